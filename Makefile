@@ -1,0 +1,37 @@
+# The two commands: `make dev` runs the whole product locally, `make test` runs every test.
+# Both install what is missing first (virtualenv, packages, DynamoDB Local).
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: setup dev test test-unit test-integration test-infra reset openapi bench clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $(STAMP)
+
+.local/dynamodb-local/.ready: local/dynamodb_local.py | $(STAMP)
+	$(PY) -m local.dynamodb_local
+	touch $@
+
+setup: $(STAMP) .local/dynamodb-local/.ready
+
+dev: setup
+	$(PY) -m local.stack
+
+test: setup
+	$(PY) -m pytest -n 2 --dist loadgroup tests
+
+reset:
+	rm -rf .local/data
+
+openapi: $(STAMP)
+	$(PY) -m local.openapi > docs/openapi.json
+
+bench: setup
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) .local

@@ -1,0 +1,32 @@
+"""Offerline: the Chalice app. Registers blueprints, middleware and schedules; nothing else."""
+from aws_lambda_powertools.logging import correlation_paths
+from chalice import Chalice, ConvertToMiddleware, Response
+
+from chalicelib.api import openapi
+from chalicelib.api.auth import auth
+from chalicelib.api.dealer import dealer_api
+from chalicelib.api.http import uniform_errors
+from chalicelib.observability import logger, metrics, tracer
+from chalicelib.settings import settings
+
+app = Chalice(app_name="offerline")
+
+app.register_middleware(uniform_errors, "http")
+app.register_middleware(ConvertToMiddleware(
+    logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, log_event=False)
+))
+app.register_middleware(ConvertToMiddleware(tracer.capture_lambda_handler))
+app.register_middleware(ConvertToMiddleware(metrics.log_metrics))
+
+app.register_blueprint(auth)
+app.register_blueprint(dealer_api)
+
+if settings().dev_routes_enabled:
+    from chalicelib.api.dev import dev_api
+
+    app.register_blueprint(dev_api)
+
+
+@app.route("/openapi.json", methods=["GET"])
+def openapi_document():
+    return Response(body=openapi.build(app), headers={"Content-Type": "application/json"})

@@ -1,0 +1,24 @@
+"""The seller authorizer: API Gateway calls it before any dealer route runs."""
+from chalice import AuthResponse, Blueprint, UnauthorizedError
+
+from chalicelib.auth import tokens
+from chalicelib.domain.errors import NotAuthenticated
+
+auth = Blueprint(__name__)
+
+
+@auth.authorizer(ttl_seconds=0)
+def seller_auth(auth_request):
+    scheme, _, token = (auth_request.token or "").partition(" ")
+    try:
+        if scheme.lower() != "bearer" or not token:
+            raise NotAuthenticated("missing bearer token")
+        staff = tokens.verify(token.strip())
+    except NotAuthenticated:
+        # API Gateway answers 401 to this exact message (see infra GatewayResponse UNAUTHORIZED).
+        raise UnauthorizedError("Unauthorized") from None
+    return AuthResponse(
+        routes=["*"],
+        principal_id=staff.user_id,
+        context={"dealer_id": staff.dealer_id, "user_id": staff.user_id, "role": staff.role.value},
+    )

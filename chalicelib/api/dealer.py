@@ -1,0 +1,76 @@
+"""Dealer API: the dealer's settings, branches, users and the seller's own profile."""
+from chalice import Blueprint
+
+from chalicelib.api.auth import seller_auth
+from chalicelib.api.http import current_staff, endpoint, parse
+from chalicelib.domain.dealers import (
+    Dealer, DealerSettingsChange, NewBranch, NewUser, ProfileChange, SellerProfile, User,
+)
+from chalicelib.services import dealers
+
+dealer_api = Blueprint(__name__)
+
+
+@endpoint(dealer_api, "/dealer", summary="The caller's dealer, its settings and branches",
+          response=Dealer, authorizer=seller_auth)
+def read_dealer():
+    staff = current_staff(dealer_api)
+    return dealers.get_dealer(staff.dealer_id)
+
+
+@endpoint(dealer_api, "/dealer/settings", method="PATCH", summary="Change dealer settings (admins)",
+          body=DealerSettingsChange, response=Dealer, authorizer=seller_auth)
+def change_settings():
+    staff = current_staff(dealer_api)
+    change = parse(DealerSettingsChange, dealer_api.current_request)
+    return dealers.change_settings(staff.dealer_id, change, by=staff)
+
+
+@endpoint(dealer_api, "/dealer/branches", method="POST", summary="Add a branch (admins)",
+          body=NewBranch, response=Dealer, status=201, authorizer=seller_auth)
+def add_branch():
+    staff = current_staff(dealer_api)
+    command = parse(NewBranch, dealer_api.current_request)
+    return dealers.add_branch(staff.dealer_id, command, by=staff)
+
+
+@endpoint(dealer_api, "/users", summary="The dealer's users", response=list[User], authorizer=seller_auth)
+def list_users():
+    staff = current_staff(dealer_api)
+    return dealers.list_users(staff.dealer_id)
+
+
+@endpoint(dealer_api, "/users", method="POST", summary="Create a user (admins)",
+          body=NewUser, response=User, status=201, authorizer=seller_auth)
+def create_user():
+    staff = current_staff(dealer_api)
+    command = parse(NewUser, dealer_api.current_request)
+    return dealers.create_user(staff.dealer_id, command, by=staff)
+
+
+@endpoint(dealer_api, "/users/{user_id}", summary="One user", response=User, authorizer=seller_auth)
+def read_user(user_id: str):
+    staff = current_staff(dealer_api)
+    return dealers.get_user(staff.dealer_id, user_id)
+
+
+@endpoint(dealer_api, "/users/{user_id}/deactivate", method="POST", summary="Deactivate a user (admins)",
+          response=User, authorizer=seller_auth)
+def deactivate_user(user_id: str):
+    staff = current_staff(dealer_api)
+    return dealers.deactivate_user(staff.dealer_id, user_id, by=staff)
+
+
+@endpoint(dealer_api, "/me/profile", summary="The caller's seller profile, as customers see it",
+          response=SellerProfile, authorizer=seller_auth)
+def read_profile():
+    staff = current_staff(dealer_api)
+    return dealers.get_profile(staff.dealer_id, staff.user_id)
+
+
+@endpoint(dealer_api, "/me/profile", method="PUT", summary="Create or change the caller's seller profile",
+          body=ProfileChange, response=User, authorizer=seller_auth)
+def save_profile():
+    staff = current_staff(dealer_api)
+    change = parse(ProfileChange, dealer_api.current_request)
+    return dealers.save_profile(staff.dealer_id, staff.user_id, change)

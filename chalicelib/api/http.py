@@ -1,0 +1,206 @@
+"""How every dealer API route parses, answers and fails, written once.
+
+`endpoint` registers a route whose domain errors and invalid input become the one
+JSON error shape; `uniform_errors` (middleware) gives Chalice's own errors that
+shape too, adds the request id and the security headers.
+"""
+import functools
+import json
+from dataclasses import dataclass
+from typing import Any, Callable, TypeVar
+
+from chalice import Blueprint, Chalice, Response
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from chalicelib.domain import errors
+from chalicelib.domain.dealers import Staff
+from chalicelib.observability import logger
+from chalicelib.settings import settings
+
+Model = TypeVar("Model", bound=BaseModel)
+
+STATUS = {
+    errors.InvalidInput: 400,
+    errors.NotAuthenticated: 401,
+    errors.Forbidden: 403,
+    errors.NotFound: 404,
+    errors.Conflict: 409,
+    errors.PayloadTooLarge: 413,
+    errors.TooManyRequests: 429,
+}
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    "Strict-Transport-Security": "max-age=63072000; includeSubDomains",
+}
+
+
+def status_of(error: errors.DomainError) -> int:
+    for kind in type(error).__mro__:
+        if kind in STATUS:
+            return STATUS[kind]
+    return 400
+
+
+def error_body(code: str, message: str, fields: dict[str, str] | None = None, **extra: Any) -> dict:
+    return {"error": {"code": code, "message": message, "fields": fields or {}, **extra}}
+
+
+def error_response(error: errors.DomainError) -> Response:
+    return Response(
+        body=error_body(error.code, error.message, error.fields),
+        status_code=status_of(error),
+        headers={"Content-Type": "application/json"},
+    )
+
+
+@dataclass(frozen=True)
+class Operation:
+    """What the OpenAPI document says of one route."""
+    summary: str
+    body: type | None
+    response: Any
+    status: int
+    authenticated: bool
+    tag: str
+
+
+def endpoint(
+    bp: Blueprint | Chalice,
+    path: str,
+    *,
+    summary: str,
+    method: str = "GET",
+    body: type[BaseModel] | None = None,
+    response: Any = None,
+    status: int = 200,
+    authorizer: Any = None,
+    tag: str = "dealer",
+) -> Callable:
+    """Registers a JSON route; the view returns a model (or list of models) or raises a DomainError."""
+
+    def register(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def guarded(**params: str) -> Response:
+            try:
+                result = view(**params)
+            except errors.DomainError as error:
+                return error_response(error)
+            if isinstance(result, Response):
+                return result
+            return Response(body=to_json(result), status_code=status, headers={"Content-Type": "application/json"})
+
+        guarded.operation = Operation(summary, body, response, status, authorizer is not None, tag)
+        bp.route(path, methods=[method], authorizer=authorizer, content_types=_ANY_CONTENT)(guarded)
+        return view
+
+    return register
+
+
+# Accepted by Chalice so that `parse` answers a wrong content type in our own error shape.
+_ANY_CONTENT = ["application/json", "text/plain", "application/x-www-form-urlencoded", "multipart/form-data"]
+
+
+def to_json(result: Any) -> str:
+    if isinstance(result, BaseModel):
+        return result.model_dump_json()
+    if isinstance(result, list):
+        return "[" + ",".join(to_json(r) for r in result) + "]"
+    return json.dumps(result, default=str)
+
+
+def parse(model: type[Model], request: Any) -> Model:
+    """The request body as a validated command, or a 4xx naming each bad field."""
+    raw = request.raw_body or b""
+    if len(raw) > settings().max_body_bytes:
+        raise errors.PayloadTooLarge("Le corps de la requête dépasse 1 Mo.")
+    content_type = (request.headers.get("content-type") or "application/json").split(";")[0].strip()
+    if content_type != "application/json":
+        raise errors.InvalidInput("Le corps doit être du JSON (Content-Type: application/json).",
+                                  {"body": "expected application/json"})
+    try:
+        return model.model_validate_json(raw or b"{}")
+    except ValidationError as invalid:
+        raise errors.InvalidInput("Requête invalide.", fields_of(invalid)) from None
+
+
+def parse_query(model: type[Model], request: Any) -> Model:
+    params = dict(request.query_params or {})
+    try:
+        return TypeAdapter(model).validate_python(params, strict=False)
+    except ValidationError as invalid:
+        raise errors.InvalidInput("Paramètres invalides.", fields_of(invalid)) from None
+
+
+def fields_of(invalid: ValidationError) -> dict[str, str]:
+    fields: dict[str, str] = {}
+    for problem in invalid.errors(include_url=False):
+        name = ".".join(str(part) for part in problem["loc"]) or "body"
+        fields.setdefault(name, _describe(problem))
+    return fields
+
+
+def _describe(problem: dict) -> str:
+    if problem["type"] == "json_invalid":
+        return "malformed JSON"
+    if problem["type"] == "extra_forbidden":
+        return "unknown field"
+    return problem["msg"]
+
+
+def current_staff(bp: Blueprint | Chalice) -> Staff:
+    """The caller as the authorizer verified them (never from the body)."""
+    context = bp.current_request.context.get("authorizer") or {}
+    try:
+        return Staff(dealer_id=context["dealer_id"], user_id=context["user_id"], role=context["role"])
+    except (KeyError, ValueError):
+        raise errors.NotAuthenticated("Authentification requise.") from None
+
+
+# --- middleware -------------------------------------------------------------------------
+
+_CHALICE_CODES = {
+    400: "invalid_input", 401: "not_authenticated", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+    409: "conflict", 413: "payload_too_large", 415: "unsupported_media_type", 429: "too_many_requests",
+}
+
+
+def uniform_errors(event: Any, get_response: Callable) -> Response:
+    """Gives every error the project's JSON shape, hides stack traces, adds request id and headers."""
+    request_id = getattr(getattr(event, "lambda_context", None), "aws_request_id", None) or "unknown"
+    try:
+        response = get_response(event)
+    except Exception:
+        logger.exception("unhandled error")
+        response = _internal_error()
+    if _is_chalice_error(response):
+        if response.status_code >= 500:
+            response = _internal_error()
+        else:
+            message = response.body.get("Message") or "Requête refusée."
+            response = Response(
+                body=error_body(_CHALICE_CODES.get(response.status_code, "error"), message),
+                status_code=response.status_code,
+                headers={**response.headers, "Content-Type": "application/json"},
+            )
+    if response.status_code >= 500 and isinstance(response.body, dict) and "error" in response.body:
+        response.body["error"]["request_id"] = request_id
+    response.headers = {**SECURITY_HEADERS, **response.headers, "X-Request-Id": request_id}
+    return response
+
+
+def _is_chalice_error(response: Response) -> bool:
+    return isinstance(response.body, dict) and set(response.body) == {"Code", "Message"}
+
+
+def _internal_error() -> Response:
+    return Response(
+        body=error_body("internal_error", "Erreur interne : réessayez ; si elle persiste, donnez l'identifiant "
+                                          "de requête au support."),
+        status_code=500,
+        headers={"Content-Type": "application/json"},
+    )
+

@@ -1,0 +1,206 @@
+"""Dealers (tenants), their settings, branches and users; who may do what."""
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import EmailStr, Field, model_validator
+
+from chalicelib.domain.errors import Forbidden, InvalidInput, NotFound, RemoteSellingDisabled
+from chalicelib.domain.model import Command, Entity
+
+PhoneE164 = Annotated[str, Field(pattern=r"^\+[1-9]\d{6,14}$", description="E.164, e.g. +33612345678")]
+
+
+class Role(StrEnum):
+    SELLER = "seller"
+    MANAGER = "manager"
+    ADMIN = "admin"
+    BACK_OFFICE = "back_office"
+
+
+class Deposit(Entity):
+    """The deposit ("acompte") the customer pays online after signing."""
+    enabled: bool = False
+    amount_cents: int | None = Field(default=None, ge=1)
+    percent: int | None = Field(default=None, ge=1, le=100)
+
+    @model_validator(mode="after")
+    def _one_way_of_computing(self):
+        if self.enabled and (self.amount_cents is None) == (self.percent is None):
+            raise ValueError("give either amount_cents or percent for an enabled deposit")
+        return self
+
+
+class WithdrawalDays(Entity):
+    """Withdrawal periods per product kind, defaults from French law (SPEC E.7)."""
+    vehicle: int = Field(default=14, ge=14, le=365)
+    service_contract: int = Field(default=14, ge=14, le=365)
+    insurance: int = Field(default=30, ge=30, le=365)
+
+
+class DealerSettings(Entity):
+    remote_selling: bool = False
+    e_signature: bool = True
+    deposit: Deposit = Deposit()
+    proposal_validity_days: int = Field(default=30, ge=1, le=365)
+    link_validity_hours: int = Field(default=24, ge=1, le=24 * 7)
+    lead_deadline_hours: int = Field(default=24, ge=1, le=24 * 60, description="Achat – délais d'opportunité")
+    withdrawal_days: WithdrawalDays = WithdrawalDays()
+    reminder_days: list[Annotated[int, Field(ge=1, le=365)]] = Field(default_factory=lambda: [3, 7], max_length=5)
+
+
+class Branch(Entity):
+    id: str
+    name: str
+
+
+class Dealer(Entity):
+    id: str
+    name: str
+    settings: DealerSettings = DealerSettings()
+    branches: list[Branch] = []
+    version: int = 1
+
+    def require_remote_selling(self) -> None:
+        if not self.settings.remote_selling:
+            raise RemoteSellingDisabled()
+
+    def branch(self, branch_id: str) -> Branch:
+        for branch in self.branches:
+            if branch.id == branch_id:
+                return branch
+        raise InvalidInput("Agence inconnue.", {"branch_id": "unknown branch"})
+
+    def with_settings(self, changes: "DealerSettingsChange") -> "Dealer":
+        merged = self.settings.model_dump() | changes.model_dump(exclude_unset=True, mode="python")
+        try:
+            new_settings = DealerSettings.model_validate(merged)
+        except ValueError as error:
+            raise InvalidInput("Paramètres invalides.", {"settings": str(error)}) from None
+        return self.model_copy(update={"settings": new_settings, "version": self.version + 1})
+
+    def with_branch(self, branch: Branch) -> "Dealer":
+        if any(b.name.casefold() == branch.name.casefold() for b in self.branches):
+            raise InvalidInput("Une agence porte déjà ce nom.", {"name": "already used"})
+        return self.model_copy(update={"branches": [*self.branches, branch], "version": self.version + 1})
+
+
+class NotificationPreferences(Entity):
+    """Which customer actions the seller hears about, and how (SPEC D.6)."""
+    email: bool = True
+    sms: bool = False
+    on_view: bool = True
+    on_download: bool = True
+    on_question: bool = True
+    on_signature: bool = True
+    on_payment: bool = True
+
+
+class SellerProfile(Entity):
+    """What customers see of their seller; built on the first remote sale, reused after."""
+    display_name: str = Field(min_length=1, max_length=120)
+    phone: PhoneE164
+    email: EmailStr
+    photo_key: str | None = None
+
+
+class User(Entity):
+    id: str
+    dealer_id: str
+    email: EmailStr
+    name: str
+    role: Role
+    active: bool = True
+    phone: PhoneE164 | None = None
+    branch_id: str | None = None
+    profile: SellerProfile | None = None
+    notifications: NotificationPreferences = NotificationPreferences()
+    created_at: datetime
+    version: int = 1
+
+    def deactivated(self) -> "User":
+        if not self.active:
+            raise InvalidInput("Cet utilisateur est déjà désactivé.", {"user_id": "already inactive"})
+        return self.model_copy(update={"active": False, "version": self.version + 1})
+
+    def with_profile(self, profile: SellerProfile, notifications: NotificationPreferences | None) -> "User":
+        return self.model_copy(update={
+            "profile": profile,
+            "notifications": notifications or self.notifications,
+            "version": self.version + 1,
+        })
+
+
+class Staff(Entity):
+    """The verified caller: claims of a seller token, never taken from a request body."""
+    dealer_id: str
+    user_id: str
+    role: Role
+
+    def require_admin(self) -> None:
+        if self.role != Role.ADMIN:
+            raise Forbidden("Réservé aux administrateurs de la concession.")
+
+
+def visible_to(staff: Staff, dealer_id: str) -> None:
+    """Another tenant's resources do not exist for the caller."""
+    if staff.dealer_id != dealer_id:
+        raise NotFound("Introuvable.")
+
+
+# --- commands ----------------------------------------------------------------------
+
+class DepositChange(Command):
+    enabled: bool
+    amount_cents: int | None = Field(default=None, ge=1)
+    percent: int | None = Field(default=None, ge=1, le=100)
+
+
+class WithdrawalDaysChange(Command):
+    vehicle: int = Field(default=14, ge=14, le=365)
+    service_contract: int = Field(default=14, ge=14, le=365)
+    insurance: int = Field(default=30, ge=30, le=365)
+
+
+class DealerSettingsChange(Command):
+    """A partial update of the settings: only the fields present change."""
+    remote_selling: bool | None = None
+    e_signature: bool | None = None
+    deposit: DepositChange | None = None
+    proposal_validity_days: int | None = Field(default=None, ge=1, le=365)
+    link_validity_hours: int | None = Field(default=None, ge=1, le=24 * 7)
+    lead_deadline_hours: int | None = Field(default=None, ge=1, le=24 * 60)
+    withdrawal_days: WithdrawalDaysChange | None = None
+    reminder_days: list[Annotated[int, Field(ge=1, le=365)]] | None = Field(default=None, max_length=5)
+
+
+class NewBranch(Command):
+    name: str = Field(min_length=1, max_length=80)
+
+
+class NewUser(Command):
+    email: EmailStr
+    name: str = Field(min_length=1, max_length=120)
+    role: Role
+    phone: PhoneE164 | None = None
+    branch_id: str | None = None
+
+
+class ProfileChange(Command):
+    display_name: str = Field(min_length=1, max_length=120)
+    phone: PhoneE164
+    email: EmailStr
+    notifications: "NotificationPreferencesChange | None" = None
+
+
+class NotificationPreferencesChange(Command):
+    email: bool = True
+    sms: bool = False
+    on_view: bool = True
+    on_download: bool = True
+    on_question: bool = True
+    on_signature: bool = True
+    on_payment: bool = True
+
+
+ProfileChange.model_rebuild()

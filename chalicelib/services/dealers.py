@@ -1,0 +1,94 @@
+"""Use cases on dealers, branches, users and the seller profile. Tenant id comes first."""
+from chalicelib.domain import clock
+from chalicelib.domain.dealers import (
+    Branch, Dealer, DealerSettingsChange, NewBranch, NewUser, NotificationPreferences, ProfileChange,
+    SellerProfile, Staff, User,
+)
+from chalicelib.domain.errors import InvalidInput, NotFound
+from chalicelib.domain.ids import new_id
+from chalicelib.store import dealers as store
+
+
+def get_dealer(dealer_id: str) -> Dealer:
+    return store.get(dealer_id)
+
+
+def change_settings(dealer_id: str, change: DealerSettingsChange, by: Staff) -> Dealer:
+    by.require_admin()
+    changed = store.get(dealer_id).with_settings(change)
+    store.save(changed)
+    return changed
+
+
+def add_branch(dealer_id: str, command: NewBranch, by: Staff) -> Dealer:
+    by.require_admin()
+    changed = store.get(dealer_id).with_branch(Branch(id=new_id(), name=command.name))
+    store.save(changed)
+    return changed
+
+
+def list_users(dealer_id: str) -> list[User]:
+    return store.list_users(dealer_id)
+
+
+def get_user(dealer_id: str, user_id: str) -> User:
+    return store.get_user(dealer_id, user_id)
+
+
+def create_user(dealer_id: str, command: NewUser, by: Staff) -> User:
+    by.require_admin()
+    if command.branch_id is not None:
+        store.get(dealer_id).branch(command.branch_id)
+    user = User(
+        id=new_id(), dealer_id=dealer_id, created_at=clock.now(),
+        **command.model_dump(exclude_none=True),
+    )
+    store.create_user(user)
+    return user
+
+
+def deactivate_user(dealer_id: str, user_id: str, by: Staff) -> User:
+    by.require_admin()
+    if user_id == by.user_id:
+        raise InvalidInput("Vous ne pouvez pas désactiver votre propre compte.", {"user_id": "yourself"})
+    user = store.get_user(dealer_id, user_id).deactivated()
+    store.save_user(user)
+    return user
+
+
+def get_profile(dealer_id: str, user_id: str) -> SellerProfile:
+    """The seller block shown to customers; 404 until the first remote sale builds it."""
+    profile = store.get_user(dealer_id, user_id).profile
+    if profile is None:
+        raise NotFound("Profil vendeur pas encore créé : il se construit lors de la première vente à distance.")
+    return profile
+
+
+def save_profile(dealer_id: str, user_id: str, change: ProfileChange) -> User:
+    user = store.get_user(dealer_id, user_id)
+    profile = SellerProfile(
+        display_name=change.display_name, phone=change.phone, email=change.email,
+        photo_key=user.profile.photo_key if user.profile else None,
+    )
+    notifications = (
+        NotificationPreferences.model_validate(change.notifications.model_dump()) if change.notifications else None
+    )
+    changed = user.with_profile(profile, notifications)
+    store.save_user(changed)
+    return changed
+
+
+def create_dealer(name: str, settings_change: DealerSettingsChange | None = None) -> Dealer:
+    """Onboarding (ops and demo data only: no public route creates a tenant)."""
+    dealer = Dealer(id=new_id(), name=name)
+    if settings_change is not None:
+        dealer = dealer.with_settings(settings_change).model_copy(update={"version": 1})
+    store.create(dealer)
+    return dealer
+
+
+def create_first_admin(dealer_id: str, command: NewUser) -> User:
+    """Onboarding: the dealer's first admin, before anyone can call the API."""
+    user = User(id=new_id(), dealer_id=dealer_id, created_at=clock.now(), **command.model_dump(exclude_none=True))
+    store.create_user(user)
+    return user

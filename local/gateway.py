@@ -1,0 +1,48 @@
+"""Chalice's local API Gateway, answering as the deployed one does with infra/resources.yaml.
+
+The deployed API has GatewayResponses that turn an unknown route into a 404 and a
+refused token into a 401, both in the API's error shape; Chalice's emulator
+answers 403 to both. This is the one place the local stack and tests fix that.
+"""
+import json
+
+from chalice.app import UnauthorizedError
+from chalice.local import LocalGateway, LocalGatewayAuthorizer, LocalGatewayException
+
+
+def _body(code: str, message: str) -> bytes:
+    return json.dumps({"error": {"code": code, "message": message, "fields": {}}}).encode()
+
+
+class RouteNotFound(LocalGatewayException):
+    CODE = 404
+
+
+class TokenRefused(LocalGatewayException):
+    CODE = 401
+
+
+_JSON = {"Content-Type": "application/json"}
+
+
+class _Authorizer(LocalGatewayAuthorizer):
+    def authorize(self, raw_path, lambda_event, lambda_context):
+        route = self._route_for_event(lambda_event)
+        if route is not None and route.authorizer is not None and not lambda_event["headers"].get("authorization"):
+            raise TokenRefused(_JSON, _body("not_authenticated", "Jeton invalide ou expiré."))
+        try:
+            return super().authorize(raw_path, lambda_event, lambda_context)
+        except UnauthorizedError:
+            raise TokenRefused(_JSON, _body("not_authenticated", "Jeton invalide ou expiré.")) from None
+
+
+class Gateway(LocalGateway):
+    def __init__(self, app_object, config):
+        super().__init__(app_object, config)
+        self._authorizer = _Authorizer(app_object)
+
+    def _generate_lambda_event(self, method, path, headers, body):
+        try:
+            return super()._generate_lambda_event(method, path, headers, body)
+        except ValueError:
+            raise RouteNotFound(_JSON, _body("not_found", "Route inconnue.")) from None
