@@ -1,10 +1,22 @@
-"""chalice.test.Client whose gateway is ours (see local/gateway.py)."""
+"""chalice.test.Client for tests: our gateway (local/gateway.py) and the test's own environment.
+
+The stage is "test", which .chalice/config.json does not define, so Chalice applies only
+the app-wide variables and keeps the endpoints and table name each test sets.
+"""
+from pathlib import Path
+
 from chalice.test import Client as ChaliceClient
 
 from local.gateway import Gateway
 
+TEST_STAGE = "test"
+PROJECT_DIR = str(Path(__file__).resolve().parent.parent)
+
 
 class Client(ChaliceClient):
+    def __init__(self, app, stage_name: str = TEST_STAGE, project_dir: str = PROJECT_DIR):
+        super().__init__(app, stage_name=stage_name, project_dir=project_dir)
+
     @property
     def http(self):
         client = super().http

@@ -48,19 +48,23 @@ def outbox(dealer_id: str, message_id: str) -> Key:
     return {PK: _dealer_pk(dealer_id), SK: f"OUTBOX#{message_id}"}
 
 
-def due_shard(item_key: Key) -> str:
-    """Spreads due items over DUE_SHARDS partitions of the GSI, stably per item."""
+def due_partition(kind: str, item_key: Key) -> str:
+    """Spreads one kind of due work over DUE_SHARDS partitions of the GSI, stably per item."""
     shard = zlib.crc32(f"{item_key[PK]}|{item_key[SK]}".encode()) % DUE_SHARDS
-    return f"DUE#{shard}"
+    return f"DUE#{kind}#{shard}"
 
 
-def due_shards() -> list[str]:
-    return [f"DUE#{n}" for n in range(DUE_SHARDS)]
+def due_partitions(kind: str) -> list[str]:
+    """Every partition a sweep of this kind reads."""
+    return [f"DUE#{kind}#{n}" for n in range(DUE_SHARDS)]
 
 
-def due_attributes(item_key: Key, due_at: datetime, kind: str) -> dict[str, str]:
-    """Attributes that put an item in the sparse due-work index until handled."""
-    return {DUE_PK: due_shard(item_key), DUE_AT: iso(due_at), "due_kind": kind}
+def due_attributes(kind: str, item_key: Key, due_at: datetime) -> dict[str, str]:
+    """Attributes that put an item in the sparse due-work index until it is handled."""
+    return {DUE_PK: due_partition(kind, item_key), DUE_AT: iso(due_at)}
+
+
+DUE_ATTRIBUTES = (DUE_PK, DUE_AT, "due_claim")
 
 
 def iso(moment: datetime) -> str:

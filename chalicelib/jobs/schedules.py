@@ -1,0 +1,11 @@
+"""Scheduled functions. Each has an explicit name, unique in the app (Chalice adds app and stage)."""
+from chalice import Blueprint, Rate
+
+from chalicelib.services import outbox
+
+jobs = Blueprint(__name__)
+
+
+@jobs.schedule(Rate(1, unit=Rate.MINUTES), name="retry-outbox")
+def retry_outbox(event):
+    return {"attempted": outbox.retry_due()}

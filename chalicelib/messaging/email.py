@@ -1,0 +1,67 @@
+"""Email through SES v2: simple content, or raw MIME when files are attached."""
+from email.message import EmailMessage
+from email.utils import formataddr
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from chalicelib.clients import client
+from chalicelib.domain.outbox import OutboxMessage
+from chalicelib.messaging.errors import DeliveryFailed
+
+OUTBOX_HEADER = "X-Offerline-Outbox-Id"
+
+
+def send(message: OutboxMessage, sender: str, sender_name: str, files: list[tuple[str, str, bytes]]) -> str:
+    """Sends one outbox email; returns the provider's message id."""
+    source = formataddr((sender_name, sender))
+    try:
+        if files:
+            answer = client("sesv2").send_email(
+                FromEmailAddress=source,
+                Destination={"ToAddresses": [message.to]},
+                Content={"Raw": {"Data": _mime(message, source, files)}},
+            )
+        else:
+            answer = client("sesv2").send_email(
+                FromEmailAddress=source,
+                Destination={"ToAddresses": [message.to]},
+                ReplyToAddresses=[message.reply_to] if message.reply_to else [],
+                Content={"Simple": {
+                    "Subject": {"Data": message.subject, "Charset": "UTF-8"},
+                    "Body": _body(message),
+                    "Headers": [{"Name": OUTBOX_HEADER, "Value": message.id}],
+                }},
+            )
+    except (ClientError, BotoCoreError) as error:
+        raise DeliveryFailed(_reason(error)) from None
+    return answer["MessageId"]
+
+
+def _body(message: OutboxMessage) -> dict:
+    body = {"Text": {"Data": message.text, "Charset": "UTF-8"}}
+    if message.html:
+        body["Html"] = {"Data": message.html, "Charset": "UTF-8"}
+    return body
+
+
+def _mime(message: OutboxMessage, source: str, files: list[tuple[str, str, bytes]]) -> bytes:
+    mime = EmailMessage()
+    mime["Subject"] = message.subject
+    mime["From"] = source
+    mime["To"] = message.to
+    if message.reply_to:
+        mime["Reply-To"] = message.reply_to
+    mime[OUTBOX_HEADER] = message.id
+    mime.set_content(message.text)
+    if message.html:
+        mime.add_alternative(message.html, subtype="html")
+    for filename, content_type, data in files:
+        maintype, _, subtype = content_type.partition("/")
+        mime.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
+    return mime.as_bytes()
+
+
+def _reason(error: Exception) -> str:
+    if isinstance(error, ClientError):
+        return f"ses:{error.response['Error'].get('Code', 'error')}"
+    return f"ses:{type(error).__name__}"

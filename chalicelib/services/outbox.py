@@ -1,0 +1,94 @@
+"""Sending what the outbox holds: right after the state change, then by the retry schedule.
+
+Both paths claim the message through the due index first, so a message is sent
+by one of them only; a send that fails is retried with backoff, then parked and
+the dealer's admins are told.
+"""
+from typing import Any
+
+from chalicelib.documents import storage
+from chalicelib.domain import clock
+from chalicelib.domain.dealers import Role
+from chalicelib.domain.outbox import Channel, Delivery, OutboxMessage, is_last_attempt, retry_delay
+from chalicelib.messaging import email, sms
+from chalicelib.messaging.errors import DeliveryFailed
+from chalicelib.observability import logger, metrics
+from chalicelib.settings import settings
+from chalicelib.store import dealers as dealer_store
+from chalicelib.store import due, outbox as store
+from chalicelib.store.table import table
+
+SENDER_NAME = "Offerline"
+
+
+def deliver(messages: list[OutboxMessage]) -> None:
+    """Sends freshly committed messages now; what fails stays queued for the retry schedule."""
+    for message in messages:
+        _attempt(store.as_due_item(message))
+
+
+def retry_due() -> int:
+    """The schedule: every message still pending and due. Returns how many were attempted."""
+    attempted = 0
+    for item in store.due(clock.now()):
+        attempted += _attempt(item)
+    return attempted
+
+
+def _attempt(item: dict[str, Any]) -> bool:
+    now = clock.now()
+    claimed = due.claim(item, now)
+    if claimed is None:
+        return False
+    message = OutboxMessage.model_validate(claimed.item)
+    attempts = message.attempts + 1
+    try:
+        provider_id = _send(message)
+    except DeliveryFailed as failure:
+        logger.warning("send failed", extra={"outbox_id": message.id, "purpose": message.purpose,
+                                             "reason": failure.reason, "attempts": attempts})
+        metrics.add_metric(name="OutboxSendFailed", unit="Count", value=1)
+        if is_last_attempt(attempts):
+            table.write(due.finished(claimed, status=Delivery.PARKED.value, attempts=attempts,
+                                     last_error=failure.reason))
+            _tell_admins_parked(message)
+        else:
+            table.write(due.postponed(claimed, store.KIND, now + retry_delay(attempts),
+                                      attempts=attempts, last_error=failure.reason))
+        return True
+    table.write(due.finished(claimed, status=Delivery.SENT.value, attempts=attempts,
+                             sent_at=now.isoformat(), provider_id=provider_id))
+    return True
+
+
+def _send(message: OutboxMessage) -> str:
+    if message.channel == Channel.SMS:
+        return sms.send(message.to, message.text)
+    files = [(a.filename, a.content_type, storage.get(a.s3_key)) for a in message.attachments]
+    return email.send(message, settings().sender_email, SENDER_NAME, files)
+
+
+def _tell_admins_parked(message: OutboxMessage) -> None:
+    if message.purpose == "outbox_parked":
+        return
+    admins = [u for u in dealer_store.list_users(message.dealer_id) if u.role == Role.ADMIN and u.active]
+    notices = [
+        OutboxMessage(
+            dealer_id=message.dealer_id, channel=Channel.EMAIL, to=admin.email, purpose="outbox_parked",
+            subject="Offerline : un envoi n'a pas pu partir",
+            text=(
+                f"Bonjour {admin.name},\n\nUn message ({_purpose_label(message)}, "
+                f"{'SMS' if message.channel == Channel.SMS else 'e-mail'}) n'a pas pu être envoyé après "
+                f"{message.attempts + 1} tentatives. Référence : {message.id}.\n"
+                "Vérifiez l'adresse ou le numéro du destinataire, puis renvoyez-le depuis Offerline.\n"
+            ),
+            created_at=clock.now(),
+        )
+        for admin in admins
+    ]
+    store.queue(notices)
+    deliver(notices)
+
+
+def _purpose_label(message: OutboxMessage) -> str:
+    return message.purpose.replace("_", " ")

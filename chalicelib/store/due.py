@@ -1,0 +1,74 @@
+"""The sparse due-work index: what schedules read, and how a sweep claims an item.
+
+An item waits in the index while it carries due_pk/due_at. A sweep reads each
+partition of its kind for due_at <= now, then claims each item by moving its
+due_at forward (a lease) on the condition that due_at is still what it read:
+of two concurrent sweeps exactly one wins. The handler's own write leaves the
+index (`finished`) on the condition that it still holds the claim; if the
+handler dies, the lease runs out and the item is due again.
+"""
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Iterator
+
+from chalicelib.domain.errors import Conflict, NotFound
+from chalicelib.domain.ids import new_id
+from chalicelib.store import keys
+from chalicelib.store.keys import Key
+from chalicelib.store.table import Update, if_attribute_equals, table
+
+LEASE = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class Claimed:
+    key: Key
+    claim: str
+    item: dict[str, Any]
+
+
+def due(kind: str, now: datetime, page_size: int = 100) -> Iterator[dict[str, Any]]:
+    """Items of this kind due at `now`, partition by partition; reads nothing else."""
+    for partition in keys.due_partitions(kind):
+        after = None
+        while True:
+            items, after = table.query(
+                partition, index=keys.DUE_INDEX, partition_attribute=keys.DUE_PK,
+                sort_attribute=keys.DUE_AT, sort_at_most=keys.iso(now), limit=page_size, start_after=after,
+            )
+            yield from items
+            if not after:
+                break
+
+
+def claim(item: dict[str, Any], now: datetime) -> Claimed | None:
+    """Takes the item for this sweep, or None when another sweep already has it."""
+    key = {keys.PK: item[keys.PK], keys.SK: item[keys.SK]}
+    claim_id = new_id()
+    try:
+        claimed = table.write(Update(
+            key,
+            set={keys.DUE_AT: keys.iso(now + LEASE), "due_claim": claim_id},
+            condition=if_attribute_equals(keys.DUE_AT, item[keys.DUE_AT]),
+        ))
+    except (Conflict, NotFound):
+        return None
+    return Claimed(key, claim_id, claimed)
+
+
+def finished(claimed: Claimed, **changes: Any) -> Update:
+    """The write that ends the work: leaves the index, if this sweep still holds the claim."""
+    return Update(
+        claimed.key, set=changes, remove=keys.DUE_ATTRIBUTES,
+        condition=if_attribute_equals("due_claim", claimed.claim),
+    )
+
+
+def postponed(claimed: Claimed, kind: str, until: datetime, **changes: Any) -> Update:
+    """The write that puts the item back in the index for later (a retry, the next reminder)."""
+    return Update(
+        claimed.key,
+        set={**changes, **keys.due_attributes(kind, claimed.key, until)},
+        remove=("due_claim",),
+        condition=if_attribute_equals("due_claim", claimed.claim),
+    )

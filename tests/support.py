@@ -1,0 +1,60 @@
+"""Builders the tests share: real objects made through the same services the API uses."""
+import json
+from dataclasses import dataclass
+
+from chalicelib.auth import tokens
+from chalicelib.domain.dealers import Dealer, DealerSettingsChange, NewUser, Role, Staff, User
+from chalicelib.services import dealers
+
+
+@dataclass
+class Tenant:
+    dealer: Dealer
+    admin: User
+    seller: User
+
+    def token(self, user: User) -> str:
+        return tokens.issue_local(Staff(dealer_id=user.dealer_id, user_id=user.id, role=user.role), user.email)
+
+
+def tenant(name: str = "Garage des Tilleuls", remote_selling: bool = True) -> Tenant:
+    dealer = dealers.create_dealer(name, DealerSettingsChange(remote_selling=remote_selling))
+    slug = dealer.id.lower()
+    admin = dealers.create_first_admin(dealer.id, NewUser(email=f"admin-{slug}@example.com", name="Alice Admin",
+                                                          role=Role.ADMIN))
+    seller = dealers.create_user(
+        dealer.id, NewUser(email=f"vendeur-{slug}@example.com", name="Victor Vendeur", role=Role.SELLER),
+        by=Staff(dealer_id=dealer.id, user_id=admin.id, role=Role.ADMIN),
+    )
+    return Tenant(dealer, admin, seller)
+
+
+class Api:
+    """The dealer API as a seller's browser calls it."""
+
+    def __init__(self, client, token: str | None = None):
+        self.client = client
+        self.token = token
+
+    def as_(self, token: str) -> "Api":
+        return Api(self.client, token)
+
+    def _headers(self, extra: dict | None = None) -> dict:
+        headers = {"content-type": "application/json"}
+        if self.token:
+            headers["authorization"] = f"Bearer {self.token}"
+        return headers | (extra or {})
+
+    def get(self, path: str):
+        return self.client.http.get(path, headers=self._headers())
+
+    def send(self, method: str, path: str, body=None, raw: bytes | None = None, headers: dict | None = None):
+        data = raw if raw is not None else json.dumps(body if body is not None else {}).encode()
+        return self.client.http.request(method, path, headers=self._headers(headers), body=data)
+
+    def post(self, path: str, body=None, **kw):
+        return self.send("POST", path, body, **kw)
+
+
+def body(response) -> dict:
+    return json.loads(response.body)
