@@ -62,7 +62,22 @@ def _use_services(monkeypatch, dynamodb_url: str, moto_url: str) -> str:
     monkeypatch.setenv("OFFERLINE_TABLE_NAME", table_name)
     _reset_process_caches()
     create_table(client("dynamodb"), table_name)
+    _verified_sender_and_bucket()
     return table_name
+
+
+def _verified_sender_and_bucket() -> None:
+    """What the deployed account has: a verified sender identity and the documents bucket."""
+    config = settings()
+    try:
+        client("sesv2").create_email_identity(EmailIdentity=config.sender_email)
+    except client("sesv2").exceptions.AlreadyExistsException:
+        pass
+    try:
+        client("s3").create_bucket(Bucket=config.documents_bucket,
+                                   CreateBucketConfiguration={"LocationConstraint": "eu-west-3"})
+    except (client("s3").exceptions.BucketAlreadyOwnedByYou, client("s3").exceptions.BucketAlreadyExists):
+        pass
 
 
 @pytest.fixture(params=["dynamodb_local", "moto"])

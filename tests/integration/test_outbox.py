@@ -1,0 +1,165 @@
+"""Email and SMS are never lost: sent right away, retried with backoff, parked and reported."""
+import threading
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from moto.core import DEFAULT_ACCOUNT_ID
+from moto.ses.models import ses_backends
+from moto.sns.models import sns_backends
+
+import app as application
+from chalicelib.documents import storage
+from chalicelib.domain import clock
+from chalicelib.domain.outbox import MAX_ATTEMPTS, Attachment, Channel, Delivery, OutboxMessage
+from chalicelib.services import outbox
+from chalicelib.settings import settings
+from chalicelib.store import outbox as store
+from local.client import Client
+from tests.support import tenant
+
+NOW = datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)
+
+
+def sent_emails():
+    return ses_backends[DEFAULT_ACCOUNT_ID]["eu-west-3"].sent_messages
+
+
+def recipients(sent) -> list[str]:
+    destinations = sent.destinations
+    return destinations["ToAddresses"] if isinstance(destinations, dict) else list(destinations)
+
+
+def sent_sms():
+    return sns_backends[DEFAULT_ACCOUNT_ID]["eu-west-3"].sms_messages
+
+
+@pytest.fixture
+def garage(aws):
+    clock.set_source(lambda: NOW)
+    return tenant()
+
+
+def email(garage, **changes) -> OutboxMessage:
+    fields = dict(dealer_id=garage.dealer.id, channel=Channel.EMAIL, to="client@example.com",
+                  subject="Votre proposition", text="Bonjour", purpose="test", created_at=clock.now())
+    return OutboxMessage(**(fields | changes))
+
+
+def queued(*messages):
+    store.queue(list(messages))
+    return list(messages)
+
+
+def at(moment):
+    clock.set_source(lambda: moment)
+
+
+@pytest.fixture
+def ses_down(monkeypatch):
+    """SES refuses the sender (unverified), as when the identity is misconfigured."""
+    monkeypatch.setenv("OFFERLINE_SENDER_EMAIL", "unverified@example.com")
+    settings.cache_clear()
+    yield
+    settings.cache_clear()
+
+
+def ses_back(monkeypatch):
+    monkeypatch.delenv("OFFERLINE_SENDER_EMAIL")
+    settings.cache_clear()
+
+
+def test_a_queued_email_is_sent_at_once_and_marked_sent(garage):
+    before = len(sent_emails())
+    [message] = queued(email(garage))
+    outbox.deliver([message])
+    stored = store.get(garage.dealer.id, message.id)
+    assert stored.status == Delivery.SENT and stored.attempts == 1 and stored.provider_id
+    assert len(sent_emails()) == before + 1
+    at(NOW + timedelta(hours=1))
+    assert outbox.retry_due() == 0
+
+
+def test_an_email_with_an_attachment_goes_as_raw_mime(garage):
+    storage.put("tests/devis.pdf", b"%PDF-1.7 fake", "application/pdf")
+    [message] = queued(email(garage, attachments=[Attachment(filename="devis.pdf", s3_key="tests/devis.pdf")]))
+    outbox.deliver([message])
+    raw = sent_emails()[-1].raw_data
+    assert store.get(garage.dealer.id, message.id).status == Delivery.SENT
+    assert 'filename="devis.pdf"' in (raw if isinstance(raw, str) else raw.decode())
+
+
+def test_an_sms_goes_through_sns(garage):
+    [message] = queued(email(garage, channel=Channel.SMS, to="+33612345678", subject=""))
+    outbox.deliver([message])
+    assert store.get(garage.dealer.id, message.id).status == Delivery.SENT
+    assert ("+33612345678", "Bonjour") in sent_sms().values()
+
+
+def test_when_ses_fails_the_message_stays_and_is_sent_exactly_once_later(garage, ses_down, monkeypatch):
+    [message] = queued(email(garage))
+    outbox.deliver([message])
+    failed = store.get(garage.dealer.id, message.id)
+    assert failed.status == Delivery.PENDING and failed.attempts == 1
+    assert failed.last_error == "ses:MessageRejected"
+    at(NOW + timedelta(seconds=59))
+    assert outbox.retry_due() == 0
+    ses_back(monkeypatch)
+    before = len(sent_emails())
+    at(NOW + timedelta(minutes=2))
+    assert outbox.retry_due() == 1
+    at(NOW + timedelta(hours=2))
+    assert outbox.retry_due() == 0
+    assert len(sent_emails()) == before + 1
+    assert store.get(garage.dealer.id, message.id).status == Delivery.SENT
+
+
+def test_after_the_last_try_the_message_is_parked_and_the_admins_told(garage, ses_down, monkeypatch):
+    [message] = queued(email(garage))
+    moment = NOW
+    outbox.deliver([message])
+    for _ in range(MAX_ATTEMPTS - 1):
+        moment += timedelta(hours=1)
+        at(moment)
+        outbox.retry_due()
+    parked = store.get(garage.dealer.id, message.id)
+    assert parked.status == Delivery.PARKED and parked.attempts == MAX_ATTEMPTS
+    ses_back(monkeypatch)
+    at(moment + timedelta(hours=1))
+    outbox.retry_due()
+    assert store.get(garage.dealer.id, message.id).status == Delivery.PARKED
+    told = [m for m in sent_emails() if garage.admin.email in recipients(m)]
+    assert told and "n'a pas pu" in told[-1].subject
+
+
+def test_two_sweeps_at_once_send_each_message_once(garage, ses_down, monkeypatch):
+    messages = queued(*[email(garage, to=f"client{n}@example.com") for n in range(12)])
+    outbox.deliver(messages)
+    ses_back(monkeypatch)
+    before = len(sent_emails())
+    at(NOW + timedelta(minutes=5))
+    counts = []
+    barrier = threading.Barrier(2)
+
+    def sweep():
+        barrier.wait()
+        counts.append(outbox.retry_due())
+
+    threads = [threading.Thread(target=sweep) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sum(counts) == 12
+    assert len(sent_emails()) == before + 12
+
+
+def test_the_retry_schedule_runs_as_a_lambda(garage, ses_down, monkeypatch):
+    [message] = queued(email(garage))
+    outbox.deliver([message])
+    ses_back(monkeypatch)
+    at(NOW + timedelta(minutes=3))
+    with Client(application.app) as client:
+        result = client.lambda_.invoke("retry-outbox", client.events.generate_cw_event(
+            source="aws.events", detail_type="Scheduled Event", detail={}, resources=[]))
+    assert result.payload == {"attempted": 1}
+    assert store.get(garage.dealer.id, message.id).status == Delivery.SENT
