@@ -115,8 +115,6 @@ def to_json(result: Any) -> str:
 def parse(model: type[Model], request: Any) -> Model:
     """The request body as a validated command, or a 4xx naming each bad field."""
     raw = request.raw_body or b""
-    if len(raw) > settings().max_body_bytes:
-        raise errors.PayloadTooLarge("Le corps de la requête dépasse 1 Mo.")
     content_type = (request.headers.get("content-type") or "application/json").split(";")[0].strip()
     if content_type != "application/json":
         raise errors.InvalidInput("Le corps doit être du JSON (Content-Type: application/json).",
@@ -172,7 +170,10 @@ def uniform_errors(event: Any, get_response: Callable) -> Response:
     """Gives every error the project's JSON shape, hides stack traces, adds request id and headers."""
     request_id = getattr(getattr(event, "lambda_context", None), "aws_request_id", None) or "unknown"
     try:
-        response = get_response(event)
+        if len(getattr(event, "raw_body", None) or b"") > settings().max_body_bytes:
+            response = error_response(errors.PayloadTooLarge("Le corps de la requête dépasse 1 Mo."))
+        else:
+            response = get_response(event)
     except Exception:
         logger.exception("unhandled error")
         response = _internal_error()

@@ -176,3 +176,9 @@ def test_the_openapi_document_is_served(client, aws):
     served = client.http.get("/openapi.json")
     assert served.status_code == 200
     assert body(served)["openapi"] == "3.1.0"
+
+
+def test_a_body_over_one_megabyte_is_a_413_even_where_no_body_is_expected(admin, garage):
+    refused = admin.send("POST", f"/users/{garage.seller.id}/deactivate", raw=b"x" * 1_100_000)
+    assert refused.status_code == 413
+    assert dealers.get_user(garage.dealer.id, garage.seller.id).active
