@@ -12,7 +12,7 @@ class Settings(BaseSettings):
     stage: Literal["dev", "prod"] = "dev"
     table_name: str = "offerline-dev"
     documents_bucket: str = "offerline-dev-documents"
-    sender_email: str = "ne-pas-repondre@offerline.test"
+    sender_email: str = "ne-pas-repondre@offerline.example"
     public_base_url: str = "http://localhost:8000"
     max_body_bytes: int = 1_048_576
 

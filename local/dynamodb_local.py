@@ -3,11 +3,13 @@
 The package version and its checksum are pinned here: a download that does not
 match is refused.
 """
+import ctypes
 import hashlib
 import shutil
 import socket
 import subprocess
 import tarfile
+import signal
 import tempfile
 import time
 from pathlib import Path
@@ -55,6 +57,12 @@ def port_open(port: int) -> bool:
         return s.connect_ex(("127.0.0.1", port)) == 0
 
 
+def _die_with_parent() -> None:
+    """Linux: the JVM gets SIGTERM when the process that started it dies, even by kill -9."""
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
 def start(port: int, data_dir: Path | None = None, log_path: Path | None = None) -> subprocess.Popen:
     """Starts DynamoDB Local on 127.0.0.1:port, in memory or persisting under data_dir."""
     home = install()
@@ -65,7 +73,7 @@ def start(port: int, data_dir: Path | None = None, log_path: Path | None = None)
     process = subprocess.Popen(
         ["java", f"-Djava.library.path={home / 'DynamoDBLocal_lib'}", "-jar", str(JAR),
          "-port", str(port), "-sharedDb", *storage],
-        cwd=home, stdout=log, stderr=subprocess.STDOUT,
+        cwd=home, stdout=log, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent,
     )
     deadline = time.monotonic() + 60
     while not port_open(port):
