@@ -62,11 +62,15 @@ def _operation(path: str, method: str, op: Operation, refs: dict) -> dict:
             str(op.status): {"description": "OK"},
             "400": {"description": "Invalid input", **error},
             "404": {"description": "Not found", **error},
+            "500": {"description": "Unexpected failure (the body carries a request id)", **error},
         },
     }
     if op.response is not None:
         schema = refs[((path, method, "response"), "serialization")]
         described["responses"][str(op.status)]["content"] = {"application/json": {"schema": schema}}
+    if method != "GET":
+        described["responses"]["409"] = {"description": "Conflicts with the current state", **error}
+        described["responses"]["413"] = {"description": "Body over 1 MB", **error}
     if op.body is not None:
         schema = refs[((path, method, "body"), "validation")]
         described["requestBody"] = {"required": True, "content": {"application/json": {"schema": schema}}}
