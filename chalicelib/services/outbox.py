@@ -4,13 +4,12 @@ Both paths claim the message through the due index first, so a message is sent
 by one of them only; a send that fails is retried with backoff, then parked and
 the dealer's admins are told.
 """
-from typing import Any
-
 from chalicelib.documents import storage
 from chalicelib.domain import clock
 from chalicelib.domain.dealers import Role
 from chalicelib.domain.outbox import Channel, Delivery, OutboxMessage, is_last_attempt, retry_delay
 from chalicelib.messaging import email, sms
+from chalicelib.services import due_work
 from chalicelib.messaging.errors import DeliveryFailed
 from chalicelib.observability import logger, metrics
 from chalicelib.settings import settings
@@ -24,22 +23,18 @@ SENDER_NAME = "Offerline"
 def deliver(messages: list[OutboxMessage]) -> None:
     """Sends freshly committed messages now; what fails stays queued for the retry schedule."""
     for message in messages:
-        _attempt(store.as_due_item(message))
+        claimed = due.claim(store.as_due_item(message), clock.now())
+        if claimed is not None:
+            _attempt(claimed)
 
 
 def retry_due() -> int:
     """The schedule: every message still pending and due. Returns how many were attempted."""
-    attempted = 0
-    for item in store.due(clock.now()):
-        attempted += _attempt(item)
-    return attempted
+    return due_work.sweep(store.KIND, _attempt)
 
 
-def _attempt(item: dict[str, Any]) -> bool:
+def _attempt(claimed: due.Claimed) -> None:
     now = clock.now()
-    claimed = due.claim(item, now)
-    if claimed is None:
-        return False
     message = OutboxMessage.model_validate(claimed.item)
     attempts = message.attempts + 1
     try:
@@ -55,10 +50,9 @@ def _attempt(item: dict[str, Any]) -> bool:
         else:
             table.write(due.postponed(claimed, store.KIND, now + retry_delay(attempts),
                                       attempts=attempts, last_error=failure.reason))
-        return True
+        return
     table.write(due.finished(claimed, status=Delivery.SENT.value, attempts=attempts,
                              sent_at=now.isoformat(), provider_id=provider_id))
-    return True
 
 
 def _send(message: OutboxMessage) -> str:

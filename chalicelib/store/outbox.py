@@ -1,9 +1,7 @@
 """Outbox messages: written in the transaction of the state change that causes them."""
-from datetime import datetime
 from typing import Any
 
 from chalicelib.domain.outbox import FIRST_RETRY_AFTER, OutboxMessage
-from chalicelib.store import due as due_index
 from chalicelib.store import keys
 from chalicelib.store.table import Put, if_absent, table
 
@@ -37,7 +35,3 @@ def as_due_item(message: OutboxMessage) -> dict[str, Any]:
 def get(dealer_id: str, message_id: str) -> OutboxMessage | None:
     item = table.get(keys.outbox(dealer_id, message_id))
     return OutboxMessage.model_validate(item) if item else None
-
-
-def due(now: datetime):
-    return due_index.due(KIND, now)
