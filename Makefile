@@ -16,7 +16,15 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(PY) -m local.dynamodb_local
 	touch $@
 
-setup: $(STAMP) .local/dynamodb-local/.ready
+# Browser tests: Debian's Chromium (never a downloaded browser) and axe-core from npm.
+.local/chromium.ready:
+	command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+	mkdir -p .local && touch $@
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+
+setup: $(STAMP) .local/dynamodb-local/.ready .local/chromium.ready node_modules/.package-lock.json
 
 dev: setup
 	$(PY) -m local.stack

@@ -1,5 +1,6 @@
 """`chalice local`, with our gateway: the app answers as deployed behind infra/resources.yaml."""
 import os
+import re
 import threading
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
@@ -30,8 +31,13 @@ class RequestHandler(ChaliceRequestHandler):
         BaseHTTPRequestHandler.__init__(self, request, client_address, server)
 
     def log_request(self, code="-", size="-"):
-        # The query string stays out of the log: it can carry a token.
-        self.log_message('"%s %s" %s', self.command, self.path.split("?")[0], code)
+        self.log_message('"%s %s" %s', self.command, loggable_path(self.path), code)
+
+
+def loggable_path(path: str) -> str:
+    """The path without its query string, and without the customer's token after /p/."""
+    path = path.split("?")[0]
+    return re.sub(r"^/p/[^/]+", "/p/<token>", path)
 
 
 def create_server(app: Chalice, config: Config, port: int) -> LocalDevServer:
