@@ -27,7 +27,8 @@ def check_iban(raw: str) -> str:
     try:
         iban = IBAN(typed, validate_bban=True)
     except problems.InvalidCountryCode:
-        raise InvalidIban("Un IBAN commence par le code de son pays (FR pour la France) : vérifiez le début.") from None
+        raise InvalidIban("Un IBAN commence par le code de son pays (FR pour la France) : "
+                          "vérifiez le début.") from None
     except problems.InvalidStructure:
         raise InvalidIban("Un IBAN ne contient que des lettres et des chiffres : vérifiez la saisie.") from None
     except problems.InvalidLength:
