@@ -17,7 +17,7 @@ _TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{43}$")
 
 
 def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode("ascii")).hexdigest()
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def is_well_formed(token: str) -> bool:

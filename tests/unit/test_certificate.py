@@ -1,5 +1,6 @@
 """The certificate page: who signed what, when, from where, appended without touching the original."""
 import hashlib
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from io import BytesIO
 
@@ -89,7 +90,7 @@ def test_summer_time_is_shown_as_paris_sees_it():
     summer = datetime(2026, 7, 1, 9, 0, tzinfo=timezone.utc)
     base = facts()
     moved = [e.model_copy(update={"at": summer}) for e in base.events]
-    page = certificate_pdf(CertificateFacts(**{**base.__dict__, "events": moved}), "00" * 32, 1)
+    page = certificate_pdf(replace(base, events=moved), "00" * 32, 1)
     text = last_page_text(append_pages(proposal_pdf(), page))
     assert "01/07/2026 11:00:00" in text and "2026-07-01 09:00:00 UTC" in text
 
