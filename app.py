@@ -8,7 +8,7 @@ from chalicelib.api.dealer import dealer_api
 from chalicelib.api.http import uniform_errors
 from chalicelib.jobs.schedules import jobs
 from chalicelib.observability import logger, metrics, tracer
-from chalicelib.settings import settings
+from chalicelib.settings import dev_routes_enabled
 
 app = Chalice(app_name="offerline")
 
@@ -23,7 +23,7 @@ app.register_blueprint(auth)
 app.register_blueprint(dealer_api)
 app.register_blueprint(jobs)
 
-if settings().dev_routes_enabled:
+if dev_routes_enabled():
     from chalicelib.api.dev import dev_api
 
     app.register_blueprint(dev_api)

@@ -5,11 +5,18 @@ from typing import Literal
 from pydantic import SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+DEV_CODE_HMAC_SECRET = "offerline-dev-only-code-secret-do-not-deploy-0001"
+DEV_CSRF_SECRET = "offerline-dev-only-csrf-secret-do-not-deploy-0001"
 
-class Settings(BaseSettings):
+
+class StageSettings(BaseSettings):
+    """The stage alone: what decides which routes exist, readable before secrets are (chalice package)."""
     model_config = SettingsConfigDict(env_prefix="OFFERLINE_", frozen=True, extra="ignore")
 
     stage: Literal["dev", "prod"] = "dev"
+
+
+class Settings(StageSettings):
     table_name: str = "offerline-dev"
     documents_bucket: str = "offerline-dev-documents"
     sender_email: str = "ne-pas-repondre@offerline.example"
@@ -24,21 +31,47 @@ class Settings(BaseSettings):
     local_issuer_secret: SecretStr | None = SecretStr("offerline-dev-only-secret-do-not-deploy-0001")
     token_lifetime_minutes: int = 480
 
+    # Customer portal secrets: one-time signing codes are stored as HMACs keyed by the first,
+    # form CSRF tokens are HMACs keyed by the second. The defaults only serve the dev stage.
+    code_hmac_secret: SecretStr = SecretStr(DEV_CODE_HMAC_SECRET)
+    csrf_secret: SecretStr = SecretStr(DEV_CSRF_SECRET)
+
+    # The PAdES seal. Production: the key (PEM, PKCS#8) and certificate issued for Offerline,
+    # with the chain up to the root. Unset (dev stage only): a development CA is generated
+    # once and kept in dev_ca_dir.
+    seal_key_pem: SecretStr | None = None
+    seal_cert_pem: str | None = None
+    seal_chain_pem: str | None = None
+    dev_ca_dir: str = ".local/dev-ca"
+
     @model_validator(mode="after")
     def _production_trusts_only_cognito(self):
         if self.stage == "prod" and self.auth_jwks_url is None:
             raise ValueError("the prod stage needs OFFERLINE_AUTH_JWKS_URL (Cognito)")
         return self
 
+    @model_validator(mode="after")
+    def _production_has_its_own_portal_secrets(self):
+        if self.stage != "prod":
+            return self
+        for name, dev_value in (("code_hmac_secret", DEV_CODE_HMAC_SECRET), ("csrf_secret", DEV_CSRF_SECRET)):
+            value = getattr(self, name).get_secret_value()
+            if value == dev_value or len(value) < 32:
+                raise ValueError(f"the prod stage needs OFFERLINE_{name.upper()} (32 characters or more)")
+        if self.seal_key_pem is None or self.seal_cert_pem is None:
+            raise ValueError("the prod stage needs OFFERLINE_SEAL_KEY_PEM and OFFERLINE_SEAL_CERT_PEM")
+        return self
+
     @property
     def uses_local_issuer(self) -> bool:
         return self.auth_jwks_url is None
 
-    @property
-    def dev_routes_enabled(self) -> bool:
-        return self.stage == "dev"
 
 
 @lru_cache(maxsize=1)
 def settings() -> Settings:
     return Settings()
+
+
+def dev_routes_enabled() -> bool:
+    return StageSettings().stage == "dev"

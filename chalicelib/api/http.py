@@ -25,6 +25,7 @@ STATUS = {
     errors.Forbidden: 403,
     errors.NotFound: 404,
     errors.Conflict: 409,
+    errors.Gone: 410,
     errors.PayloadTooLarge: 413,
     errors.TooManyRequests: 429,
 }

@@ -36,6 +36,11 @@ class NotFound(DomainError):
     code = "not_found"
 
 
+class Gone(DomainError):
+    """Existed, but can no longer be used (an expired or spent one-time code)."""
+    code = "gone"
+
+
 class Conflict(DomainError):
     code = "conflict"
 

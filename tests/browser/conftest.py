@@ -36,7 +36,9 @@ def live_server(aws):
     server.server.server_close()
 
 
-@pytest.fixture(scope="session")
+# Module scope: Playwright's sync API holds an event loop on the thread while it runs,
+# and other tests of the same worker (pyHanko's validation) start loops of their own.
+@pytest.fixture(scope="module")
 def chromium():
     from playwright.sync_api import sync_playwright
 

@@ -1,0 +1,191 @@
+"""The certificate page added to a signed proposal (SPEC F.2), in French.
+
+The page is drawn with fpdf2, then appended to the proposal as an incremental update with
+pyHanko: the original bytes stay untouched at the start of the file, so the SHA-256 printed
+on the page can be checked against them. fpdf2 and pyHanko are imported inside the functions
+so that app.py's cold start never pays for them.
+"""
+import hashlib
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from io import BytesIO
+from typing import Sequence
+from zoneinfo import ZoneInfo
+
+from chalicelib.domain.evidence import Chain, EventKind, EvidenceEvent
+
+PARIS = ZoneInfo("Europe/Paris")
+
+STEP_LABELS = {
+    EventKind.PROPOSAL_SENT: "Envoi de la proposition",
+    EventKind.LINK_OPENED: "Ouverture du lien d'accès",
+    EventKind.VIEWED: "Consultation de la proposition",
+    EventKind.DOWNLOADED: "Téléchargement du PDF",
+    EventKind.SIGN_FORM_SUBMITTED: "Formulaire de signature validé",
+    EventKind.CODE_SENT: "Code de sécurité envoyé par e-mail",
+    EventKind.CODE_FAILED: "Code de sécurité erroné",
+    EventKind.CODE_VERIFIED: "Code de sécurité vérifié",
+    EventKind.ACCEPTED: "Acceptation et signature",
+}
+# Reading can happen many times; the page shows when it first happened, and every signature step.
+_FIRST_ONLY = {EventKind.LINK_OPENED, EventKind.VIEWED, EventKind.DOWNLOADED}
+
+# fpdf2's core fonts are Latin-1: typographic characters become their plain forms, letters
+# outside Latin-1 lose their accents. The evidence file keeps every name exactly as typed.
+_PLAIN = str.maketrans({
+    "œ": "oe", "Œ": "OE", "’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-", "…": "...",
+    "€": "EUR", "Ł": "L", "ł": "l", "Ø": "O", "ø": "o", "Đ": "D", "đ": "d", "ß": "ss", "\u00a0": " ",
+    "\u202f": " ",
+})
+
+
+@dataclass(frozen=True)
+class CertificateFacts:
+    dealer_name: str
+    proposal_reference: str
+    proposal_version: int
+    signer_name: str
+    signer_email: str
+    ip: str | None
+    user_agent: str | None
+    consent_text: str
+    events: Sequence[EvidenceEvent]
+    chain: Chain
+
+
+def with_certificate(original: bytes, facts: CertificateFacts) -> bytes:
+    """The proposal followed by its certificate page; `original` stays a prefix of the result."""
+    return append_pages(original, certificate_pdf(facts, hashlib.sha256(original).hexdigest(), len(original)))
+
+
+def certificate_pdf(facts: CertificateFacts, original_sha256: str, original_length: int) -> bytes:
+    from fpdf import FPDF
+    from fpdf.enums import XPos, YPos
+
+    signed_at = next((e.at for e in reversed(facts.events) if e.kind is EventKind.ACCEPTED), None)
+    pdf = FPDF(format="A4")
+    pdf.set_margins(18, 18, 18)
+    pdf.set_auto_page_break(True, margin=18)
+    pdf.set_title(_plain(f"Certificat de signature - {facts.proposal_reference}"))
+    pdf.set_author("Offerline")
+    if signed_at:
+        pdf.set_creation_date(signed_at)
+    pdf.add_page()
+    width = pdf.epw
+
+    def heading(text: str) -> None:
+        pdf.ln(3)
+        pdf.set_font("Helvetica", "B", 11)
+        pdf.cell(width, 7, _plain(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT, border="B")
+        pdf.ln(1)
+
+    def row(label: str, value: str, mono: bool = False) -> None:
+        pdf.set_font("Helvetica", "B", 9)
+        pdf.cell(48, 5.5, _plain(label))
+        pdf.set_font("Courier" if mono else "Helvetica", "", 8 if mono else 9)
+        pdf.multi_cell(width - 48, 5.5, _plain(value), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+    pdf.set_font("Helvetica", "B", 16)
+    pdf.cell(width, 10, _plain("Certificat de signature électronique"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_font("Helvetica", "", 10)
+    pdf.multi_cell(width, 5.5, _plain(
+        f"Proposition commerciale {facts.proposal_reference}, version {facts.proposal_version}, "
+        f"émise par {facts.dealer_name}."
+    ), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+    heading("Signataire")
+    row("Nom", facts.signer_name)
+    row("Adresse e-mail", facts.signer_email)
+    row("Adresse IP", facts.ip or "non communiquée")
+    row("Navigateur", facts.user_agent or "non communiqué")
+    if signed_at:
+        row("Signé le", f"{_paris(signed_at)} (heure de Paris), {_utc(signed_at)}")
+
+    heading("Document signé")
+    row("Référence", facts.proposal_reference)
+    row("Version", str(facts.proposal_version))
+    row("SHA-256 de l'original", original_sha256, mono=True)
+    row("Taille de l'original", f"{original_length} octets")
+
+    heading("Étapes")
+    pdf.set_font("Helvetica", "B", 9)
+    for text, w in (("Étape", 70), ("Heure de Paris", 52), ("UTC", width - 122)):
+        pdf.cell(w, 6, _plain(text), border="B")
+    pdf.ln()
+    pdf.set_font("Helvetica", "", 9)
+    for event in steps(facts.events):
+        pdf.cell(70, 5.5, _plain(STEP_LABELS[event.kind]))
+        pdf.cell(52, 5.5, _paris(event.at))
+        pdf.cell(width - 122, 5.5, _utc(event.at), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+    heading("Consentement exprimé")
+    pdf.set_font("Helvetica", "", 9)
+    pdf.multi_cell(width, 5, _plain(facts.consent_text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+    heading("Preuves")
+    row("Chaîne de preuves", f"{facts.chain.seq} événements horodatés et chaînés (SHA-256)")
+    row("Empreinte finale", facts.chain.head_hash, mono=True)
+    pdf.ln(2)
+    pdf.set_font("Helvetica", "I", 8)
+    pdf.multi_cell(width, 4.5, _plain(
+        f"Ce certificat est ajouté au document sans en modifier le contenu : les {original_length} premiers "
+        "octets de ce fichier sont le document présenté au signataire, dont l'empreinte SHA-256 figure "
+        "ci-dessus. Le fichier est scellé par Offerline (signature électronique PAdES) : tout lecteur PDF "
+        "signale une modification postérieure au scellement. Le signataire a été authentifié par un code "
+        "à usage unique envoyé à son adresse e-mail."
+    ), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    return bytes(pdf.output())
+
+
+def steps(events: Sequence[EvidenceEvent]) -> list[EvidenceEvent]:
+    """The events the certificate lists: signature steps, and the first time of each reading step."""
+    seen: set[EventKind] = set()
+    shown = []
+    for event in events:
+        if event.kind not in STEP_LABELS or (event.kind in _FIRST_ONLY and event.kind in seen):
+            continue
+        seen.add(event.kind)
+        shown.append(event)
+    return shown
+
+
+def append_pages(original: bytes, extra: bytes) -> bytes:
+    """`original` followed by every page of `extra`, written as an incremental update.
+
+    Each extra page is imported as a form XObject and drawn on a new page of the same size,
+    pyHanko's supported way of copying a page between files.
+    """
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.pdf_utils.writer import PageObject
+
+    writer = IncrementalPdfFileWriter(BytesIO(original))
+    source = PdfFileReader(BytesIO(extra))
+    for index in range(int(source.root["/Pages"]["/Count"])):
+        drawing = writer.import_page_as_xobject(source, page_ix=index)
+        contents = writer.add_object(generic.StreamObject(stream_data=b"q /Page Do Q"))
+        resources = generic.DictionaryObject({
+            generic.pdf_name("/XObject"): generic.DictionaryObject({generic.pdf_name("/Page"): drawing}),
+        })
+        writer.insert_page(PageObject(contents, list(drawing.get_object()["/BBox"]), resources))
+    out = BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _paris(moment: datetime) -> str:
+    return moment.astimezone(PARIS).strftime("%d/%m/%Y %H:%M:%S")
+
+
+def _utc(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def _plain(text: str) -> str:
+    text = unicodedata.normalize("NFC", text.translate(_PLAIN))
+    if all(ord(c) < 256 for c in text):
+        return text
+    stripped = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return unicodedata.normalize("NFC", stripped).encode("latin-1", "replace").decode("latin-1")

@@ -1,0 +1,106 @@
+"""A development certificate authority for the PAdES seal: local stack and tests only.
+
+Production seals with the certificate Offerline is issued (settings). Here a root CA and a
+seal certificate are made with `cryptography`, in memory for tests, or once per machine for
+the local stack, kept under .local/dev-ca/ so a developer can trust its root in a PDF reader.
+"""
+import os
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+ROOT_LIFETIME = timedelta(days=3650)
+SEAL_LIFETIME = timedelta(days=825)
+# Renew the cached seal certificate well before a document sealed today would outlive it.
+RENEW_BEFORE = timedelta(days=30)
+
+# id-kp-documentSigning (RFC 9336): what a seal certificate is for.
+DOCUMENT_SIGNING = x509.ObjectIdentifier("1.3.6.1.5.5.7.3.36")
+
+_FILES = {"root_pem": "root.pem", "seal_key_pem": "seal-key.pem", "seal_cert_pem": "seal-cert.pem"}
+
+
+@dataclass(frozen=True)
+class DevCA:
+    root_pem: bytes
+    seal_cert_pem: bytes
+    seal_key_pem: bytes = field(repr=False)
+
+
+def generate(now: datetime | None = None) -> DevCA:
+    now = now or datetime.now(timezone.utc)
+    root_key = ec.generate_private_key(ec.SECP256R1())
+    root_name = _name("Offerline Development Root CA")
+    root = (
+        _builder(root_name, root_name, root_key.public_key(), now, ROOT_LIFETIME)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(_key_usage(key_cert_sign=True, crl_sign=True), critical=True)
+        .sign(root_key, hashes.SHA256())
+    )
+    seal_key = ec.generate_private_key(ec.SECP256R1())
+    seal = (
+        _builder(_name("Offerline"), root_name, seal_key.public_key(), now, SEAL_LIFETIME)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(_key_usage(digital_signature=True, content_commitment=True), critical=True)
+        .add_extension(x509.ExtendedKeyUsage([DOCUMENT_SIGNING]), critical=False)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(root_key.public_key()), critical=False)
+        .sign(root_key, hashes.SHA256())
+    )
+    return DevCA(
+        root_pem=root.public_bytes(serialization.Encoding.PEM),
+        seal_cert_pem=seal.public_bytes(serialization.Encoding.PEM),
+        seal_key_pem=seal_key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        ),
+    )
+
+
+def load_or_create(directory: Path, now: datetime | None = None) -> DevCA:
+    """The machine's development CA, made on first use and again when its seal certificate ages."""
+    now = now or datetime.now(timezone.utc)
+    paths = {name: directory / filename for name, filename in _FILES.items()}
+    if all(p.exists() for p in paths.values()):
+        cached = DevCA(**{name: p.read_bytes() for name, p in paths.items()})
+        if x509.load_pem_x509_certificate(cached.seal_cert_pem).not_valid_after_utc - now > RENEW_BEFORE:
+            return cached
+    fresh = generate(now)
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, path in paths.items():
+        path.write_bytes(getattr(fresh, name))
+    os.chmod(paths["seal_key_pem"], 0o600)
+    return fresh
+
+
+def _name(common_name: str) -> x509.Name:
+    return x509.Name([
+        x509.NameAttribute(NameOID.COUNTRY_NAME, "FR"),
+        x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Offerline (développement)"),
+        x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+    ])
+
+
+def _builder(subject, issuer, public_key, now: datetime, lifetime: timedelta) -> x509.CertificateBuilder:
+    return (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(issuer)
+        .public_key(public_key)
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + lifetime)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False)
+    )
+
+
+def _key_usage(**granted: bool) -> x509.KeyUsage:
+    usages = dict.fromkeys(
+        ("digital_signature", "content_commitment", "key_encipherment", "data_encipherment", "key_agreement",
+         "key_cert_sign", "crl_sign", "encipher_only", "decipher_only"),
+        False,
+    )
+    return x509.KeyUsage(**(usages | granted))

@@ -1,0 +1,12 @@
+"""Importing the app stays cheap: the PDF and seal libraries load only when a document is made."""
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_importing_the_app_loads_neither_pyhanko_nor_fpdf2():
+    probe = "import sys, app; print(sorted({m.split('.')[0] for m in sys.modules} & {'pyhanko', 'fpdf', 'schwifty'}))"
+    loaded = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert loaded.stdout.strip() == "[]"
