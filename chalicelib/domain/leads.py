@@ -6,7 +6,7 @@ emails, tasks, deadlines) with a timeline event for every action.
 """
 import re
 import unicodedata
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from enum import StrEnum
 from pathlib import PurePosixPath
 from typing import Annotated, ClassVar, Literal
@@ -20,6 +20,8 @@ from chalicelib.domain.model import Command, Entity
 Ulid = Annotated[str, Field(pattern=r"^[0-9A-HJKMNP-TV-Z]{26}$", description="ULID")]
 Text = Annotated[str, Field(min_length=1, max_length=2000)]
 Label = Annotated[str, Field(min_length=1, max_length=120)]
+# A time the user gives with its offset, stored in UTC like every other time.
+UtcTime = Annotated[AwareDatetime, AfterValidator(lambda moment: moment.astimezone(timezone.utc))]
 
 MAX_CONTACTS = 10
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
@@ -634,7 +636,7 @@ class LinkOffer(Command):
 
 class NewTestDrive(Command):
     vehicle: Label
-    starts_at: AwareDatetime
+    starts_at: UtcTime
     licence_checked: Literal[True] = Field(description="the seller checked the driving licence")
     licence_number: str = Field(min_length=4, max_length=20, pattern=r"^[A-Za-z0-9]+$")
 
@@ -670,7 +672,7 @@ class NewCommunication(Command):
 
 class NewTask(Command):
     title: Label
-    due_at: AwareDatetime
+    due_at: UtcTime
     assignee_id: str | None = Field(default=None, description="defaults to the lead's owner")
 
 
@@ -691,7 +693,7 @@ class ChangeStatus(Command):
 
 
 class MoveDeadline(Command):
-    due_at: AwareDatetime
+    due_at: UtcTime
 
 
 class RecordContact(Command):
