@@ -153,8 +153,9 @@ def test_the_lead_page_comes_from_one_query_with_header_tabs_and_counts(world):
     lead_id = lead["id"]
     world.seller.post(f"/leads/{lead_id}/trade-ins", {"vehicle": "Peugeot 208", "registration": "ab-123-cd",
                                                       "mileage_km": 82000, "estimated_value_cents": 850000})
-    world.seller.post(f"/leads/{lead_id}/test-drives", {"vehicle": "Renault Clio V", "starts_at": "2026-03-03T14:00:00Z",
-                                                        "licence_checked": True, "licence_number": "120375100123"})
+    world.seller.post(f"/leads/{lead_id}/test-drives", {"vehicle": "Renault Clio V",
+                                                        "starts_at": "2026-03-03T14:00:00Z", "licence_checked": True,
+                                                        "licence_number": "120375100123"})
     world.seller.post(f"/leads/{lead_id}/offers", {"quote_id": QUOTE_ID, "label": "Devis Clio V"})
     world.seller.post(f"/leads/{lead_id}/remarks", {"text": "Cliente pressée, rappeler avant midi."})
     at(NOW + timedelta(hours=3))
