@@ -36,8 +36,8 @@ DOCUMENT_TYPES = {
 
 
 class LeadNotFound(NotFound):
-    def __init__(self, what: str = "Lead introuvable."):
-        super().__init__(what)
+    def __init__(self, message: str = "Lead introuvable."):
+        super().__init__(message)
 
 
 class LeadClosed(Conflict):
@@ -85,20 +85,6 @@ class ContactAddress(Entity):
     country: str = Field(default="FR", pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2")
 
 
-class ContactDetails(Command):
-    """A contact as the seller types it: a name and at least one way to reach them."""
-    name: str = Field(min_length=1, max_length=120)
-    email: EmailStr | None = None
-    mobile: PhoneE164 | None = None
-    address: "AddressInput | None" = None
-
-    @model_validator(mode="after")
-    def _reachable(self):
-        if self.email is None and self.mobile is None:
-            raise ValueError("give an email or a mobile number")
-        return self
-
-
 class AddressInput(Command):
     street: str = Field(min_length=1, max_length=200)
     postal_code: str = Field(min_length=1, max_length=12)
@@ -106,7 +92,18 @@ class AddressInput(Command):
     country: str = Field(default="FR", pattern=r"^[A-Z]{2}$")
 
 
-ContactDetails.model_rebuild()
+class ContactDetails(Command):
+    """A contact as the seller types it: a name and at least one way to reach them."""
+    name: str = Field(min_length=1, max_length=120)
+    email: EmailStr | None = None
+    mobile: PhoneE164 | None = None
+    address: AddressInput | None = None
+
+    @model_validator(mode="after")
+    def _reachable(self):
+        if self.email is None and self.mobile is None:
+            raise ValueError("give an email or a mobile number")
+        return self
 
 
 class LeadContact(Entity):

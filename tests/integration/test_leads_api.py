@@ -13,7 +13,8 @@ from chalicelib.clients import client as aws_client
 from chalicelib.documents import storage
 from chalicelib.domain import clock
 from chalicelib.domain.dealers import NewBranch, NewUser, Role, Staff
-from chalicelib.domain.errors import InvalidTransition
+from chalicelib.domain.errors import InvalidTransition, NotFound
+from chalicelib.domain.leads import LeadClosed
 from chalicelib.domain.outbox import Delivery
 from chalicelib.services import dealers, leads
 from chalicelib.store import due, keys
@@ -219,6 +220,10 @@ def test_a_quote_created_from_a_lead_records_its_offer_in_the_same_transaction(w
     with pytest.raises(InvalidTransition):
         table.transact([other_quote, *writes])
     assert table.get(other_quote.key) is None, "the quote is not created for a lead closed meanwhile"
+    with pytest.raises(LeadClosed):
+        leads.linked_offer_writes(dealer_id, closed_id, "01JQ0000000000000000000002", "Devis", "U", NOW)
+    with pytest.raises(NotFound):
+        leads.linked_offer_writes(world.other.dealer.id, lead_id, "01JQ0000000000000000000003", "Devis", "U", NOW)
 
 
 def test_a_test_drive_needs_the_driving_licence_checked_and_its_number(world):
@@ -570,9 +575,19 @@ def test_a_bad_list_query_is_refused_naming_the_parameter(world, query, field):
     assert refused.status_code == 400 and field in body(refused)["error"]["fields"]
 
 
-def test_a_cursor_of_one_dealer_never_shows_another_dealers_leads(world, listed):
+def test_another_dealer_lists_none_of_these_leads_even_with_their_cursor(world, listed):
+    assert body(world.intruder.get("/leads"))["items"] == []
     cursor = body(world.seller.get("/leads?limit=2"))["next_cursor"]
     assert body(world.intruder.get(f"/leads?cursor={cursor}"))["items"] == []
+
+
+def test_another_dealer_cannot_give_a_lead_to_this_dealers_user(world):
+    before = stored(world.other.dealer.id)
+    refused = world.intruder.post("/leads", {"contacts": [{"name": "Paul", "email": "paul@example.com"}],
+                                             "type": "purchase", "source": "téléphone",
+                                             "owner_id": world.garage.seller.id})
+    assert refused.status_code == 400 and body(refused)["error"]["fields"] == {"owner_id": "unknown user"}
+    assert stored(world.other.dealer.id) == before
 
 
 # --- tenant isolation ------------------------------------------------------------------
