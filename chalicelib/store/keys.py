@@ -85,6 +85,7 @@ LEAD_PARTS = {
     "document": "DOCUMENT", "communication": "MESSAGE", "task": "TASK", "deadline": "DEADLINE",
     "event": "EVENT",
 }
+_LEAD_PART_OF_SEGMENT = {segment: part for part, segment in LEAD_PARTS.items()}
 
 # Generic listing indexes, shared by every aggregate that needs a per-dealer list:
 # gsi1 orders a dealer's items by recent activity, gsi2 by a deadline (sparse).
@@ -105,7 +106,7 @@ def lead_part_kind(sort_key: str) -> str | None:
     segments = sort_key.split("#")
     if len(segments) < 4:
         return None
-    return {segment: part for part, segment in LEAD_PARTS.items()}.get(segments[2])
+    return _LEAD_PART_OF_SEGMENT.get(segments[2])
 
 
 def lead_aggregate(dealer_id: str, lead_id: str) -> tuple[str, str]:
@@ -120,12 +121,13 @@ def lead_code_counter(dealer_id: str, year: int) -> Key:
 
 def lead_listing(dealer_id: str, last_activity: datetime, lead_id: str) -> dict[str, str]:
     """Puts a lead in its dealer's list, most recent activity last in key order."""
-    return {LIST_PK: f"LEADS#{dealer_id}", LIST_SK: f"{iso(last_activity)}#{lead_id}"}
+    return {LIST_PK: lead_listing_partitions(dealer_id)[LIST_INDEX], LIST_SK: f"{iso(last_activity)}#{lead_id}"}
 
 
 def lead_deadline_listing(dealer_id: str, deadline: datetime, lead_id: str) -> dict[str, str]:
     """Puts an open lead with a pending deadline in its dealer's deadline list (sparse)."""
-    return {DEADLINE_PK: f"LEADDEADLINES#{dealer_id}", DEADLINE_SK: f"{iso(deadline)}#{lead_id}"}
+    return {DEADLINE_PK: lead_listing_partitions(dealer_id)[DEADLINE_INDEX],
+            DEADLINE_SK: f"{iso(deadline)}#{lead_id}"}
 
 
 def lead_listing_partitions(dealer_id: str) -> dict[str, str]:
