@@ -6,6 +6,7 @@ from chalicelib.api import openapi
 from chalicelib.api.auth import auth
 from chalicelib.api.dealer import dealer_api
 from chalicelib.api.http import uniform_errors
+from chalicelib.api.leads import leads_api
 from chalicelib.jobs.schedules import jobs
 from chalicelib.observability import logger, metrics, tracer
 from chalicelib.settings import dev_routes_enabled
@@ -21,6 +22,7 @@ app.register_middleware(ConvertToMiddleware(metrics.log_metrics))
 
 app.register_blueprint(auth)
 app.register_blueprint(dealer_api)
+app.register_blueprint(leads_api)
 app.register_blueprint(jobs)
 
 if dev_routes_enabled():

@@ -1,1 +1,1 @@
-"""Benchmarks: each module's main() measures one path and records its results in docs/performance.md."""
+"""Benchmarks, each a plain script (`python -m bench.<name>`); results are recorded in docs/performance.md."""

@@ -1,4 +1,8 @@
 """Files in the documents bucket (S3)."""
+from urllib.parse import quote
+
+from botocore.exceptions import ClientError
+
 from chalicelib.clients import client
 from chalicelib.settings import settings
 
@@ -12,3 +16,66 @@ def put(key: str, data: bytes, content_type: str) -> None:
 
 def get(key: str) -> bytes:
     return client("s3").get_object(Bucket=settings().documents_bucket, Key=key)["Body"].read()
+
+
+# --- object names and presigned URLs ------------------------------------------------
+# Every object of a dealer sits under dealers/<dealer_id>/, so a key can be checked to
+# belong to the caller's dealer (and to a lead, or to the quotes) before it is used.
+
+def lead_documents_prefix(dealer_id: str, lead_id: str) -> str:
+    return f"dealers/{dealer_id}/leads/{lead_id}/documents/"
+
+
+def lead_document_key(dealer_id: str, lead_id: str, document_id: str, extension: str) -> str:
+    """The customer's file name stays in the database: object names carry no personal data."""
+    return f"{lead_documents_prefix(dealer_id, lead_id)}{document_id}{extension}"
+
+
+def quotes_prefix(dealer_id: str) -> str:
+    """Where the quotes work stores quote previews and purchase orders of a dealer."""
+    return f"dealers/{dealer_id}/quotes/"
+
+
+def upload_url(key: str, content_type: str, size_bytes: int, expires_in: int) -> str:
+    """A PUT URL that signs the declared type and size: S3 refuses any other file."""
+    return client("s3").generate_presigned_url(
+        "put_object",
+        Params={"Bucket": settings().documents_bucket, "Key": key, "ContentType": content_type,
+                "ContentLength": size_bytes},
+        ExpiresIn=expires_in,
+    )
+
+
+def download_url(key: str, filename: str, expires_in: int) -> str:
+    """A GET URL that downloads the object under its original file name."""
+    return client("s3").generate_presigned_url(
+        "get_object",
+        Params={"Bucket": settings().documents_bucket, "Key": key,
+                "ResponseContentDisposition": attachment_disposition(filename)},
+        ExpiresIn=expires_in,
+    )
+
+
+def attachment_disposition(filename: str) -> str:
+    """RFC 6266: an ASCII fallback name, and the exact UTF-8 one for browsers that read it."""
+    fallback = filename.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+def content_type_of(key: str) -> str | None:
+    """The stored object's content type, or None when nothing was uploaded under the key."""
+    try:
+        return client("s3").head_object(Bucket=settings().documents_bucket, Key=key)["ContentType"]
+    except ClientError as error:
+        if error.response["Error"]["Code"] in ("404", "NoSuchKey", "NotFound"):
+            return None
+        raise
+
+
+def delete(key: str) -> bool:
+    """Removes the object; False when S3 refused (the bucket's versioning keeps what was there)."""
+    try:
+        client("s3").delete_object(Bucket=settings().documents_bucket, Key=key)
+    except ClientError:
+        return False
+    return True

@@ -72,3 +72,71 @@ def iso(moment: datetime) -> str:
     if moment.tzinfo is None:
         raise ValueError("naive datetime: every stored time is UTC-aware")
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+# --- leads -----------------------------------------------------------------------
+# A lead is LEAD#<lead_id> and each of its parts LEAD#<lead_id>#<PART>#<part_id>: one
+# Query on the prefix LEAD#<lead_id> reads the whole lead page. Lead ids are ULIDs
+# (fixed length), so the prefix of one lead never matches another.
+
+LEAD_PREFIX = "LEAD#"
+LEAD_PARTS = {
+    "trade_in": "TRADEIN", "offer": "OFFER", "test_drive": "TESTDRIVE", "remark": "REMARK",
+    "document": "DOCUMENT", "communication": "MESSAGE", "task": "TASK", "deadline": "DEADLINE",
+    "event": "EVENT",
+}
+_LEAD_PART_OF_SEGMENT = {segment: part for part, segment in LEAD_PARTS.items()}
+
+# Generic listing indexes, shared by every aggregate that needs a per-dealer list:
+# gsi1 orders a dealer's items by recent activity, gsi2 by a deadline (sparse).
+LIST_INDEX, LIST_PK, LIST_SK = "gsi1", "gsi1pk", "gsi1sk"
+DEADLINE_INDEX, DEADLINE_PK, DEADLINE_SK = "gsi2", "gsi2pk", "gsi2sk"
+
+
+def lead(dealer_id: str, lead_id: str) -> Key:
+    return {PK: _dealer_pk(dealer_id), SK: f"{LEAD_PREFIX}{lead_id}"}
+
+
+def lead_part(dealer_id: str, lead_id: str, part: str, part_id: str) -> Key:
+    return {PK: _dealer_pk(dealer_id), SK: f"{LEAD_PREFIX}{lead_id}#{LEAD_PARTS[part]}#{part_id}"}
+
+
+def lead_part_kind(sort_key: str) -> str | None:
+    """Which part of a lead an item of its aggregate is (None for the lead item itself)."""
+    segments = sort_key.split("#")
+    if len(segments) < 4:
+        return None
+    return _LEAD_PART_OF_SEGMENT.get(segments[2])
+
+
+def lead_aggregate(dealer_id: str, lead_id: str) -> tuple[str, str]:
+    """(partition, sort-key prefix) of a lead and all its parts."""
+    return _dealer_pk(dealer_id), f"{LEAD_PREFIX}{lead_id}"
+
+
+def lead_code_counter(dealer_id: str, year: int) -> Key:
+    """The per-dealer, per-year counter behind readable lead codes (L-2026-000123)."""
+    return {PK: _dealer_pk(dealer_id), SK: f"COUNTER#LEADCODE#{year}"}
+
+
+def lead_listing(dealer_id: str, last_activity: datetime, lead_id: str) -> dict[str, str]:
+    """Puts a lead in its dealer's list, most recent activity last in key order."""
+    return {LIST_PK: lead_listing_partitions(dealer_id)[LIST_INDEX], LIST_SK: f"{iso(last_activity)}#{lead_id}"}
+
+
+def lead_deadline_listing(dealer_id: str, deadline: datetime, lead_id: str) -> dict[str, str]:
+    """Puts an open lead with a pending deadline in its dealer's deadline list (sparse)."""
+    return {DEADLINE_PK: lead_listing_partitions(dealer_id)[DEADLINE_INDEX],
+            DEADLINE_SK: f"{iso(deadline)}#{lead_id}"}
+
+
+def lead_listing_partitions(dealer_id: str) -> dict[str, str]:
+    """The partition of each lead listing index for a dealer."""
+    return {LIST_INDEX: f"LEADS#{dealer_id}", DEADLINE_INDEX: f"LEADDEADLINES#{dealer_id}"}
+
+
+def lead_listing_start(dealer_id: str, index: str, sort_value: str) -> Key:
+    """The ExclusiveStartKey that resumes a lead listing after the lead at sort_value."""
+    pk, sk = (LIST_PK, LIST_SK) if index == LIST_INDEX else (DEADLINE_PK, DEADLINE_SK)
+    lead_id = sort_value.rsplit("#", 1)[1]
+    return {**lead(dealer_id, lead_id), pk: lead_listing_partitions(dealer_id)[index], sk: sort_value}

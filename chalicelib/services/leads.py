@@ -1,0 +1,370 @@
+"""Use cases of the lead page: create, list, read, and every action on a lead. Tenant id comes first.
+
+Every action is one transaction: the lead (last activity, counter or fields, guarded by
+existence, status or version), the part it adds or changes, and its timeline event.
+"""
+from datetime import datetime, timedelta
+
+from chalicelib.documents import storage
+from chalicelib.domain import clock
+from chalicelib.domain.dealers import User
+from chalicelib.domain.errors import InvalidInput, NotFound
+from chalicelib.domain.ids import new_id
+from chalicelib.domain.leads import (
+    Assign, BranchRef, ChangeStatus, Communication, ContactDetails, Deadline, DocumentDownload, DocumentUpload,
+    EventKind, Lead, LeadAggregate, LeadContact, LeadDocument, LeadHeader, LeadList, LeadPage, LeadPart, LeadQuery,
+    LeadStatus, LeadTask, LinkedItem, LinkOffer, MoveDeadline, NewCommunication, NewDocument, NewLead, NewRemark,
+    NewTask, NewTestDrive, NewTradeIn, Offer, PendingDeadline, PersonRef, RecordContact, Remark, RenameDocument,
+    TestDrive, TradeIn, check_document, check_filename, check_future, contact_deadline, event, lead_code,
+    require_active,
+)
+from chalicelib.domain.outbox import Attachment, Channel, OutboxMessage
+from chalicelib.observability import logger
+from chalicelib.services import outbox
+from chalicelib.store import dealers
+from chalicelib.store import leads as store
+from chalicelib.store import outbox as outbox_store
+from chalicelib.store.table import Write
+
+# Long enough to pick a file on a slow phone, short enough that a leaked URL soon dies.
+URL_LIFETIME = timedelta(minutes=15)
+
+
+# --- the lead -----------------------------------------------------------------------
+
+def create(dealer_id: str, command: NewLead, by: str) -> LeadHeader:
+    now = clock.now()
+    dealer = dealers.get(dealer_id)
+    owner = require_active(_user(dealer_id, command.owner_id or by, "owner_id"), "owner_id")
+    branch_id = command.branch_id or owner.branch_id
+    branch = dealer.branch(branch_id) if branch_id else None
+    deadline = contact_deadline(new_id(), now, dealer.settings.lead_deadline_hours, by)
+    lead = Lead(
+        id=new_id(), dealer_id=dealer_id, code=lead_code(now.year, store.next_code_number(dealer_id, now.year)),
+        contacts=[LeadContact.from_details(new_id(), details) for details in command.contacts],
+        owner=PersonRef.of(owner), branch=BranchRef.of(branch) if branch else None,
+        type=command.type, source=command.source,
+        deadline=PendingDeadline(id=deadline.id, due_at=deadline.due_at),
+        created_at=now, created_by=by, last_activity_at=now,
+    )
+    store.commit([
+        store.created(lead),
+        store.added(dealer_id, lead.id, deadline),
+        _event(dealer_id, lead.id, EventKind.CREATED, now, by, LinkedItem(kind=deadline.part, id=deadline.id),
+               when=deadline.due_at, source=command.source),
+        store.user_still_active(dealer_id, owner.id, "owner_id"),
+    ])
+    return lead.header(now)
+
+
+def list_leads(dealer_id: str, query: LeadQuery) -> LeadList:
+    now = clock.now()
+    leads, cursor = store.page(dealer_id, query, now)
+    return LeadList(items=[lead.header(now) for lead in leads], next_cursor=cursor)
+
+
+def get_page(dealer_id: str, lead_id: str) -> LeadPage:
+    return store.aggregate(dealer_id, lead_id).page(clock.now())
+
+
+# --- actions that add a part --------------------------------------------------------
+
+def add_trade_in(dealer_id: str, lead_id: str, command: NewTradeIn, by: str) -> TradeIn:
+    now = clock.now()
+    store.get(dealer_id, lead_id).require_open("ajouter une reprise")
+    trade_in = TradeIn(id=new_id(), created_at=now, created_by=by, **command.model_dump())
+    store.commit(_recorded(dealer_id, lead_id, trade_in, EventKind.TRADE_IN_ADDED, now, by, counted=True,
+                           vehicle=trade_in.vehicle, registration=trade_in.registration))
+    return trade_in
+
+
+def link_offer(dealer_id: str, lead_id: str, command: LinkOffer, by: str) -> Offer:
+    offer, writes = _offer(dealer_id, lead_id, command.quote_id, command.label, by, clock.now())
+    store.commit(writes)
+    return offer
+
+
+def linked_offer_writes(dealer_id: str, lead_id: str, quote_id: str, quote_label: str, by: str,
+                        at: datetime) -> list[Write]:
+    """What creating a quote from a lead adds to its own transaction: the offer, the count, the event.
+
+    Reads the lead once to refuse a missing (404) or closed (409) lead by name; the writes
+    themselves hold only while the lead is still open.
+    """
+    return _offer(dealer_id, lead_id, quote_id, quote_label, by, at)[1]
+
+
+def _offer(dealer_id: str, lead_id: str, quote_id: str, label: str, by: str,
+           at: datetime) -> tuple[Offer, list[Write]]:
+    store.get(dealer_id, lead_id).require_open("enregistrer une offre")
+    offer = Offer(id=quote_id, quote_id=quote_id, label=label, created_at=at, created_by=by)
+    return offer, _recorded(dealer_id, lead_id, offer, EventKind.OFFER_LINKED, at, by, counted=True, label=label)
+
+
+def add_test_drive(dealer_id: str, lead_id: str, command: NewTestDrive, by: str) -> TestDrive:
+    now = clock.now()
+    store.get(dealer_id, lead_id).require_open("enregistrer un essai routier")
+    test_drive = TestDrive(id=new_id(), created_at=now, created_by=by, **command.model_dump())
+    store.commit(_recorded(dealer_id, lead_id, test_drive, EventKind.TEST_DRIVE_ADDED, now, by, counted=True,
+                           when=test_drive.starts_at, vehicle=test_drive.vehicle))
+    return test_drive
+
+
+def add_remark(dealer_id: str, lead_id: str, command: NewRemark, by: str) -> Remark:
+    now = clock.now()
+    remark = Remark(id=new_id(), text=command.text, created_at=now, created_by=by)
+    store.commit(_recorded(dealer_id, lead_id, remark, EventKind.REMARK_ADDED, now, by))
+    return remark
+
+
+def add_task(dealer_id: str, lead_id: str, command: NewTask, by: str) -> LeadTask:
+    now = clock.now()
+    check_future(command.due_at, now, "due_at")
+    lead = store.get(dealer_id, lead_id)
+    writes: list[Write] = []
+    assignee = lead.owner
+    if command.assignee_id is not None:
+        user = require_active(_user(dealer_id, command.assignee_id, "assignee_id"), "assignee_id")
+        assignee = PersonRef.of(user)
+        writes.append(store.user_still_active(dealer_id, user.id, "assignee_id"))
+    task = LeadTask(id=new_id(), title=command.title, due_at=command.due_at, assignee=assignee,
+                    created_at=now, created_by=by)
+    store.commit([*_recorded(dealer_id, lead_id, task, EventKind.TASK_CREATED, now, by, when=task.due_at,
+                             title=task.title), *writes])
+    return task
+
+
+def complete_task(dealer_id: str, lead_id: str, task_id: str, by: str) -> LeadTask:
+    now = clock.now()
+    done = store.get_part(dealer_id, lead_id, LeadTask, task_id, "Tâche introuvable.").completed(now, by)
+    store.commit([
+        store.touched(dealer_id, lead_id, now),
+        store.replaced(dealer_id, lead_id, done, expect_status="open"),
+        _event(dealer_id, lead_id, EventKind.TASK_COMPLETED, now, by, LinkedItem(kind=done.part, id=done.id),
+               title=done.title),
+    ])
+    return done
+
+
+# --- documents ------------------------------------------------------------------------
+
+def add_document(dealer_id: str, lead_id: str, command: NewDocument, by: str) -> DocumentUpload:
+    """Records the document and hands the browser a URL to PUT exactly the file declared."""
+    extension = check_document(command)
+    now = clock.now()
+    store.get(dealer_id, lead_id)
+    document_id = new_id()
+    document = LeadDocument(
+        id=document_id, title=command.title, filename=command.filename, content_type=command.content_type,
+        size_bytes=command.size_bytes, s3_key=storage.lead_document_key(dealer_id, lead_id, document_id, extension),
+        created_at=now, created_by=by,
+    )
+    store.commit(_recorded(dealer_id, lead_id, document, EventKind.DOCUMENT_ADDED, now, by, title=document.title))
+    return DocumentUpload(
+        document=document,
+        url=storage.upload_url(document.s3_key, document.content_type, document.size_bytes,
+                               int(URL_LIFETIME.total_seconds())),
+        headers={"Content-Type": document.content_type},
+        expires_at=now + URL_LIFETIME,
+    )
+
+
+def download_document(dealer_id: str, lead_id: str, document_id: str) -> DocumentDownload:
+    document = store.get_part(dealer_id, lead_id, LeadDocument, document_id, "Document introuvable.")
+    if storage.content_type_of(document.s3_key) is None:
+        raise NotFound("Le fichier de ce document n'a pas encore été déposé.")
+    return DocumentDownload(
+        url=storage.download_url(document.s3_key, document.filename, int(URL_LIFETIME.total_seconds())),
+        expires_at=clock.now() + URL_LIFETIME,
+    )
+
+
+def rename_document(dealer_id: str, lead_id: str, document_id: str, command: RenameDocument,
+                    by: str) -> LeadDocument:
+    now = clock.now()
+    document = store.get_part(dealer_id, lead_id, LeadDocument, document_id, "Document introuvable.")
+    renamed = document.renamed(command.title)
+    store.commit([
+        store.touched(dealer_id, lead_id, now),
+        store.replaced(dealer_id, lead_id, renamed),
+        _event(dealer_id, lead_id, EventKind.DOCUMENT_RENAMED, now, by, LinkedItem(kind=renamed.part, id=renamed.id),
+               old=document.title, title=renamed.title),
+    ])
+    return renamed
+
+
+def delete_document(dealer_id: str, lead_id: str, document_id: str, by: str) -> None:
+    """The record goes first: once it is gone nobody is offered the file, even if S3 keeps it."""
+    now = clock.now()
+    document = store.get_part(dealer_id, lead_id, LeadDocument, document_id, "Document introuvable.")
+    store.commit([
+        store.touched(dealer_id, lead_id, now),
+        store.removed(dealer_id, lead_id, document),
+        _event(dealer_id, lead_id, EventKind.DOCUMENT_DELETED, now, by, title=document.title),
+    ])
+    if not storage.delete(document.s3_key):
+        logger.warning("lead document left in S3 after its record was deleted", extra={"document_id": document.id})
+
+
+# --- communication ----------------------------------------------------------------------
+
+def send_communication(dealer_id: str, lead_id: str, command: NewCommunication, by: str) -> Communication:
+    """An email to a contact of the lead, queued with the action and sent right after it commits."""
+    now = clock.now()
+    lead_file = store.aggregate(dealer_id, lead_id)
+    contact = lead_file.lead.recipient(command.contact_id)
+    attachments = [_attachment(dealer_id, lead_file, command)] if command.attachment_s3_key else []
+    sender = dealers.get_user(dealer_id, by)
+    message = OutboxMessage(
+        dealer_id=dealer_id, channel=Channel.EMAIL, to=contact.email, subject=command.subject, text=command.text,
+        reply_to=sender.profile.email if sender.profile else sender.email, attachments=attachments,
+        purpose="lead_communication", created_at=now,
+    )
+    communication = Communication(
+        id=new_id(), contact_id=contact.id, to=contact.email, subject=command.subject, text=command.text,
+        attachment_filename=command.attachment_filename, outbox_id=message.id, created_at=now, created_by=by,
+    )
+    store.commit([
+        *_recorded(dealer_id, lead_id, communication, EventKind.EMAIL_SENT, now, by, subject=command.subject),
+        outbox_store.new(message),
+    ])
+    outbox.deliver([message])
+    return communication
+
+
+def _attachment(dealer_id: str, lead_file: LeadAggregate, command: NewCommunication) -> Attachment:
+    """Only a document of this lead, or a quote file of this dealer, and only once it is in S3."""
+    key = command.attachment_s3_key
+    check_filename(command.attachment_filename, "attachment_filename")
+    is_quote_file = key.startswith(storage.quotes_prefix(dealer_id)) and ".." not in key.split("/")
+    if lead_file.document_at(key) is None and not is_quote_file:
+        raise InvalidInput("La pièce jointe doit être un document de ce lead ou un devis de la concession.",
+                           {"attachment_s3_key": "not a document of this lead nor a quote of this dealer"})
+    content_type = storage.content_type_of(key)
+    if content_type is None:
+        raise InvalidInput("Ce fichier n'a pas été déposé.", {"attachment_s3_key": "no such file"})
+    return Attachment(filename=command.attachment_filename, content_type=content_type, s3_key=key)
+
+
+# --- actions that change the lead itself ------------------------------------------------
+
+def assign(dealer_id: str, lead_id: str, command: Assign, by: str) -> LeadHeader:
+    now = clock.now()
+    lead = store.get(dealer_id, lead_id)
+    owner = _user(dealer_id, command.owner_id, "owner_id") if command.owner_id else None
+    branch = dealers.get(dealer_id).branch(command.branch_id) if command.branch_id else None
+    after = lead.assigned(owner, branch, now)
+    writes = [
+        store.edited(lead, after),
+        _event(dealer_id, lead_id, EventKind.ASSIGNED, now, by, owner=after.owner.name,
+               branch=f" ({after.branch.name})" if after.branch else ""),
+    ]
+    if owner is not None:
+        writes.append(store.user_still_active(dealer_id, owner.id, "owner_id"))
+    store.commit(writes)
+    return after.header(now)
+
+
+def change_status(dealer_id: str, lead_id: str, command: ChangeStatus, by: str) -> LeadHeader:
+    """Won or lost cancels the pending deadline; reopening sets a fresh one from the dealer's delay."""
+    now = clock.now()
+    lead = store.get(dealer_id, lead_id)
+    reopened = None
+    if command.status == LeadStatus.OPEN and lead.status != LeadStatus.OPEN:
+        reopened = contact_deadline(new_id(), now, dealers.get(dealer_id).settings.lead_deadline_hours, by)
+    after = lead.with_status(command.status, command.reason, now, reopened)
+    writes = [
+        store.edited(lead, after),
+        _event(dealer_id, lead_id, EventKind.STATUS_CHANGED, now, by, label=after.status.label,
+               reason=f" ({after.lost_reason})" if after.lost_reason else ""),
+    ]
+    if lead.deadline is not None and after.deadline is None:
+        pending = store.get_part(dealer_id, lead_id, Deadline, lead.deadline.id, "Échéance introuvable.")
+        writes.append(store.replaced(dealer_id, lead_id, pending.cancelled(), expect_status="pending"))
+    if reopened is not None:
+        writes.append(store.added(dealer_id, lead_id, reopened))
+    store.commit(writes)
+    return after.header(now)
+
+
+def move_deadline(dealer_id: str, lead_id: str, deadline_id: str, command: MoveDeadline, by: str) -> Deadline:
+    now = clock.now()
+    lead = store.get(dealer_id, lead_id)
+    deadline = store.get_part(dealer_id, lead_id, Deadline, deadline_id, "Échéance introuvable.")
+    after = lead.with_deadline_moved(deadline_id, command.due_at, now)
+    moved = deadline.moved(command.due_at)
+    store.commit([
+        store.edited(lead, after),
+        store.replaced(dealer_id, lead_id, moved, expect_status="pending"),
+        _event(dealer_id, lead_id, EventKind.DEADLINE_MOVED, now, by, LinkedItem(kind=moved.part, id=moved.id),
+               when=moved.due_at),
+    ])
+    return moved
+
+
+def record_contact(dealer_id: str, lead_id: str, deadline_id: str, command: RecordContact, by: str) -> Deadline:
+    """The follow-up tab: contact made meets the deadline; a failed attempt is counted and it keeps running."""
+    now = clock.now()
+    lead = store.get(dealer_id, lead_id)
+    deadline = store.get_part(dealer_id, lead_id, Deadline, deadline_id, "Échéance introuvable.")
+    after = lead.with_contact_recorded(deadline_id, command.contact_made, now)
+    recorded = deadline.contact_recorded(command.contact_made, command.note, now)
+    kind = EventKind.CONTACT_MADE if command.contact_made else EventKind.CONTACT_ATTEMPTED
+    store.commit([
+        store.edited(lead, after),
+        store.replaced(dealer_id, lead_id, recorded, expect_status="pending"),
+        _event(dealer_id, lead_id, kind, now, by, LinkedItem(kind=recorded.part, id=recorded.id)),
+    ])
+    return recorded
+
+
+def add_contact(dealer_id: str, lead_id: str, command: ContactDetails, by: str) -> LeadContact:
+    now = clock.now()
+    lead = store.get(dealer_id, lead_id)
+    contact = LeadContact.from_details(new_id(), command)
+    store.commit([
+        store.edited(lead, lead.with_contact_added(contact, now)),
+        _event(dealer_id, lead_id, EventKind.CONTACT_ADDED, now, by, LinkedItem(kind="contact", id=contact.id),
+               name=contact.name),
+    ])
+    return contact
+
+
+def change_contact(dealer_id: str, lead_id: str, contact_id: str, command: ContactDetails, by: str) -> LeadContact:
+    now = clock.now()
+    lead = store.get(dealer_id, lead_id)
+    contact = LeadContact.from_details(contact_id, command)
+    store.commit([
+        store.edited(lead, lead.with_contact_changed(contact, now)),
+        _event(dealer_id, lead_id, EventKind.CONTACT_CHANGED, now, by, LinkedItem(kind="contact", id=contact.id),
+               name=contact.name),
+    ])
+    return contact
+
+
+# --- shared steps -----------------------------------------------------------------------
+
+def _recorded(dealer_id: str, lead_id: str, part: LeadPart, kind: EventKind, at: datetime, by: str, *,
+              counted: bool = False, when: datetime | None = None, **details) -> list[Write]:
+    """A part added to the lead: last activity (and its count), the part, the timeline event.
+
+    Counted parts (trade-ins, test drives, offers) move a sale forward, so the lead must be open.
+    """
+    return [
+        store.touched(dealer_id, lead_id, at, counted=part.part if counted else None, open_only=counted),
+        store.added(dealer_id, lead_id, part),
+        _event(dealer_id, lead_id, kind, at, by, LinkedItem(kind=part.part, id=part.id), when, **details),
+    ]
+
+
+def _event(dealer_id: str, lead_id: str, kind: EventKind, at: datetime, by: str, item: LinkedItem | None = None,
+           when: datetime | None = None, **details) -> Write:
+    return store.added(dealer_id, lead_id, event(new_id(), kind, at, by, item, when, **details))
+
+
+def _user(dealer_id: str, user_id: str, field: str) -> User:
+    """A user of this dealer named in a request: unknown is bad input on that field, not a missing page."""
+    try:
+        return dealers.get_user(dealer_id, user_id)
+    except NotFound:
+        raise InvalidInput("Utilisateur inconnu dans cette concession.", {field: "unknown user"}) from None
