@@ -12,3 +12,10 @@ def put(key: str, data: bytes, content_type: str) -> None:
 
 def get(key: str) -> bytes:
     return client("s3").get_object(Bucket=settings().documents_bucket, Key=key)["Body"].read()
+
+
+def url(key: str, expires_in: int = 300) -> str:
+    """A short-lived download URL for a stored file (the API never streams PDFs itself)."""
+    return client("s3").generate_presigned_url(
+        "get_object", Params={"Bucket": settings().documents_bucket, "Key": key}, ExpiresIn=expires_in,
+    )

@@ -72,3 +72,72 @@ def iso(moment: datetime) -> str:
     if moment.tzinfo is None:
         raise ValueError("naive datetime: every stored time is UTC-aware")
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+# --- customers, quotes, proposals, email templates (issue 3, dealer side) -------------
+# docs/proposals.md lists the access patterns these keys serve.
+
+ACCOUNT_PREFIX = "ACCOUNT#"
+QUOTE_PREFIX = "QUOTE#"
+PROPOSAL_PREFIX = "PROPOSAL#"
+EVENT_INFIX = "#EVENT#"
+# A sparse listing index: only items that a list screen shows carry list_pk/list_sk.
+LIST_INDEX = "list"
+LIST_PK, LIST_SK = "list_pk", "list_sk"
+
+
+def account(dealer_id: str, account_id: str) -> Key:
+    return {PK: _dealer_pk(dealer_id), SK: f"{ACCOUNT_PREFIX}{account_id}"}
+
+
+def contact(dealer_id: str, account_id: str, contact_id: str) -> Key:
+    """A contact sits under its account: one Query reads the account and its contacts."""
+    return {PK: _dealer_pk(dealer_id), SK: f"{ACCOUNT_PREFIX}{account_id}#CONTACT#{contact_id}"}
+
+
+def accounts_of(dealer_id: str) -> tuple[str, str]:
+    """(partition, prefix) of every account and contact of a dealer."""
+    return _dealer_pk(dealer_id), ACCOUNT_PREFIX
+
+
+def account_with_contacts(dealer_id: str, account_id: str) -> tuple[str, str]:
+    return _dealer_pk(dealer_id), f"{ACCOUNT_PREFIX}{account_id}"
+
+
+def quote(dealer_id: str, quote_id: str) -> Key:
+    return {PK: _dealer_pk(dealer_id), SK: f"{QUOTE_PREFIX}{quote_id}"}
+
+
+def quotes_of(dealer_id: str) -> tuple[str, str]:
+    return _dealer_pk(dealer_id), QUOTE_PREFIX
+
+
+def counter(dealer_id: str, name: str) -> Key:
+    """A per-dealer sequence (quote and proposal numbers), incremented atomically."""
+    return {PK: _dealer_pk(dealer_id), SK: f"COUNTER#{name}"}
+
+
+def proposal(dealer_id: str, proposal_id: str) -> Key:
+    return {PK: _dealer_pk(dealer_id), SK: f"{PROPOSAL_PREFIX}{proposal_id}"}
+
+
+def proposal_event(dealer_id: str, proposal_id: str, event_id: str) -> Key:
+    return {PK: _dealer_pk(dealer_id), SK: f"{PROPOSAL_PREFIX}{proposal_id}{EVENT_INFIX}{event_id}"}
+
+
+def proposal_with_history(dealer_id: str, proposal_id: str) -> tuple[str, str]:
+    """(partition, prefix): the proposal item and all its events, in time order (ULIDs)."""
+    return _dealer_pk(dealer_id), f"{PROPOSAL_PREFIX}{proposal_id}"
+
+
+def proposals_list(dealer_id: str) -> str:
+    """The listing-index partition of a dealer's proposals (sorted by id, i.e. creation)."""
+    return f"{_dealer_pk(dealer_id)}#PROPOSALS"
+
+
+def proposal_list_attributes(dealer_id: str, proposal_id: str) -> dict[str, str]:
+    return {LIST_PK: proposals_list(dealer_id), LIST_SK: proposal_id}
+
+
+def email_template(dealer_id: str, kind: str) -> Key:
+    return {PK: _dealer_pk(dealer_id), SK: f"EMAILTEMPLATE#{kind}"}
