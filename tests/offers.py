@@ -7,7 +7,9 @@ from email import policy
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
 
-from tests.support import Api, body
+from chalicelib.domain.dealers import DealerLegalChange, Staff
+from chalicelib.services import dealers
+from tests.support import Api, Tenant, body
 
 SELLER_BLOCK = {"display_name": "Victor Vendeur", "phone": "+33611223344", "email": "victor@tilleuls.example"}
 TOKEN = re.compile(r"/p/([A-Za-z0-9_-]{43})\b")
@@ -23,6 +25,18 @@ LINES = [
      "optional": True},
     {"kind": "fee", "label": "Frais de mise à la route", "unit_price_cents": 25_000, "vat_rate": 20},
 ]
+
+
+LEGAL = dict(legal_name="Tilleuls Automobiles SAS", legal_form="SAS au capital de 50 000 €",
+             address_line="12 rue des Tilleuls", postal_code="69003", city="Lyon", siret="12345678900012",
+             email="contact@tilleuls.example")
+
+
+def with_legal(garage: Tenant) -> Tenant:
+    """The dealer's legal information, as an admin enters it before the first remote sale."""
+    admin = Staff(dealer_id=garage.dealer.id, user_id=garage.admin.id, role=garage.admin.role)
+    garage.dealer = dealers.change_legal(garage.dealer.id, DealerLegalChange(**LEGAL), by=admin)
+    return garage
 
 
 @dataclass

@@ -295,6 +295,9 @@ class Proposal(Entity):
         locked = sorted(given - EDITABLE_AFTER_SEND)
         if self.status != S.DRAFT and locked:
             raise ProposalLocked(locked)
+        if "company_name" in given and self.customer.kind == AccountKind.PERSON:
+            raise InvalidInput("Le client est un particulier : il n'a pas de raison sociale.",
+                               {"company_name": "the customer is a person"})
         customer = self.customer.model_dump()
         for name in CUSTOMER_FIELDS & given:
             value = getattr(change, name)
@@ -346,6 +349,20 @@ def new_proposal(
         expires_at=local_time.end_of_day(quote.valid_until), notes=quote.notes, created_at=at, created_by=by,
         e_signature_offered=dealer.settings.e_signature, e_signature_requested=dealer.settings.e_signature,
     )
+
+
+LEGAL_REQUIRED = ("legal_name", "address_line", "postal_code", "city")
+
+
+def check_dealer_can_propose(dealer: Dealer) -> None:
+    """A distance sale names the seller and its address (withdrawal form, art. L221-5 and R221-1)."""
+    missing = [name for name in LEGAL_REQUIRED if not getattr(dealer.legal, name)]
+    if missing:
+        raise InvalidInput(
+            "Complétez d'abord les informations légales de la concession (raison sociale et adresse) : "
+            "elles figurent sur la proposition et sur le formulaire de rétractation. "
+            "Un administrateur les saisit dans Paramètres › Informations légales.",
+            {f"dealer.legal.{name}": "required for remote selling" for name in missing})
 
 
 def check_quote_can_be_proposed(quote: Quote, today: date) -> None:

@@ -20,9 +20,10 @@ from chalicelib.domain.outbox import Attachment, Channel, OutboxMessage
 from chalicelib.domain.proposals import (
     DocumentLink, EventKind, NewProposal, Proposal, ProposalChange, ProposalLink, ProposalListQuery, ProposalPage,
     ProposalStatus, ProposalSummary, ProposalView, Recipient, RemindProposal, SendProposal, StoredPdf,
-    check_quote_can_be_proposed, document_of_proposal, email_variables, new_proposal, sources_of,
+    check_dealer_can_propose, check_quote_can_be_proposed, document_of_proposal, email_variables, new_proposal,
+    sources_of,
 )
-from chalicelib.domain.quotes import build_lines
+from chalicelib.domain.quotes import build_lines, check_validity
 from chalicelib.domain.templates import TemplateKind
 from chalicelib.services import dealers as dealer_service
 from chalicelib.services import outbox
@@ -84,6 +85,7 @@ def create(dealer_id: str, command: NewProposal, by: Staff) -> ProposalView:
     except NotFound:
         raise InvalidInput("Devis inconnu.", {"quote_id": "unknown quote"}) from None
     now = clock.now()
+    check_dealer_can_propose(dealer)
     check_quote_can_be_proposed(quote, local_time.paris_date(now))
     account = customer_store.get_account(dealer_id, quote.account_id)
     contact = account.contact(quote.contact_id)
@@ -173,6 +175,8 @@ def edit(dealer_id: str, proposal_id: str, change: ProposalChange, by: Staff) ->
     lines = build_lines(change.lines, new_id) if change.lines is not None else None
     now = clock.now()
     edited = proposal.edited(change, lines, now)
+    if edited.valid_until != proposal.valid_until:
+        check_validity(edited.valid_until, local_time.paris_date(now))
     if edited is proposal:
         return store.get_with_history(dealer_id, proposal_id)
     event = store.record_event(dealer_id, proposal_id, EventKind.EDITED, now, {

@@ -18,7 +18,10 @@ def create_account(account: Account, contacts: list[Contact]) -> None:
 def get_account(dealer_id: str, account_id: str) -> AccountView:
     """The account and its contacts, in one Query."""
     partition, prefix = keys.account_with_contacts(dealer_id, account_id)
-    views = _views(table.query_all(partition, prefix))
+    account_key = keys.account(dealer_id, account_id)[keys.SK]
+    items = [i for i in table.query_all(partition, prefix)
+             if i[keys.SK] == account_key or i[keys.SK].startswith(account_key + _CONTACT)]
+    views = _views(items)
     if not views:
         raise _ACCOUNT_MISSING
     return views[0]

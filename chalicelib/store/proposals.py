@@ -97,8 +97,8 @@ def update(before: Proposal, after: Proposal, allowed: tuple[ProposalStatus, ...
 def save_pdf(proposal: Proposal) -> None:
     """Records the rendered document of the current version (any status, same version)."""
     assert proposal.pdf is not None
-    table.write(Update(keys.proposal(proposal.dealer_id, proposal.id), set={"pdf": proposal.pdf.model_dump(mode="json")},
-                       condition=if_version(proposal.pdf.version)))
+    table.write(Update(keys.proposal(proposal.dealer_id, proposal.id),
+                       set={"pdf": proposal.pdf.model_dump(mode="json")}, condition=if_version(proposal.pdf.version)))
 
 
 # --- what the portal engineer calls (views, downloads, status, history, links) --------

@@ -26,7 +26,8 @@ def save(quote: Quote) -> None:
     table.write(Put(keys.quote(quote.dealer_id, quote.id), _item(quote), if_version(quote.version - 1)))
 
 
-def page(dealer_id: str, limit: int, cursor: str | None, account_id: str | None = None) -> tuple[list[Quote], str | None]:
+def page(dealer_id: str, limit: int, cursor: str | None,
+         account_id: str | None = None) -> tuple[list[Quote], str | None]:
     """Newest first; one page, optionally one customer's."""
     partition, prefix = keys.quotes_of(dealer_id)
     start = paging.decode(cursor, {keys.PK: partition}, prefix)

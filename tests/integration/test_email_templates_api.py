@@ -24,7 +24,7 @@ def client(aws):
 
 @pytest.fixture
 def garage(aws):
-    return tenant()
+    return offers.with_legal(tenant())
 
 
 @pytest.fixture

@@ -41,7 +41,7 @@ def client(aws):
 
 @pytest.fixture
 def garage(aws):
-    return tenant()
+    return offers.with_legal(tenant())
 
 
 @pytest.fixture
@@ -92,6 +92,23 @@ def test_the_first_remote_sale_builds_the_seller_profile_reused_afterwards(selle
     assert body(seller.get("/me/profile"))["display_name"] == "Victor Vendeur"
     again = offers.propose(seller, offer, seller=None)
     assert again["seller"]["phone"] == "+33611223344"
+
+
+def test_remote_selling_needs_the_dealer_legal_name_and_address_first(client, aws):
+    clock.set_source(lambda: NOW)
+    garage = tenant("Garage Incomplet")
+    seller = Api(client, garage.token(garage.seller))
+    refused = seller.post("/proposals", {"quote_id": offers.offer(seller, "inc").quote_id,
+                                         "seller": offers.SELLER_BLOCK})
+    assert refused.status_code == 400
+    assert set(body(refused)["error"]["fields"]) == {
+        "dealer.legal.legal_name", "dealer.legal.address_line", "dealer.legal.postal_code", "dealer.legal.city"}
+    assert "informations légales" in body(refused)["error"]["message"]
+
+
+def test_the_dealer_legal_information_is_copied_into_the_proposal(draft):
+    assert draft["dealer"]["legal"]["siret"] == "12345678900012"
+    assert draft["dealer"]["legal"]["address_line"] == "12 rue des Tilleuls"
 
 
 def test_without_a_seller_profile_or_block_the_proposal_is_refused(seller, offer):
@@ -400,10 +417,35 @@ def test_without_remote_selling_every_proposal_route_is_a_403_with_the_reason(cl
     assert seller.get(f"/quotes/{found.quote_id}").status_code == 200  # quotes work without the option
     for method, path, payload in [
         ("GET", "/proposals", None), ("POST", "/proposals", {"quote_id": found.quote_id}),
-        ("GET", "/proposals/X", None), ("GET", "/proposals/X/pdf", None), ("PATCH", "/proposals/X", {"email": "a@b.fr"}),
+        ("GET", "/proposals/X", None), ("GET", "/proposals/X/pdf", None),
+        ("PATCH", "/proposals/X", {"email": "a@b.fr"}),
         ("POST", "/proposals/X/send", {}), ("POST", "/proposals/X/remind", {}), ("POST", "/proposals/X/withdraw", None),
     ]:
         answer = seller.get(path) if method == "GET" else seller.send(method, path, payload)
         assert answer.status_code == 403, (method, path)
         error = body(answer)["error"]
         assert error["code"] == "remote_selling_disabled" and "vente à distance" in error["message"]
+
+
+def test_an_admin_enters_the_legal_information_sellers_cannot(client, aws):
+    garage = tenant("Garage Neuf")
+    admin, seller = Api(client, garage.token(garage.admin)), Api(client, garage.token(garage.seller))
+    legal = {**offers.LEGAL, "rcs": "RCS Lyon 123 456 789", "vat_number": "FR12123456789", "phone": "+33472000000",
+             "mediator": "CNPM Médiation Consommation, www.cnpm-mediation-consommation.eu"}
+    assert seller.send("PUT", "/dealer/legal", legal).status_code == 403
+    saved = admin.send("PUT", "/dealer/legal", legal)
+    assert saved.status_code == 200 and body(saved)["legal"]["rcs"] == "RCS Lyon 123 456 789"
+    refused = admin.send("PUT", "/dealer/legal", {**legal, "siret": "123"})
+    assert refused.status_code == 400 and "siret" in body(refused)["error"]["fields"]
+
+
+def test_a_draft_validity_cannot_move_into_the_past(seller, draft):
+    refused = seller.send("PATCH", f"/proposals/{draft['id']}", {"valid_until": "2020-01-01"})
+    assert refused.status_code == 400 and "valid_until" in body(refused)["error"]["fields"]
+    later = (local_time.paris_date(NOW) + timedelta(days=40)).isoformat()
+    moved = body(seller.send("PATCH", f"/proposals/{draft['id']}", {"valid_until": later}))["proposal"]
+    assert moved["valid_until"] == later and moved["version"] == 2
+    new_end = datetime.fromisoformat(moved["expires_at"])
+    mine = f"PROPOSAL#{draft['id']}"
+    assert mine in [i["SK"] for i in due.due(store.EXPIRY, new_end)]
+    assert mine not in [i["SK"] for i in due.due(store.EXPIRY, new_end - timedelta(days=2))]

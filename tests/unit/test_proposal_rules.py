@@ -177,3 +177,8 @@ def test_emails_greet_the_customer_and_show_euros(sent):
 def test_history_kinds_cover_every_step_the_spec_names():
     assert {"email_sent", "viewed", "downloaded", "reminder_sent", "question_asked", "signature_started",
             "code_sent", "code_verified", "accepted", "payment_received"} <= {k.value for k in EventKind}
+
+
+def test_a_person_has_no_company_name(draft):
+    with pytest.raises(InvalidInput):
+        draft.edited(ProposalChange(company_name="Durand SARL"), None, AT)
