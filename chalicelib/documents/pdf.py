@@ -239,6 +239,8 @@ class _Writer:
         for rate in totals.by_rate:
             rows.append((f"TVA {format_rate(rate.vat_rate_bp)} sur {format_euros(rate.base_cents)}",
                          format_euros(rate.vat_cents), False))
+        if totals.margin_scheme_cents:
+            rows.append(("Régime de la marge, sans TVA apparente", format_euros(totals.margin_scheme_cents), False))
         rows.append(("Total TTC", format_euros(totals.ttc_cents), True))
         if totals.direct_debit_ttc_cents:
             rows.append(("dont payé par prélèvement", format_euros(totals.direct_debit_ttc_cents), False))
@@ -308,6 +310,8 @@ class _Writer:
                       f"recourir gratuitement au médiateur {mediator} (art. L612-1 du Code de la consommation).")
 
     def acceptance(self) -> None:
+        if not self.doc.e_signature and self.pdf.will_page_break(52):
+            self.pdf.add_page()  # the heading, the mention and the signature box stay together
         self.heading("Acceptation")
         if self.doc.e_signature:
             self.para(

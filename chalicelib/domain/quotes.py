@@ -121,7 +121,8 @@ class Totals(Entity):
     ht_cents: int
     vat_cents: int
     ttc_cents: int
-    by_rate: list[VatBreakdown]
+    by_rate: list[VatBreakdown] = Field(description="VAT summary per rate (lines under the margin scheme apart)")
+    margin_scheme_cents: int = Field(default=0, description="used vehicles under the VAT margin scheme (no VAT shown)")
     direct_debit_ttc_cents: int = Field(description="part of the total paid by direct debit (included lines)")
     optional_ttc_cents: int = Field(description="offered options not chosen, not in the total")
 
@@ -130,6 +131,8 @@ def totals_of(lines: list[QuoteLine]) -> Totals:
     included = [line for line in lines if line.included]
     rates: dict[int, list[int]] = {}
     for line in included:
+        if line.margin_scheme:
+            continue
         base, vat = rates.setdefault(line.vat_rate_bp, [0, 0])
         rates[line.vat_rate_bp] = [base + line.totals.ht_cents, vat + line.totals.vat_cents]
     return Totals(
@@ -138,6 +141,7 @@ def totals_of(lines: list[QuoteLine]) -> Totals:
         ttc_cents=sum(line.totals.ttc_cents for line in included),
         by_rate=[VatBreakdown(vat_rate_bp=rate, base_cents=base, vat_cents=vat)
                  for rate, (base, vat) in sorted(rates.items(), reverse=True)],
+        margin_scheme_cents=sum(line.totals.ttc_cents for line in included if line.margin_scheme),
         direct_debit_ttc_cents=sum(line.totals.ttc_cents for line in included if line.payment == Payment.DIRECT_DEBIT),
         optional_ttc_cents=sum(line.totals.ttc_cents for line in lines if not line.included),
     )

@@ -338,7 +338,10 @@ def test_the_history_keeps_every_customer_step_with_its_time(seller, garage, dra
              (EventKind.CODE_VERIFIED, NOW + timedelta(minutes=11))]
     for kind, moment in steps:
         table.write(store.record_event(garage.dealer.id, draft["id"], kind, moment, {"ip": "203.0.113.7"}))
-    history = body(seller.get(f"/proposals/{draft['id']}"))["history"]
+    table.write(store.counted_download(store.get(garage.dealer.id, draft["id"]), NOW + timedelta(minutes=6)))
+    view = body(seller.get(f"/proposals/{draft['id']}"))
+    history = view["history"]
+    assert view["proposal"]["download_count"] == 1
     assert [e["kind"] for e in history] == ["created", "email_sent", *[k.value for k, _ in steps]]
     assert datetime.fromisoformat(history[-1]["at"]) == NOW + timedelta(minutes=11)
     assert history[-1]["by"] == "customer"

@@ -73,6 +73,9 @@ def test_the_margin_scheme_is_for_a_vehicle_without_vat():
     used = LineInput(kind=LineKind.VEHICLE, label="Clio", unit_price_cents=900_000, vat_rate=Decimal(0),
                      margin_scheme=True).line("L1")
     assert used.totals.ttc_cents == 900_000
+    totals = totals_of([used, line(price=10_000, vat=20)])
+    assert [r.vat_rate_bp for r in totals.by_rate] == [2_000] and totals.margin_scheme_cents == 900_000
+    assert totals.ttc_cents == 912_000
 
 
 def test_only_an_optional_line_can_be_chosen():
