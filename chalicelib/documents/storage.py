@@ -14,8 +14,11 @@ def get(key: str) -> bytes:
     return client("s3").get_object(Bucket=settings().documents_bucket, Key=key)["Body"].read()
 
 
-def url(key: str, expires_in: int = 300) -> str:
-    """A short-lived download URL for a stored file (the API never streams PDFs itself)."""
+def download_url(key: str, filename: str, expires_in: int) -> str:
+    """A GET URL that downloads the object under `filename` (ASCII names here)."""
     return client("s3").generate_presigned_url(
-        "get_object", Params={"Bucket": settings().documents_bucket, "Key": key}, ExpiresIn=expires_in,
+        "get_object",
+        Params={"Bucket": settings().documents_bucket, "Key": key,
+                "ResponseContentDisposition": f'attachment; filename="{filename}"'},
+        ExpiresIn=expires_in,
     )

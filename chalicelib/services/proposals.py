@@ -72,7 +72,8 @@ def document(dealer_id: str, proposal_id: str) -> DocumentLink:
         store.save_pdf(with_pdf)
     stored = with_pdf.pdf
     return DocumentLink(s3_key=stored.s3_key, sha256=stored.sha256, size=stored.size, version=stored.version,
-                        url=storage.url(stored.s3_key, PDF_URL_SECONDS), url_expires_in=PDF_URL_SECONDS)
+                        url=storage.download_url(stored.s3_key, pdf_filename(proposal), PDF_URL_SECONDS),
+                        url_expires_in=PDF_URL_SECONDS)
 
 
 # --- the seller's actions -----------------------------------------------------------
@@ -235,12 +236,15 @@ def customer_email(
     rendered = templates.render(dealer_id, kind, email_variables(proposal) | (variables or {}))
     files = list(attachments or [])
     if attach_pdf and proposal.pdf is not None:
-        files.append(Attachment(filename=f"proposition-{proposal.reference}-v{proposal.version}.pdf",
-                                s3_key=proposal.pdf.s3_key))
+        files.append(Attachment(filename=pdf_filename(proposal), s3_key=proposal.pdf.s3_key))
     return OutboxMessage(
         dealer_id=dealer_id, channel=Channel.EMAIL, to=recipient, subject=rendered.subject, text=rendered.text,
         html=rendered.html, reply_to=str(proposal.seller.email), attachments=files, purpose=purpose, created_at=at,
     )
+
+
+def pdf_filename(proposal: Proposal) -> str:
+    return f"proposition-{proposal.reference}-v{proposal.version}.pdf"
 
 
 def stored_pdf(proposal: Proposal) -> Proposal:

@@ -90,7 +90,8 @@ def render_pdf(dealer_id: str, quote_id: str) -> DocumentLink:
     key = pdf.pdf_key(dealer_id, "quotes", quote.id, quote.version)
     storage.put(key, data, "application/pdf")
     return DocumentLink(s3_key=key, sha256=hashlib.sha256(data).hexdigest(), size=len(data), version=quote.version,
-                        url=storage.url(key, PDF_URL_SECONDS), url_expires_in=PDF_URL_SECONDS)
+                        url=storage.download_url(key, f"devis-{quote.number}-v{quote.version}.pdf", PDF_URL_SECONDS),
+                        url_expires_in=PDF_URL_SECONDS)
 
 
 def next_number(dealer_id: str, prefix: str, year: int) -> str:

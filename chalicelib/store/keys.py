@@ -81,9 +81,9 @@ ACCOUNT_PREFIX = "ACCOUNT#"
 QUOTE_PREFIX = "QUOTE#"
 PROPOSAL_PREFIX = "PROPOSAL#"
 EVENT_INFIX = "#EVENT#"
-# A sparse listing index: only items that a list screen shows carry list_pk/list_sk.
-LIST_INDEX = "list"
-LIST_PK, LIST_SK = "list_pk", "list_sk"
+# The generic listing index the leads work introduces (same definition as its section in
+# main: keep one when merging). Proposals list themselves under PROPOSALS#<dealer_id>.
+LIST_INDEX, LIST_PK, LIST_SK = "gsi1", "gsi1pk", "gsi1sk"
 
 
 def account(dealer_id: str, account_id: str) -> Key:
@@ -131,12 +131,13 @@ def proposal_with_history(dealer_id: str, proposal_id: str) -> tuple[str, str]:
 
 
 def proposals_list(dealer_id: str) -> str:
-    """The listing-index partition of a dealer's proposals (sorted by id, i.e. creation)."""
-    return f"{_dealer_pk(dealer_id)}#PROPOSALS"
+    """The listing-index partition of a dealer's proposals."""
+    return f"PROPOSALS#{dealer_id}"
 
 
-def proposal_list_attributes(dealer_id: str, proposal_id: str) -> dict[str, str]:
-    return {LIST_PK: proposals_list(dealer_id), LIST_SK: proposal_id}
+def proposal_listing(dealer_id: str, created_at: datetime, proposal_id: str) -> dict[str, str]:
+    """Puts a proposal in its dealer's list, in creation order (events never carry these)."""
+    return {LIST_PK: proposals_list(dealer_id), LIST_SK: f"{iso(created_at)}#{proposal_id}"}
 
 
 def email_template(dealer_id: str, kind: str) -> Key:

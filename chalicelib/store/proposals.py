@@ -30,7 +30,7 @@ def create(proposal: Proposal, writes: list[Write]) -> None:
     key = keys.proposal(proposal.dealer_id, proposal.id)
     item = {
         **proposal.model_dump(mode="json"),
-        **keys.proposal_list_attributes(proposal.dealer_id, proposal.id),
+        **keys.proposal_listing(proposal.dealer_id, proposal.created_at, proposal.id),
         **keys.due_attributes(EXPIRY, key, proposal.expires_at),
     }
     table.transact([Put(key, item, if_absent()), *writes])
