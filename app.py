@@ -4,9 +4,13 @@ from chalice import Chalice, ConvertToMiddleware, Response
 
 from chalicelib.api import openapi
 from chalicelib.api.auth import auth
+from chalicelib.api.customers import customers_api
 from chalicelib.api.dealer import dealer_api
 from chalicelib.api.http import uniform_errors
 from chalicelib.api.leads import leads_api
+from chalicelib.api.proposals import proposals_api
+from chalicelib.api.quotes import quotes_api
+from chalicelib.api.templates import templates_api
 from chalicelib.jobs.schedules import jobs
 from chalicelib.observability import logger, metrics, tracer
 from chalicelib.settings import dev_routes_enabled
@@ -23,6 +27,10 @@ app.register_middleware(ConvertToMiddleware(metrics.log_metrics))
 app.register_blueprint(auth)
 app.register_blueprint(dealer_api)
 app.register_blueprint(leads_api)
+app.register_blueprint(customers_api)
+app.register_blueprint(quotes_api)
+app.register_blueprint(proposals_api)
+app.register_blueprint(templates_api)
 app.register_blueprint(jobs)
 
 if dev_routes_enabled():

@@ -4,7 +4,7 @@ from chalice import Blueprint
 from chalicelib.api.auth import seller_auth
 from chalicelib.api.http import current_staff, endpoint, parse
 from chalicelib.domain.dealers import (
-    Dealer, DealerSettingsChange, NewBranch, NewUser, ProfileChange, SellerProfile, User,
+    Dealer, DealerLegalChange, DealerSettingsChange, NewBranch, NewUser, ProfileChange, SellerProfile, User,
 )
 from chalicelib.services import dealers
 
@@ -24,6 +24,15 @@ def change_settings():
     staff = current_staff(dealer_api)
     change = parse(DealerSettingsChange, dealer_api.current_request)
     return dealers.change_settings(staff.dealer_id, change, by=staff)
+
+
+@endpoint(dealer_api, "/dealer/legal", method="PUT",
+          summary="Replace the dealer's legal information printed on quotes and proposals (admins)",
+          body=DealerLegalChange, response=Dealer, authorizer=seller_auth)
+def change_legal():
+    staff = current_staff(dealer_api)
+    change = parse(DealerLegalChange, dealer_api.current_request)
+    return dealers.change_legal(staff.dealer_id, change, by=staff)
 
 
 @endpoint(dealer_api, "/dealer/branches", method="POST", summary="Add a branch (admins)",

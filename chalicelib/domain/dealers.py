@@ -49,6 +49,21 @@ class DealerSettings(Entity):
     reminder_days: list[Annotated[int, Field(ge=1, le=365)]] = Field(default_factory=lambda: [3, 7], max_length=5)
 
 
+class DealerLegal(Entity):
+    """Who sells, as a French commercial document must say it (quotes, proposals, withdrawal form)."""
+    legal_name: str | None = Field(default=None, max_length=120)
+    legal_form: str | None = Field(default=None, max_length=120, description="e.g. SAS au capital de 50 000 €")
+    address_line: str | None = Field(default=None, max_length=160)
+    postal_code: str | None = Field(default=None, max_length=12)
+    city: str | None = Field(default=None, max_length=80)
+    siret: str | None = Field(default=None, pattern=r"^\d{14}$")
+    rcs: str | None = Field(default=None, max_length=80, description="e.g. RCS Lyon 123 456 789")
+    vat_number: str | None = Field(default=None, pattern=r"^[A-Z]{2}[0-9A-Z]{2,13}$")
+    phone: PhoneE164 | None = None
+    email: EmailStr | None = None
+    mediator: str | None = Field(default=None, max_length=300, description="consumer mediator: name and website")
+
+
 class Branch(Entity):
     id: str
     name: str
@@ -59,6 +74,7 @@ class Dealer(Entity):
     name: str
     settings: DealerSettings = DealerSettings()
     branches: list[Branch] = []
+    legal: DealerLegal = DealerLegal()
     version: int = 1
 
     def require_remote_selling(self) -> None:
@@ -78,6 +94,10 @@ class Dealer(Entity):
         except ValueError as error:
             raise InvalidInput("Paramètres invalides.", {"settings": str(error)}) from None
         return self.model_copy(update={"settings": new_settings, "version": self.version + 1})
+
+    def with_legal(self, change: "DealerLegalChange") -> "Dealer":
+        legal = DealerLegal.model_validate(change.model_dump())
+        return self.model_copy(update={"legal": legal, "version": self.version + 1})
 
     def with_branch(self, branch: Branch) -> "Dealer":
         if any(b.name.casefold() == branch.name.casefold() for b in self.branches):
@@ -172,6 +192,21 @@ class DealerSettingsChange(Command):
     lead_deadline_hours: int | None = Field(default=None, ge=1, le=24 * 60)
     withdrawal_days: WithdrawalDaysChange | None = None
     reminder_days: list[Annotated[int, Field(ge=1, le=365)]] | None = Field(default=None, max_length=5)
+
+
+class DealerLegalChange(Command):
+    """Replaces the dealer's legal information as a whole."""
+    legal_name: str | None = Field(default=None, min_length=1, max_length=120)
+    legal_form: str | None = Field(default=None, max_length=120)
+    address_line: str | None = Field(default=None, max_length=160)
+    postal_code: str | None = Field(default=None, max_length=12)
+    city: str | None = Field(default=None, max_length=80)
+    siret: str | None = Field(default=None, pattern=r"^\d{14}$")
+    rcs: str | None = Field(default=None, max_length=80)
+    vat_number: str | None = Field(default=None, pattern=r"^[A-Z]{2}[0-9A-Z]{2,13}$")
+    phone: PhoneE164 | None = None
+    email: EmailStr | None = None
+    mediator: str | None = Field(default=None, max_length=300)
 
 
 class NewBranch(Command):

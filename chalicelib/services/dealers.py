@@ -1,7 +1,7 @@
 """Use cases on dealers, branches, users and the seller profile. Tenant id comes first."""
 from chalicelib.domain import clock
 from chalicelib.domain.dealers import (
-    Branch, Dealer, DealerSettingsChange, NewBranch, NewUser, NotificationPreferences, ProfileChange,
+    Branch, Dealer, DealerLegalChange, DealerSettingsChange, NewBranch, NewUser, NotificationPreferences, ProfileChange,
     SellerProfile, Staff, User,
 )
 from chalicelib.domain.errors import InvalidInput, NotFound
@@ -16,6 +16,13 @@ def get_dealer(dealer_id: str) -> Dealer:
 def change_settings(dealer_id: str, change: DealerSettingsChange, by: Staff) -> Dealer:
     by.require_admin()
     changed = store.get(dealer_id).with_settings(change)
+    store.save(changed)
+    return changed
+
+
+def change_legal(dealer_id: str, change: DealerLegalChange, by: Staff) -> Dealer:
+    by.require_admin()
+    changed = store.get(dealer_id).with_legal(change)
     store.save(changed)
     return changed
 

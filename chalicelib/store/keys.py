@@ -140,3 +140,71 @@ def lead_listing_start(dealer_id: str, index: str, sort_value: str) -> Key:
     pk, sk = (LIST_PK, LIST_SK) if index == LIST_INDEX else (DEADLINE_PK, DEADLINE_SK)
     lead_id = sort_value.rsplit("#", 1)[1]
     return {**lead(dealer_id, lead_id), pk: lead_listing_partitions(dealer_id)[index], sk: sort_value}
+
+
+# --- customers, quotes, proposals, email templates (issue 3, dealer side) -------------
+# docs/proposals.md lists the access patterns these keys serve.
+
+ACCOUNT_PREFIX = "ACCOUNT#"
+QUOTE_PREFIX = "QUOTE#"
+PROPOSAL_PREFIX = "PROPOSAL#"
+EVENT_INFIX = "#EVENT#"
+# Proposals list themselves in the generic listing index (gsi1) under PROPOSALS#<dealer_id>.
+
+
+def account(dealer_id: str, account_id: str) -> Key:
+    return {PK: _dealer_pk(dealer_id), SK: f"{ACCOUNT_PREFIX}{account_id}"}
+
+
+def contact(dealer_id: str, account_id: str, contact_id: str) -> Key:
+    """A contact sits under its account: one Query reads the account and its contacts."""
+    return {PK: _dealer_pk(dealer_id), SK: f"{ACCOUNT_PREFIX}{account_id}#CONTACT#{contact_id}"}
+
+
+def accounts_of(dealer_id: str) -> tuple[str, str]:
+    """(partition, prefix) of every account and contact of a dealer."""
+    return _dealer_pk(dealer_id), ACCOUNT_PREFIX
+
+
+def account_with_contacts(dealer_id: str, account_id: str) -> tuple[str, str]:
+    return _dealer_pk(dealer_id), f"{ACCOUNT_PREFIX}{account_id}"
+
+
+def quote(dealer_id: str, quote_id: str) -> Key:
+    return {PK: _dealer_pk(dealer_id), SK: f"{QUOTE_PREFIX}{quote_id}"}
+
+
+def quotes_of(dealer_id: str) -> tuple[str, str]:
+    return _dealer_pk(dealer_id), QUOTE_PREFIX
+
+
+def counter(dealer_id: str, name: str) -> Key:
+    """A per-dealer sequence (quote and proposal numbers), incremented atomically."""
+    return {PK: _dealer_pk(dealer_id), SK: f"COUNTER#{name}"}
+
+
+def proposal(dealer_id: str, proposal_id: str) -> Key:
+    return {PK: _dealer_pk(dealer_id), SK: f"{PROPOSAL_PREFIX}{proposal_id}"}
+
+
+def proposal_event(dealer_id: str, proposal_id: str, event_id: str) -> Key:
+    return {PK: _dealer_pk(dealer_id), SK: f"{PROPOSAL_PREFIX}{proposal_id}{EVENT_INFIX}{event_id}"}
+
+
+def proposal_with_history(dealer_id: str, proposal_id: str) -> tuple[str, str]:
+    """(partition, prefix): the proposal item and all its events, in time order (ULIDs)."""
+    return _dealer_pk(dealer_id), f"{PROPOSAL_PREFIX}{proposal_id}"
+
+
+def proposals_list(dealer_id: str) -> str:
+    """The listing-index partition of a dealer's proposals."""
+    return f"PROPOSALS#{dealer_id}"
+
+
+def proposal_listing(dealer_id: str, created_at: datetime, proposal_id: str) -> dict[str, str]:
+    """Puts a proposal in its dealer's list, in creation order (events never carry these)."""
+    return {LIST_PK: proposals_list(dealer_id), LIST_SK: f"{iso(created_at)}#{proposal_id}"}
+
+
+def email_template(dealer_id: str, kind: str) -> Key:
+    return {PK: _dealer_pk(dealer_id), SK: f"EMAILTEMPLATE#{kind}"}

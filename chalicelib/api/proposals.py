@@ -1,0 +1,77 @@
+"""Dealer API: proposals sent for remote signing. Every route needs the remote-selling option."""
+from chalice import Blueprint
+
+from chalicelib.api.auth import seller_auth
+from chalicelib.api.http import current_staff, endpoint, parse, parse_query
+from chalicelib.domain.proposals import (
+    DocumentLink, NewProposal, ProposalChange, ProposalListQuery, ProposalPage, ProposalView, RemindProposal,
+    SendProposal,
+)
+from chalicelib.services import proposals
+
+proposals_api = Blueprint(__name__)
+
+
+@endpoint(proposals_api, "/proposals", method="POST", summary="Create a proposal (draft) from a quote",
+          body=NewProposal, response=ProposalView, status=201, authorizer=seller_auth)
+def create_proposal():
+    staff = current_staff(proposals_api)
+    command = parse(NewProposal, proposals_api.current_request)
+    return proposals.create(staff.dealer_id, command, by=staff)
+
+
+@endpoint(proposals_api, "/proposals", summary="Proposals, newest first, with views (?status=&limit=&cursor=)",
+          response=ProposalPage, authorizer=seller_auth)
+def list_proposals():
+    staff = current_staff(proposals_api)
+    query = parse_query(ProposalListQuery, proposals_api.current_request)
+    return proposals.page(staff.dealer_id, query)
+
+
+@endpoint(proposals_api, "/proposals/{proposal_id}", summary="One proposal with its full history",
+          response=ProposalView, authorizer=seller_auth)
+def read_proposal(proposal_id: str):
+    staff = current_staff(proposals_api)
+    return proposals.get(staff.dealer_id, proposal_id)
+
+
+@endpoint(proposals_api, "/proposals/{proposal_id}", method="PATCH",
+          summary="Edit a proposal: after sending, only the customer's email and mobile and the seller block",
+          body=ProposalChange, response=ProposalView, authorizer=seller_auth)
+def edit_proposal(proposal_id: str):
+    staff = current_staff(proposals_api)
+    change = parse(ProposalChange, proposals_api.current_request)
+    return proposals.edit(staff.dealer_id, proposal_id, change, by=staff)
+
+
+@endpoint(proposals_api, "/proposals/{proposal_id}/send", method="POST",
+          summary="Send the proposal by email with a link to the document",
+          body=SendProposal, response=ProposalView, authorizer=seller_auth)
+def send_proposal(proposal_id: str):
+    staff = current_staff(proposals_api)
+    command = parse(SendProposal, proposals_api.current_request)
+    return proposals.send(staff.dealer_id, proposal_id, command, by=staff)
+
+
+@endpoint(proposals_api, "/proposals/{proposal_id}/remind", method="POST",
+          summary="Remind the customer by email (reminder template, new link)",
+          body=RemindProposal, response=ProposalView, authorizer=seller_auth)
+def remind_proposal(proposal_id: str):
+    staff = current_staff(proposals_api)
+    command = parse(RemindProposal, proposals_api.current_request)
+    return proposals.remind(staff.dealer_id, proposal_id, command, by=staff)
+
+
+@endpoint(proposals_api, "/proposals/{proposal_id}/withdraw", method="POST", summary="Withdraw the proposal",
+          response=ProposalView, authorizer=seller_auth)
+def withdraw_proposal(proposal_id: str):
+    staff = current_staff(proposals_api)
+    return proposals.withdraw(staff.dealer_id, proposal_id, by=staff)
+
+
+@endpoint(proposals_api, "/proposals/{proposal_id}/pdf",
+          summary="The current version's PDF, with a short-lived download URL",
+          response=DocumentLink, authorizer=seller_auth)
+def proposal_pdf(proposal_id: str):
+    staff = current_staff(proposals_api)
+    return proposals.document(staff.dealer_id, proposal_id)

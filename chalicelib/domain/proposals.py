@@ -1,0 +1,578 @@
+"""Proposals: a quote sent for remote signing, frozen at creation, versioned on each edit.
+
+Lifecycle: draft → sent → viewed → accepted | declined | expired | withdrawn.
+No transition leaves a terminal state. After the first send only the customer's
+email and mobile and the seller block may change; anything else needs a new proposal.
+"""
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import EmailStr, Field, computed_field, model_validator
+
+from chalicelib.domain import local_time
+from chalicelib.domain.customers import (
+    Account, AccountKind, AddressInput, Civility, Contact, Mobile, PostalAddress, format_phone,
+)
+from chalicelib.domain.dealers import Dealer, DealerLegal, Deposit, PhoneE164, SellerProfile, WithdrawalDays
+from chalicelib.domain.errors import Conflict, InvalidInput, InvalidTransition
+from chalicelib.domain.model import Command, Entity
+from chalicelib.domain.money import format_euros
+from chalicelib.domain.quotes import (
+    MAX_LINES, LineInput, LineKind, Payment, Quote, QuoteLine, Totals, VehicleDetails, WithdrawalTerm, totals_of,
+    withdrawal_terms,
+)
+from chalicelib.domain.quotes import deposit_cents as compute_deposit
+
+
+class ProposalStatus(StrEnum):
+    DRAFT = "draft"
+    SENT = "sent"
+    VIEWED = "viewed"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    EXPIRED = "expired"
+    WITHDRAWN = "withdrawn"
+
+
+S = ProposalStatus
+OPEN = (S.DRAFT, S.SENT, S.VIEWED)
+TERMINAL = (S.ACCEPTED, S.DECLINED, S.EXPIRED, S.WITHDRAWN)
+TRANSITIONS: dict[ProposalStatus, tuple[ProposalStatus, ...]] = {
+    S.DRAFT: (S.SENT, S.EXPIRED, S.WITHDRAWN),
+    S.SENT: (S.VIEWED, S.ACCEPTED, S.DECLINED, S.EXPIRED, S.WITHDRAWN),
+    S.VIEWED: (S.ACCEPTED, S.DECLINED, S.EXPIRED, S.WITHDRAWN),
+}
+STATUS_LABELS = {
+    S.DRAFT: "brouillon", S.SENT: "envoyée", S.VIEWED: "consultée", S.ACCEPTED: "acceptée",
+    S.DECLINED: "refusée", S.EXPIRED: "expirée", S.WITHDRAWN: "retirée",
+}
+# When each terminal status was reached is kept in <status>_at.
+STATUS_TIMES = {S.ACCEPTED: "accepted_at", S.DECLINED: "declined_at", S.EXPIRED: "expired_at",
+                S.WITHDRAWN: "withdrawn_at"}
+
+
+def sources_of(target: ProposalStatus) -> tuple[ProposalStatus, ...]:
+    """The statuses a proposal may be in for `target` to be reached (the write's condition)."""
+    return tuple(source for source, targets in TRANSITIONS.items() if target in targets)
+
+
+class ProposalLocked(Conflict):
+    code = "proposal_locked"
+
+    def __init__(self, fields: list[str], message: str | None = None):
+        super().__init__(
+            message or "Cette proposition a été envoyée : seuls l'e-mail et le téléphone portable du client et "
+                       "le bloc vendeur sont modifiables. Pour changer un autre élément (nom, adresse, véhicule, "
+                       "lignes, validité), créez une nouvelle proposition à partir du devis.",
+            {name: "locked after send" for name in fields},
+        )
+
+
+class EventKind(StrEnum):
+    """What the history of a proposal records (SPEC D.5, F.1)."""
+    CREATED = "created"
+    EDITED = "edited"
+    EMAIL_SENT = "email_sent"
+    REMINDER_SENT = "reminder_sent"
+    LINK_ISSUED = "link_issued"          # a new access link, e.g. asked for by the customer (portal)
+    VIEWED = "viewed"
+    DOWNLOADED = "downloaded"
+    QUESTION_ASKED = "question_asked"
+    SIGNATURE_STARTED = "signature_started"
+    CODE_SENT = "code_sent"
+    CODE_VERIFIED = "code_verified"
+    CODE_REFUSED = "code_refused"
+    ACCEPTED = "accepted"                # signed
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"
+    EXPIRED = "expired"
+    PAYMENT_STARTED = "payment_started"
+    PAYMENT_RECEIVED = "payment_received"
+    SELLER_NOTIFIED = "seller_notified"
+
+
+# --- the frozen parts of a proposal -------------------------------------------------
+
+class DealerSnapshot(Entity):
+    id: str
+    name: str
+    legal: DealerLegal = DealerLegal()
+
+    @classmethod
+    def of(cls, dealer: Dealer) -> "DealerSnapshot":
+        return cls(id=dealer.id, name=dealer.name, legal=dealer.legal)
+
+
+class CustomerSnapshot(Entity):
+    account_id: str
+    kind: AccountKind
+    company_name: str | None = None
+    siren: str | None = None
+    contact_id: str
+    civility: Civility | None = None
+    first_name: str
+    last_name: str
+    email: str | None = None
+    mobile: str | None = None
+    address: PostalAddress | None = None
+
+    @classmethod
+    def of(cls, account: Account, contact: Contact) -> "CustomerSnapshot":
+        return cls(
+            account_id=account.id, kind=account.kind,
+            company_name=account.name if account.kind == AccountKind.COMPANY else None, siren=account.siren,
+            contact_id=contact.id, civility=contact.civility, first_name=contact.first_name,
+            last_name=contact.last_name, email=contact.email, mobile=contact.mobile,
+            address=contact.address or account.address,
+        )
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def salutation(self) -> str:
+        """"Madame Durand", "Monsieur Martin", or "Marie Durand" when the civility is unknown."""
+        if self.civility == Civility.MADAME:
+            return f"Madame {self.last_name}"
+        if self.civility == Civility.MONSIEUR:
+            return f"Monsieur {self.last_name}"
+        return self.full_name
+
+
+class Recipient(Entity):
+    """Who receives the emails and links: the quote's contact or another contact of the same account."""
+    contact_id: str
+    name: str
+    email: str
+    mobile: str | None = None
+
+
+class StoredPdf(Entity):
+    """The rendered document of one version, in the documents bucket."""
+    version: int
+    s3_key: str
+    sha256: str
+    size: int
+
+
+class Proposal(Entity):
+    id: str
+    dealer_id: str
+    reference: str = Field(description="the proposal number shown to the customer, e.g. P2026-00012")
+    quote_id: str
+    quote_number: str
+    lead_id: str | None = None
+    status: ProposalStatus = ProposalStatus.DRAFT
+    version: int = Field(default=1, description="document version: each edit makes a new one")
+    version_created_at: datetime = Field(description="when this version was made: the PDF's creation date")
+    dealer: DealerSnapshot
+    customer: CustomerSnapshot
+    seller_id: str
+    seller: SellerProfile
+    lines: list[QuoteLine]
+    deposit: Deposit = Field(default=Deposit(), description="the dealer's deposit setting when the proposal was made")
+    withdrawal_days: WithdrawalDays
+    valid_until: date
+    expires_at: datetime = Field(description="end of the validity day in Paris, UTC")
+    notes: str | None = None
+    created_at: datetime
+    created_by: str
+    recipient: Recipient | None = None
+    e_signature_offered: bool = Field(default=True, description="the dealer's e-signature option when made")
+    e_signature_requested: bool = True
+    sent_at: datetime | None = None
+    last_sent_at: datetime | None = None
+    send_count: int = 0
+    reminder_count: int = 0
+    last_reminded_at: datetime | None = None
+    view_count: int = 0
+    last_viewed_at: datetime | None = None
+    download_count: int = 0
+    last_downloaded_at: datetime | None = None
+    accepted_at: datetime | None = None
+    declined_at: datetime | None = None
+    expired_at: datetime | None = None
+    withdrawn_at: datetime | None = None
+    pdf: StoredPdf | None = None
+
+    @computed_field
+    @property
+    def totals(self) -> Totals:
+        return totals_of(self.lines)
+
+    @computed_field
+    @property
+    def deposit_cents(self) -> int:
+        """The acompte asked at signature (0 when the dealer takes none)."""
+        return compute_deposit(self.deposit, self.totals.ttc_cents)
+
+    @computed_field
+    @property
+    def withdrawal(self) -> list[WithdrawalTerm]:
+        """The periods of every product kind offered, options included (the customer may take them)."""
+        return withdrawal_terms({line.kind for line in self.lines}, self.withdrawal_days)
+
+    @computed_field
+    @property
+    def requires_no_claim_declaration(self) -> bool:
+        """SPEC D.8: warranty and insurance products need the customer's no-claim confirmation."""
+        return LineKind.INSURANCE in self.included_kinds
+
+    @computed_field
+    @property
+    def requires_iban(self) -> bool:
+        """SPEC E.5: a product paid by direct debit needs the customer's IBAN at signature."""
+        return any(line.payment == Payment.DIRECT_DEBIT for line in self.lines if line.included)
+
+    @property
+    def included_kinds(self) -> set[LineKind]:
+        return {line.kind for line in self.lines if line.included}
+
+    @property
+    def terminal(self) -> bool:
+        return self.status in TERMINAL
+
+    def pdf_is_current(self) -> bool:
+        return self.pdf is not None and self.pdf.version == self.version
+
+    # --- rules ---------------------------------------------------------------------
+
+    def _require_open(self, action: str) -> None:
+        if self.terminal:
+            raise InvalidTransition(
+                f"Cette proposition est {STATUS_LABELS[self.status]} : elle ne peut plus être {action}."
+            )
+
+    def _require_valid(self, at: datetime) -> None:
+        if at >= self.expires_at:
+            raise InvalidTransition(
+                f"Cette proposition a expiré le {local_time.format_day(self.valid_until)} : "
+                "créez-en une nouvelle à partir du devis."
+            )
+
+    def sent(self, to: Recipient, e_signature: bool, at: datetime) -> "Proposal":
+        self._require_open("envoyée")
+        self._require_valid(at)
+        return self.model_copy(update={
+            "status": S.SENT if self.status == S.DRAFT else self.status,
+            "recipient": to, "e_signature_requested": e_signature,
+            "sent_at": self.sent_at or at, "last_sent_at": at, "send_count": self.send_count + 1,
+        })
+
+    def reminded(self, at: datetime) -> "Proposal":
+        self._require_open("relancée")
+        if self.status == S.DRAFT or self.recipient is None:
+            raise InvalidTransition("Cette proposition n'a pas encore été envoyée : envoyez-la avant de relancer.")
+        self._require_valid(at)
+        return self.model_copy(update={
+            "last_reminded_at": at, "reminder_count": self.reminder_count + 1,
+        })
+
+    def moved_to(self, target: ProposalStatus, at: datetime) -> "Proposal":
+        """A status change (withdrawn by the seller; viewed, accepted, declined, expired by others)."""
+        if target not in TRANSITIONS.get(self.status, ()):
+            if self.terminal:
+                self._require_open(f"passée à l'état « {STATUS_LABELS[target]} »")
+            raise InvalidTransition(
+                f"Une proposition {STATUS_LABELS[self.status]} ne peut pas passer à l'état "
+                f"« {STATUS_LABELS[target]} »."
+            )
+        changes: dict[str, Any] = {"status": target}
+        if target in STATUS_TIMES:
+            changes[STATUS_TIMES[target]] = at
+        return self.model_copy(update=changes)
+
+    def edited(self, change: "ProposalChange", lines: list[QuoteLine] | None, at: datetime) -> "Proposal":
+        """The next version with the change, or ProposalLocked naming what may no longer change."""
+        given = change.model_fields_set
+        if not given:
+            raise InvalidInput("Rien à modifier.", {"body": "no field given"})
+        if self.terminal:
+            raise ProposalLocked(sorted(given), f"Cette proposition est {STATUS_LABELS[self.status]} : "
+                                                "elle ne peut plus être modifiée.")
+        locked = sorted(given - EDITABLE_AFTER_SEND)
+        if self.status != S.DRAFT and locked:
+            raise ProposalLocked(locked)
+        if "company_name" in given and self.customer.kind == AccountKind.PERSON:
+            raise InvalidInput("Le client est un particulier : il n'a pas de raison sociale.",
+                               {"company_name": "the customer is a person"})
+        customer = self.customer.model_dump()
+        for name in CUSTOMER_FIELDS & given:
+            value = getattr(change, name)
+            customer[name] = value.model_dump() if isinstance(value, AddressInput) else value
+        updates: dict[str, Any] = {"customer": CustomerSnapshot.model_validate(customer)}
+        if self.recipient is not None and self.recipient.contact_id == self.customer.contact_id:
+            updates["recipient"] = self.recipient.model_copy(update={
+                "email": customer["email"] or self.recipient.email, "mobile": customer["mobile"],
+                "name": f"{customer['first_name']} {customer['last_name']}",
+            })
+        if change.seller is not None:
+            updates["seller"] = SellerProfile(**change.seller.model_dump(), photo_key=self.seller.photo_key)
+        if lines is not None:
+            updates["lines"] = lines
+        if change.vehicle is not None:
+            updates["lines"] = _with_vehicle(updates.get("lines", self.lines), change.vehicle)
+        if "valid_until" in given and change.valid_until is not None:
+            updates["valid_until"] = change.valid_until
+            updates["expires_at"] = local_time.end_of_day(change.valid_until)
+        if "notes" in given:
+            updates["notes"] = change.notes
+        edited = self.model_copy(update=updates)
+        if edited.model_dump(exclude=_NOT_CONTENT) == self.model_dump(exclude=_NOT_CONTENT):
+            return self
+        return edited.model_copy(update={"version": self.version + 1, "version_created_at": at})
+
+
+_NOT_CONTENT = {"version", "version_created_at", "pdf"}
+
+
+def _with_vehicle(lines: list[QuoteLine], vehicle: VehicleDetails) -> list[QuoteLine]:
+    for index, line in enumerate(lines):
+        if line.kind == LineKind.VEHICLE:
+            return [*lines[:index], line.model_copy(update={"vehicle": vehicle}), *lines[index + 1:]]
+    raise InvalidInput("La proposition n'a pas de ligne véhicule.", {"vehicle": "no vehicle line"})
+
+
+def new_proposal(
+    proposal_id: str, reference: str, quote: Quote, dealer: Dealer, account: Account, contact: Contact,
+    seller: SellerProfile, by: str, at: datetime,
+) -> Proposal:
+    """The frozen snapshot of a quote: customer, seller block, dealer legal information, lines, terms."""
+    return Proposal(
+        id=proposal_id, dealer_id=dealer.id, reference=reference, quote_id=quote.id, quote_number=quote.number,
+        lead_id=quote.lead_id, version=1, version_created_at=at, dealer=DealerSnapshot.of(dealer),
+        customer=CustomerSnapshot.of(account, contact), seller_id=quote.seller_id, seller=seller,
+        lines=quote.lines, deposit=dealer.settings.deposit,
+        withdrawal_days=dealer.settings.withdrawal_days, valid_until=quote.valid_until,
+        expires_at=local_time.end_of_day(quote.valid_until), notes=quote.notes, created_at=at, created_by=by,
+        e_signature_offered=dealer.settings.e_signature, e_signature_requested=dealer.settings.e_signature,
+    )
+
+
+LEGAL_REQUIRED = ("legal_name", "address_line", "postal_code", "city")
+
+
+def check_dealer_can_propose(dealer: Dealer) -> None:
+    """A distance sale names the seller and its address (withdrawal form, art. L221-5 and R221-1)."""
+    missing = [name for name in LEGAL_REQUIRED if not getattr(dealer.legal, name)]
+    if missing:
+        raise InvalidInput(
+            "Complétez d'abord les informations légales de la concession (raison sociale et adresse) : "
+            "elles figurent sur la proposition et sur le formulaire de rétractation. "
+            "Un administrateur les saisit dans Paramètres › Informations légales.",
+            {f"dealer.legal.{name}": "required for remote selling" for name in missing})
+
+
+def check_quote_can_be_proposed(quote: Quote, today: date) -> None:
+    if quote.contact_id is None:
+        raise InvalidInput("Choisissez d'abord le contact du devis : il recevra la proposition.",
+                           {"contact_id": "the quote has no contact"})
+    if not any(line.included for line in quote.lines):
+        raise InvalidInput("Le devis n'a aucune ligne incluse dans le total.", {"lines": "nothing to propose"})
+    if quote.expired(today):
+        raise InvalidInput(
+            f"Le devis a expiré le {local_time.format_day(quote.valid_until)} : prolongez sa validité ou "
+            "dupliquez-le.", {"valid_until": "expired"})
+
+
+# --- history, links, views ----------------------------------------------------------
+
+class ProposalEvent(Entity):
+    id: str
+    proposal_id: str
+    kind: EventKind
+    at: datetime
+    by: str = Field(description="a user id, 'customer' or 'system'")
+    details: dict[str, Any] = {}
+
+
+class ProposalView(Entity):
+    proposal: Proposal
+    history: list[ProposalEvent]
+
+
+class ProposalSummary(Entity):
+    """One row of the proposal list."""
+    id: str
+    reference: str
+    quote_id: str
+    status: ProposalStatus
+    version: int
+    customer_name: str
+    seller_id: str
+    total_ttc_cents: int
+    valid_until: date
+    created_at: datetime
+    sent_at: datetime | None = None
+    view_count: int = 0
+    last_viewed_at: datetime | None = None
+
+    @classmethod
+    def of(cls, p: Proposal) -> "ProposalSummary":
+        name = p.customer.company_name or p.customer.full_name
+        return cls(id=p.id, reference=p.reference, quote_id=p.quote_id, status=p.status, version=p.version,
+                   customer_name=name, seller_id=p.seller_id, total_ttc_cents=p.totals.ttc_cents,
+                   valid_until=p.valid_until, created_at=p.created_at, sent_at=p.sent_at,
+                   view_count=p.view_count, last_viewed_at=p.last_viewed_at)
+
+
+class ProposalPage(Entity):
+    items: list[ProposalSummary]
+    next_cursor: str | None = None
+
+
+class ProposalLink(Entity):
+    """The stored side of an access link: found by the SHA-256 of its token, never by the token."""
+    dealer_id: str
+    proposal_id: str
+    proposal_version: int
+    purpose: str = Field(description="send, reminder or renewal")
+    recipient: str = Field(description="the email address the link was sent to")
+    issued_at: datetime
+    expires_at: datetime
+    ttl: int = Field(description="epoch seconds when DynamoDB may delete the item (clean-up only)")
+
+
+class DocumentLink(Entity):
+    """A rendered PDF: where it is, its fingerprint, and a short-lived download URL."""
+    s3_key: str
+    sha256: str
+    size: int
+    version: int
+    url: str
+    url_expires_in: int
+
+
+# --- commands -----------------------------------------------------------------------
+
+class SellerBlock(Command):
+    display_name: str = Field(min_length=1, max_length=120)
+    phone: PhoneE164
+    email: EmailStr
+
+
+class NewProposal(Command):
+    quote_id: str = Field(min_length=1, max_length=40)
+    seller: SellerBlock | None = Field(default=None, description="the seller block; the seller's profile by default")
+
+
+class SendProposal(Command):
+    recipient_contact_id: str | None = Field(default=None, description="another contact of the same account")
+    attach_pdf: bool = False
+    request_signature: bool | None = Field(default=None, description="on by default when the dealer has e-signature")
+    note: str | None = Field(default=None, max_length=2000, description="a personal word added to the email")
+
+
+class RemindProposal(Command):
+    attach_pdf: bool = False
+    note: str | None = Field(default=None, max_length=2000)
+
+
+CUSTOMER_FIELDS = {"email", "mobile", "civility", "first_name", "last_name", "company_name", "address"}
+EDITABLE_AFTER_SEND = {"email", "mobile", "seller"}
+
+
+class ProposalChange(Command):
+    """Fields present change. After sending only email, mobile and seller are accepted (else 409)."""
+    email: EmailStr | None = None
+    mobile: Mobile | None = None
+    seller: SellerBlock | None = None
+    civility: Civility | None = None
+    first_name: str | None = Field(default=None, min_length=1, max_length=80)
+    last_name: str | None = Field(default=None, min_length=1, max_length=80)
+    company_name: str | None = Field(default=None, min_length=1, max_length=120)
+    address: AddressInput | None = None
+    vehicle: VehicleDetails | None = Field(default=None, description="the vehicle line's details")
+    lines: list[LineInput] | None = Field(default=None, max_length=MAX_LINES)
+    valid_until: date | None = None
+    notes: str | None = Field(default=None, max_length=4000)
+
+    @model_validator(mode="after")
+    def _no_null_for_required(self):
+        for name in ("seller", "first_name", "last_name", "vehicle", "lines", "valid_until"):
+            if name in self.model_fields_set and getattr(self, name) is None:
+                raise ValueError(f"{name} cannot be null")
+        return self
+
+
+class ProposalListQuery(Command):
+    model_config = Command.model_config | {"strict": False}
+
+    status: ProposalStatus | None = None
+    limit: int = Field(default=50, ge=1, le=200)
+    cursor: str | None = Field(default=None, max_length=2000)
+
+
+# --- the document (PDF) -------------------------------------------------------------
+
+class QuoteDocument(Entity):
+    """Everything the PDF shows, nothing else: the same input gives the same bytes."""
+    title: str = Field(description="Devis or Proposition commerciale")
+    reference: str
+    quote_number: str
+    version: int
+    issued_at: datetime = Field(description="the version's date, also the PDF's creation date")
+    dealer: DealerSnapshot
+    seller: SellerProfile | None = None
+    customer: CustomerSnapshot
+    lines: list[QuoteLine]
+    deposit_cents: int = 0
+    withdrawal: list[WithdrawalTerm]
+    valid_until: date
+    notes: str | None = None
+    e_signature: bool = True
+
+    @computed_field
+    @property
+    def totals(self) -> Totals:
+        return totals_of(self.lines)
+
+
+def document_of_proposal(proposal: Proposal) -> QuoteDocument:
+    return QuoteDocument(
+        title="Proposition commerciale", reference=proposal.reference, quote_number=proposal.quote_number,
+        version=proposal.version, issued_at=proposal.version_created_at, dealer=proposal.dealer,
+        seller=proposal.seller, customer=proposal.customer, lines=proposal.lines,
+        deposit_cents=proposal.deposit_cents, withdrawal=proposal.withdrawal, valid_until=proposal.valid_until,
+        notes=proposal.notes, e_signature=proposal.e_signature_offered,
+    )
+
+
+def document_of_quote(quote: Quote, dealer: Dealer, account: Account, contact: Contact,
+                      seller: SellerProfile | None) -> QuoteDocument:
+    kinds = {line.kind for line in quote.lines}
+    totals = totals_of(quote.lines)
+    return QuoteDocument(
+        title="Devis", reference=quote.number, quote_number=quote.number, version=quote.version,
+        issued_at=quote.updated_at, dealer=DealerSnapshot.of(dealer), seller=seller,
+        customer=CustomerSnapshot.of(account, contact), lines=quote.lines,
+        deposit_cents=compute_deposit(dealer.settings.deposit, totals.ttc_cents),
+        withdrawal=withdrawal_terms(kinds, dealer.settings.withdrawal_days), valid_until=quote.valid_until,
+        notes=quote.notes, e_signature=dealer.settings.e_signature,
+    )
+
+
+def email_variables(proposal: Proposal) -> dict[str, Any]:
+    """What every email about a proposal may say (see domain/templates.VARIABLES)."""
+    recipient = proposal.recipient
+    greeting = (recipient.name if recipient and recipient.contact_id != proposal.customer.contact_id
+                else proposal.customer.salutation)
+    return {
+        "dealer_name": proposal.dealer.name,
+        "seller_name": proposal.seller.display_name,
+        "seller_phone": format_phone(proposal.seller.phone),
+        "seller_email": str(proposal.seller.email),
+        "customer_name": greeting,
+        "customer_first_name": proposal.customer.first_name,
+        "customer_last_name": proposal.customer.last_name,
+        "reference": proposal.reference,
+        "total": format_euros(proposal.totals.ttc_cents),
+        "valid_until": local_time.format_day(proposal.valid_until),
+        "deposit": format_euros(proposal.deposit_cents) if proposal.deposit_cents else "",
+    }
+
+
+def withdrawal_text(proposal: Proposal) -> str:
+    return "\n".join(term.label() for term in proposal.withdrawal)

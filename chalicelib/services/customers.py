@@ -1,0 +1,47 @@
+"""Use cases on customer accounts and contacts. Tenant id comes first."""
+from chalicelib.domain import clock
+from chalicelib.domain.customers import (
+    AccountChange, AccountView, Contact, ContactChange, NewAccount, NewContact, new_account, new_contact,
+)
+from chalicelib.domain.ids import new_id
+from chalicelib.store import customers as store
+
+
+def create_account(dealer_id: str, command: NewAccount) -> AccountView:
+    now = clock.now()
+    account = new_account(new_id(), dealer_id, command, now)
+    contacts = [new_contact(new_id(), account, command.contact, now)] if command.contact else []
+    store.create_account(account, contacts)
+    return AccountView(account=account, contacts=contacts)
+
+
+def get_account(dealer_id: str, account_id: str) -> AccountView:
+    return store.get_account(dealer_id, account_id)
+
+
+def list_accounts(dealer_id: str) -> list[AccountView]:
+    return store.list_accounts(dealer_id)
+
+
+def change_account(dealer_id: str, account_id: str, change: AccountChange) -> AccountView:
+    view = store.get_account(dealer_id, account_id)
+    account = view.account.changed(change, clock.now())
+    store.save_account(account)
+    return view.model_copy(update={"account": account})
+
+
+def add_contact(dealer_id: str, account_id: str, command: NewContact) -> Contact:
+    account = store.get_account(dealer_id, account_id).account
+    contact = new_contact(new_id(), account, command, clock.now())
+    store.create_contact(contact)
+    return contact
+
+
+def change_contact(dealer_id: str, account_id: str, contact_id: str, change: ContactChange) -> Contact:
+    contact = store.get_contact(dealer_id, account_id, contact_id).changed(change, clock.now())
+    store.save_contact(contact)
+    return contact
+
+
+def get_contact(dealer_id: str, account_id: str, contact_id: str) -> Contact:
+    return store.get_contact(dealer_id, account_id, contact_id)

@@ -1,0 +1,147 @@
+"""Use cases on quotes: create (from the list, a contact or a lead), change, duplicate, PDF.
+
+Quotes work with or without the remote-selling option.
+"""
+import hashlib
+
+from chalicelib.documents import pdf, storage
+from chalicelib.domain import clock, local_time
+from chalicelib.domain.customers import AccountView, Contact
+from chalicelib.domain.dealers import Dealer, SellerProfile, Staff, User
+from chalicelib.domain.errors import InvalidInput, NotFound, StaleVersion
+from chalicelib.domain.ids import new_id
+from chalicelib.domain.proposals import DocumentLink, document_of_quote
+from chalicelib.domain.quotes import (
+    NewQuote, Quote, QuoteChange, build_lines, check_validity, default_validity,
+)
+from chalicelib.store import customers as customer_store
+from chalicelib.store import dealers as dealer_store
+from chalicelib.store import quotes as store
+
+PDF_URL_SECONDS = 300
+
+
+def create(dealer_id: str, command: NewQuote, by: Staff) -> Quote:
+    dealer = dealer_store.get(dealer_id)
+    account = _account(dealer_id, command.account_id)
+    if command.contact_id is not None:
+        _contact(account, command.contact_id)
+    seller_id = _seller(dealer_id, command.seller_id or by.user_id).id
+    now = clock.now()
+    today = local_time.paris_date(now)
+    valid_until = command.valid_until or default_validity(now, dealer.settings.proposal_validity_days)
+    check_validity(valid_until, today)
+    quote = Quote(
+        id=new_id(), dealer_id=dealer_id, number=next_number(dealer_id, "D", today.year), origin=command.origin,
+        lead_id=command.lead_id, account_id=account.account.id, contact_id=command.contact_id, seller_id=seller_id,
+        lines=build_lines(command.lines, new_id), valid_until=valid_until, notes=command.notes,
+        created_at=now, created_by=by.user_id, updated_at=now,
+    )
+    store.create(quote)
+    return quote
+
+
+def get(dealer_id: str, quote_id: str) -> Quote:
+    return store.get(dealer_id, quote_id)
+
+
+def page(dealer_id: str, limit: int, cursor: str | None, account_id: str | None) -> tuple[list[Quote], str | None]:
+    return store.page(dealer_id, limit, cursor, account_id)
+
+
+def change(dealer_id: str, quote_id: str, command: QuoteChange, by: Staff) -> Quote:
+    quote = store.get(dealer_id, quote_id)
+    if command.version != quote.version:
+        raise StaleVersion("Ce devis")
+    if command.contact_id is not None:
+        _contact(_account(dealer_id, quote.account_id), command.contact_id)
+    if command.seller_id is not None:
+        _seller(dealer_id, command.seller_id)
+    if command.valid_until is not None:
+        check_validity(command.valid_until, local_time.paris_date(clock.now()))
+    lines = build_lines(command.lines, new_id) if command.lines is not None else None
+    changed = quote.changed(command, lines, clock.now())
+    store.save(changed)
+    return changed
+
+
+def duplicate(dealer_id: str, quote_id: str, by: Staff) -> Quote:
+    """A new draft quote with the same customer and lines, a new number and a fresh validity."""
+    quote = store.get(dealer_id, quote_id)
+    dealer = dealer_store.get(dealer_id)
+    now = clock.now()
+    copy = quote.duplicate(
+        new_id(), next_number(dealer_id, "D", local_time.paris_date(now).year), by.user_id, now,
+        default_validity(now, dealer.settings.proposal_validity_days),
+    )
+    copy = copy.model_copy(update={"lines": [line.model_copy(update={"id": new_id()}) for line in copy.lines]})
+    store.create(copy)
+    return copy
+
+
+def render_pdf(dealer_id: str, quote_id: str) -> DocumentLink:
+    """Renders the quote's current version, stores it, and gives a short-lived download URL."""
+    quote = store.get(dealer_id, quote_id)
+    dealer = dealer_store.get(dealer_id)
+    account = customer_store.get_account(dealer_id, quote.account_id)
+    contact = _document_contact(account, quote)
+    document = document_of_quote(quote, dealer, account.account, contact, _seller_block(dealer, quote.seller_id))
+    data = pdf.render_quote(document)
+    key = pdf.pdf_key(dealer_id, "quotes", quote.id, quote.version)
+    storage.put(key, data, "application/pdf")
+    return DocumentLink(s3_key=key, sha256=hashlib.sha256(data).hexdigest(), size=len(data), version=quote.version,
+                        url=storage.download_url(key, f"devis-{quote.number}-v{quote.version}.pdf", PDF_URL_SECONDS),
+                        url_expires_in=PDF_URL_SECONDS)
+
+
+def next_number(dealer_id: str, prefix: str, year: int) -> str:
+    """D2026-00042 (quotes), P2026-00012 (proposals): one sequence per dealer, prefix and year."""
+    return f"{prefix}{year}-{store.next_number(dealer_id, f'{prefix}-{year}'):05d}"
+
+
+# --- references given in a request must exist in this dealer ------------------------
+
+def _account(dealer_id: str, account_id: str) -> AccountView:
+    try:
+        return customer_store.get_account(dealer_id, account_id)
+    except NotFound:
+        raise InvalidInput("Compte client inconnu.", {"account_id": "unknown account"}) from None
+
+
+def _contact(account: AccountView, contact_id: str) -> Contact:
+    try:
+        return account.contact(contact_id)
+    except NotFound:
+        raise InvalidInput("Ce contact n'appartient pas au compte client du devis.",
+                           {"contact_id": "not a contact of this account"}) from None
+
+
+def _seller(dealer_id: str, user_id: str) -> User:
+    try:
+        user = dealer_store.get_user(dealer_id, user_id)
+    except NotFound:
+        user = None
+    if user is None or not user.active:
+        raise InvalidInput("Vendeur inconnu ou désactivé.", {"seller_id": "unknown or inactive user"})
+    return user
+
+
+def _document_contact(account: AccountView, quote: Quote) -> Contact:
+    if quote.contact_id is not None:
+        return account.contact(quote.contact_id)
+    if account.contacts:
+        return account.contacts[0]
+    raise InvalidInput("Ajoutez un contact au compte client : le devis lui est adressé.",
+                       {"contact_id": "the account has no contact"})
+
+
+def _seller_block(dealer: Dealer, user_id: str) -> SellerProfile | None:
+    try:
+        user = dealer_store.get_user(dealer.id, user_id)
+    except NotFound:
+        return None
+    if user.profile is not None:
+        return user.profile
+    if user.phone:
+        return SellerProfile(display_name=user.name, phone=user.phone, email=user.email)
+    return None

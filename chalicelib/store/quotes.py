@@ -1,0 +1,41 @@
+"""Quotes, and the dealer's numbering sequences."""
+from chalicelib.domain.errors import NotFound
+from chalicelib.domain.quotes import Quote
+from chalicelib.store import keys, paging
+from chalicelib.store.table import Put, Update, if_absent, if_attribute_equals, if_version, table
+
+
+def next_number(dealer_id: str, sequence: str) -> int:
+    """The next value of a dealer's sequence (e.g. "quote-2026"): atomic, never twice, gaps possible."""
+    item = table.write(Update(keys.counter(dealer_id, sequence), add={"value": 1}))
+    return int(item["value"])
+
+
+def create(quote: Quote) -> None:
+    table.write(Put(keys.quote(quote.dealer_id, quote.id), _item(quote), if_absent()))
+
+
+def get(dealer_id: str, quote_id: str) -> Quote:
+    item = table.get(keys.quote(dealer_id, quote_id))
+    if item is None:
+        raise NotFound("Devis introuvable.")
+    return Quote.model_validate(item)
+
+
+def save(quote: Quote) -> None:
+    table.write(Put(keys.quote(quote.dealer_id, quote.id), _item(quote), if_version(quote.version - 1)))
+
+
+def page(dealer_id: str, limit: int, cursor: str | None,
+         account_id: str | None = None) -> tuple[list[Quote], str | None]:
+    """Newest first; one page, optionally one customer's."""
+    partition, prefix = keys.quotes_of(dealer_id)
+    start = paging.decode(cursor, {keys.PK: partition}, prefix)
+    condition = if_attribute_equals("account_id", account_id) if account_id else None
+    items, after = table.query(partition, prefix, limit=limit, start_after=start, newest_first=True,
+                               filter=condition)
+    return [Quote.model_validate(i) for i in items], paging.encode(after)
+
+
+def _item(quote: Quote) -> dict:
+    return quote.model_dump(mode="json")

@@ -1,0 +1,20 @@
+"""A dealer's own email templates (the shipped defaults are files, not items)."""
+from chalicelib.domain.templates import EmailTemplate, TemplateKind
+from chalicelib.store import keys
+from chalicelib.store.table import Delete, Put, if_absent, if_version, table
+
+
+def find(dealer_id: str, kind: TemplateKind) -> EmailTemplate | None:
+    item = table.get(keys.email_template(dealer_id, kind.value))
+    return EmailTemplate.model_validate(item) if item else None
+
+
+def save(dealer_id: str, template: EmailTemplate) -> None:
+    """Creates the dealer's version or replaces it if nobody changed it since it was read."""
+    condition = if_absent() if template.version == 1 else if_version(template.version - 1)
+    table.write(Put(keys.email_template(dealer_id, template.kind.value), template.model_dump(mode="json"),
+                    condition))
+
+
+def delete(dealer_id: str, kind: TemplateKind) -> None:
+    table.write(Delete(keys.email_template(dealer_id, kind.value)))

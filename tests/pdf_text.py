@@ -1,0 +1,57 @@
+"""Reads the text back from an uncompressed fpdf2 PDF (render_quote(..., compress=False)).
+
+fpdf2 writes text in embedded TrueType fonts as 2-byte glyph codes; each font has a
+ToUnicode map from code to character. This follows the font selected before each
+string, which is all a test needs to assert what a customer would read.
+"""
+import re
+
+_OBJECT = re.compile(rb"(\d+) 0 obj(.*?)endobj", re.S)
+_BFCHAR = re.compile(rb"<([0-9A-Fa-f]{4})>\s*<([0-9A-Fa-f]+)>")
+_FONT_ENTRY = re.compile(rb"/(F\d+) (\d+) 0 R")
+_TOKENS = re.compile(rb"/(F\d+) [\d.]+ Tf|\((?:\\.|[^\\)])*\) Tj|\bET\b", re.S)
+_ESCAPES = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f", b"(": b"(", b")": b")", b"\\": b"\\"}
+
+
+def _unescape(literal: bytes) -> bytes:
+    out, i = bytearray(), 0
+    while i < len(literal):
+        char = literal[i:i + 1]
+        if char == b"\\":
+            following = literal[i + 1:i + 2]
+            octal = re.match(rb"[0-7]{1,3}", literal[i + 1:i + 4])
+            if octal:
+                out.append(int(octal.group(), 8) & 0xFF)
+                i += 1 + len(octal.group())
+                continue
+            out += _ESCAPES.get(following, following)
+            i += 2
+            continue
+        out += char
+        i += 1
+    return bytes(out)
+
+
+def text(pdf: bytes) -> str:
+    """The document's words in reading order, separated by single spaces (no-break spaces too)."""
+    objects = {int(m.group(1)): m.group(2) for m in _OBJECT.finditer(pdf)}
+    maps: dict[int, dict[int, str]] = {}
+    for number, body in objects.items():
+        found = re.search(rb"/ToUnicode (\d+) 0 R", body)
+        if found:
+            cmap = objects[int(found.group(1))]
+            maps[number] = {int(code, 16): bytes.fromhex(uni.decode()).decode("utf-16-be")
+                            for code, uni in _BFCHAR.findall(cmap)}
+    fonts = {name.decode(): maps.get(int(number), {}) for name, number in _FONT_ENTRY.findall(pdf)}
+    pieces, current = [], {}
+    for token in _TOKENS.finditer(pdf):
+        raw = token.group(0)
+        if token.group(1):
+            current = fonts.get(token.group(1).decode(), {})
+        elif raw == b"ET":
+            pieces.append("\n")
+        else:
+            data = _unescape(raw[1:raw.rindex(b")")])
+            pieces.append("".join(current.get(int.from_bytes(data[i:i + 2], "big"), "?")
+                                  for i in range(0, len(data) - 1, 2)))
+    return " ".join("".join(pieces).replace("\u00a0", " ").split())
