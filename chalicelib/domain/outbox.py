@@ -39,7 +39,7 @@ class OutboxMessage(Entity):
     channel: Channel
     to: str
     subject: str = ""
-    text: str
+    text: str = ""
     html: str | None = None
     reply_to: str | None = None
     attachments: list[Attachment] = []

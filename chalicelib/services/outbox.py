@@ -18,6 +18,9 @@ from chalicelib.store import due, outbox as store
 from chalicelib.store.table import table
 
 SENDER_NAME = "Offerline"
+# A body can carry a customer's access link or signing code: it is kept only until the
+# message has gone (or been given up), never afterwards.
+SECRET_BEARING = ("text", "html")
 
 
 def deliver(messages: list[OutboxMessage]) -> None:
@@ -44,14 +47,14 @@ def _attempt(claimed: due.Claimed) -> None:
                                              "reason": failure.reason, "attempts": attempts})
         metrics.add_metric(name="OutboxSendFailed", unit="Count", value=1)
         if is_last_attempt(attempts):
-            table.write(due.finished(claimed, status=Delivery.PARKED.value, attempts=attempts,
-                                     last_error=failure.reason))
+            table.write(due.finished(claimed, forget=SECRET_BEARING, status=Delivery.PARKED.value,
+                                     attempts=attempts, last_error=failure.reason))
             _tell_admins_parked(message)
         else:
             table.write(due.postponed(claimed, store.KIND, now + retry_delay(attempts),
                                       attempts=attempts, last_error=failure.reason))
         return
-    table.write(due.finished(claimed, status=Delivery.SENT.value, attempts=attempts,
+    table.write(due.finished(claimed, forget=SECRET_BEARING, status=Delivery.SENT.value, attempts=attempts,
                              sent_at=now.isoformat(), provider_id=provider_id))
 
 

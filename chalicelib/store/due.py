@@ -56,10 +56,10 @@ def claim(item: dict[str, Any], now: datetime) -> Claimed | None:
     return Claimed(key, claim_id, claimed)
 
 
-def finished(claimed: Claimed, **changes: Any) -> Update:
-    """The write that ends the work: leaves the index, if this sweep still holds the claim."""
+def finished(claimed: Claimed, forget: tuple[str, ...] = (), **changes: Any) -> Update:
+    """The write that ends the work: leaves the index (and drops `forget`), if this sweep still holds the claim."""
     return Update(
-        claimed.key, set=changes, remove=keys.DUE_ATTRIBUTES,
+        claimed.key, set=changes, remove=keys.DUE_ATTRIBUTES + forget,
         condition=if_attribute_equals("due_claim", claimed.claim),
     )
 

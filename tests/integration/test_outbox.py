@@ -163,3 +163,22 @@ def test_the_retry_schedule_runs_as_a_lambda(garage, ses_down, monkeypatch):
             source="aws.events", detail_type="Scheduled Event", detail={}, resources=[]))
     assert result.payload == {"attempted": 1}
     assert store.get(garage.dealer.id, message.id).status == Delivery.SENT
+
+
+def test_a_sent_message_keeps_no_body_that_could_hold_a_link_or_a_code(garage):
+    [message] = queued(email(garage, text="Votre code : 123456", html="<p>https://x.example/p/secret</p>"))
+    outbox.deliver([message])
+    stored = store.get(garage.dealer.id, message.id)
+    assert stored.status == Delivery.SENT
+    assert stored.text == "" and stored.html is None
+
+
+def test_a_parked_message_keeps_no_body_either(garage, ses_down):
+    [message] = queued(email(garage, text="Votre code : 123456"))
+    moment = NOW
+    outbox.deliver([message])
+    for _ in range(MAX_ATTEMPTS - 1):
+        moment += timedelta(hours=1)
+        at(moment)
+        outbox.retry_due()
+    assert store.get(garage.dealer.id, message.id).text == ""
