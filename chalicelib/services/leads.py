@@ -24,6 +24,7 @@ from chalicelib.services import outbox
 from chalicelib.store import dealers
 from chalicelib.store import leads as store
 from chalicelib.store import outbox as outbox_store
+from chalicelib.store import quotes as quote_store
 from chalicelib.store.table import Write
 
 # Long enough to pick a file on a slow phone, short enough that a leaked URL soon dies.
@@ -79,8 +80,15 @@ def add_trade_in(dealer_id: str, lead_id: str, command: NewTradeIn, by: str) -> 
 
 
 def link_offer(dealer_id: str, lead_id: str, command: LinkOffer, by: str) -> Offer:
+    """Records an existing quote of this dealer as an offer of the lead."""
     offer, writes = _offer(dealer_id, lead_id, command.quote_id, command.label, by, clock.now())
-    store.commit(writes)
+    try:
+        quote = quote_store.get(dealer_id, command.quote_id)
+    except NotFound:
+        raise InvalidInput("Devis inconnu.", {"quote_id": "unknown quote"}) from None
+    if quote.lead_id not in (None, lead_id):
+        raise InvalidInput("Ce devis appartient à un autre lead.", {"quote_id": "quote of another lead"})
+    store.commit([*writes, quote_store.still_exists(quote)])
     return offer
 
 

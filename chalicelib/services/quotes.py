@@ -14,6 +14,7 @@ from chalicelib.domain.proposals import DocumentLink, document_of_quote
 from chalicelib.domain.quotes import (
     NewQuote, Quote, QuoteChange, build_lines, check_validity, default_validity,
 )
+from chalicelib.services import leads
 from chalicelib.store import customers as customer_store
 from chalicelib.store import dealers as dealer_store
 from chalicelib.store import quotes as store
@@ -37,7 +38,9 @@ def create(dealer_id: str, command: NewQuote, by: Staff) -> Quote:
         lines=build_lines(command.lines, new_id), valid_until=valid_until, notes=command.notes,
         created_at=now, created_by=by.user_id, updated_at=now,
     )
-    store.create(quote)
+    offer = [] if quote.lead_id is None else leads.linked_offer_writes(
+        dealer_id, quote.lead_id, quote.id, f"Devis {quote.number}", by.user_id, now)
+    store.create(quote, together_with=offer)
     return quote
 
 

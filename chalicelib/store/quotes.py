@@ -2,7 +2,9 @@
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.quotes import Quote
 from chalicelib.store import keys, paging
-from chalicelib.store.table import Put, Update, if_absent, if_attribute_equals, if_version, table
+from chalicelib.store.table import (
+    Check, Put, Update, Write, if_absent, if_attribute_equals, if_exists, if_version, table,
+)
 
 
 def next_number(dealer_id: str, sequence: str) -> int:
@@ -11,8 +13,18 @@ def next_number(dealer_id: str, sequence: str) -> int:
     return int(item["value"])
 
 
-def create(quote: Quote) -> None:
-    table.write(Put(keys.quote(quote.dealer_id, quote.id), _item(quote), if_absent()))
+def create(quote: Quote, together_with: list[Write] = ()) -> None:
+    """Writes a new quote, in one transaction with `together_with` when given (e.g. its lead's offer)."""
+    put = Put(keys.quote(quote.dealer_id, quote.id), _item(quote), if_absent())
+    if together_with:
+        table.transact([put, *together_with])
+    else:
+        table.write(put)
+
+
+def still_exists(quote: Quote) -> Check:
+    """A transaction guard: the quote has not been deleted meanwhile."""
+    return Check(keys.quote(quote.dealer_id, quote.id), if_exists())
 
 
 def get(dealer_id: str, quote_id: str) -> Quote:

@@ -97,3 +97,23 @@ def test_a_milestone_without_a_handler_is_not_lost(handled):
     key = milestone(1, name="unknown_kind")
     assert due_work.sweep_milestones() == 1
     assert keys.DUE_PK in table.get(key)
+
+
+def test_two_concurrent_claims_of_one_item_have_one_winner():
+    # On DynamoDB Local only: moto's server does not serialize conditional writes across threads.
+    milestone(1)
+    item = next(due.due(due_work.MILESTONE, NOW))
+    results = []
+    barrier = threading.Barrier(4)
+
+    def contend():
+        barrier.wait()
+        results.append(due.claim(item, NOW))
+
+    threads = [threading.Thread(target=contend) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    winners = [r for r in results if r is not None]
+    assert len(winners) == 1

@@ -21,6 +21,7 @@ from chalicelib.store import due, keys
 from chalicelib.store import outbox as outbox_store
 from chalicelib.store.table import Put, if_absent, table
 from local.client import Client
+from tests import offers
 from tests.support import Api, Tenant, body, tenant
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
@@ -157,7 +158,8 @@ def test_the_lead_page_comes_from_one_query_with_header_tabs_and_counts(world):
     world.seller.post(f"/leads/{lead_id}/test-drives", {"vehicle": "Renault Clio V",
                                                         "starts_at": "2026-03-03T14:00:00Z", "licence_checked": True,
                                                         "licence_number": "120375100123"})
-    world.seller.post(f"/leads/{lead_id}/offers", {"quote_id": QUOTE_ID, "label": "Devis Clio V"})
+    quote_id = offers.offer(world.seller, "page-lead").quote_id
+    world.seller.post(f"/leads/{lead_id}/offers", {"quote_id": quote_id, "label": "Devis Clio V"})
     world.seller.post(f"/leads/{lead_id}/remarks", {"text": "Cliente pressée, rappeler avant midi."})
     at(NOW + timedelta(hours=3))
     with dynamodb_calls() as calls:
@@ -195,13 +197,40 @@ def test_every_action_moves_the_last_activity_and_the_lead_up_the_list(world):
 
 def test_an_existing_quote_is_recorded_as_an_offer_once(world):
     lead_id = new_lead(world.seller)["id"]
-    recorded = world.seller.post(f"/leads/{lead_id}/offers", {"quote_id": QUOTE_ID, "label": "Devis 308"})
-    assert recorded.status_code == 201 and body(recorded)["quote_id"] == QUOTE_ID
-    again = world.seller.post(f"/leads/{lead_id}/offers", {"quote_id": QUOTE_ID, "label": "Devis 308"})
+    quote_id = offers.offer(world.seller, "offre-existante").quote_id
+    recorded = world.seller.post(f"/leads/{lead_id}/offers", {"quote_id": quote_id, "label": "Devis 308"})
+    assert recorded.status_code == 201 and body(recorded)["quote_id"] == quote_id
+    again = world.seller.post(f"/leads/{lead_id}/offers", {"quote_id": quote_id, "label": "Devis 308"})
     assert again.status_code == 409 and body(again)["error"]["fields"] == {"quote_id": "already linked"}
     not_an_id = world.seller.post(f"/leads/{lead_id}/offers", {"quote_id": "devis-42", "label": "Devis"})
     assert not_an_id.status_code == 400 and "quote_id" in body(not_an_id)["error"]["fields"]
+    unknown = world.seller.post(f"/leads/{lead_id}/offers", {"quote_id": QUOTE_ID, "label": "Devis"})
+    assert unknown.status_code == 400 and body(unknown)["error"]["fields"] == {"quote_id": "unknown quote"}
     assert page(world.seller, lead_id)["header"]["offers"] == 1
+
+
+def test_an_offer_made_from_the_lead_page_creates_the_quote_and_the_offer_together(world):
+    lead_id = new_lead(world.seller)["id"]
+    account_id = offers.customer(world.seller, "offre-lead")["account"]["id"]
+    made = world.seller.post("/quotes", {"account_id": account_id, "origin": "lead", "lead_id": lead_id,
+                                         "lines": offers.LINES[:1]})
+    assert made.status_code == 201
+    read = page(world.seller, lead_id)
+    assert read["header"]["offers"] == 1
+    assert read["details"]["offers"][0]["quote_id"] == body(made)["id"]
+    assert read["details"]["offers"][0]["label"] == f"Devis {body(made)['number']}"
+
+
+def test_no_quote_is_made_for_a_closed_or_unknown_lead(world):
+    account_id = offers.customer(world.seller, "offre-close")["account"]["id"]
+    closed_id = new_lead(world.seller)["id"]
+    world.seller.post(f"/leads/{closed_id}/status", {"status": "lost", "reason": "Acheté ailleurs"})
+    before = len(body(world.seller.get("/quotes"))["items"])
+    closed = world.seller.post("/quotes", {"account_id": account_id, "origin": "lead", "lead_id": closed_id})
+    assert closed.status_code == 409
+    unknown = world.seller.post("/quotes", {"account_id": account_id, "origin": "lead", "lead_id": QUOTE_ID})
+    assert unknown.status_code == 404
+    assert len(body(world.seller.get("/quotes"))["items"]) == before
 
 
 def test_a_quote_created_from_a_lead_records_its_offer_in_the_same_transaction(world):

@@ -56,8 +56,11 @@ def test_a_quote_is_valid_for_the_dealer_validity_by_default_and_numbered_in_seq
 
 
 def test_a_quote_made_from_a_lead_keeps_the_lead_reference(seller, offer):
-    made = seller.post("/quotes", {"account_id": offer.account_id, "origin": "lead", "lead_id": "01LEAD"})
-    assert made.status_code == 201 and body(made)["lead_id"] == "01LEAD"
+    lead = seller.post("/leads", {"contacts": [{"name": "Marie Durand", "mobile": "+33612345678"}], "type": "used_vehicle_sale",
+                                  "source": "site web"})
+    lead_id = body(lead)["id"]
+    made = seller.post("/quotes", {"account_id": offer.account_id, "origin": "lead", "lead_id": lead_id})
+    assert made.status_code == 201 and body(made)["lead_id"] == lead_id
     refused = seller.post("/quotes", {"account_id": offer.account_id, "origin": "lead"})
     assert refused.status_code == 400
 

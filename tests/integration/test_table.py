@@ -1,5 +1,4 @@
 """The repository helpers, on DynamoDB Local and on moto: domain errors, never botocore's."""
-import threading
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -94,25 +93,6 @@ def test_a_sweep_reads_only_what_is_due():
         table.write(Put(_due_item(n, NOW + timedelta(minutes=1)), {"n": n}))
     table.write(Put({keys.PK: "DEALER#D1", keys.SK: "JOB#not-due"}, {"n": 100}))
     assert sorted(i["n"] for i in due.due("test", NOW)) == [0, 1, 2, 3, 4]
-
-
-def test_two_concurrent_claims_of_one_item_have_one_winner():
-    table.write(Put(_due_item(1, NOW), {}))
-    item = next(due.due("test", NOW))
-    results = []
-    barrier = threading.Barrier(4)
-
-    def contend():
-        barrier.wait()
-        results.append(due.claim(item, NOW))
-
-    threads = [threading.Thread(target=contend) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    winners = [r for r in results if r is not None]
-    assert len(winners) == 1
 
 
 def test_finished_work_leaves_the_index_and_postponed_work_returns_later():
