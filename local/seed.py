@@ -2,12 +2,16 @@
 
 Seeded once: a table that already knows the demo admin keeps its data.
 """
+import json
 from dataclasses import dataclass
 
+from chalicelib.domain.customers import NewAccount
 from chalicelib.domain.dealers import (
-    Dealer, DealerSettingsChange, NewBranch, NewUser, ProfileChange, Role, Staff, User,
+    Dealer, DealerLegalChange, DealerSettingsChange, NewBranch, NewUser, ProfileChange, Role, Staff, User,
 )
-from chalicelib.services import dealers
+from chalicelib.domain.leads import NewLead
+from chalicelib.domain.quotes import NewQuote
+from chalicelib.services import customers, dealers, leads, quotes
 from chalicelib.store import dealers as dealer_store
 
 DEALER_NAME = "Garage des Tilleuls"
@@ -49,4 +53,46 @@ def seed_team() -> DemoTeam:
 
 
 def seed_sales(team: DemoTeam) -> None:
-    """The seller's demo contacts, leads and quote: they arrive with the contacts and leads use cases."""
+    """The seller's day: the dealer's legal details, a customer, a fresh lead and a quote made from it."""
+    as_admin = Staff(dealer_id=team.dealer.id, user_id=team.admin.id, role=team.admin.role)
+    as_seller = Staff(dealer_id=team.dealer.id, user_id=team.seller.id, role=team.seller.role)
+    dealers.change_legal(team.dealer.id, _command(DealerLegalChange, LEGAL), by=as_admin)
+    customer = customers.create_account(team.dealer.id, _command(NewAccount, CUSTOMER))
+    lead = leads.create(team.dealer.id, _command(NewLead, LEAD), by=team.seller.id)
+    quotes.create(team.dealer.id, _command(NewQuote, {
+        "account_id": customer.account.id, "contact_id": customer.contacts[0].id, "origin": "lead",
+        "lead_id": lead.id, "lines": QUOTE_LINES,
+    }), by=as_seller)
+
+
+def _command(model, fields: dict):
+    """Commands are strict, as they are when the API parses JSON: build them the same way."""
+    return model.model_validate_json(json.dumps(fields))
+
+
+LEGAL = {
+    "legal_name": "Tilleuls Automobiles SAS", "legal_form": "SAS au capital de 50 000 €",
+    "address_line": "12 rue des Tilleuls", "postal_code": "69003", "city": "Lyon", "siret": "12345678900012",
+    "phone": "+33478000000", "email": "contact@tilleuls.example",
+    "mediator": "Médiateur du Conseil national des professions de l'automobile (CNPA), mediateur-cnpa.fr",
+}
+CUSTOMER = {
+    "kind": "person",
+    "address": {"line1": "8 avenue Jean Jaurès", "postal_code": "69007", "city": "Lyon"},
+    "contact": {"civility": "Mme", "first_name": "Hélène", "last_name": "Garnier",
+                "email": "helene.garnier@client.example", "mobile": "+33639980002"},
+}
+LEAD = {
+    "contacts": [{"name": "Hélène Garnier", "email": "helene.garnier@client.example", "mobile": "+33639980002"}],
+    "type": "used_vehicle_sale", "source": "site web",
+}
+QUOTE_LINES = [
+    {"kind": "vehicle", "label": "Peugeot 308 1.2 PureTech 130 Allure", "unit_price_cents": 1582500,
+     "vat_rate": 20, "vehicle": {"make": "Peugeot", "model": "308", "vin": "VF3LBHNSJKS123456",
+                                 "registration": "AB-123-CD", "mileage_km": 32500}},
+    {"kind": "service_contract", "label": "Contrat d'entretien 36 mois", "unit_price_cents": 89000,
+     "vat_rate": 20, "payment": "direct_debit"},
+    {"kind": "insurance", "label": "Extension de garantie panne mécanique 24 mois", "unit_price_cents": 59000,
+     "vat_rate": 0, "optional": True},
+    {"kind": "fee", "label": "Frais de mise à la route", "unit_price_cents": 25000, "vat_rate": 20},
+]

@@ -122,6 +122,9 @@ def test_make_dev_serves_the_demo_dealer_and_ctrl_c_stops_everything(tmp_path):
         assert dealer.status_code == 200, dealer.text
         assert dealer.json()["name"] == "Garage des Tilleuls"
         assert dealer.json()["settings"]["remote_selling"] is True
+        demo_leads = requests.get(f"{stack.base}/leads", headers={"Authorization": f"Bearer {token}"}, timeout=10)
+        [lead] = demo_leads.json()["items"]
+        assert lead["offers"] == 1 and lead["contact"]["name"] == "Hélène Garnier"
         [java] = java_children(stack.process.pid)
 
         assert ctrl_c(stack) == 0, stack.output()
