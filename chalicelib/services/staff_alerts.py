@@ -26,7 +26,7 @@ SMS_LIMIT = 300
 
 @dataclass(frozen=True)
 class Alert:
-    """The messages to queue, and who was told, as the history says it ("alerte envoyée à Victor Vendeur (e-mail)")."""
+    """The messages to queue, and who was told as the history says it ("alerte envoyée à Victor (e-mail)")."""
     messages: list[OutboxMessage]
     told: str
 

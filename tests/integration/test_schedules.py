@@ -14,7 +14,7 @@ from moto.sns.models import sns_backends
 import app as application
 from chalicelib.clients import client as aws_client
 from chalicelib.domain import clock, reminders
-from chalicelib.domain.dealers import DealerSettingsChange, Role, Staff
+from chalicelib.domain.dealers import DealerSettingsChange, Staff
 from chalicelib.domain.outbox import Delivery
 from chalicelib.domain.proposals import EventKind, ProposalStatus, RemindProposal
 from chalicelib.services import dealers, lead_alerts, leads, outbox, proposal_expiry, proposal_reminders
@@ -68,6 +68,13 @@ def run(client, job: str, event=None) -> dict:
     event = event or client.events.generate_cw_event(source="aws.events", detail_type="Scheduled Event",
                                                      detail={}, resources=[])
     return client.lambda_.invoke(job, event).payload
+
+
+def twice(client, job: str) -> list[dict]:
+    """The same EventBridge event delivered twice (EventBridge delivers at least once)."""
+    event = client.events.generate_cw_event(source="aws.events", detail_type="Scheduled Event", detail={},
+                                            resources=[])
+    return [run(client, job, event), run(client, job, event)]
 
 
 def at_once(sweep) -> list[int]:
@@ -213,10 +220,7 @@ def test_the_same_expiry_event_delivered_twice_expires_each_proposal_once(client
     drafts = [draft(seller, offer, block) for _ in range(3)]
     ids = [d["id"] for d in drafts]
     at(expiry_of(drafts[0]) + timedelta(minutes=1))
-    event = client.events.generate_cw_event(source="aws.events", detail_type="Scheduled Event", detail={},
-                                            resources=[])
-    assert [run(client, "expire-proposals", event), run(client, "expire-proposals", event)] == [
-        {"handled": 3}, {"handled": 0}]
+    assert twice(client, "expire-proposals") == [{"handled": 3}, {"handled": 0}]
     for proposal_id in ids:
         assert kinds(garage, proposal_id).count(EventKind.EXPIRED.value) == 1
     assert len(emails_to(block["email"])) == 3
@@ -282,7 +286,7 @@ def test_an_expired_link_is_recorded_once_in_the_history_and_kept_for_a_new_link
     at(NOW + timedelta(hours=23, minutes=59))
     assert run(client, "sweep-links") == {"handled": 0}
     at(NOW + timedelta(hours=24, minutes=10))
-    assert [run(client, "sweep-links"), run(client, "sweep-links")] == [{"handled": 1}, {"handled": 0}]
+    assert twice(client, "sweep-links") == [{"handled": 1}, {"handled": 0}]
     expired = history(garage, proposal["id"])[-1]
     assert (expired.kind, expired.by, expired.at) == (EventKind.LINK_EXPIRED, "system", NOW + timedelta(hours=24))
     assert expired.details == {"purpose": "send", "to": offer.email, "issued_at": NOW.isoformat(), "version": 1}
@@ -333,8 +337,7 @@ def test_the_owner_is_told_by_email_once_when_the_deadline_passes(client, seller
     at(deadline - timedelta(seconds=1))
     assert run(client, "lead-deadline-alerts") == {"handled": 0}
     at(deadline + timedelta(minutes=1))
-    assert [run(client, "lead-deadline-alerts"), run(client, "lead-deadline-alerts")] == [
-        {"handled": 1}, {"handled": 0}]
+    assert twice(client, "lead-deadline-alerts") == [{"handled": 1}, {"handled": 0}]
     [email] = emails_to(garage.seller.email)
     assert read(email).subject == f"Échéance dépassée : Hélène Martin (lead {lead['code']})"
     assert "+33 6 12 34 56 78" in read(email).text and f"/app/#/leads/{lead['id']}" in read(email).text
@@ -441,8 +444,7 @@ def test_a_sent_proposal_is_reminded_on_day_3_and_day_7_with_the_reminder_templa
     at(first.at - timedelta(seconds=1))
     assert run(client, "proposal-reminders") == {"handled": 0}
     at(first.at + timedelta(minutes=2))
-    assert [run(client, "proposal-reminders"), run(client, "proposal-reminders")] == [
-        {"handled": 1}, {"handled": 0}]
+    assert twice(client, "proposal-reminders") == [{"handled": 1}, {"handled": 0}]
     [reminder] = reminder_emails(offer.email)
     assert token_in(read(reminder)) != token_in(read(emails_to(offer.email)[0]))
     automatic = history(garage, proposal["id"])[-1]
