@@ -426,6 +426,7 @@ class EventKind(StrEnum):
     CONTACT_ATTEMPTED = "contact_attempted"
     CONTACT_ADDED = "contact_added"
     CONTACT_CHANGED = "contact_changed"
+    DEADLINE_ALERTED = "deadline_alerted"  # the deadline passed: the alert schedule told the owner
 
 
 class LinkedItem(Entity):
@@ -466,6 +467,7 @@ EVENT_TEXT = {
     EventKind.CONTACT_ATTEMPTED: "Tentative de contact sans succès",
     EventKind.CONTACT_ADDED: "Contact ajouté : {name}",
     EventKind.CONTACT_CHANGED: "Contact modifié : {name}",
+    EventKind.DEADLINE_ALERTED: "Échéance dépassée : {told}",
 }
 
 

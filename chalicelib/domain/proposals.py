@@ -90,6 +90,7 @@ class EventKind(StrEnum):
     PAYMENT_STARTED = "payment_started"
     PAYMENT_RECEIVED = "payment_received"
     SELLER_NOTIFIED = "seller_notified"
+    LINK_EXPIRED = "link_expired"        # an access link reached its end (recorded by the sweep-links schedule)
 
 
 # --- the frozen parts of a proposal -------------------------------------------------

@@ -1,7 +1,12 @@
-"""Scheduled functions. Each has an explicit name, unique in the app (Chalice adds app and stage)."""
+"""Scheduled functions. Each has an explicit name, unique in the app (Chalice adds app and stage).
+
+Each reads only the due items of its own kind (services/due_work.sweep) and claims every one
+before acting, so the same EventBridge event delivered twice, or two runs at once, act once
+per item. What each job does, and how to plug a new one in: docs/schedules.md.
+"""
 from chalice import Blueprint, Rate
 
-from chalicelib.services import due_work, outbox
+from chalicelib.services import due_work, lead_alerts, outbox, proposal_expiry, proposal_reminders
 
 jobs = Blueprint(__name__)
 
@@ -14,3 +19,23 @@ def retry_outbox(event):
 @jobs.schedule(Rate(1, unit=Rate.MINUTES), name="order-milestones")
 def order_milestones(event):
     return {"handled": due_work.sweep_milestones()}
+
+
+@jobs.schedule(Rate(5, unit=Rate.MINUTES), name="expire-proposals")
+def expire_proposals(event):
+    return {"handled": proposal_expiry.expire_due()}
+
+
+@jobs.schedule(Rate(15, unit=Rate.MINUTES), name="sweep-links")
+def sweep_links(event):
+    return {"handled": proposal_expiry.sweep_links()}
+
+
+@jobs.schedule(Rate(1, unit=Rate.MINUTES), name="lead-deadline-alerts")
+def lead_deadline_alerts(event):
+    return {"handled": lead_alerts.alert_due()}
+
+
+@jobs.schedule(Rate(5, unit=Rate.MINUTES), name="proposal-reminders")
+def proposal_reminders_job(event):
+    return {"handled": proposal_reminders.send_due()}

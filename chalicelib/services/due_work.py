@@ -8,6 +8,7 @@ runs out and the next sweep tries again.
 from typing import Callable
 
 from chalicelib.domain import clock
+from chalicelib.domain.errors import Conflict
 from chalicelib.observability import logger
 from chalicelib.store import due
 
@@ -20,7 +21,11 @@ _milestone_handlers: dict[str, Handler] = {}
 
 
 def sweep(kind: str, handle: Handler) -> int:
-    """Handles every item of `kind` due now; returns how many this sweep claimed."""
+    """Handles every item of `kind` due now; returns how many this sweep claimed.
+
+    A handler whose conditional write finds the item changed meanwhile (a customer signed,
+    a seller edited) is not an error: the item left the index, or comes back after its lease.
+    """
     now = clock.now()
     handled = 0
     for item in due.due(kind, now):
@@ -30,6 +35,8 @@ def sweep(kind: str, handle: Handler) -> int:
         handled += 1
         try:
             handle(claimed)
+        except Conflict as changed:
+            logger.info("due item changed meanwhile", extra={"kind": kind, "reason": changed.message})
         except Exception:
             logger.exception("due work failed", extra={"kind": kind})
     return handled

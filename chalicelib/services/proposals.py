@@ -35,7 +35,7 @@ from chalicelib.store import dealers as dealer_store
 from chalicelib.store import outbox as outbox_store
 from chalicelib.store import proposals as store
 from chalicelib.store import quotes as quote_store
-from chalicelib.store.table import Put
+from chalicelib.store.table import Put, Write
 
 PDF_URL_SECONDS = 300
 # Link items stay readable this long after they (or the proposal) expire, so the portal can
@@ -130,7 +130,8 @@ def send(dealer_id: str, proposal_id: str, command: SendProposal, by: Staff) -> 
         "link_expires_at": link.expires_at.isoformat(),
     }, by=by.user_id)
     allowed = (ProposalStatus.DRAFT,) if proposal.status == ProposalStatus.DRAFT else OPEN
-    store.changed(proposal, sent, allowed, [link.write, event, outbox_store.new(message)])
+    store.changed(proposal, sent, allowed, [link.write, event, outbox_store.new(message),
+                                            *store.reminders_scheduled(sent, dealer.settings.reminder_days)])
     outbox.deliver([message])
     return store.get_with_history(dealer_id, proposal_id)
 
@@ -139,23 +140,41 @@ def remind(dealer_id: str, proposal_id: str, command: RemindProposal, by: Staff)
     """The reminder template, with a new link; earlier links stay valid until they expire."""
     dealer = _dealer(dealer_id)
     proposal = store.get(dealer_id, proposal_id)
-    now = clock.now()
-    reminded = stored_pdf(proposal.reminded(now))
+    reminder = reminder_of(dealer, proposal, command, clock.now(), by=by.user_id)
+    store.changed(proposal, reminder.proposal, OPEN, reminder.writes)
+    outbox.deliver([reminder.message])
+    return store.get_with_history(dealer_id, proposal_id)
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """A reminder ready to commit: the proposal as reminded, its writes (link, event, email), the email."""
+    proposal: Proposal
+    writes: list[Write]
+    message: OutboxMessage
+
+
+def reminder_of(dealer: Dealer, proposal: Proposal, command: RemindProposal, at: datetime, by: str,
+                details: dict[str, Any] | None = None) -> Reminder:
+    """What reminding writes, for the seller's button and the automatic reminders (`by="system"`).
+
+    Commit with `store.changed(proposal, reminder.proposal, OPEN, reminder.writes)`, then deliver.
+    """
+    reminded = stored_pdf(proposal.reminded(at))
     recipient = reminded.recipient
-    link = issue_link(dealer, reminded, recipient.email, now, purpose="reminder")
+    link = issue_link(dealer, reminded, recipient.email, at, purpose="reminder")
     message = customer_email(
-        dealer_id, reminded, TemplateKind.REMINDER, now, purpose="proposal_reminder",
+        dealer.id, reminded, TemplateKind.REMINDER, at, purpose="proposal_reminder",
         variables={"link": link.url, "link_validity_hours": dealer.settings.link_validity_hours,
                    "e_signature": reminded.e_signature_requested, "note": command.note or ""},
         attach_pdf=command.attach_pdf,
     )
-    event = store.record_event(dealer_id, proposal_id, EventKind.REMINDER_SENT, now, {
+    event = store.record_event(dealer.id, proposal.id, EventKind.REMINDER_SENT, at, {
         "to": recipient.email, "template": TemplateKind.REMINDER.value, "pdf_attached": command.attach_pdf,
         "version": reminded.version, "outbox_id": message.id, "link_expires_at": link.expires_at.isoformat(),
-    }, by=by.user_id)
-    store.changed(proposal, reminded, OPEN, [link.write, event, outbox_store.new(message)])
-    outbox.deliver([message])
-    return store.get_with_history(dealer_id, proposal_id)
+        **(details or {}),
+    }, by=by)
+    return Reminder(reminded, [link.write, event, outbox_store.new(message)], message)
 
 
 def withdraw(dealer_id: str, proposal_id: str, by: Staff) -> ProposalView:

@@ -7,7 +7,7 @@ of two concurrent sweeps exactly one wins. The handler's own write leaves the
 index (`finished`) on the condition that it still holds the claim; if the
 handler dies, the lease runs out and the item is due again.
 """
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, Iterator
 
@@ -15,7 +15,7 @@ from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.ids import new_id
 from chalicelib.store import keys
 from chalicelib.store.keys import Key
-from chalicelib.store.table import Update, if_attribute_equals, table
+from chalicelib.store.table import Delete, Update, all_of, if_attribute_equals, table
 
 LEASE = timedelta(minutes=5)
 
@@ -54,6 +54,19 @@ def claim(item: dict[str, Any], now: datetime) -> Claimed | None:
     except (Conflict, NotFound):
         return None
     return Claimed(key, claim_id, claimed)
+
+
+def holding(claimed: Claimed, write: Update) -> Update:
+    """Another write on the claimed item (e.g. a status transition that also leaves the index),
+    made only if this sweep still holds the claim, on top of the write's own condition."""
+    assert write.key == claimed.key, "a claim guards writes on the claimed item only"
+    held = if_attribute_equals("due_claim", claimed.claim)
+    return replace(write, condition=all_of(write.condition, held) if write.condition else held)
+
+
+def dropped(claimed: Claimed) -> Delete:
+    """Deletes the claimed item (work that has nothing left to wait for), if this sweep still holds it."""
+    return Delete(claimed.key, condition=if_attribute_equals("due_claim", claimed.claim))
 
 
 def finished(claimed: Claimed, forget: tuple[str, ...] = (), **changes: Any) -> Update:

@@ -208,3 +208,16 @@ def proposal_listing(dealer_id: str, created_at: datetime, proposal_id: str) -> 
 
 def email_template(dealer_id: str, kind: str) -> Key:
     return {PK: _dealer_pk(dealer_id), SK: f"EMAILTEMPLATE#{kind}"}
+
+
+# --- schedules (issue 5) ------------------------------------------------------------------
+# Kinds of due work live in each repository (store.proposals.EXPIRY, LINK_EXPIRY, REMINDER_KIND;
+# store.leads.DUE_KIND; store.outbox.KIND); the one new key is the reminder schedule of a proposal.
+
+def proposal_reminder(dealer_id: str, proposal_id: str) -> Key:
+    """The automatic-reminder schedule of a proposal: a child item, so the proposal item keeps its own
+    place in the due index (its expiry) and the reminder waits in the index under this key.
+
+    It sits under the proposal's prefix (read along with its history, and ignored there).
+    """
+    return {PK: _dealer_pk(dealer_id), SK: f"{PROPOSAL_PREFIX}{proposal_id}#REMINDER"}

@@ -10,16 +10,19 @@ from typing import Any
 
 from ulid import ULID
 
+from chalicelib.domain import reminders
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.proposals import (
     TERMINAL, EventKind, Proposal, ProposalEvent, ProposalLink, ProposalStatus, ProposalView, sources_of,
 )
 from chalicelib.store import keys, paging
 from chalicelib.store.table import (
-    Condition, Put, Update, Write, all_of, if_absent, if_exists, if_status, if_version, table,
+    Condition, Delete, Put, Update, Write, all_of, if_absent, if_exists, if_status, if_version, table,
 )
 
 EXPIRY = "proposal_expiry"
+LINK_EXPIRY = "link_expiry"          # on the link item, at its expires_at
+REMINDER_KIND = "proposal_reminder"  # on the proposal's reminder item (keys.proposal_reminder)
 _MISSING = NotFound("Proposition introuvable.")
 # Written by the portal (views, downloads) or the signing flow: never SET from a seller's copy.
 _PORTAL_OWNED = frozenset({"view_count", "last_viewed_at", "download_count", "last_downloaded_at"})
@@ -116,8 +119,27 @@ def record_event(dealer_id: str, proposal_id: str, kind: EventKind, at: datetime
 
 
 def new_link(token_hash: str, link: ProposalLink) -> Put:
-    """The stored side of an access link, under the SHA-256 of its token."""
-    return Put(keys.link(token_hash), link.model_dump(mode="json"), if_absent())
+    """The stored side of an access link, under the SHA-256 of its token; waits in the due index
+    until it expires (the sweep-links schedule records the expiry in the proposal's history)."""
+    key = keys.link(token_hash)
+    return Put(key, {**link.model_dump(mode="json"), **keys.due_attributes(LINK_EXPIRY, key, link.expires_at)},
+               if_absent())
+
+
+def reminders_scheduled(sent: Proposal, reminder_days: list[int]) -> list[Write]:
+    """The automatic reminders a send (re)starts: the proposal's reminder item, due at the first
+    reminder day; none when the dealer sends no reminders or the proposal expires first.
+
+    Not conditional: a new send replaces the schedule (and any claim a sweep holds on it), or
+    deletes the one an earlier send started.
+    """
+    assert sent.last_sent_at is not None
+    key = keys.proposal_reminder(sent.dealer_id, sent.id)
+    first = reminders.upcoming(sent.last_sent_at, reminder_days, until=sent.expires_at)
+    if first is None:
+        return [Delete(key)] if sent.send_count > 1 else []
+    schedule = reminders.ReminderSchedule(dealer_id=sent.dealer_id, proposal_id=sent.id, sent_at=sent.last_sent_at)
+    return [Put(key, {**schedule.model_dump(mode="json"), **keys.due_attributes(REMINDER_KIND, key, first.at)})]
 
 
 def get_link(token_hash: str) -> ProposalLink | None:
