@@ -22,7 +22,8 @@ from chalicelib.store.table import (
 EXPIRY = "proposal_expiry"
 _MISSING = NotFound("Proposition introuvable.")
 # Written by the portal (views, downloads) or the signing flow: never SET from a seller's copy.
-_PORTAL_OWNED = frozenset({"view_count", "last_viewed_at", "download_count", "last_downloaded_at"})
+_PORTAL_OWNED = frozenset({"view_count", "last_viewed_at", "download_count", "last_downloaded_at",
+                           "declined_reason", "signature", "evidence_seq", "evidence_head", "link_requests"})
 
 
 def create(proposal: Proposal, writes: list[Write]) -> None:
