@@ -17,8 +17,7 @@ from chalice import Blueprint, Response
 from chalicelib.api.http import error_pages, status_of
 from chalicelib.domain import errors
 from chalicelib.domain.links import PortalState
-from chalicelib.domain.signing import REASON_MAX, QUESTION_MAX, consent_parts, withdrawal_periods
-from chalicelib.domain import local_time
+from chalicelib.domain.signing import QUESTION_MAX, REASON_MAX, consent_parts, periods_of
 from chalicelib.observability import logger
 from chalicelib.portal import pages
 from chalicelib.portal.security import csrf_token, new_nonce, portal_headers
@@ -139,11 +138,10 @@ def _status(error: errors.DomainError) -> int:
 
 def _context(visit: Visit, token: str, depth: int) -> dict[str, Any]:
     proposal = visit.proposal
-    signed_on = local_time.paris_date(proposal.accepted_at) if proposal and proposal.accepted_at else None
     return {
         "proposal": proposal, "root": _root(token, depth), "now": visit.now, "state": visit.state.page.value,
         "csrf": lambda form: csrf_token(settings().csrf_secret, visit.token_hash, form),
-        "periods": withdrawal_periods(proposal.withdrawal, signed_on) if proposal else [],
+        "periods": periods_of(proposal) if proposal else [],
         "question_max": QUESTION_MAX, "reason_max": REASON_MAX,
     }
 

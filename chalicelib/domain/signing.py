@@ -16,7 +16,7 @@ from chalicelib.domain.errors import Conflict, InvalidInput
 from chalicelib.domain.iban import InvalidIban, check_iban, masked
 from chalicelib.domain.model import Entity
 from chalicelib.domain.proposals import Proposal, StoredPdf
-from chalicelib.domain.quotes import KIND_LABELS, WithdrawalStart, WithdrawalTerm
+from chalicelib.domain.quotes import KIND_LABELS, WithdrawalStart, WithdrawalTerm, withdrawal_terms
 
 NAME_MAX = 120
 QUESTION_MAX = 2000
@@ -142,7 +142,7 @@ class WithdrawalPeriod(Entity):
         if self.starts == WithdrawalStart.HANDOVER:
             return (f"{self.products} : {self.days} jours à compter de la livraison ou de la remise du véhicule "
                     f"({self.legal_basis}).")
-        end = f", soit jusqu'au {local_time.format_day(self.ends_on)} inclus" if self.ends_on else ""
+        end = f", soit jusqu'au {local_time.format_long_day(self.ends_on)} inclus" if self.ends_on else ""
         return f"{self.products} : {self.days} jours à compter de la signature{end} ({self.legal_basis})."
 
 
@@ -156,6 +156,15 @@ def withdrawal_periods(terms: list[WithdrawalTerm], signed_on: date | None) -> l
         periods.append(WithdrawalPeriod(products=names[:1].upper() + names[1:], days=term.days, starts=term.starts,
                                         legal_basis=term.legal_basis, ends_on=ends))
     return periods
+
+
+def periods_of(proposal: Proposal) -> list[WithdrawalPeriod]:
+    """What the customer may withdraw from: before signing, every product offered (options included, the
+    customer may take them); once signed, the products taken, with the end dates the signature fixes."""
+    if proposal.accepted_at is None:
+        return withdrawal_periods(proposal.withdrawal, None)
+    taken = withdrawal_terms(proposal.included_kinds, proposal.withdrawal_days)
+    return withdrawal_periods(taken, local_time.paris_date(proposal.accepted_at))
 
 
 def signed_filename(proposal: Proposal) -> str:

@@ -34,6 +34,7 @@ def typo(text: str | None) -> str:
     text = _BEFORE_COLON.sub(NBSP + ":", text)
     text = _BEFORE_MARK.sub(lambda m: NNBSP + m.group(1), text)
     text = _OPEN_QUOTE.sub("«" + NBSP, text)
+    text = text.replace("e-mail", "e\u2011mail")  # never broken at its hyphen
     return _CLOSE_QUOTE.sub(NBSP + "»", text)
 
 
@@ -55,6 +56,18 @@ def _day(value: date | datetime | None) -> str:
     return local_time.format_long_day(value)
 
 
+def _phone(number: str | None) -> str:
+    """+33611223344 → "06 11 22 33 44" for French numbers; others as stored, grouped by the domain."""
+    if number and re.fullmatch(r"\+33\d{9}", number):
+        digits = "0" + number[3:]
+        return NBSP.join(digits[i:i + 2] for i in range(0, 10, 2))
+    return format_phone(number)
+
+
+def _hour(moment: datetime) -> str:
+    return f"{local_time.paris_time(moment):%H:%M}"
+
+
 def _masked_email(address: str | None) -> str:
     """m•••@example.com: enough for the customer to recognise their address, not enough to harvest it."""
     if not address or "@" not in address:
@@ -71,7 +84,7 @@ def environment() -> Environment:
     )
     env.filters.update({
         "euros": format_euros, "rate": format_rate, "day": _day, "moment": local_time.format_moment,
-        "short_day": local_time.format_day, "phone": format_phone, "kind": lambda kind: KIND_LABELS[kind],
+        "short_day": local_time.format_day, "phone": _phone, "hour": _hour, "kind": lambda kind: KIND_LABELS[kind],
         "typo": typo, "masked_email": _masked_email,
     })
     env.globals["stylesheet"] = (TEMPLATES / "portal.css").read_text(encoding="utf-8")

@@ -25,7 +25,7 @@ from chalicelib.domain.links import PortalState
 from chalicelib.domain.outbox import Attachment, Channel, OutboxMessage
 from chalicelib.domain.proposals import DocumentLink, EventKind, Proposal, ProposalStatus, Signature, StoredPdf
 from chalicelib.domain.signing import (
-    PendingSignature, SignFormInput, SigningUnavailable, check_sign_form, signed_filename, withdrawal_periods,
+    PendingSignature, SignFormInput, SigningUnavailable, check_sign_form, periods_of, signed_filename,
 )
 from chalicelib.domain.templates import TemplateKind
 from chalicelib.services import proposals as proposal_service
@@ -214,8 +214,7 @@ def _accept(visit: Visit, used: SigningChallenge, pending: PendingSignature, vis
 
 
 def withdrawal_text(proposal: Proposal) -> str:
-    signed_on = local_time.paris_date(proposal.accepted_at) if proposal.accepted_at else None
-    return "\n".join(period.text for period in withdrawal_periods(proposal.withdrawal, signed_on))
+    return "\n".join(period.text for period in periods_of(proposal))
 
 
 def signed_pdf_key(proposal: Proposal) -> str:
