@@ -19,7 +19,7 @@ from chalicelib.domain import clock, evidence, local_time
 from chalicelib.domain.codes import (
     CodeAlreadyUsed, CodeForAnotherVersion, NoActiveCode, Outcome, SigningChallenge, read_code,
 )
-from chalicelib.domain.errors import NotFound
+from chalicelib.domain.errors import DomainError, NotFound
 from chalicelib.domain.evidence import Chain, Signer, VerificationReport, evidence_document, subject_of, verify
 from chalicelib.domain.links import PortalState
 from chalicelib.domain.outbox import Attachment, Channel, OutboxMessage
@@ -184,15 +184,15 @@ def _accept(visit: Visit, used: SigningChallenge, pending: PendingSignature, vis
         ip=visitor.ip, user_agent=visitor.user_agent, consent_text=pending.consent_text,
         events=[*visit.aggregate.evidence, *record.events], chain=record.chain,
     )))
-    key = signed_pdf_key(proposal)
+    signed_sha256 = hashlib.sha256(signed).hexdigest()
+    key = signed_pdf_key(proposal, signed_sha256)
     storage.put(key, signed, "application/pdf")
     signature = Signature(
         signer_name=pending.full_name, signer_email=pending.email, signed_at=now,
         proposal_version=proposal.version, ip=visitor.ip, user_agent=visitor.user_agent,
         consent_text=pending.consent_text, no_claim_declared=pending.no_claim_declared,
         iban_masked=pending.iban_masked, shown_pdf=pending.shown_pdf,
-        signed_pdf=StoredPdf(version=proposal.version, s3_key=key, sha256=hashlib.sha256(signed).hexdigest(),
-                             size=len(signed)),
+        signed_pdf=StoredPdf(version=proposal.version, s3_key=key, sha256=signed_sha256, size=len(signed)),
         evidence_seq=record.chain.seq, evidence_head=record.chain.head_hash,
     )
     accepted = proposal.moved_to(ProposalStatus.ACCEPTED, now).model_copy(update={"signature": signature})
@@ -204,22 +204,27 @@ def _accept(visit: Visit, used: SigningChallenge, pending: PendingSignature, vis
             attachments=[Attachment(filename=signed_filename(proposal), s3_key=key)], to=pending.email,
         ),
     ]
-    commit([
-        store.proposal_change(proposal, record.chain, statuses=OPEN, version=proposal.version, terminal=True,
-                              set={"status": ProposalStatus.ACCEPTED.value, "accepted_at": now,
-                                   "signature": signature}),
-        store.code(proposal, used, pending, read_as=visit.challenge),
-        *record.writes,
-    ], messages)
+    try:
+        commit([
+            store.proposal_change(proposal, record.chain, statuses=OPEN, version=proposal.version, terminal=True,
+                                  set={"status": ProposalStatus.ACCEPTED.value, "accepted_at": now,
+                                       "signature": signature}),
+            store.code(proposal, used, pending, read_as=visit.challenge),
+            *record.writes,
+        ], messages)
+    except DomainError:
+        storage.delete(key)  # a lost race (the same code typed twice at once): only the winner's file stays
+        raise
 
 
 def withdrawal_text(proposal: Proposal) -> str:
     return "\n".join(period.text for period in periods_of(proposal))
 
 
-def signed_pdf_key(proposal: Proposal) -> str:
-    """Fixed by proposal and version: a retried acceptance overwrites the same object."""
-    return f"dealers/{proposal.dealer_id}/proposals/{proposal.id}/v{proposal.version}-signed.pdf"
+def signed_pdf_key(proposal: Proposal, sha256: str) -> str:
+    """Named by proposal, version and fingerprint: a seal is never the same bytes twice (signing time,
+    ECDSA), so two acceptances racing on one code must not write the same object; the loser deletes its own."""
+    return f"dealers/{proposal.dealer_id}/proposals/{proposal.id}/v{proposal.version}-signed-{sha256[:16]}.pdf"
 
 
 def _signable(visit: Visit) -> Visit:

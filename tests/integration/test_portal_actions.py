@@ -220,3 +220,27 @@ def _dynamo(item: dict) -> dict:
     from chalicelib.store.table import to_dynamo
 
     return to_dynamo(item)
+
+
+def test_an_acceptance_that_loses_a_race_leaves_only_the_winner_s_signed_file(monkeypatch, garage, sent, customer):
+    from chalicelib.clients import client as aws_client
+    from chalicelib.domain.signing import ConcurrentChange
+    from chalicelib.services import signing as signing_service
+
+    assert customer.post("/sign", {"full_name": "Marie Durand", "terms": "1", "iban": portal.IBAN},
+                         form="sign").status_code == 303
+    real_commit, calls = signing_service.commit, []
+
+    def first_loses(writes, messages):
+        calls.append(len(writes))
+        if len(calls) == 1:
+            raise ConcurrentChange()
+        real_commit(writes, messages)
+
+    monkeypatch.setattr(signing_service, "commit", first_loses)
+    assert customer.post("/code", {"code": portal.latest_code(sent.email)}, form="code").status_code == 303
+    prefix = f"dealers/{garage.dealer.id}/proposals/{sent.proposal_id}/"
+    listed = aws_client("s3").list_objects_v2(Bucket=settings().documents_bucket, Prefix=prefix)
+    signed = [o["Key"] for o in listed.get("Contents", []) if "-signed-" in o["Key"]]
+    stored = table.get(keys.proposal(garage.dealer.id, sent.proposal_id))
+    assert len(calls) == 2 and signed == [stored["signature"]["signed_pdf"]["s3_key"]]
