@@ -10,7 +10,7 @@ redirect there, so the expired-link page never carries anything but its nonce an
 import functools
 from dataclasses import dataclass, field
 from typing import Any, Callable
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, quote
 
 from chalice import Blueprint, Response
 
@@ -126,8 +126,10 @@ def _form() -> dict[str, str]:
 
 
 def _root(token: str, depth: int) -> str:
-    """The link's page, relative to a page `depth` levels below it."""
-    return token if depth == 0 else "../" * depth + token
+    """The link's page, relative to a page `depth` levels below it (whatever was typed as a token stays
+    one path segment: a redirect never leaves the portal)."""
+    segment = quote(token, safe="")
+    return segment if depth == 0 else "../" * depth + segment
 
 
 def _status(error: errors.DomainError) -> int:

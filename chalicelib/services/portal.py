@@ -284,7 +284,7 @@ def _decline(token: str, reason: str | None, visitor: Visitor) -> Visit:
     record.add(evidence.EventKind.DECLINED, EventKind.DECLINED,
                details={"proposal_version": proposal.version, "reason_given": bool(reason)},
                history_details={"reason": reason or "", "proposal_version": proposal.version})
-    messages = tell_seller(declined, EventKind.DECLINED, now, {"question": reason or ""})
+    messages = tell_seller(declined, EventKind.DECLINED, now)  # the reason is in the history
     change = store.proposal_change(
         proposal, record.chain, statuses=OPEN, terminal=True,
         set={"status": ProposalStatus.DECLINED.value, "declined_at": now, **({"declined_reason": reason} if reason

@@ -244,3 +244,10 @@ def test_an_acceptance_that_loses_a_race_leaves_only_the_winner_s_signed_file(mo
     signed = [o["Key"] for o in listed.get("Contents", []) if "-signed-" in o["Key"]]
     stored = table.get(keys.proposal(garage.dealer.id, sent.proposal_id))
     assert len(calls) == 2 and signed == [stored["signature"]["signed_pdf"]["s3_key"]]
+
+
+def test_a_strange_token_never_redirects_outside_the_portal(client):
+    for token in ("%2F%2Fevil.example", "..%2F..%2Fapi", "a%3Fb%23c"):
+        answer = client.http.get(f"/p/{token}/document.pdf")
+        location = portal.header(answer, "location")
+        assert answer.status_code == 303 and location.startswith("../") and "/" not in location[3:], location

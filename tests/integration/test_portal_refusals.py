@@ -199,7 +199,7 @@ def test_a_code_cannot_be_used_twice(garage, sent, customer):
 
 def test_a_code_sent_before_the_seller_changed_the_proposal_is_refused(seller, garage, sent, customer):
     code = with_code(customer, sent)
-    edited = seller.send("PATCH", f"/proposals/{sent.proposal_id}", {"mobile": "06 99 88 77 66"})
+    edited = seller.send("PATCH", f"/proposals/{sent.proposal_id}", {"email": "marie.durand@example.com"})
     assert edited.status_code == 200 and body(edited)["proposal"]["version"] == 2
     with unchanged(garage, sent):
         refused = customer.post("/code", {"code": code}, form="code")
