@@ -3,6 +3,7 @@
 Each portal page is photographed (artifacts/screenshots/portal-*.png) and checked with axe-core:
 nothing serious or critical.
 """
+import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -32,8 +33,16 @@ def sent(seller, tag: str, **quote_fields) -> portal.Sent:
     return portal.send(api, offer)
 
 
+# French typography: a plain space never comes before « : ; ? ! », and euro amounts never break.
+LOOSE_MARK = re.compile(r" [:;?!](?=\s|$)")
+BROKEN_AMOUNT = re.compile(r"\d \d{3},\d{2}|\d,\d{2} €")  # our amounts; a dealer's own text is its own
+
+
 def checked(page, name: str) -> None:
     screenshot(page, f"portal-{name}")
+    text = page.inner_text("body")
+    assert LOOSE_MARK.findall(text) == [], (name, LOOSE_MARK.findall(text))
+    assert BROKEN_AMOUNT.findall(text) == [], (name, BROKEN_AMOUNT.findall(text))
     assert serious_accessibility_problems(page) == [], name
 
 
