@@ -8,6 +8,7 @@ from chalicelib.api.customers import customers_api
 from chalicelib.api.dealer import dealer_api
 from chalicelib.api.http import uniform_errors
 from chalicelib.api.leads import leads_api
+from chalicelib.api.portal import portal_api
 from chalicelib.api.proposals import proposals_api
 from chalicelib.api.quotes import quotes_api
 from chalicelib.api.templates import templates_api
@@ -31,6 +32,7 @@ app.register_blueprint(customers_api)
 app.register_blueprint(quotes_api)
 app.register_blueprint(proposals_api)
 app.register_blueprint(templates_api)
+app.register_blueprint(portal_api)
 app.register_blueprint(jobs)
 
 if dev_routes_enabled():

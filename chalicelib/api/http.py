@@ -167,19 +167,38 @@ _CHALICE_CODES = {
 }
 
 
+# Paths answered with HTML pages (the customer portal): their errors are pages too, never JSON.
+_error_pages: dict[str, Callable[[int, str], Response]] = {}
+
+
+def error_pages(path_prefix: str, render: Callable[[int, str], Response]) -> None:
+    """Errors of requests under `path_prefix` are rendered by `render(status, French message)`."""
+    _error_pages[path_prefix] = render
+
+
+def _page_renderer(event: Any) -> Callable[[int, str], Response] | None:
+    path = getattr(event, "path", None) or ""
+    return next((render for prefix, render in _error_pages.items() if path.startswith(prefix)), None)
+
+
 def uniform_errors(event: Any, get_response: Callable) -> Response:
-    """Gives every error the project's JSON shape, hides stack traces, adds request id and headers."""
+    """Gives every error the project's JSON shape (or, on page paths, an HTML page), hides stack traces,
+    adds request id and headers. Responses the routes built themselves are left as they are."""
     request_id = getattr(getattr(event, "lambda_context", None), "aws_request_id", None) or "unknown"
+    page = _page_renderer(event)
     try:
         if len(getattr(event, "raw_body", None) or b"") > settings().max_body_bytes:
-            response = error_response(errors.PayloadTooLarge("Le corps de la requête dépasse 1 Mo."))
+            response = (page(413, "Le formulaire envoyé est trop volumineux.") if page
+                        else error_response(errors.PayloadTooLarge("Le corps de la requête dépasse 1 Mo.")))
         else:
             response = get_response(event)
     except Exception:
         logger.exception("unhandled error")
-        response = _internal_error()
+        response = page(500, "Erreur interne.") if page else _internal_error()
     if _is_chalice_error(response):
-        if response.status_code >= 500:
+        if page:
+            response = page(response.status_code, "Requête refusée.")
+        elif response.status_code >= 500:
             response = _internal_error()
         else:
             message = response.body.get("Message") or "Requête refusée."

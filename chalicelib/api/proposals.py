@@ -1,4 +1,6 @@
 """Dealer API: proposals sent for remote signing. Every route needs the remote-selling option."""
+from typing import Any
+
 from chalice import Blueprint
 
 from chalicelib.api.auth import seller_auth
@@ -7,7 +9,7 @@ from chalicelib.domain.proposals import (
     DocumentLink, NewProposal, ProposalChange, ProposalListQuery, ProposalPage, ProposalView, RemindProposal,
     SendProposal,
 )
-from chalicelib.services import proposals
+from chalicelib.services import proposals, signing
 
 proposals_api = Blueprint(__name__)
 
@@ -75,3 +77,19 @@ def withdraw_proposal(proposal_id: str):
 def proposal_pdf(proposal_id: str):
     staff = current_staff(proposals_api)
     return proposals.document(staff.dealer_id, proposal_id)
+
+
+@endpoint(proposals_api, "/proposals/{proposal_id}/proofs/signed.pdf",
+          summary="Proofs: the signed, sealed PDF (JSON with a five-minute download URL); 404 until signed",
+          response=DocumentLink, authorizer=seller_auth)
+def signed_proposal_pdf(proposal_id: str):
+    staff = current_staff(proposals_api)
+    return signing.signed_pdf(staff.dealer_id, proposal_id)
+
+
+@endpoint(proposals_api, "/proposals/{proposal_id}/proofs/evidence.json",
+          summary="Proofs: the evidence file (signer, documents, consent, steps, hash chain and its verification)",
+          response=dict[str, Any], authorizer=seller_auth)
+def signature_evidence(proposal_id: str):
+    staff = current_staff(proposals_api)
+    return signing.evidence_file(staff.dealer_id, proposal_id)

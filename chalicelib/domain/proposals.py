@@ -158,6 +158,23 @@ class StoredPdf(Entity):
     size: int
 
 
+class Signature(Entity):
+    """How the customer accepted and signed (portal), for the seller's banner and the proofs (SPEC F.2)."""
+    signer_name: str
+    signer_email: str
+    signed_at: datetime
+    proposal_version: int
+    ip: str | None = None
+    user_agent: str | None = None
+    consent_text: str
+    no_claim_declared: bool = False
+    iban_masked: str | None = Field(default=None, description="the direct-debit account, masked (FR76 •••• •••• 0189)")
+    shown_pdf: StoredPdf = Field(description="the document shown to the customer: its bytes start the signed file")
+    signed_pdf: StoredPdf = Field(description="the document with its certificate page, sealed (PAdES)")
+    evidence_seq: int = Field(description="length of the evidence chain at acceptance")
+    evidence_head: str = Field(description="hash of the chain's last event at acceptance (printed on the certificate)")
+
+
 class Proposal(Entity):
     id: str
     dealer_id: str
@@ -197,6 +214,13 @@ class Proposal(Entity):
     expired_at: datetime | None = None
     withdrawn_at: datetime | None = None
     pdf: StoredPdf | None = None
+    # Written by the customer portal only (see store/proposals._PORTAL_OWNED).
+    declined_reason: str | None = None
+    signature: Signature | None = None
+    evidence_seq: int = Field(default=0, description="events in the evidence chain (its head is kept with it)")
+    evidence_head: str | None = Field(default=None, description="hash of the evidence chain's last event")
+    link_requests: list[datetime] = Field(default_factory=list,
+                                          description="when the customer last asked for a new link (rate limit)")
 
     @computed_field
     @property
@@ -392,6 +416,15 @@ class ProposalEvent(Entity):
 class ProposalView(Entity):
     proposal: Proposal
     history: list[ProposalEvent]
+
+    @computed_field
+    @property
+    def proofs(self) -> dict[str, str] | None:
+        """Once signed: where the seller downloads the signed PDF and the evidence file."""
+        if self.proposal.signature is None:
+            return None
+        base = f"/proposals/{self.proposal.id}/proofs"
+        return {"signed_pdf": f"{base}/signed.pdf", "evidence": f"{base}/evidence.json"}
 
 
 class ProposalSummary(Entity):

@@ -221,3 +221,39 @@ def proposal_reminder(dealer_id: str, proposal_id: str) -> Key:
     It sits under the proposal's prefix (read along with its history, and ignored there).
     """
     return {PK: _dealer_pk(dealer_id), SK: f"{PROPOSAL_PREFIX}{proposal_id}#REMINDER"}
+
+
+# --- customer portal and signing (issue 3, portal side) -------------------------------
+# Under the proposal's prefix, in sort order: the proposal, its signing code (#CODE), its
+# history (#EVENT#<ulid>), its evidence chain (#EVIDENCE#<seq>). One Query on the prefix
+# reads them all; with Limit 2 it reads the proposal and its code only.
+
+CODE_SUFFIX = "#CODE"
+EVIDENCE_INFIX = "#EVIDENCE#"
+EVIDENCE_SEQ_DIGITS = 6
+
+
+def proposal_code(dealer_id: str, proposal_id: str) -> Key:
+    """The proposal's one signing challenge (the live code's HMAC, tries, recent issues) and pending form."""
+    return {PK: _dealer_pk(dealer_id), SK: f"{PROPOSAL_PREFIX}{proposal_id}{CODE_SUFFIX}"}
+
+
+def evidence_event(dealer_id: str, proposal_id: str, seq: int) -> Key:
+    """One event of the proposal's hash-chained evidence, in chain order (seq zero-padded)."""
+    return {PK: _dealer_pk(dealer_id),
+            SK: f"{PROPOSAL_PREFIX}{proposal_id}{EVIDENCE_INFIX}{seq:0{EVIDENCE_SEQ_DIGITS}d}"}
+
+
+def proposal_part(proposal_id: str, sort_key: str) -> str | None:
+    """Which part of a proposal's aggregate an item is: proposal, code, event, evidence (None: not this one)."""
+    base = f"{PROPOSAL_PREFIX}{proposal_id}"
+    if sort_key == base:
+        return "proposal"
+    if sort_key == base + CODE_SUFFIX:
+        return "code"
+    if sort_key.startswith(base + EVENT_INFIX):
+        return "event"
+    if sort_key.startswith(base + EVIDENCE_INFIX):
+        return "evidence"
+    return None
+

@@ -1,0 +1,236 @@
+"""How many DynamoDB calls a customer's portal request costs, and how big the proposal page is.
+
+`python -m bench.portal_calls` (offline: DynamoDB Local in memory and moto, through the HTTP
+routes a phone calls). Every DynamoDB call of each request is counted with a botocore
+`before-call` hook and split into three phases:
+
+- the request's own path: the link (GetItem), the proposal aggregate (one Query), the one
+  TransactWriteItems that records what happened;
+- the emails and notifications built for that transaction: the seller's preferences and the
+  dealer's templates (GetItem each);
+- after the commit, the outbox's immediate delivery: a claim and a finish (UpdateItem each) per message.
+
+Goal (issue 3): at most 3 calls per view and per sign submit, the sign being one transaction;
+the proposal page (HTML with its inline CSS) at most 30 KB. The script prints a markdown table
+(recorded in docs/performance.md, section "## Customer portal") and exits non-zero when the
+request's own path breaks the goal or the page is too big.
+"""
+import gzip
+import json
+import logging
+import os
+import re
+import sys
+import time
+import warnings
+from datetime import date, datetime, timedelta, timezone
+from urllib.parse import urlencode
+
+os.environ.update({
+    "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench", "AWS_DEFAULT_REGION": "eu-west-3",
+    "AWS_REGION": "eu-west-3", "OFFERLINE_STAGE": "dev",
+    "POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_METRICS_DISABLED": "true", "POWERTOOLS_LOG_LEVEL": "ERROR",
+})
+for _variable in [v for v in os.environ if v.startswith("AWS_ENDPOINT_URL") or v == "AWS_PROFILE"]:
+    del os.environ[_variable]
+warnings.filterwarnings("ignore", "No application metrics to publish")
+
+from bench.environment import CallCounter, fresh_table, local_services  # noqa: E402
+from chalicelib.auth import tokens  # noqa: E402
+from chalicelib.clients import client  # noqa: E402
+from chalicelib.domain import clock  # noqa: E402
+from chalicelib.domain.dealers import (  # noqa: E402
+    DealerLegalChange, DealerSettingsChange, NewUser, NotificationPreferencesChange, ProfileChange, Role, Staff,
+)
+from chalicelib.domain.links import hash_token  # noqa: E402
+from chalicelib.portal.security import csrf_token  # noqa: E402
+from chalicelib.services import dealers  # noqa: E402
+from chalicelib.settings import settings  # noqa: E402
+
+GOAL_CALLS = 3
+GOAL_PAGE_BYTES = 30_000
+PHONE = "Mozilla/5.0 (Linux; Android 14; Pixel 8) Mobile"
+TOKEN = re.compile(r"/p/([A-Za-z0-9_-]{43})")
+CODE = re.compile(r"\b(\d{6})\b")
+START = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(minutes=30)
+LINES = [
+    {"kind": "vehicle", "label": "Peugeot 308 1.2 PureTech 130 Allure", "unit_price_cents": 1_582_500,
+     "vat_rate": 20, "vehicle": {"make": "Peugeot", "model": "308", "vin": "VF3LBHNSJKS123456",
+                                 "registration": "AB-123-CD", "mileage_km": 32500}},
+    {"kind": "accessory", "label": "Tapis de sol", "quantity": 4, "unit_price_cents": 1_249, "vat_rate": 20},
+    {"kind": "service_contract", "label": "Contrat d'entretien 36 mois", "unit_price_cents": 89_000,
+     "vat_rate": 20, "payment": "direct_debit"},
+    {"kind": "insurance", "label": "Extension de garantie", "unit_price_cents": 59_000, "vat_rate": 0,
+     "optional": True},
+    {"kind": "fee", "label": "Frais de mise à la route", "unit_price_cents": 25_000, "vat_rate": 20},
+]
+
+
+def at(moment: datetime) -> None:
+    clock.set_source(lambda: moment)
+
+
+class Seller:
+    def __init__(self, http, token: str):
+        self.http, self.headers = http, {"authorization": f"Bearer {token}", "content-type": "application/json"}
+
+    def call(self, method: str, path: str, payload: dict | None = None) -> dict:
+        answer = self.http.request(method, path, headers=self.headers, body=json.dumps(payload or {}).encode())
+        if answer.status_code >= 300:
+            raise RuntimeError(f"{method} {path}: {answer.status_code} {answer.body[:300]!r}")
+        return json.loads(answer.body)
+
+
+class Phone:
+    def __init__(self, http, token: str):
+        self.http, self.token = http, token
+
+    def get(self, path: str = ""):
+        return self.http.get(f"/p/{self.token}{path}", headers={"user-agent": PHONE, "accept": "text/html"})
+
+    def post(self, path: str, form: str, fields: dict):
+        data = {**fields, "csrf": csrf_token(settings().csrf_secret, hash_token(self.token), form)}
+        return self.http.request("POST", f"/p/{self.token}{path}", body=urlencode(data).encode(),
+                                 headers={"user-agent": PHONE, "content-type": "application/x-www-form-urlencoded"})
+
+
+def sent_emails(address: str) -> list[str]:
+    """Bodies of the emails moto's SES (in this process) received for this address."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.ses.models import ses_backends
+
+    bodies = []
+    for message in ses_backends[DEFAULT_ACCOUNT_ID]["eu-west-3"].sent_messages:
+        destinations = message.destinations
+        found = destinations.get("ToAddresses", []) if isinstance(destinations, dict) else list(destinations)
+        if address in found:
+            raw = getattr(message, "raw_data", None)
+            bodies.append(raw if raw is not None else message.body)
+    return bodies
+
+
+def phases(calls: list[str]) -> tuple[list[str], list[str], list[str]]:
+    """(the request's path, reads for its emails/notifications, the outbox delivery after the commit)."""
+    if "TransactWriteItems" not in calls:
+        return calls, [], []
+    commit = calls.index("TransactWriteItems")
+    before = calls[:commit]
+    own = before[:2] + ["TransactWriteItems"]
+    return own, before[2:], calls[commit + 1:]
+
+
+def measure(counter: CallCounter, label: str, request) -> dict:
+    counter.reset()
+    started = time.perf_counter()
+    answer = request()
+    elapsed = (time.perf_counter() - started) * 1000
+    own, extra, delivery = phases(list(counter.calls))
+    return {"label": label, "status": answer.status_code, "own": own, "extra": extra, "delivery": delivery,
+            "ms": elapsed, "answer": answer}
+
+
+def prepare(http) -> tuple[Seller, str, str]:
+    dealer = dealers.create_dealer("Garage du Banc d'Essai", DealerSettingsChange(remote_selling=True))
+    admin = dealers.create_first_admin(dealer.id, NewUser(email="admin@bench.example.com", name="Admin",
+                                                          role=Role.ADMIN))
+    as_admin = Staff(dealer_id=dealer.id, user_id=admin.id, role=Role.ADMIN)
+    dealers.change_legal(dealer.id, DealerLegalChange(
+        legal_name="Banc d'Essai Automobiles SAS", address_line="1 rue du Banc", postal_code="69003", city="Lyon",
+        email="contact@banc.example.com"), by=as_admin)
+    seller = dealers.create_user(dealer.id, NewUser(email="victor@bench.example.com", name="Victor",
+                                                    role=Role.SELLER), by=as_admin)
+    dealers.save_profile(dealer.id, seller.id, ProfileChange(
+        display_name="Victor Vendeur", phone="+33611223344", email="victor@bench.example.com",
+        notifications=NotificationPreferencesChange(email=True, sms=False)))
+    token = tokens.issue_local(Staff(dealer_id=dealer.id, user_id=seller.id, role=Role.SELLER), seller.email)
+    api = Seller(http, token)
+    account = api.call("POST", "/accounts", {
+        "kind": "person", "address": {"line1": "3 place Bellecour", "postal_code": "69002", "city": "Lyon"},
+        "contact": {"civility": "Mme", "first_name": "Marie", "last_name": "Durand",
+                    "email": "marie@bench.example.com", "mobile": "06 12 34 56 78"}})
+    quote = api.call("POST", "/quotes", {"account_id": account["account"]["id"],
+                                         "contact_id": account["contacts"][0]["id"], "origin": "contact",
+                                         "lines": LINES, "valid_until": (date.today() + timedelta(days=20)).isoformat()})
+    proposal = api.call("POST", "/proposals", {"quote_id": quote["id"]})["proposal"]
+    return api, proposal["id"], "marie@bench.example.com"
+
+
+def run(http, counter: CallCounter) -> tuple[list[dict], int]:
+    at(START)
+    seller, proposal_id, customer = prepare(http)
+    at(START + timedelta(minutes=1))
+    seller.call("POST", f"/proposals/{proposal_id}/send", {})
+    phone = Phone(http, TOKEN.search(sent_emails(customer)[-1]).group(1))
+    rows = []
+    at(START + timedelta(minutes=2))
+    first = measure(counter, "Proposal page, first view of the day (counted; seller notified by email)", phone.get)
+    rows.append(first)
+    at(START + timedelta(minutes=3))
+    rows.append(measure(counter, "Proposal page, another view the same day", phone.get))
+    at(START + timedelta(minutes=4))
+    rows.append(measure(counter, "Sign form → code by email", lambda: phone.post(
+        "/sign", "sign", {"full_name": "Marie Durand", "terms": "1", "iban": "FR7630006000011234567890189"})))
+    code = CODE.search(sent_emails(customer)[-1]).group(1)
+    at(START + timedelta(minutes=5))
+    rows.append(measure(counter, "Sign submit: the code → accepted (seal, seller email, signed copy)",
+                        lambda: phone.post("/code", "code", {"code": code})))
+    at(START + timedelta(minutes=6))
+    rows.append(measure(counter, "Signed page, view the same day", phone.get))
+    page = first["answer"].body
+    return rows, len(page if isinstance(page, bytes) else page.encode())
+
+
+def table(rows: list[dict]) -> str:
+    lines = ["| request | status | request's own calls | reads for its emails | outbox delivery after commit "
+             "| total | local time (ms) |",
+             "| --- | --- | --- | --- | --- | --- | --- |"]
+    for row in rows:
+        def named(calls):
+            return f"{len(calls)} ({', '.join(calls)})" if calls else "0"
+        total = len(row["own"]) + len(row["extra"]) + len(row["delivery"])
+        lines.append(f"| {row['label']} | {row['status']} | {named(row['own'])} | {named(row['extra'])} | "
+                     f"{named(row['delivery'])} | {total} | {row['ms']:.0f} |")
+    return "\n".join(lines)
+
+
+def broken_promises(rows: list[dict], page_bytes: int) -> list[str]:
+    problems = [f"{r['label']}: {len(r['own'])} calls on its own path" for r in rows if len(r["own"]) > GOAL_CALLS]
+    problems += [f"{r['label']}: {r['own'].count('TransactWriteItems')} transactions"
+                 for r in rows if r["own"].count("TransactWriteItems") > 1]
+    if page_bytes > GOAL_PAGE_BYTES:
+        problems.append(f"proposal page is {page_bytes} bytes")
+    return problems
+
+
+def main() -> int:
+    from local.client import Client
+    import app as application
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's access log
+    with local_services():
+        fresh_table()
+        client("sesv2").create_email_identity(EmailIdentity=settings().sender_email)
+        client("s3").create_bucket(Bucket=settings().documents_bucket,
+                                   CreateBucketConfiguration={"LocationConstraint": "eu-west-3"})
+        os.environ["OFFERLINE_DEV_CA_DIR"] = os.path.join(".local", "bench-dev-ca")
+        settings.cache_clear()
+        counter = CallCounter()
+        try:
+            with Client(application.app) as test_client:
+                rows, page_bytes = run(test_client.http, counter)
+        finally:
+            clock.reset()
+    page = rows[0]["answer"].body
+    page = page if isinstance(page, bytes) else page.encode()
+    print("A proposal of 5 lines (one optional), sent by email; a phone opens the link, signs with the code.\n")
+    print(table(rows))
+    print(f"\nProposal page: {page_bytes} bytes of HTML with its inline CSS ({len(gzip.compress(page))} bytes "
+          f"gzipped), no script, no other request.")
+    problems = broken_promises(rows, page_bytes)
+    for problem in problems:
+        print(f"GOAL MISSED: {problem}", file=sys.stderr)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,303 @@
+"""The customer portal: public, server-rendered French pages under /p/{token}, no script.
+
+Each route reads the form (if any), calls one use case (services/portal.py, services/signing.py)
+and renders a page or redirects (303) by what the link shows now. Every answer, errors
+included, carries the portal's headers with a fresh CSP nonce for the inline stylesheet.
+Links and redirects are relative, so the pages work under any base path. A closed state
+(expired link or proposal, withdrawn) is shown at the link's own address: other addresses
+redirect there, so the expired-link page never carries anything but its nonce and CSRF token.
+"""
+import functools
+from dataclasses import dataclass, field
+from typing import Any, Callable
+from urllib.parse import parse_qsl, quote
+
+from chalice import Blueprint, Response
+
+from chalicelib.api.http import error_pages, status_of
+from chalicelib.domain import errors
+from chalicelib.domain.links import PortalState
+from chalicelib.domain.signing import QUESTION_MAX, REASON_MAX, consent_parts, periods_of
+from chalicelib.observability import logger
+from chalicelib.portal import pages
+from chalicelib.portal.security import csrf_token, new_nonce, portal_headers
+from chalicelib.services import portal, signing
+from chalicelib.services.portal import Closed, Visit, Visitor
+from chalicelib.settings import settings
+
+portal_api = Blueprint(__name__)
+
+PREFIX = "/p/"
+MAX_FORM_BYTES = 16 * 1024
+MAX_FORM_FIELDS = 20
+HTML = "text/html; charset=utf-8"
+CLOSED_PAGES = {
+    PortalState.LINK_EXPIRED: ("link_expired.html", 410),
+    PortalState.PROPOSAL_EXPIRED: ("proposal_expired.html", 410),
+    PortalState.BLOCKED: ("blocked.html", 410),
+}
+
+
+class UnsupportedForm(errors.InvalidInput):
+    code = "unsupported_media_type"
+    status = 415
+
+
+# --- answers ---------------------------------------------------------------------------------
+
+@dataclass
+class Page:
+    template: str
+    status: int = 200
+    context: dict[str, Any] = field(default_factory=dict)
+
+    def response(self, nonce: str) -> Response:
+        body = pages.render(self.template, nonce=nonce,
+                           **{"error": None, "values": {}, "proposal": None, **self.context})
+        return Response(body=body, status_code=self.status, headers={**portal_headers(nonce), "Content-Type": HTML})
+
+
+@dataclass
+class Redirect:
+    location: str
+
+    def response(self, nonce: str) -> Response:
+        return Response(body="", status_code=303, headers={**portal_headers(nonce), "Location": self.location})
+
+
+def page_route(path: str, method: str = "GET") -> Callable:
+    """Registers a portal route: any content type reaches the view; every failure becomes a page."""
+
+    def register(view: Callable[..., Page | Redirect]) -> Callable:
+        @functools.wraps(view)
+        def answered(**params: str) -> Response:
+            nonce = new_nonce()
+            try:
+                answer = view(**params)
+            except Exception:
+                logger.exception("portal page failed", extra={"route": path})
+                answer = Page("error.html", 500)
+            return answer.response(nonce)
+
+        portal_api.route(path, methods=[method], content_types=["*/*"])(answered)
+        return view
+
+    return register
+
+
+def error_page(status: int, message: str) -> Response:
+    """What the middleware answers on a portal path (body too large, method not allowed, failure)."""
+    nonce = new_nonce()
+    template = "error.html" if status >= 500 else "refused.html"
+    return Page(template, status, {"message": message}).response(nonce)
+
+
+error_pages(PREFIX, error_page)
+
+
+# --- request pieces ---------------------------------------------------------------------------
+
+def _visitor() -> Visitor:
+    request = portal_api.current_request
+    identity = (request.context or {}).get("identity") or {}
+    return Visitor.of(identity.get("sourceIp"), request.headers.get("user-agent"))
+
+
+def _form() -> dict[str, str]:
+    """The posted form: url-encoded UTF-8, small, each field once; anything else is refused (4xx)."""
+    request = portal_api.current_request
+    content_type = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
+    if content_type != "application/x-www-form-urlencoded":
+        raise UnsupportedForm("Ce formulaire n'a pas été envoyé correctement : rechargez la page, puis réessayez.")
+    raw = request.raw_body or b""
+    if len(raw) > MAX_FORM_BYTES:
+        raise errors.PayloadTooLarge("Votre texte est trop long : raccourcissez-le, puis réessayez.")
+    try:
+        pairs = parse_qsl(raw.decode("utf-8"), keep_blank_values=True, max_num_fields=MAX_FORM_FIELDS,
+                          encoding="utf-8", errors="strict")
+    except (UnicodeDecodeError, ValueError):
+        raise errors.InvalidInput("Ce formulaire n'a pas pu être lu : rechargez la page, puis réessayez.") from None
+    form: dict[str, str] = {}
+    for name, value in pairs:
+        if name in form:
+            raise errors.InvalidInput("Ce formulaire n'a pas pu être lu : rechargez la page, puis réessayez.")
+        form[name] = value
+    return form
+
+
+def _root(token: str, depth: int) -> str:
+    """The link's page, relative to a page `depth` levels below it (whatever was typed as a token stays
+    one path segment: a redirect never leaves the portal)."""
+    segment = quote(token, safe="")
+    return segment if depth == 0 else "../" * depth + segment
+
+
+def _status(error: errors.DomainError) -> int:
+    return getattr(error, "status", None) or status_of(error)
+
+
+# --- pages by state -------------------------------------------------------------------------------
+
+def _context(visit: Visit, token: str, depth: int) -> dict[str, Any]:
+    proposal = visit.proposal
+    return {
+        "proposal": proposal, "root": _root(token, depth), "now": visit.now, "state": visit.state.page.value,
+        "csrf": lambda form: csrf_token(settings().csrf_secret, visit.token_hash, form),
+        "periods": periods_of(proposal) if proposal else [],
+        "question_max": QUESTION_MAX, "reason_max": REASON_MAX,
+    }
+
+
+def _state_page(visit: Visit, token: str, depth: int = 0, here: bool = False, status: int | None = None,
+                **extra: Any) -> Page | Redirect:
+    """The page of what the link shows now, at the link's own address (other addresses redirect there,
+    unless `here`: a form refused because the proposal was signed or declined meanwhile says why in place)."""
+    state = visit.state.page
+    if depth and not (here and state not in CLOSED_PAGES):
+        return Redirect(_root(token, depth))
+    if state in CLOSED_PAGES:
+        template, closed_status = CLOSED_PAGES[state]
+    else:
+        template, closed_status = {PortalState.SHOW: "proposal.html", PortalState.ACCEPTED_VIEW: "accepted.html",
+                                   PortalState.DECLINED_VIEW: "declined.html"}[state], 200
+    return Page(template, status or closed_status, {**_context(visit, token, depth), **extra})
+
+
+def _form_page(template: str, token: str, depth: int, allowed: tuple[PortalState, ...] = (PortalState.SHOW,),
+               error: errors.DomainError | None = None, values: dict[str, str] | None = None) -> Page | Redirect:
+    """A form page if the link still allows it (with the error to fix), else the link's page."""
+    visit = portal.look(token)
+    status = _status(error) if error else 200
+    signing_page = template in ("sign.html", "code.html")
+    if visit.state not in allowed or (signing_page and not visit.proposal.e_signature_requested):
+        return _state_page(visit, token, depth, here=error is not None, status=status if error else None,
+                           error=error)
+    context = {**_context(visit, token, depth), "error": error, "values": values or {}}
+    if template == "sign.html":
+        context["consent"] = consent_parts(visit.proposal)
+    if template == "code.html":
+        context["challenge"] = visit.challenge
+        context["pending"] = visit.pending
+    return Page(template, status, context)
+
+
+def _posted(token: str, depth: int, act: Callable[[str, dict[str, str], Visitor], Any], template: str,
+            success: Page | Redirect, keep: tuple[str, ...] = (),
+            allowed: tuple[PortalState, ...] = (PortalState.SHOW,)) -> Page | Redirect:
+    form: dict[str, str] = {}
+    try:
+        form = _form()
+        act(token, form, _visitor())
+    except Closed:
+        return Redirect(_root(token, depth))
+    except signing.NeedsForm:
+        return Redirect("sign" if depth == 1 else f"{_root(token, depth)}/sign")
+    except errors.DomainError as error:
+        return _form_page(template, token, depth, allowed, error=error,
+                          values={name: form[name] for name in keep if name in form})
+    return success
+
+
+# --- routes ----------------------------------------------------------------------------------------
+
+@page_route("/p/{token}")
+def proposal_page(token: str):
+    return _state_page(portal.view(token, _visitor()), token)
+
+
+@page_route("/p/{token}", method="POST")
+def new_link(token: str):
+    """The expired-link page's button: the same answer whatever happened."""
+    try:
+        portal.request_new_link(token, _form(), _visitor())
+    except errors.DomainError as error:
+        visit = portal.look(token)
+        return Page("link_expired.html", _status(error), {**_context(visit, token, 0), "error": error})
+    return Page("link_sent.html", 200)
+
+
+@page_route("/p/{token}/document.pdf")
+def document(token: str):
+    try:
+        return Redirect(portal.download(token, _visitor()))
+    except Closed:
+        return Redirect(_root(token, 1))
+
+
+@page_route("/p/{token}/question")
+def question_form(token: str):
+    return _form_page("question.html", token, 1, portal.READABLE)
+
+
+@page_route("/p/{token}/question", method="POST")
+def ask_question(token: str):
+    return _posted(token, 1, portal.ask, "question.html", Redirect("question/sent"), keep=("question",),
+                   allowed=portal.READABLE)
+
+
+@page_route("/p/{token}/question/sent")
+def question_sent(token: str):
+    return _form_page("question_sent.html", token, 2, portal.READABLE)
+
+
+@page_route("/p/{token}/decline")
+def decline_form(token: str):
+    return _form_page("decline.html", token, 1)
+
+
+@page_route("/p/{token}/decline", method="POST")
+def decline(token: str):
+    return _posted(token, 1, portal.decline, "decline.html", Redirect(_root(token, 1)), keep=("reason",))
+
+
+@page_route("/p/{token}/sign")
+def sign_form(token: str):
+    return _form_page("sign.html", token, 1)
+
+
+@page_route("/p/{token}/sign", method="POST")
+def sign(token: str):
+    return _posted(token, 1, signing.start, "sign.html", Redirect("code"), keep=("full_name", "iban", "terms",
+                                                                                 "no_claim"))
+
+
+@page_route("/p/{token}/code")
+def code_form(token: str):
+    visit = portal.look(token)
+    if visit.state == PortalState.SHOW and visit.challenge is None:
+        return Redirect("sign")
+    return _form_page("code.html", token, 1)
+
+
+@page_route("/p/{token}/code", method="POST")
+def code(token: str):
+    return _posted(token, 1, signing.confirm, "code.html", Redirect(_root(token, 1)))
+
+
+@page_route("/p/{token}/code/resend", method="POST")
+def resend_code(token: str):
+    return _posted(token, 2, signing.resend, "code.html", Redirect("../code"))
+
+
+def _not_found() -> Page:
+    return Page("not_found.html", 404)
+
+
+@page_route("/p/{token}/{page}")
+def unknown_page(token: str, page: str):
+    return _not_found()
+
+
+@page_route("/p/{token}/{page}", method="POST")
+def unknown_form(token: str, page: str):
+    return _not_found()
+
+
+@page_route("/p/{token}/{page}/{part}")
+def unknown_subpage(token: str, page: str, part: str):
+    return _not_found()
+
+
+@page_route("/p/{token}/{page}/{part}", method="POST")
+def unknown_subform(token: str, page: str, part: str):
+    return _not_found()

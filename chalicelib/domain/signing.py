@@ -1,0 +1,171 @@
+"""Accepting and signing a proposal from the portal: the form's rules, the consent, the signature record.
+
+Plain rules, no I/O. The customer's form is checked here (full name, terms read, no-claim
+declaration where an insurance product is included, IBAN where a product is paid by direct
+debit); the consent text the customer agrees to is written here once, shown on the form,
+printed on the certificate page and kept in the evidence. The full IBAN stays with the
+pending signature (for the direct-debit mandate); everything shown shows it masked.
+"""
+import re
+from datetime import date, datetime
+
+from pydantic import Field
+
+from chalicelib.domain import local_time
+from chalicelib.domain.errors import Conflict, InvalidInput
+from chalicelib.domain.iban import InvalidIban, check_iban, masked
+from chalicelib.domain.model import Entity
+from chalicelib.domain.proposals import Proposal, StoredPdf
+from chalicelib.domain.quotes import KIND_LABELS, WithdrawalStart, WithdrawalTerm, withdrawal_terms
+
+NAME_MAX = 120
+QUESTION_MAX = 2000
+REASON_MAX = 1000
+
+
+class ConcurrentChange(Conflict):
+    """Someone else changed the proposal between our read and our write: read again, then retry."""
+    code = "concurrent_change"
+
+    def __init__(self):
+        super().__init__("La proposition vient de changer : rechargez la page, puis réessayez.")
+
+
+class SigningUnavailable(Conflict):
+    code = "signing_unavailable"
+
+    def __init__(self, message: str = "Cette proposition ne peut pas être signée en ligne : "
+                                      "contactez votre conseiller."):
+        super().__init__(message)
+
+
+# --- the sign form -------------------------------------------------------------------
+
+class SignFormInput(Entity):
+    """The form as typed (strings and checkboxes), before the rules."""
+    full_name: str = ""
+    terms: bool = False
+    no_claim: bool = False
+    iban: str = ""
+
+
+class SignatureTerms(Entity):
+    """The accepted form: what the customer declared, ready to be kept."""
+    full_name: str
+    no_claim_declared: bool
+    iban: str | None = Field(default=None, repr=False)
+    consent_text: str
+
+    @property
+    def iban_masked(self) -> str | None:
+        return masked(self.iban) if self.iban else None
+
+
+def consent_parts(proposal: Proposal, iban: str | None = None) -> dict[str, str]:
+    """The sentences the customer agrees to, by form field (shown beside each box, kept as the consent)."""
+    parts = {
+        "terms": (
+            f"J'ai lu la proposition commerciale {proposal.reference} (version {proposal.version}), "
+            "ses conditions et les informations sur le droit de rétractation, et je l'accepte."
+        ),
+    }
+    if proposal.requires_no_claim_declaration:
+        since = local_time.format_day(local_time.paris_date(proposal.sent_at)) if proposal.sent_at else "l'envoi"
+        parts["no_claim"] = (
+            f"Je déclare que le véhicule n'a subi aucun sinistre depuis le {since}, "
+            "date d'envoi de cette proposition."
+        )
+    if proposal.requires_iban:
+        creditor = proposal.dealer.legal.legal_name or proposal.dealer.name
+        account = f"le compte {masked(iban)}" if iban else "le compte indiqué"
+        parts["iban"] = (
+            f"J'autorise {creditor} à prélever sur {account} les sommes dues au titre des produits "
+            "payés par prélèvement SEPA."
+        )
+    return parts
+
+
+def check_sign_form(proposal: Proposal, form: SignFormInput) -> SignatureTerms:
+    """The accepted form, or InvalidInput naming every field to fix (French messages)."""
+    problems: dict[str, str] = {}
+    name = re.sub(r"\s+", " ", form.full_name).strip()
+    if len(name) < 2:
+        problems["full_name"] = "Indiquez vos prénom et nom."
+    elif len(name) > NAME_MAX:
+        problems["full_name"] = f"Le nom ne peut dépasser {NAME_MAX} caractères."
+    if not form.terms:
+        problems["terms"] = "Cochez la case pour confirmer que vous avez lu et acceptez la proposition."
+    if proposal.requires_no_claim_declaration and not form.no_claim:
+        problems["no_claim"] = "Confirmez que le véhicule n'a subi aucun sinistre depuis l'envoi de la proposition."
+    iban = None
+    if proposal.requires_iban:
+        try:
+            iban = check_iban(form.iban)
+        except InvalidIban as invalid:
+            problems["iban"] = invalid.message
+    if problems:
+        raise InvalidInput("Le formulaire contient des erreurs : corrigez les champs signalés.", problems)
+    consent = " ".join(consent_parts(proposal, iban).values())
+    return SignatureTerms(full_name=name, no_claim_declared=proposal.requires_no_claim_declaration,
+                          iban=iban, consent_text=consent)
+
+
+# --- what is kept ----------------------------------------------------------------------
+
+class PendingSignature(Entity):
+    """The sign form accepted for one code: kept with the code until the code is verified."""
+    full_name: str
+    email: str
+    proposal_version: int
+    consent_text: str
+    no_claim_declared: bool = False
+    iban: str | None = Field(default=None, repr=False, description="full IBAN, for the direct-debit mandate")
+    iban_masked: str | None = None
+    shown_pdf: StoredPdf
+    submitted_at: datetime
+    ip: str | None = None
+    user_agent: str | None = None
+
+
+# --- withdrawal periods once signed ---------------------------------------------------
+
+class WithdrawalPeriod(Entity):
+    """One withdrawal period as the customer reads it, with its last day when it is known."""
+    products: str
+    days: int
+    starts: WithdrawalStart
+    legal_basis: str
+    ends_on: date | None = None
+
+    @property
+    def text(self) -> str:
+        if self.starts == WithdrawalStart.HANDOVER:
+            return (f"{self.products} : {self.days} jours à compter de la livraison ou de la remise du véhicule "
+                    f"({self.legal_basis}).")
+        end = f", soit jusqu'au {local_time.format_long_day(self.ends_on)} inclus" if self.ends_on else ""
+        return f"{self.products} : {self.days} jours à compter de la signature{end} ({self.legal_basis})."
+
+
+def withdrawal_periods(terms: list[WithdrawalTerm], signed_on: date | None) -> list[WithdrawalPeriod]:
+    """Each period with its end date: from the signature day for services and insurance; a vehicle's
+    period starts at its handover or delivery, a date not known at signature."""
+    periods = []
+    for term in terms:
+        names = ", ".join(KIND_LABELS[k].lower() for k in term.kinds)
+        ends = term.ends_on(signed_on) if signed_on and term.starts == WithdrawalStart.SIGNATURE else None
+        periods.append(WithdrawalPeriod(products=names[:1].upper() + names[1:], days=term.days, starts=term.starts,
+                                        legal_basis=term.legal_basis, ends_on=ends))
+    return periods
+
+
+def periods_of(proposal: Proposal) -> list[WithdrawalPeriod]:
+    """What the customer may withdraw from: before signing, every product offered (options included, the
+    customer may take them); once signed, the products taken, with the end dates the signature fixes."""
+    if proposal.accepted_at is None:
+        return withdrawal_periods(proposal.withdrawal, None)
+    taken = withdrawal_terms(proposal.included_kinds, proposal.withdrawal_days)
+    return withdrawal_periods(taken, local_time.paris_date(proposal.accepted_at))
+
+
+def signed_filename(proposal: Proposal) -> str:
+    return f"proposition-{proposal.reference}-v{proposal.version}-signee.pdf"

@@ -1,0 +1,311 @@
+"""Accept and sign from the portal, and the seller's proofs (SPEC E.5, F).
+
+The customer fills the sign form → a six-digit code goes to the proposal's recorded address →
+the customer types it → the proposal is accepted. The order of the calls follows
+docs/signing.md: the code is kept only as an HMAC (domain/codes.py); a wrong code is counted
+in the same conditional write that records it; the signed PDF (the document shown, its
+certificate page, the PAdES seal) is stored in S3 under a key fixed by proposal and version
+before the one transaction that accepts: proposal status, signature and chain head (on
+condition of status, version and chain head), the used code, the evidence and history events,
+the emails. A refused code on a spent challenge (used, locked, expired, another version, none)
+writes nothing: nothing changed, and hammering it cannot grow the proposal's partition.
+"""
+import hashlib
+from datetime import datetime
+from typing import Any
+
+from chalicelib.documents import storage
+from chalicelib.domain import clock, evidence, local_time
+from chalicelib.domain.codes import (
+    CodeAlreadyUsed, CodeForAnotherVersion, NoActiveCode, Outcome, SigningChallenge, read_code,
+)
+from chalicelib.domain.errors import DomainError, NotFound
+from chalicelib.domain.evidence import Chain, Signer, VerificationReport, evidence_document, subject_of, verify
+from chalicelib.domain.links import PortalState
+from chalicelib.domain.outbox import Attachment, Channel, OutboxMessage
+from chalicelib.domain.proposals import DocumentLink, EventKind, Proposal, ProposalStatus, Signature, StoredPdf
+from chalicelib.domain.signing import (
+    PendingSignature, SignFormInput, SigningUnavailable, check_sign_form, periods_of, signed_filename,
+)
+from chalicelib.domain.templates import TemplateKind
+from chalicelib.services import proposals as proposal_service
+from chalicelib.services.portal import (
+    OPEN, Closed, Record, Visit, Visitor, commit, customer_address, checked, open_link, retried, tell_seller,
+)
+from chalicelib.settings import settings
+from chalicelib.store import dealers as dealer_store
+from chalicelib.store import portal as store
+
+PROOF_URL_SECONDS = 300
+
+
+class NeedsForm(Exception):
+    """A new code needs the sign form first (none filled for this version yet)."""
+
+
+# --- the sign form → a code --------------------------------------------------------------------
+
+def start(token: str, form: dict[str, str], visitor: Visitor) -> None:
+    """Checks the sign form and emails a code (at most three per 15 minutes)."""
+    checked(token, "sign", form)
+    typed = SignFormInput(full_name=form.get("full_name", ""), terms=bool(form.get("terms")),
+                          no_claim=bool(form.get("no_claim")), iban=form.get("iban", ""))
+    retried(lambda: _start(token, typed, visitor))
+
+
+def _start(token: str, typed: SignFormInput, visitor: Visitor) -> None:
+    visit = _signable(open_link(token))
+    proposal, now = visit.proposal, visit.now
+    terms = check_sign_form(proposal, typed)
+    current = proposal_service.stored_pdf(proposal)
+    pending = PendingSignature(
+        full_name=terms.full_name, email=customer_address(proposal), proposal_version=proposal.version,
+        consent_text=terms.consent_text, no_claim_declared=terms.no_claim_declared, iban=terms.iban,
+        iban_masked=terms.iban_masked, shown_pdf=current.pdf, submitted_at=now, ip=visitor.ip,
+        user_agent=visitor.user_agent,
+    )
+    record = Record(visit.aggregate, visitor, now)
+    record.add(evidence.EventKind.SIGN_FORM_SUBMITTED, EventKind.SIGNATURE_STARTED, details={
+        "full_name": terms.full_name, "terms_read": True, "no_claim_declared": terms.no_claim_declared,
+        "iban_masked": terms.iban_masked, "proposal_version": proposal.version,
+        "document_sha256": current.pdf.sha256,
+    })
+    changes = {} if proposal.pdf_is_current() else {"pdf": current.pdf}
+    _send_code(visit, record, pending, changes)
+
+
+def resend(token: str, form: dict[str, str], visitor: Visitor) -> None:
+    """A new code for the form already filled (same version); else the form is needed again."""
+    checked(token, "resend", form)
+    retried(lambda: _resend(token, visitor))
+
+
+def _resend(token: str, visitor: Visitor) -> None:
+    visit = _signable(open_link(token))
+    pending = visit.pending
+    if pending is None or pending.proposal_version != visit.proposal.version or visit.challenge is None:
+        raise NeedsForm()
+    _send_code(visit, Record(visit.aggregate, visitor, visit.now), pending, {})
+
+
+def _send_code(visit: Visit, record: Record, pending: PendingSignature, changes: dict[str, Any]) -> None:
+    proposal, now = visit.proposal, visit.now
+    code, challenge = SigningChallenge.issue(settings().code_hmac_secret, proposal.id, proposal.version, now,
+                                             previous=visit.challenge)
+    details = {"channel": "email", "to": pending.email, "expires_at": challenge.expires_at.isoformat(),
+               "proposal_version": proposal.version}
+    record.add(evidence.EventKind.CODE_SENT, EventKind.CODE_SENT, details=details)
+    message = _code_email(proposal, pending.email, code, now)
+    commit([
+        store.code(proposal, challenge, pending, read_as=visit.challenge),
+        store.proposal_change(proposal, record.chain, statuses=OPEN, version=proposal.version, set=changes),
+        *record.writes,
+    ], [message])
+
+
+def _code_email(proposal: Proposal, to: str, code: str, at: datetime) -> OutboxMessage:
+    """The code goes out through the outbox, which forgets the body once sent (purpose signing_code)."""
+    reference, dealer = proposal.reference, proposal.dealer.name
+    text = (
+        f"Bonjour,\n\nVoici votre code de sécurité pour accepter et signer la proposition {reference} "
+        f"de {dealer} :\n\n{code}\n\nIl est valable 10 minutes et ne sert qu'une fois. Ne le communiquez à "
+        "personne, pas même à votre conseiller.\nSi vous n'êtes pas à l'origine de cette demande, ignorez cet "
+        "e-mail et prévenez votre conseiller.\n"
+    )
+    html = (
+        '<!doctype html><html lang="fr"><body style="font-family: Arial, Helvetica, sans-serif; font-size: 15px; '
+        'line-height: 1.5; color: #1a1a1a;"><p>Bonjour,</p>'
+        f"<p>Voici votre code de sécurité pour accepter et signer la proposition <strong>{_esc(reference)}</strong>"
+        f" de {_esc(dealer)}&nbsp;:</p>"
+        f'<p style="font-size: 28px; font-weight: bold; letter-spacing: 4px;">{code}</p>'
+        "<p>Il est valable 10&nbsp;minutes et ne sert qu'une fois. Ne le communiquez à personne, pas même à "
+        "votre conseiller.</p><p>Si vous n'êtes pas à l'origine de cette demande, ignorez cet e-mail et prévenez "
+        "votre conseiller.</p></body></html>"
+    )
+    return OutboxMessage(
+        dealer_id=proposal.dealer_id, channel=Channel.EMAIL, to=to, purpose="signing_code", created_at=at,
+        subject=f"Votre code de sécurité – proposition {reference}", text=text, html=html,
+    )
+
+
+# --- the code → accepted --------------------------------------------------------------------------
+
+def confirm(token: str, form: dict[str, str], visitor: Visitor) -> None:
+    """Checks the typed code; a right one accepts the proposal, signs and seals its PDF, tells everyone."""
+    checked(token, "code", form)
+    typed = read_code(form.get("code", ""))
+    retried(lambda: _confirm(token, typed, visitor))
+
+
+def _confirm(token: str, typed: str, visitor: Visitor) -> None:
+    visit = open_link(token, whole=True)
+    if visit.state == PortalState.ACCEPTED_VIEW:
+        raise CodeAlreadyUsed()
+    visit = _signable(visit)
+    proposal, now, challenge = visit.proposal, visit.now, visit.challenge
+    if challenge is None:
+        raise NoActiveCode()
+    verification = challenge.verify(settings().code_hmac_secret, typed, proposal.version, now)
+    if verification.outcome == Outcome.WRONG:
+        record = Record(visit.aggregate, visitor, now)
+        record.add(evidence.EventKind.CODE_FAILED, EventKind.CODE_REFUSED, details={
+            "outcome": verification.outcome.value, "remaining": verification.challenge.remaining_attempts})
+        commit([
+            store.code(proposal, verification.challenge, visit.pending, read_as=challenge),
+            store.proposal_change(proposal, record.chain, statuses=OPEN),
+            *record.writes,
+        ], [])
+        raise verification.error
+    if verification.error is not None:
+        raise verification.error
+    pending = visit.pending
+    if pending is None or pending.proposal_version != proposal.version:
+        raise CodeForAnotherVersion()
+    _accept(visit, verification.challenge, pending, visitor)
+
+
+def _accept(visit: Visit, used: SigningChallenge, pending: PendingSignature, visitor: Visitor) -> None:
+    from chalicelib.documents.certificate import CertificateFacts, with_certificate
+    from chalicelib.documents.sealing import seal
+
+    proposal, now = visit.proposal, visit.now
+    record = Record(visit.aggregate, visitor, now)
+    record.add(evidence.EventKind.CODE_VERIFIED, EventKind.CODE_VERIFIED,
+               details={"proposal_version": proposal.version})
+    record.add(evidence.EventKind.ACCEPTED, EventKind.ACCEPTED, details={
+        "proposal_version": proposal.version, "signer": pending.full_name,
+        "document_sha256": pending.shown_pdf.sha256})
+    shown = storage.get(pending.shown_pdf.s3_key)
+    if hashlib.sha256(shown).hexdigest() != pending.shown_pdf.sha256:
+        raise RuntimeError("the stored PDF is not the one shown to the customer")
+    signed = seal(with_certificate(shown, CertificateFacts(
+        dealer_name=proposal.dealer.name, proposal_reference=proposal.reference,
+        proposal_version=proposal.version, signer_name=pending.full_name, signer_email=pending.email,
+        ip=visitor.ip, user_agent=visitor.user_agent, consent_text=pending.consent_text,
+        events=[*visit.aggregate.evidence, *record.events], chain=record.chain,
+    )))
+    signed_sha256 = hashlib.sha256(signed).hexdigest()
+    key = signed_pdf_key(proposal, signed_sha256)
+    storage.put(key, signed, "application/pdf")
+    signature = Signature(
+        signer_name=pending.full_name, signer_email=pending.email, signed_at=now,
+        proposal_version=proposal.version, ip=visitor.ip, user_agent=visitor.user_agent,
+        consent_text=pending.consent_text, no_claim_declared=pending.no_claim_declared,
+        iban_masked=pending.iban_masked, shown_pdf=pending.shown_pdf,
+        signed_pdf=StoredPdf(version=proposal.version, s3_key=key, sha256=signed_sha256, size=len(signed)),
+        evidence_seq=record.chain.seq, evidence_head=record.chain.head_hash,
+    )
+    accepted = proposal.moved_to(ProposalStatus.ACCEPTED, now).model_copy(update={"signature": signature})
+    messages = [
+        *tell_seller(accepted, EventKind.ACCEPTED, now),
+        proposal_service.customer_email(
+            proposal.dealer_id, accepted, TemplateKind.SIGNATURE_ACK, now, purpose="signature_ack",
+            variables={"signed_at": local_time.format_moment(now), "withdrawal": withdrawal_text(accepted)},
+            attachments=[Attachment(filename=signed_filename(proposal), s3_key=key)], to=pending.email,
+        ),
+    ]
+    try:
+        commit([
+            store.proposal_change(proposal, record.chain, statuses=OPEN, version=proposal.version, terminal=True,
+                                  set={"status": ProposalStatus.ACCEPTED.value, "accepted_at": now,
+                                       "signature": signature}),
+            store.code(proposal, used, pending, read_as=visit.challenge),
+            *record.writes,
+        ], messages)
+    except DomainError:
+        storage.delete(key)  # a lost race (the same code typed twice at once): only the winner's file stays
+        raise
+
+
+def withdrawal_text(proposal: Proposal) -> str:
+    return "\n".join(period.text for period in periods_of(proposal))
+
+
+def signed_pdf_key(proposal: Proposal, sha256: str) -> str:
+    """Named by proposal, version and fingerprint: a seal is never the same bytes twice (signing time,
+    ECDSA), so two acceptances racing on one code must not write the same object; the loser deletes its own."""
+    return f"dealers/{proposal.dealer_id}/proposals/{proposal.id}/v{proposal.version}-signed-{sha256[:16]}.pdf"
+
+
+def _signable(visit: Visit) -> Visit:
+    if visit.state != PortalState.SHOW:
+        raise Closed(visit.state)
+    if not visit.proposal.e_signature_requested:
+        raise SigningUnavailable()
+    return visit
+
+
+def _esc(text: str) -> str:
+    from markupsafe import escape
+
+    return str(escape(text))
+
+
+# --- the seller's proofs ----------------------------------------------------------------------------
+
+_NO_PROOFS = NotFound("Pas de preuves de signature : cette proposition n'a pas été signée.")
+
+
+def _signed(dealer_id: str, proposal_id: str) -> tuple[Proposal, list[evidence.EvidenceEvent]]:
+    dealer_store.get(dealer_id).require_remote_selling()
+    found = store.evidence_of(dealer_id, proposal_id)
+    if found is None:
+        raise NotFound("Proposition introuvable.")
+    proposal, events = found
+    if proposal.signature is None:
+        raise _NO_PROOFS
+    return proposal, events
+
+
+def signed_pdf(dealer_id: str, proposal_id: str) -> DocumentLink:
+    """The sealed, signed PDF: where it is, its fingerprint, a five-minute download URL."""
+    proposal, _ = _signed(dealer_id, proposal_id)
+    stored = proposal.signature.signed_pdf
+    return DocumentLink(s3_key=stored.s3_key, sha256=stored.sha256, size=stored.size, version=stored.version,
+                        url=storage.download_url(stored.s3_key, signed_filename(proposal), PROOF_URL_SECONDS),
+                        url_expires_in=PROOF_URL_SECONDS)
+
+
+def evidence_file(dealer_id: str, proposal_id: str) -> dict[str, Any]:
+    """The evidence JSON: signer, documents, consent, steps, code events, the chain and its verification now."""
+    proposal, events = _signed(dealer_id, proposal_id)
+    signature = proposal.signature
+    document = evidence_document(
+        subject=subject_of(dealer_id, proposal_id), proposal_reference=proposal.reference,
+        proposal_version=signature.proposal_version,
+        signer=Signer(name=signature.signer_name, email=signature.signer_email),
+        consent_text=signature.consent_text, shown_pdf_sha256=signature.shown_pdf.sha256,
+        shown_pdf_length=signature.shown_pdf.size, signed_pdf_sha256=signature.signed_pdf.sha256,
+        events=events, head=_head(proposal), generated_at=clock.now(),
+    )
+    report = _verified(proposal, events)
+    document["chain"]["verification"] = report.model_dump()
+    document["chain"]["at_signature"] = {"seq": signature.evidence_seq, "hash": signature.evidence_head}
+    return document
+
+
+def verify_evidence(dealer_id: str, proposal_id: str) -> VerificationReport:
+    """Checks the stored chain against the head kept on the proposal (and the head sealed at signature)."""
+    dealer_store.get(dealer_id).require_remote_selling()
+    found = store.evidence_of(dealer_id, proposal_id)
+    if found is None:
+        raise NotFound("Proposition introuvable.")
+    return _verified(*found)
+
+
+def _verified(proposal: Proposal, events: list[evidence.EvidenceEvent]) -> VerificationReport:
+    report = verify(events, subject_of(proposal.dealer_id, proposal.id), _head(proposal))
+    signature = proposal.signature
+    if report.ok and signature is not None:
+        at_signature = events[signature.evidence_seq - 1] if 0 < signature.evidence_seq <= len(events) else None
+        if at_signature is None or at_signature.hash != signature.evidence_head:
+            return VerificationReport(ok=False, events=len(events), first_bad_seq=signature.evidence_seq,
+                                      problem="la chaîne ne passe plus par l'empreinte scellée à la signature")
+    return report
+
+
+def _head(proposal: Proposal) -> Chain:
+    start = Chain.start(subject_of(proposal.dealer_id, proposal.id))
+    if not proposal.evidence_seq:
+        return start
+    return start.model_copy(update={"seq": proposal.evidence_seq, "head_hash": proposal.evidence_head})

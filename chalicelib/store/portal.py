@@ -1,0 +1,179 @@
+"""What the customer portal reads and writes: the link, the proposal's aggregate, its code, its evidence.
+
+Reads: a link is one GetItem by the hash of its token; the proposal's aggregate is one Query on
+its prefix (the proposal, then its code item, its history, its evidence chain; with Limit 2 only
+the proposal and its code). Writes are built here and sent by the use case as one transaction:
+each carries its condition, and a failed one raises ConcurrentChange (read again, then retry).
+The proposal's chain head (`evidence_seq`, `evidence_head`) changes in the same write as each
+evidence event, conditional on the seq that was read, which serialises concurrent appends.
+"""
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Iterable
+
+from chalicelib.domain.codes import SigningChallenge
+from chalicelib.domain.evidence import Chain, EvidenceEvent, subject_of
+from chalicelib.domain.links import AccessLink
+from chalicelib.domain.proposals import Proposal, ProposalLink, ProposalStatus
+from chalicelib.domain.signing import ConcurrentChange, PendingSignature
+from chalicelib.store import keys
+from chalicelib.store.table import Condition, Put, Update, Write, all_of, if_absent, if_status, if_version, table
+
+
+@dataclass(frozen=True)
+class StoredLink:
+    """A link item as the portal needs it: where it leads, and its use so far."""
+    token_hash: str
+    link: ProposalLink
+    revoked_at: datetime | None = None
+    opened_at: datetime | None = None
+    counted_on: str | None = None
+    """The last (Paris) day a view through this link was counted."""
+
+    @property
+    def access(self) -> AccessLink:
+        return AccessLink(token_hash=self.token_hash, issued_at=self.link.issued_at,
+                          expires_at=self.link.expires_at, revoked_at=self.revoked_at)
+
+
+@dataclass(frozen=True)
+class Aggregate:
+    proposal: Proposal
+    challenge: SigningChallenge | None = None
+    pending: PendingSignature | None = None
+    evidence: list[EvidenceEvent] = field(default_factory=list)
+    """Read only with `whole=True`."""
+
+    @property
+    def chain(self) -> Chain:
+        """The chain's head as the proposal stores it (where the next event goes)."""
+        start = Chain.start(subject_of(self.proposal.dealer_id, self.proposal.id))
+        if not self.proposal.evidence_seq:
+            return start
+        return start.model_copy(update={"seq": self.proposal.evidence_seq, "head_hash": self.proposal.evidence_head})
+
+
+# --- reads -----------------------------------------------------------------------------
+
+def find_link(token_hash: str) -> StoredLink | None:
+    item = table.get(keys.link(token_hash))
+    if item is None:
+        return None
+    return StoredLink(
+        token_hash=token_hash, link=ProposalLink.model_validate(item),
+        revoked_at=_time(item.get("revoked_at")), opened_at=_time(item.get("opened_at")),
+        counted_on=item.get("counted_on"),
+    )
+
+
+def read(dealer_id: str, proposal_id: str, whole: bool = False) -> Aggregate | None:
+    """The proposal and its code in one Query (Limit 2); `whole` also reads the evidence chain."""
+    partition, prefix = keys.proposal_with_history(dealer_id, proposal_id)
+    if whole:
+        items = table.query_all(partition, prefix)
+    else:
+        items, _ = table.query(partition, prefix, limit=2)
+    proposal, code, evidence = None, None, []
+    for item in items:
+        part = keys.proposal_part(proposal_id, item[keys.SK])
+        if part == "proposal":
+            proposal = Proposal.model_validate(item)
+        elif part == "code":
+            code = item
+        elif part == "evidence":
+            evidence.append(EvidenceEvent.model_validate(item))
+    if proposal is None:
+        return None
+    challenge = SigningChallenge.model_validate(code) if code else None
+    pending = PendingSignature.model_validate(code["pending"]) if code and code.get("pending") else None
+    return Aggregate(proposal, challenge, pending, sorted(evidence, key=lambda e: e.seq))
+
+
+def evidence_of(dealer_id: str, proposal_id: str) -> tuple[Proposal, list[EvidenceEvent]] | None:
+    """A proposal and its whole evidence chain (the seller's proofs)."""
+    aggregate = read(dealer_id, proposal_id, whole=True)
+    return (aggregate.proposal, aggregate.evidence) if aggregate else None
+
+
+# --- writes (to put in one transaction) ---------------------------------------------------
+
+def evidence(proposal: Proposal, event: EvidenceEvent) -> Put:
+    item = {**event.model_dump(mode="json"), "dealer_id": proposal.dealer_id, "proposal_id": proposal.id}
+    return Put(keys.evidence_event(proposal.dealer_id, proposal.id, event.seq), item, if_absent(),
+               error=ConcurrentChange())
+
+
+def proposal_change(
+    read_as: Proposal, chain: Chain, *, statuses: Iterable[ProposalStatus], version: int | None = None,
+    set: dict[str, Any] | None = None, add: dict[str, int] | None = None, terminal: bool = False,
+) -> Update:
+    """The proposal's new chain head and changes, if it is still as read: status, chain seq (and version).
+
+    `terminal`: the proposal reaches a final status and leaves the due index (its expiry) in this write.
+    """
+    sets = {name: _json(value) for name, value in (set or {}).items()}
+    remove = keys.DUE_ATTRIBUTES if terminal else ()
+    if chain.seq != read_as.evidence_seq:
+        sets |= {"evidence_seq": chain.seq, "evidence_head": chain.head_hash}
+    conditions = [if_status(*(s.value for s in statuses)), _chain_at(read_as.evidence_seq)]
+    if version is not None:
+        conditions.append(if_version(version))
+    return Update(keys.proposal(read_as.dealer_id, read_as.id), set=sets, add=add or {}, remove=remove,
+                  condition=all_of(*conditions), error=ConcurrentChange())
+
+
+def view_counted(stored: StoredLink, day: str, at: datetime) -> Update:
+    """Marks the link as counted for this day (and opened, the first time), once: the condition says so."""
+    sets = {"counted_on": day}
+    if stored.opened_at is None:
+        sets["opened_at"] = at.isoformat()
+    condition = Condition("attribute_not_exists(#counted) OR #counted <> :day", {"#counted": "counted_on"},
+                          {":day": day})
+    return Update(keys.link(stored.token_hash), set=sets, condition=condition, error=ConcurrentChange())
+
+
+def link_revoked(stored: StoredLink, at: datetime) -> Update:
+    condition = Condition("attribute_not_exists(#revoked)", {"#revoked": "revoked_at"})
+    return Update(keys.link(stored.token_hash), set={"revoked_at": at.isoformat()}, condition=condition,
+                  error=ConcurrentChange())
+
+
+def code(proposal: Proposal, challenge: SigningChallenge, pending: PendingSignature | None,
+         read_as: SigningChallenge | None) -> Put:
+    """The proposal's challenge as it now stands, if it is still the one that was read (none: absent)."""
+    item = {**challenge.model_dump(mode="json"), "dealer_id": proposal.dealer_id}
+    if pending is not None:
+        item["pending"] = pending.model_dump(mode="json")
+    if read_as is None:
+        condition = if_absent()
+    else:
+        condition = Condition(
+            "#challenge = :challenge AND #wrong = :wrong AND attribute_not_exists(#used)",
+            {"#challenge": "challenge_id", "#wrong": "wrong_attempts", "#used": "used_at"},
+            {":challenge": read_as.challenge_id, ":wrong": read_as.wrong_attempts},
+        )
+    return Put(keys.proposal_code(proposal.dealer_id, proposal.id), item, condition, error=ConcurrentChange())
+
+
+def commit(writes: list[Write]) -> None:
+    table.transact(writes)
+
+
+def _chain_at(seq: int) -> Condition:
+    if seq == 0:
+        return Condition("attribute_not_exists(#eseq) OR #eseq = :eseq", {"#eseq": "evidence_seq"}, {":eseq": 0})
+    return Condition("#eseq = :eseq", {"#eseq": "evidence_seq"}, {":eseq": seq})
+
+
+def _time(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if hasattr(value, "model_dump"):
+        return value.model_dump(mode="json")
+    if isinstance(value, (list, tuple)):
+        return [_json(v) for v in value]
+    return value

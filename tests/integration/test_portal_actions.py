@@ -1,0 +1,253 @@
+"""The portal's other behaviours on the local services: views, downloads, declining, new links, headers, evidence."""
+import secrets
+import urllib.request
+from datetime import datetime, timedelta, timezone
+from html import unescape
+
+import pytest
+
+import app as application
+from chalicelib.documents import storage
+from chalicelib.domain import clock, local_time
+from chalicelib.domain.links import hash_token
+from chalicelib.services import signing
+from chalicelib.settings import settings
+from chalicelib.store import keys
+from chalicelib.store.table import table
+from local.client import Client
+from tests import offers, portal
+from tests.offers import emails_to
+from tests.portal import Customer, html
+from tests.support import Api, body, tenant
+
+NOW = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(minutes=5)
+SENT_AT = NOW + timedelta(minutes=1)
+LATER = SENT_AT + timedelta(minutes=2)
+PORTAL_HEADERS = ("content-security-policy", "referrer-policy", "cache-control", "x-robots-tag",
+                  "x-content-type-options", "x-frame-options")
+
+
+def at(moment):
+    clock.set_source(lambda: moment)
+
+
+@pytest.fixture
+def client(aws, monkeypatch, tmp_path):
+    monkeypatch.setenv("OFFERLINE_DEV_CA_DIR", str(tmp_path / "dev-ca"))
+    settings.cache_clear()
+    at(NOW)
+    with Client(application.app) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def garage(client):
+    return offers.with_legal(tenant())
+
+
+@pytest.fixture
+def seller(client, garage):
+    return Api(client, garage.token(garage.seller))
+
+
+@pytest.fixture
+def sent(seller, garage) -> portal.Sent:
+    offer = offers.offer(seller, garage.dealer.id.lower())
+    proposal = offers.propose(seller, offer, seller=seller_block(garage))
+    at(SENT_AT)
+    assert seller.post(f"/proposals/{proposal['id']}/send", {}).status_code == 200
+    at(LATER)
+    return portal.Sent(proposal["id"], offer.email, offers.token_in(offers.read(emails_to(offer.email)[-1])))
+
+
+@pytest.fixture
+def customer(client, sent) -> Customer:
+    return Customer(client, sent.token)
+
+
+def proposal_of(seller, sent) -> dict:
+    return portal.proposal_view(seller, sent.proposal_id)
+
+
+def seller_block(garage) -> dict:
+    """The seller block shown to the customer, with an address of this test's own (its notifications go there)."""
+    return {**offers.SELLER_BLOCK, "email": f"victor-{garage.dealer.id.lower()}@tilleuls.example"}
+
+
+def seller_emails(garage) -> list[str]:
+    return [offers.read(m).subject for m in emails_to(seller_block(garage)["email"])]
+
+
+def sign(customer: Customer, sent: portal.Sent) -> None:
+    assert customer.post("/sign", {"full_name": "Marie Durand", "terms": "1", "iban": portal.IBAN},
+                         form="sign").status_code == 303
+    assert customer.post("/code", {"code": portal.latest_code(sent.email)}, form="code").status_code == 303
+
+
+# --- views ---------------------------------------------------------------------------------------
+
+def test_views_count_once_per_link_and_day_and_each_is_in_the_history(seller, garage, sent, customer):
+    for minutes in (0, 5, 30):
+        at(LATER + timedelta(minutes=minutes))
+        assert customer.get().status_code == 200
+    view = proposal_of(seller, sent)
+    assert view["proposal"]["status"] == "viewed" and view["proposal"]["view_count"] == 1
+    viewed = [e for e in view["history"] if e["kind"] == "viewed"]
+    assert [e["details"]["counted"] for e in viewed] == [True, False, False]
+    assert all(e["details"]["ip"] == "127.0.0.1" and e["details"]["user_agent"] == portal.PHONE for e in viewed)
+    assert [s for s in seller_emails(garage) if "consulté" in s] == [f"Durand Transports a consulté la proposition "
+                                                                     f"{view['proposal']['reference']}"]
+    at(local_time.end_of_day(local_time.paris_date(LATER)) + timedelta(minutes=1))  # the next day, link still valid
+    assert customer.get().status_code == 200
+    assert proposal_of(seller, sent)["proposal"]["view_count"] == 2
+
+
+def test_every_portal_page_carries_the_portal_headers_even_a_404(client, customer):
+    pages = [customer.get(), customer.get("/sign"), customer.get("/question"), customer.get("/nowhere"),
+             customer.get("/nowhere/else"), customer.post("/nowhere", {}),
+             Customer(client, secrets.token_urlsafe(32)).get(),
+             client.http.request("PUT", customer.url, body=b"", headers={"content-type": "text/plain"})]
+    assert [p.status_code for p in pages] == [200, 200, 200, 404, 404, 404, 410, 405]
+    for page in pages:
+        for name in PORTAL_HEADERS:
+            assert portal.header(page, name), (page.status_code, name)
+        assert "script-src" not in portal.header(page, "content-security-policy")
+        assert "nonce-" in portal.header(page, "content-security-policy")
+        assert portal.header(page, "content-type").startswith("text/html")
+    assert "Page introuvable" in html(pages[3])
+
+
+def test_the_proposal_page_is_small_and_has_no_script(customer):
+    page = html(customer.get())
+    assert len(page.encode()) <= 30_000
+    assert "<script" not in page and "style=" not in page
+
+
+# --- downloads ---------------------------------------------------------------------------------------
+
+def test_downloading_the_pdf_is_counted_recorded_and_told_to_the_seller(seller, garage, sent, customer):
+    answer = customer.get("/document.pdf")
+    assert answer.status_code == 303
+    with urllib.request.urlopen(portal.header(answer, "location")) as download:
+        data = download.read()
+        disposition = download.headers["Content-Disposition"]
+    view = proposal_of(seller, sent)
+    assert data == storage.get(view["proposal"]["pdf"]["s3_key"]) and disposition.startswith("attachment")
+    assert view["proposal"]["download_count"] == 1
+    [event] = [e for e in view["history"] if e["kind"] == "downloaded"]
+    assert event["details"]["document_sha256"] == view["proposal"]["pdf"]["sha256"]
+    assert any("téléchargé" in s for s in seller_emails(garage))
+
+
+def test_once_signed_the_download_is_the_signed_copy(seller, sent, customer):
+    sign(customer, sent)
+    answer = customer.get("/document.pdf")
+    with urllib.request.urlopen(portal.header(answer, "location")) as download:
+        data = download.read()
+    signature = proposal_of(seller, sent)["proposal"]["signature"]
+    assert data == storage.get(signature["signed_pdf"]["s3_key"])
+
+
+# --- decline --------------------------------------------------------------------------------------------
+
+def test_a_customer_declines_with_a_reason_and_the_seller_is_told(seller, garage, sent, customer):
+    page = html(customer.get("/decline"))
+    declined = customer.submit("/decline", page, {"reason": "J'ai trouvé moins cher."})
+    assert declined.status_code == 303
+    shown = customer.get()
+    assert shown.status_code == 200 and "Proposition déclinée" in unescape(html(shown))
+    assert "J'ai trouvé moins cher." in unescape(html(shown))
+    view = proposal_of(seller, sent)
+    assert view["proposal"]["status"] == "declined" and view["proposal"]["declined_reason"] == "J'ai trouvé moins cher."
+    assert any("refusé" in s for s in seller_emails(garage))
+    assert customer.get("/sign").status_code == 303
+    assert customer.post("/sign", {"full_name": "Marie Durand", "terms": "1"}, form="sign").status_code == 303
+    item = table.get(keys.proposal(garage.dealer.id, sent.proposal_id))
+    assert "due_pk" not in item
+
+
+# --- new links ---------------------------------------------------------------------------------------------
+
+def test_a_new_link_goes_to_the_recorded_address_and_replaces_the_old_one(client, sent, customer):
+    at(SENT_AT + timedelta(hours=30))
+    assert customer.post("", {}, form="new-link").status_code == 200
+    [renewal] = [offers.read(m) for m in emails_to(sent.email) if "nouveau lien" in offers.read(m).subject]
+    fresh = Customer(client, offers.token_in(renewal))
+    assert fresh.token != sent.token and fresh.get().status_code == 200
+    assert customer.get().status_code == 410
+    assert table.get(keys.link(hash_token(fresh.token)))["purpose"] == "renewal"
+
+
+# --- the seller's side ------------------------------------------------------------------------------------------
+
+def test_the_seller_sees_the_signer_and_every_step_with_time_ip_and_browser(seller, garage, sent, customer):
+    customer.get()
+    sign(customer, sent)
+    view = proposal_of(seller, sent)
+    signature = view["proposal"]["signature"]
+    assert signature["signer_name"] == "Marie Durand" and signature["signer_email"] == sent.email
+    assert signature["signed_at"] and signature["proposal_version"] == 1
+    assert "no_claim_declared" in signature and signature["iban_masked"].endswith("0189")
+    link = body(seller.get(f"/proposals/{sent.proposal_id}/proofs/signed.pdf"))
+    assert link["url_expires_in"] == 300 and link["sha256"] == signature["signed_pdf"]["sha256"]
+    assert any("signé" in s for s in seller_emails(garage))
+
+
+def test_a_changed_evidence_event_is_reported_as_tampering(seller, garage, sent, customer):
+    customer.get()
+    sign(customer, sent)
+    assert signing.verify_evidence(garage.dealer.id, sent.proposal_id).ok
+    key = keys.evidence_event(garage.dealer.id, sent.proposal_id, 2)
+    event = table.get(key)
+    table._client.put_item(TableName=table.name, Item=_dynamo({**event, "ip": "198.51.100.9"}))
+    report = signing.verify_evidence(garage.dealer.id, sent.proposal_id)
+    assert not report.ok and report.first_bad_seq == 2
+    proofs = body(seller.get(f"/proposals/{sent.proposal_id}/proofs/evidence.json"))
+    assert proofs["chain"]["verification"]["ok"] is False
+
+
+def test_removing_the_last_evidence_events_is_reported_against_the_stored_head(garage, sent, customer):
+    customer.get()
+    sign(customer, sent)
+    head = table.get(keys.proposal(garage.dealer.id, sent.proposal_id))["evidence_seq"]
+    table._client.delete_item(TableName=table.name, Key=_dynamo(keys.evidence_event(garage.dealer.id,
+                                                                                     sent.proposal_id, head)))
+    report = signing.verify_evidence(garage.dealer.id, sent.proposal_id)
+    assert not report.ok and "événements" in report.problem
+
+
+def _dynamo(item: dict) -> dict:
+    from chalicelib.store.table import to_dynamo
+
+    return to_dynamo(item)
+
+
+def test_an_acceptance_that_loses_a_race_leaves_only_the_winner_s_signed_file(monkeypatch, garage, sent, customer):
+    from chalicelib.clients import client as aws_client
+    from chalicelib.domain.signing import ConcurrentChange
+    from chalicelib.services import signing as signing_service
+
+    assert customer.post("/sign", {"full_name": "Marie Durand", "terms": "1", "iban": portal.IBAN},
+                         form="sign").status_code == 303
+    real_commit, calls = signing_service.commit, []
+
+    def first_loses(writes, messages):
+        calls.append(len(writes))
+        if len(calls) == 1:
+            raise ConcurrentChange()
+        real_commit(writes, messages)
+
+    monkeypatch.setattr(signing_service, "commit", first_loses)
+    assert customer.post("/code", {"code": portal.latest_code(sent.email)}, form="code").status_code == 303
+    prefix = f"dealers/{garage.dealer.id}/proposals/{sent.proposal_id}/"
+    listed = aws_client("s3").list_objects_v2(Bucket=settings().documents_bucket, Prefix=prefix)
+    signed = [o["Key"] for o in listed.get("Contents", []) if "-signed-" in o["Key"]]
+    stored = table.get(keys.proposal(garage.dealer.id, sent.proposal_id))
+    assert len(calls) == 2 and signed == [stored["signature"]["signed_pdf"]["s3_key"]]
+
+
+def test_a_strange_token_never_redirects_outside_the_portal(client):
+    for token in ("%2F%2Fevil.example", "..%2F..%2Fapi", "a%3Fb%23c"):
+        answer = client.http.get(f"/p/{token}/document.pdf")
+        location = portal.header(answer, "location")
+        assert answer.status_code == 303 and location.startswith("../") and "/" not in location[3:], location
