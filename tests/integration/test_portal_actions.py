@@ -10,7 +10,7 @@ import app as application
 from chalicelib.documents import storage
 from chalicelib.domain import clock, local_time
 from chalicelib.domain.links import hash_token
-from chalicelib.services import signing
+from chalicelib.services import outbox, signing
 from chalicelib.settings import settings
 from chalicelib.store import keys
 from chalicelib.store.table import table
@@ -251,3 +251,27 @@ def test_a_strange_token_never_redirects_outside_the_portal(client):
         answer = client.http.get(f"/p/{token}/document.pdf")
         location = portal.header(answer, "location")
         assert answer.status_code == 303 and location.startswith("../") and "/" not in location[3:], location
+
+
+# --- a failed email never loses the signature ------------------------------------------------------
+
+def test_when_ses_fails_during_the_signature_the_proposal_is_accepted_and_the_emails_go_out_once_later(
+        monkeypatch, seller, sent, customer):
+    assert customer.post("/sign", {"full_name": "Marie Durand", "terms": "1", "iban": portal.IBAN},
+                         form="sign").status_code == 303
+    code = portal.latest_code(sent.email)
+    before = len(emails_to(sent.email))
+    monkeypatch.setenv("OFFERLINE_SENDER_EMAIL", "unverified@example.com")
+    settings.cache_clear()
+    assert customer.post("/code", {"code": code}, form="code").status_code == 303
+    assert proposal_of(seller, sent)["proposal"]["status"] == "accepted"
+    assert len(emails_to(sent.email)) == before
+    monkeypatch.delenv("OFFERLINE_SENDER_EMAIL")
+    settings.cache_clear()
+    at(LATER + timedelta(minutes=5))
+    assert outbox.retry_due() >= 2
+    at(LATER + timedelta(hours=3))
+    outbox.retry_due()
+    acknowledgements = emails_to(sent.email)[before:]
+    assert len(acknowledgements) == 1
+    assert portal.attachment_of(acknowledgements[0]).startswith(b"%PDF")
