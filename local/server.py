@@ -44,8 +44,10 @@ def create_server(app: Chalice, config: Config, port: int) -> LocalDevServer:
     """Binds the port now (OSError if taken); serve() starts answering."""
     validate_routes(app.routes)
     # What chalice.local.create_local_server does: each request thread sees its own current_request.
-    CustomLocalChalice.__bases__ = (LocalChalice, app.__class__)
-    app.__class__ = CustomLocalChalice
+    # Once per process: a second server (another browser test) finds the app already converted.
+    if not isinstance(app, LocalChalice):
+        CustomLocalChalice.__bases__ = (LocalChalice, app.__class__)
+        app.__class__ = CustomLocalChalice
     return LocalDevServer(app, config, HOST, port, handler_cls=RequestHandler)
 
 
