@@ -94,23 +94,32 @@ function closeDialogs() {
   document.querySelectorAll("dialog[open]").forEach((open) => open.close());
 }
 
+// The top bar, drawn once per login; each screen only moves the "current page" mark.
 async function shell(active) {
   const { me } = await context();
   const user = session.user();
-  clear(topbar,
-    h("a", { class: "brand", href: "#/leads" }, h("img", { src: "app/icon.svg", alt: "", width: 28, height: 28 }), "Offerline"),
-    h("nav", { "aria-label": "Navigation principale" },
-      h("ul", {}, NAV.map(([key, href, label]) => h("li", {},
-        h("a", { href, "aria-current": key === active ? "page" : null }, label))))),
-    h("div", { class: "who" },
-      h("span", { class: "who-name" }, me?.name || user?.name || user?.email || ""),
-      h("span", { class: "who-role" }, ROLES[user?.role] || ""),
-      h("button", { type: "button", class: "secondary small", onclick: logout }, "Se déconnecter")));
+  const who = `${user?.id}:${me?.name}`;
+  if (topbar.dataset.who !== who) {
+    topbar.dataset.who = who;
+    clear(topbar,
+      h("a", { class: "brand", href: "#/leads" }, h("img", { src: "app/icon.svg", alt: "", width: 28, height: 28 }), "Offerline"),
+      h("nav", { "aria-label": "Navigation principale" },
+        h("ul", {}, NAV.map(([key, href, label]) => h("li", {}, h("a", { href, dataset: { key } }, label))))),
+      h("div", { class: "who" },
+        h("span", { class: "who-name" }, me?.name || user?.name || user?.email || ""),
+        h("span", { class: "who-role" }, ROLES[user?.role] || ""),
+        h("button", { type: "button", class: "secondary small", onclick: logout }, "Se déconnecter")));
+  }
+  for (const link of topbar.querySelectorAll("nav a")) {
+    if (link.dataset.key === active) link.setAttribute("aria-current", "page");
+    else link.removeAttribute("aria-current");
+  }
   topbar.hidden = false;
 }
 
 async function logout() {
   session.clear();
+  delete topbar.dataset.who;
   forget();
   const config = await loginConfig();
   const away = config.login === "cognito" ? cognitoLogoutUrl(config) : null;
@@ -122,6 +131,7 @@ whenUnauthorized(() => {
   if (!session.token() || parse().path === "/login") return;
   session.clear();
   forget();
+  delete topbar.dataset.who;
   toast("Votre session a expiré : reconnectez-vous.", "error");
   sessionStorage.setItem("offerline.back", location.hash);
   go("#/login");

@@ -5,12 +5,15 @@ critical problem). The customer's signature needs the portal: that test runs onc
 chalicelib.api.portal exists.
 """
 import re
+from datetime import datetime, timedelta, timezone
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from playwright.sync_api import expect
 
 import app as application
+from chalicelib.documents import storage
+from chalicelib.domain import clock
 from chalicelib.domain.dealers import NewBranch, Staff
 from chalicelib.services import dealers
 from chalicelib.settings import settings
@@ -198,6 +201,142 @@ def test_a_seller_creates_a_lead_makes_an_offer_and_sends_the_proposal(live_serv
     heading(page, "Devis")
     expect(page.get_by_role("row").filter(has_text="Hélène Martin")).to_contain_text(TOTAL)
     look(page, "front-quotes")
+
+
+def test_every_action_of_the_lead_page_works_from_its_dialog(live_server, garage, open_page):
+    api = Api(Client(application.app), garage.token(garage.seller))
+    created = api.post("/leads", {"type": "new_vehicle_sale", "source": "Showroom",
+                                  "contacts": [{"name": "Paul Lefèvre", "email": "paul@example.com"}]})
+    lead_id = body(created)["id"]
+    page = open_page()
+    log_in(page, live_server, garage.seller.email)
+    page.goto(f"{live_server}/app#/leads/{lead_id}")
+    heading(page, "Paul Lefèvre")
+    history = page.get_by_role("complementary", name="Historique")
+
+    def act(button: str, title: str, fill, done: str, name: str | None = None):
+        page.get_by_role("group", name="Actions sur le lead").get_by_role("button", name=button).click()
+        dialog = page.get_by_role("dialog", name=title)
+        expect(dialog.locator(".actions")).to_be_visible()
+        fill(dialog)
+        if name:
+            look(page, name)
+        dialog.locator('button[type="submit"]').click()
+        expect(page.get_by_role("status").filter(has_text=done)).to_be_visible()
+        expect(dialog).to_be_hidden()
+
+    def trade_in(d):
+        d.get_by_label("Véhicule").fill("Renault Clio IV 1.5 dCi")
+        d.get_by_label("Immatriculation").fill("ab-123-cd")
+        d.get_by_label("Kilométrage (km)").fill("85 000")
+        d.get_by_label("Valeur estimée (€)").fill("6 500,00")
+    act("Reprise", "Reprise", trade_in, "Reprise ajoutée.", "front-lead-trade-in-dialog")
+    expect(page.locator(".counts")).to_contain_text("1 reprise")
+
+    def test_drive(d):
+        d.get_by_label("Véhicule").fill("Peugeot 3008 Hybrid")
+        d.get_by_label("N° de permis").fill("123456789012")
+        d.get_by_label("J'ai vérifié le permis de conduire du client").check()
+    act("Essai", "Essai routier", test_drive, "Essai enregistré.")
+    expect(page.locator(".counts")).to_contain_text("1 essai")
+
+    act("Remarque", "Remarque", lambda d: d.get_by_label("Texte").fill("Rappeler après 18 h."), "Remarque ajoutée.")
+
+    def document(d):
+        d.get_by_label("Titre").fill("Pièce d'identité")
+        d.get_by_label("Fichier").set_input_files(
+            files=[{"name": "identite.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 carte d'identite"}])
+    act("Document", "Document", document, "Document ajouté.", "front-lead-document-dialog")
+    documents = api.get(f"/leads/{lead_id}")
+    stored = body(documents)["details"]["documents"][0]
+    assert storage.content_type_of(stored["s3_key"]) == "application/pdf"  # the browser's PUT reached the bucket
+
+    def email(d):
+        d.get_by_label("Objet").fill("Votre visite")
+        d.get_by_label("Message").fill("Bonjour, voici le document demandé.")
+        d.get_by_label("Pièce jointe").select_option(label="Document : Pièce d'identité")
+    act("E-mail", "E-mail au client", email, "E-mail envoyé.", "front-lead-email-dialog")
+    sent = [read(m) for m in emails_to("paul@example.com")]
+    assert [m.subject for m in sent] == ["Votre visite"] and sent[0].attachments == ["identite.pdf"]
+
+    act("Tâche", "Tâche", lambda d: d.get_by_label("Titre").fill("Envoyer l'offre de reprise"), "Tâche planifiée.")
+    page.get_by_role("button", name="Terminer").click()
+    expect(page.get_by_role("status").filter(has_text="Tâche terminée.")).to_be_visible()
+
+    act("Attribuer", "Attribuer le lead", lambda d: d.get_by_label("Site").select_option(label="Tilleuls Villeurbanne"),
+        "Lead attribué.")
+    expect(page.locator(".lead-header")).to_contain_text("Tilleuls Villeurbanne")
+
+    page.get_by_role("tab", name="Suivi").click()
+    page.get_by_role("button", name="Noter un contact").click()
+    contact = page.get_by_role("dialog", name="Noter un contact")
+    contact.get_by_label("Note").fill("Joint par téléphone.")
+    contact.locator('button[type="submit"]').click()
+    expect(page.get_by_role("tabpanel")).to_contain_text("Contact fait")
+
+    page.get_by_role("tab", name="Contacts").click()
+    page.get_by_role("button", name="Ajouter un contact").click()
+    added = page.get_by_role("dialog", name="Ajouter un contact")
+    added.get_by_label("Nom complet").fill("Julie Lefèvre")
+    added.get_by_label("Mobile").fill("06 39 98 00 02")
+    added.locator('button[type="submit"]').click()
+    expect(page.get_by_role("tabpanel")).to_contain_text("Julie Lefèvre")
+
+    def lost(d):
+        d.get_by_role("radio", name="Perdue").check()
+        d.get_by_label("Motif (si perdue)").fill("A acheté ailleurs.")
+    act("Statut", "Statut du lead", lost, "Statut du lead : Perdue.", "front-lead-status-dialog")
+    expect(page.locator(".lead-header .badge")).to_have_text("Perdue")
+    expect(page.get_by_role("group", name="Actions sur le lead").get_by_role("button", name="Reprise")).to_be_disabled()
+    expect(page.get_by_text("Rouvrez-le avec « Statut » pour continuer", exact=False)).to_be_visible()
+    look(page, "front-lead-lost")
+    for summary in ["Reprise ajoutée", "Essai", "Remarque ajoutée", "Document ajouté", "E-mail envoyé", "Tâche"]:
+        expect(history).to_contain_text(summary)
+
+
+def test_the_leads_list_filters_shows_overdue_leads_first_and_reads_more(live_server, garage, open_page):
+    api = Api(Client(application.app), garage.token(garage.seller))
+    ids = {}
+    for number in range(26):
+        made = api.post("/leads", {"type": "used_vehicle_sale", "source": "Site web",
+                                   "contacts": [{"name": f"Client {number:02d}", "mobile": "+33639980010"}]})
+        ids[number] = body(made)["id"]
+    clock.set_source(lambda: datetime.now(timezone.utc) - timedelta(days=3))  # its contact deadline has passed
+    late = api.post("/leads", {"type": "purchase", "source": "Téléphone",
+                               "contacts": [{"name": "Hélène Retard", "email": "retard@example.com"}]})
+    clock.reset()
+    assert late.status_code == 201, late.body
+    lost = api.post(f"/leads/{ids[3]}/status", {"status": "lost", "reason": "Injoignable"})
+    assert lost.status_code == 200, lost.body
+
+    page = open_page()
+    log_in(page, live_server, garage.seller.email)
+    rows = page.locator(".leads-table tbody tr")
+    expect(rows).to_have_count(25)
+    expect(rows.first).to_contain_text("Hélène Retard")  # overdue first
+    expect(rows.first).to_contain_text("En retard de")
+    look(page, "front-leads-many")
+    page.get_by_role("button", name="Plus de résultats").click()
+    expect(rows).to_have_count(27)
+    expect(page.get_by_text("Tous les leads sont affichés.")).to_be_visible()
+
+    page.get_by_label("Statut").select_option(label="Perdue")
+    page.get_by_role("button", name="Filtrer").click()
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("Client 03")
+    expect(page).to_have_url(re.compile(r"#/leads\?status=lost$"))
+
+    page.get_by_role("link", name="Effacer").click()
+    page.get_by_label("Recherche").fill("helene")
+    page.get_by_label("Échéance").select_option(label="En retard")
+    page.get_by_role("button", name="Filtrer").click()
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("Hélène Retard")
+
+    page.get_by_label("Recherche").fill("personne")
+    page.get_by_role("button", name="Filtrer").click()
+    expect(page.get_by_text("Aucun lead pour ces filtres.")).to_be_visible()
+    look(page, "front-leads-no-match")
 
 
 def test_the_screens_fit_a_tablet(live_server, garage, open_page):

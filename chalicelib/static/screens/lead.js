@@ -27,7 +27,7 @@ export async function render({ main, params: [leadId], query }) {
     leadHeader(header),
     actions(page, open, { dealer, users }),
     open ? null : h("p", { class: "notice" },
-      `Lead ${LEAD_STATUS[header.status].toLowerCase()} : reprises, essais, offres, attributions et échéances ` +
+      `Statut « ${LEAD_STATUS[header.status]} » : reprises, essais, offres, attributions et échéances ` +
       "sont fermés. Rouvrez-le avec « Statut » pour continuer ; remarques, documents, e-mails et tâches restent possibles."),
     h("div", { class: "lead-layout" },
       tabs("Sections du lead", [
@@ -268,7 +268,7 @@ function statusDialog(header) {
       const status = form.querySelector('input[name="status"]:checked')?.value;
       const reason = empty(valueOf(form, "reason"));
       await post(`/leads/${header.id}/status`, { status, ...(status === "lost" && reason ? { reason } : {}) });
-      done(`Lead ${LEAD_STATUS[status].toLowerCase()}.`);
+      done(`Statut du lead : ${LEAD_STATUS[status]}.`);
     },
   });
 }
