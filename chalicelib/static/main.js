@@ -2,7 +2,7 @@
 // (#/leads, #/leads/<id>, #/quotes/<id>, #/proposals, #/settings/…). Each screen module
 // exports render({main, params, query}) and fills `main` itself.
 import { ApiError, whenUnauthorized } from "./api.js";
-import { go } from "./nav.js";
+import { go, guardLeaving, mayLeave } from "./nav.js";
 import { cognitoLogoutUrl, session, takeCognitoAnswer } from "./auth.js";
 import { context, forget, loginConfig, ROLES } from "./context.js";
 import { clear, errorState, h, loading, toast } from "./ui.js";
@@ -45,8 +45,16 @@ function parse() {
   return { path: path || "/", query: Object.fromEntries(new URLSearchParams(search)) };
 }
 
+let current = null;
+
 async function route() {
   if (location.hash && !location.hash.startsWith("#/")) return; // in-page anchors (skip link)
+  if (current !== null && location.hash !== current && !mayLeave()) {
+    history.replaceState(null, "", current); // stay, with the URL of the screen still shown
+    return;
+  }
+  current = location.hash;
+  guardLeaving(null);
   const { path, query } = parse();
   const found = ROUTES.map(([pattern, screen, options]) => [path.match(pattern), screen, options]).find(([m]) => m);
   if (!found) {

@@ -195,7 +195,8 @@ export function showErrors(form, error) {
       input.setAttribute("aria-describedby", [input.getAttribute("aria-describedby"), id].filter(Boolean).join(" "));
     }
     const holder = target.matches("input, select, textarea") ? target.closest(".field") || target.parentElement : target;
-    if (holder.matches("fieldset")) holder.querySelector("legend")?.after(note) ?? holder.prepend(note);
+    const legend = holder.matches("fieldset") ? holder.querySelector(":scope > legend") : null;
+    if (legend) legend.after(note);
     else holder.append(note);
     first = first || input || target;
   }

@@ -82,7 +82,7 @@ export async function render({ main, params: [proposalId] }) {
         ["Dernière relance", p.last_reminded_at ? when(p.last_reminded_at) : null],
         ["Signature électronique", p.e_signature_requested ? "demandée" : "non demandée (signature papier)"],
       ], "facts facts-inline")),
-    signerBanner(p),
+    signerBanner(view),
     statusNotice(p),
     toolbar,
     h("div", { class: "lead-layout" },
@@ -113,22 +113,26 @@ function addressText(a) {
 }
 
 // The signer banner: who signed and when, and the proofs (signed PDF, evidence JSON).
-// It reads the signer from the proposal's fields the portal records at acceptance.
+// The portal records the signature on the proposal (`signature`: signer, time, signed PDF)
+// and the view names the proofs' routes (`proofs`); older shapes are read as a fallback.
 export function signerOf(p) {
-  const s = p.signer || p.signature || {};
+  const s = p.signature || p.signer || {};
   return {
-    name: s.full_name || s.name || s.signer_name || p.signer_name || null,
-    email: s.email || s.signer_email || p.recipient?.email || null,
-    at: s.signed_at || s.accepted_at || s.at || p.accepted_at || null,
+    name: s.signer_name || s.full_name || s.name || p.signer_name || null,
+    email: s.signer_email || s.email || p.recipient?.email || null,
+    at: s.signed_at || s.accepted_at || p.accepted_at || null,
+    sha256: s.signed_pdf?.sha256 || p.signed_pdf_sha256 || null,
   };
 }
 
-function signerBanner(p) {
+function signerBanner(view) {
+  const p = view.proposal;
   if (p.status !== "accepted") return null;
   const signer = signerOf(p);
+  const base = `/proposals/${p.id}/proofs`;
   const proofs = [
-    ["signed.pdf", `Proposition signée ${p.reference}.pdf`, "Proposition signée (PDF)"],
-    ["evidence.json", `Preuves ${p.reference}.json`, "Fichier de preuves (JSON)"],
+    [view.proofs?.signed_pdf || `${base}/signed.pdf`, `Proposition signée ${p.reference}.pdf`, "Proposition signée (PDF)"],
+    [view.proofs?.evidence || `${base}/evidence.json`, `Preuves ${p.reference}.json`, "Fichier de preuves (JSON)"],
   ];
   const problem = h("p", { class: "field-error", role: "alert", hidden: true });
   return h("section", { class: "signer-banner", "aria-labelledby": "signer-title" },
@@ -137,13 +141,13 @@ function signerBanner(p) {
       signer.name ? ["Signée par ", h("strong", {}, signer.name)] : "Signée",
       signer.email ? ` (${signer.email})` : "",
       signer.at ? [" le ", h("strong", {}, when(signer.at))] : ""),
-    p.signed_pdf_sha256 ? h("p", { class: "muted small hash" }, `Empreinte SHA-256 du PDF signé : ${p.signed_pdf_sha256}`) : null,
-    h("p", { class: "proofs" }, proofs.map(([file, filename, label]) => h("a", {
-      href: apiUrl(`/proposals/${p.id}/proofs/${file}`), class: "button secondary", download: filename,
+    signer.sha256 ? h("p", { class: "muted small hash" }, `Empreinte SHA-256 du PDF signé : ${signer.sha256}`) : null,
+    h("p", { class: "proofs" }, proofs.map(([path, filename, label]) => h("a", {
+      href: apiUrl(path), class: "button secondary", download: filename,
       onclick: (event) => {
         event.preventDefault();
         problem.hidden = true;
-        busy(event.currentTarget, "Téléchargement…", () => download(`/proposals/${p.id}/proofs/${file}`, filename))
+        busy(event.currentTarget, "Téléchargement…", () => download(path, filename))
           .catch((error) => { problem.textContent = error.message; problem.hidden = false; });
       },
     }, label))),

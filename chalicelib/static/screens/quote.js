@@ -2,7 +2,7 @@
 // PDF preview, duplicate, and "Créer la proposition" for remote signing.
 import { ApiError, get, patch, post } from "../api.js";
 import { context, userName } from "../context.js";
-import { go } from "../nav.js";
+import { go, guardLeaving } from "../nav.js";
 import {
   add, busy, clear, day, dialog, field, h, input, onSubmit, openUrlOrLink, phoneE164, select, showErrors, textarea, toast, valueOf,
   when,
@@ -13,6 +13,7 @@ export async function render({ main, params: [quoteId] }) {
   const [quote, { dealer, users, me }] = await Promise.all([get(`/quotes/${quoteId}`), context()]);
   const account = await get(`/accounts/${quote.account_id}`);
   const state = { quote, dirty: false };
+  guardLeaving(() => state.dirty);
   const customerName = account.account.name;
 
   const status = h("p", { class: "save-state", role: "status" });
