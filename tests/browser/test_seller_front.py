@@ -149,6 +149,11 @@ def sell_through_the_front(page, base: str, garage, looking: bool = True) -> str
     expect(page.get_by_text("Enregistré (version 2).")).to_be_visible()
     expect(page.locator(".totals .grand")).to_contain_text(TOTAL)
     shot(page, "front-quote")
+    # The API's PDF route renders the quote and gives a short-lived URL, opened in a new tab.
+    pdf_url = re.compile(r"/dealers/[^/]+/quotes/[^/]+/v2\.pdf\?")
+    with page.context.expect_event("request", lambda request: bool(pdf_url.search(request.url))) as pdf:
+        page.get_by_role("button", name="Aperçu PDF").click()
+    assert pdf.value.method == "GET"
 
     page.get_by_role("button", name="Créer la proposition").click()
     seller_block = page.get_by_role("dialog", name="Vos coordonnées pour le client")
@@ -375,6 +380,19 @@ def test_an_admin_sets_the_dealer_up_and_sees_each_error_next_to_its_field(live_
     heading(page, "Paramètres")
     expect(page.get_by_label("Vente à distance activée", exact=False)).to_be_checked()
     look(page, "front-settings-dealer")
+    page.get_by_label("Validité d'une proposition (jours)").fill("45")
+    page.get_by_label("Demander un acompte par carte").check()
+    page.get_by_label("Forme").select_option(label="Pourcentage du total")
+    page.get_by_label("Pourcentage").fill("10")
+    page.get_by_label("Véhicule").fill("10")  # the law says 14 days at least
+    page.get_by_role("button", name="Enregistrer les options").click()
+    expect(page.get_by_label("Véhicule")).to_have_attribute("aria-invalid", "true")
+    look(page, "front-settings-dealer-error")
+    page.get_by_label("Véhicule").fill("14")
+    page.get_by_role("button", name="Enregistrer les options").click()
+    expect(page.get_by_text("Options enregistrées.")).to_be_visible()
+    saved = dealers.get_dealer(garage.dealer.id).settings
+    assert saved.proposal_validity_days == 45 and saved.deposit.enabled and saved.deposit.percent == 10
 
     page.get_by_role("link", name="Informations légales").click()
     expect(page.get_by_label("Raison sociale")).to_have_value("Tilleuls Automobiles SAS")
@@ -493,6 +511,55 @@ def test_with_cognito_the_front_takes_the_id_token_from_the_hosted_ui(live_serve
     page.goto(f"{live_server}/app#id_token={id_token}&state=forged")  # an answer we did not ask for
     expect(page.get_by_role("alert")).to_contain_text("Réponse de connexion inattendue")
     assert page.evaluate("sessionStorage.getItem('offerline.token')") is None
+
+
+def test_the_seller_edits_reminds_and_withdraws_a_proposal(live_server, garage, open_page):
+    api = Api(Client(application.app), garage.token(garage.seller))
+    made = offer(api, "actions")
+    proposal = propose(api, made)
+    page = open_page()
+    log_in(page, live_server, garage.seller.email)
+    page.goto(f"{live_server}/app#/proposals/{proposal['id']}")
+    heading(page, re.compile(r"^Proposition P"))
+
+    page.get_by_role("button", name="Modifier les lignes").click()  # a draft's lines may still change
+    lines = page.get_by_role("dialog", name="Modifier les lignes du brouillon")
+    lines.locator('[name="lines.1.quantity"]').fill("2")
+    expect(lines.locator(".totals .grand")).to_contain_text(re.compile(r"20\s387,98"))  # 2 mats, not 4
+    lines.locator('button[type="submit"]').click()
+    expect(page.locator(".lead-title-row")).to_contain_text("version 2")
+
+    page.get_by_role("button", name="Envoyer au client").click()
+    send = page.get_by_role("dialog", name="Envoyer la proposition")
+    send.get_by_label("Destinataire").select_option(label="Paul Durand <paul-actions@example.com>")
+    send.get_by_label("Joindre le PDF à l'e-mail").check()
+    send.locator('button[type="submit"]').click()
+    expect(page.locator(".badge").first).to_have_text("Envoyée")
+    assert read(emails_to("paul-actions@example.com")[-1]).attachments  # to the other contact, PDF attached
+
+    page.get_by_role("button", name="Modifier").click()
+    edit = page.get_by_role("dialog", name="Modifier la proposition")
+    expect(edit.get_by_text("seuls l'e-mail et le mobile du client et le bloc vendeur")).to_be_visible()
+    expect(edit.get_by_label("Prénom")).to_have_count(0)  # the name can no longer change
+    edit.get_by_label("E-mail", exact=True).first.fill("marie.durand@example.com")
+    look(page, "front-proposal-edit-dialog")
+    edit.locator('button[type="submit"]').click()
+    expect(page.locator(".lead-title-row")).to_contain_text("version 3")
+    expect(page.get_by_role("region", name="Client")).to_contain_text("marie.durand@example.com")
+
+    page.get_by_role("button", name="Relancer par e-mail").click()
+    remind = page.get_by_role("dialog", name="Relancer le client")
+    remind.get_by_label("Message personnel (facultatif)").fill("Avez-vous pu regarder ?")
+    remind.locator('button[type="submit"]').click()
+    expect(page.get_by_role("complementary", name="Historique")).to_contain_text("Relance envoyée")
+    expect(page.locator(".counts")).to_contain_text("1 relance")
+
+    page.get_by_role("button", name="Retirer").click()
+    page.get_by_role("dialog", name="Retirer la proposition").get_by_role("button", name="Retirer la proposition").click()
+    expect(page.locator(".badge").first).to_have_text("Retirée")
+    expect(page.get_by_text("le lien du client ne fonctionne plus")).to_be_visible()
+    expect(page.get_by_role("button", name="Relancer par e-mail")).to_have_count(0)
+    look(page, "front-proposal-withdrawn")
 
 
 def test_a_quote_with_unsaved_changes_asks_before_the_seller_leaves_it(live_server, garage, open_page):

@@ -75,6 +75,14 @@ async function dealerSection(content, { dealer, users }) {
         number("withdrawal_days.service_contract", s.withdrawal_days.service_contract, 14, 365, "Contrats de service", "14 jours au moins"),
         number("withdrawal_days.insurance", s.withdrawal_days.insurance, 30, 365, "Assurances", "30 jours au moins"))),
     readOnly ? null : h("div", { class: "actions start" }, h("button", { type: "submit", class: "primary" }, "Enregistrer les options")));
+  // Only the deposit field of the chosen form shows.
+  const showDeposit = () => {
+    const percent = valueOf(form, "deposit.kind") === "percent";
+    form.elements.namedItem("deposit.amount_cents").closest(".field").hidden = percent;
+    form.elements.namedItem("deposit.percent").closest(".field").hidden = !percent;
+  };
+  form.elements.namedItem("deposit.kind").addEventListener("change", showDeposit);
+  showDeposit();
   onSubmit(form, "Enregistrement…", async () => {
     const int = (name) => {
       const text = valueOf(form, name).trim();
