@@ -450,7 +450,8 @@ function timeline(page, names) {
     h("h2", { id: "timeline-title" }, "Historique"),
     events.length
       ? h("ol", {}, events.map((event) => h("li", { class: `event event-${event.kind}` },
-        h("p", {}, event.summary, event.when ? h("span", { class: "muted" }, ` (${when(event.when)})`) : null),
+        h("p", {}, event.item?.kind === "offer" ? h("a", { href: `#/quotes/${event.item.id}` }, event.summary) : event.summary,
+          event.when ? h("span", { class: "muted" }, ` (${when(event.when)})`) : null),
         h("p", { class: "muted small" }, h("time", { datetime: event.at }, when(event.at)), ` · ${names(event.by)}`))))
       : emptyState("Rien pour l'instant.", "Chaque action sur le lead s'inscrit ici."));
 }

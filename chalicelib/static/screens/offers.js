@@ -1,17 +1,23 @@
 // An offer of a lead: a quote made for the lead's customer, recorded on the lead.
-import { post } from "../api.js";
+import { ApiError, post } from "../api.js";
 import { go } from "../nav.js";
-import { add, dialog, empty, field, h, input, select, toast, valueOf } from "../ui.js";
+import { add, dialog, field, h, select, toast } from "../ui.js";
 import { customerPicker } from "./customers.js";
 
 // The one place that turns a lead into an offer: POST /quotes with the lead, then
-// POST /leads/{id}/offers. When quote creation links the lead itself (the lead merge),
-// only this function changes.
-export async function makeOfferFromLead(leadId, { accountId, contactId }, label) {
+// POST /leads/{id}/offers to record it on the lead. Once quote creation records the offer
+// itself (the lead merge does), the second call answers 409 "already there" and is skipped;
+// then it can simply be deleted.
+export async function makeOfferFromLead(leadId, { accountId, contactId }) {
   const quote = await post("/quotes", {
     account_id: accountId, contact_id: contactId, lead_id: leadId, origin: "lead", lines: [],
   });
-  await post(`/leads/${leadId}/offers`, { quote_id: quote.id, label: label || `Devis ${quote.number}` });
+  try {
+    await post(`/leads/${leadId}/offers`, { quote_id: quote.id, label: `Devis ${quote.number}` });
+  } catch (error) {
+    const alreadyRecorded = error instanceof ApiError && error.status === 409 && error.code !== "lead_closed";
+    if (!alreadyRecorded) throw error;
+  }
   return quote;
 }
 
@@ -29,7 +35,6 @@ export function offerDialog(page) {
       if (contacts.length > 1) {
         add(form, field("Contact du lead", select("lead_contact", contacts.map((c) => [c.id, c.name]), header.contact.id)));
       }
-      add(form, field("Libellé de l'offre", input("label", "", { maxlength: 120, placeholder: "Devis D-… (par défaut)" })));
       const contact = header.contact;
       chosenCustomer = await customerPicker(form, { name: contact.name, email: contact.email, mobile: contact.mobile });
       form.querySelector('select[name="lead_contact"]')?.addEventListener("change", (event) => {
@@ -43,7 +48,7 @@ export function offerDialog(page) {
     },
     submit: async (form) => {
       const customer = await chosenCustomer();
-      const quote = await makeOfferFromLead(header.id, customer, empty(valueOf(form, "label")));
+      const quote = await makeOfferFromLead(header.id, customer);
       toast(`Devis ${quote.number} créé pour ce lead.`);
       go(`#/quotes/${quote.id}`);
     },
