@@ -6,6 +6,7 @@ from chalicelib.api import openapi
 from chalicelib.api.auth import auth
 from chalicelib.api.customers import customers_api
 from chalicelib.api.dealer import dealer_api
+from chalicelib.api.front import front
 from chalicelib.api.http import uniform_errors
 from chalicelib.api.leads import leads_api
 from chalicelib.api.portal import portal_api
@@ -34,6 +35,7 @@ app.register_blueprint(proposals_api)
 app.register_blueprint(templates_api)
 app.register_blueprint(portal_api)
 app.register_blueprint(jobs)
+app.register_blueprint(front)
 
 if dev_routes_enabled():
     from chalicelib.api.dev import dev_api

@@ -31,6 +31,13 @@ class Settings(StageSettings):
     local_issuer_secret: SecretStr | None = SecretStr("offerline-dev-only-secret-do-not-deploy-0001")
     token_lifetime_minutes: int = 480
 
+    # The seller front's login (GET /app/config.json). Production: Cognito's hosted UI, e.g.
+    # https://<domain>.auth.eu-west-3.amazoncognito.com, with the app client that may use it;
+    # the redirect URI defaults to <public_base_url>/app. Unset in development: the local issuer.
+    cognito_hosted_ui_url: str | None = None
+    cognito_client_id: str | None = None
+    cognito_redirect_uri: str | None = None
+
     # Customer portal secrets: one-time signing codes are stored as HMACs keyed by the first,
     # form CSRF tokens are HMACs keyed by the second. The defaults only serve the dev stage.
     code_hmac_secret: SecretStr = SecretStr(DEV_CODE_HMAC_SECRET)

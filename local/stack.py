@@ -108,7 +108,7 @@ Offerline runs locally (stage dev, offline).
   API             {base}
   OpenAPI         {base}/openapi.json
   Outbox          {base}/dev/outbox   (emails and SMS sent: codes, links, attachments)
-  Seller front    {base}/app/{front}
+  Seller front    {base}/app{front}
   DynamoDB Local  {services.url(ports.dynamodb)}   data in {shown(data / "dynamodb")}
   moto            {services.url(ports.moto)}   (SES v2, SNS, S3)
 
