@@ -7,6 +7,7 @@ import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from playwright.sync_api import expect
 
 import app as application
 from chalicelib.domain import clock, local_time
@@ -49,35 +50,35 @@ def checked(page, name: str) -> None:
 def test_a_customer_on_a_phone_reads_asks_and_signs_with_the_emailed_code(live_server, page, seller):
     proposal = sent(seller, "journey")
     page.goto(f"{live_server}/p/{proposal.token}")
-    assert page.get_by_role("heading", name="Votre proposition commerciale").is_visible()
-    assert page.get_by_text("Garage des Tilleuls").first.is_visible()
+    expect(page.get_by_role("heading", name="Votre proposition commerciale")).to_be_visible()
+    expect(page.get_by_text("Garage des Tilleuls").first).to_be_visible()
     checked(page, "proposal")
 
     page.get_by_role("link", name="Poser une question").click()
     checked(page, "question")
     page.get_by_label("Votre question").fill("Peut-on livrer le véhicule un samedi matin ?")
     page.get_by_role("button", name="Envoyer ma question").click()
-    assert page.get_by_role("heading", name="Votre question est envoyée").is_visible()
+    expect(page.get_by_role("heading", name="Votre question est envoyée")).to_be_visible()
     checked(page, "question-sent")
 
     page.get_by_role("link", name="Retour à la proposition").first.click()
     page.get_by_role("link", name="Accepter et signer").click()
     checked(page, "sign")
     page.get_by_role("button", name="Recevoir mon code par e\u2011mail").click()
-    assert page.get_by_role("alert").is_visible()
+    expect(page.get_by_role("alert")).to_be_visible()
     checked(page, "sign-errors")
 
     page.get_by_label("Vos prénom et nom").fill("Marie Durand")
     page.get_by_label("IBAN du compte à prélever").fill(portal.IBAN)
     page.get_by_role("checkbox").first.check()
     page.get_by_role("button", name="Recevoir mon code par e\u2011mail").click()
-    assert page.get_by_role("heading", name="Saisissez votre code").is_visible()
+    expect(page.get_by_role("heading", name="Saisissez votre code")).to_be_visible()
     checked(page, "code")
 
     page.get_by_label("Code de sécurité").fill(portal.latest_code(proposal.email))
     page.get_by_role("button", name="Valider et signer").click()
-    assert page.get_by_role("heading", name="Proposition acceptée et signée").is_visible()
-    assert page.get_by_text("jours à compter de la signature, soit jusqu").first.is_visible()
+    expect(page.get_by_role("heading", name="Proposition acceptée et signée")).to_be_visible()
+    expect(page.get_by_text("jours à compter de la signature, soit jusqu").first).to_be_visible()
     checked(page, "accepted")
     assert any("signée" in offers.read(m).subject for m in emails_to(proposal.email))
 
@@ -92,28 +93,28 @@ def test_closed_links_are_clear_and_accessible_on_a_phone(live_server, page, sel
     old_link = sent(seller, "old-link")
 
     page.goto(f"{live_server}/p/{withdrawn.token}")
-    assert page.get_by_role("heading", name="Cette proposition n'est plus accessible").is_visible()
+    expect(page.get_by_role("heading", name="Cette proposition n'est plus accessible")).to_be_visible()
     checked(page, "blocked")
 
     page.goto(f"{live_server}/p/{declined.token}/decline")
     checked(page, "decline")
     page.get_by_label("Pourquoi ?").fill("J'ai finalement trouvé un véhicule plus proche de chez moi.")
     page.get_by_role("button", name="Décliner la proposition").click()
-    assert page.get_by_role("heading", name="Proposition déclinée").is_visible()
+    expect(page.get_by_role("heading", name="Proposition déclinée")).to_be_visible()
     checked(page, "declined")
 
     try:
         later = datetime.now(timezone.utc) + timedelta(hours=25)
         clock.set_source(lambda: later)
         page.goto(f"{live_server}/p/{expiring.token}")
-        assert page.get_by_role("heading", name="Le délai pour finaliser cette proposition est dépassé").is_visible()
+        expect(page.get_by_role("heading", name="Le délai pour finaliser cette proposition est dépassé")).to_be_visible()
         checked(page, "proposal-expired")
 
         page.goto(f"{live_server}/p/{old_link.token}")
-        assert page.get_by_role("heading", name="Ce lien d'accès a expiré").is_visible()
+        expect(page.get_by_role("heading", name="Ce lien d'accès a expiré")).to_be_visible()
         checked(page, "link-expired")
         page.get_by_role("button", name="Recevoir un nouveau lien par e\u2011mail").click()
-        assert page.get_by_role("heading", name="Consultez votre messagerie").is_visible()
+        expect(page.get_by_role("heading", name="Consultez votre messagerie")).to_be_visible()
         checked(page, "link-sent")
     finally:
         clock.reset()
