@@ -2,11 +2,13 @@
 import email
 import re
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from email import policy
 from pathlib import Path
 from urllib.parse import urlencode, urljoin
 
 from chalicelib.documents import dev_ca
+from chalicelib.domain import clock
 from chalicelib.domain.links import hash_token
 from chalicelib.portal.security import csrf_token
 from chalicelib.settings import settings
@@ -16,6 +18,10 @@ from tests import offers
 from tests.offers import emails_to, read
 from tests.support import Api, body
 
+# Seller tokens are checked against the real clock: the story starts a few minutes ago.
+NOW = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(minutes=5)
+SENT_AT = NOW + timedelta(minutes=1)
+LATER = SENT_AT + timedelta(minutes=2)
 PHONE = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126 Mobile Safari/537.36"
 FORM = "application/x-www-form-urlencoded"
 IBAN = "FR76 3000 6000 0112 3456 7890 189"
@@ -132,3 +138,7 @@ def dev_root(directory: Path) -> bytes:
 
 def proposal_view(seller: Api, proposal_id: str) -> dict:
     return body(seller.get(f"/proposals/{proposal_id}"))
+
+
+def at(moment: datetime) -> None:
+    clock.set_source(lambda: moment)

@@ -1,53 +1,29 @@
 """The portal's other behaviours on the local services: views, downloads, declining, new links, headers, evidence."""
 import secrets
 import urllib.request
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from html import unescape
 
 import pytest
 
-import app as application
 from chalicelib.documents import storage
-from chalicelib.domain import clock, local_time
+from chalicelib.domain import local_time
 from chalicelib.domain.links import hash_token
 from chalicelib.services import outbox, signing
 from chalicelib.settings import settings
 from chalicelib.store import keys
 from chalicelib.store.table import table
-from local.client import Client
 from tests import offers, portal
 from tests.offers import emails_to
-from tests.portal import Customer, html
-from tests.support import Api, body, tenant
+from tests.portal import Customer, LATER, SENT_AT, at, html
+from tests.support import body
 
-NOW = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(minutes=5)
-SENT_AT = NOW + timedelta(minutes=1)
-LATER = SENT_AT + timedelta(minutes=2)
 PORTAL_HEADERS = ("content-security-policy", "referrer-policy", "cache-control", "x-robots-tag",
                   "x-content-type-options", "x-frame-options")
 
 
-def at(moment):
-    clock.set_source(lambda: moment)
 
 
-@pytest.fixture
-def client(aws, monkeypatch, tmp_path):
-    monkeypatch.setenv("OFFERLINE_DEV_CA_DIR", str(tmp_path / "dev-ca"))
-    settings.cache_clear()
-    at(NOW)
-    with Client(application.app) as test_client:
-        yield test_client
-
-
-@pytest.fixture
-def garage(client):
-    return offers.with_legal(tenant())
-
-
-@pytest.fixture
-def seller(client, garage):
-    return Api(client, garage.token(garage.seller))
 
 
 @pytest.fixture

@@ -3,36 +3,20 @@ import hashlib
 from html import unescape
 import json
 import urllib.request
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from pathlib import Path
 
-import pytest
-
-import app as application
 from chalicelib.documents import sealing, storage
-from chalicelib.domain import clock, local_time
+from chalicelib.domain import local_time
 from chalicelib.domain.money import format_euros
 from chalicelib.settings import settings
-from local.client import Client
 from tests import offers, portal
 from tests.offers import emails_to, read
-from tests.portal import Customer, follow, html
+from tests.portal import Customer, NOW, at, follow, html
 from tests.support import Api, body, tenant
 
-NOW = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(minutes=5)
 
 
-def at(moment):
-    clock.set_source(lambda: moment)
-
-
-@pytest.fixture
-def client(aws, monkeypatch, tmp_path):
-    monkeypatch.setenv("OFFERLINE_DEV_CA_DIR", str(tmp_path / "dev-ca"))
-    settings.cache_clear()
-    at(NOW)
-    with Client(application.app) as test_client:
-        yield test_client
 
 
 def test_a_customer_reads_asks_signs_with_a_code_and_the_seller_downloads_sealed_proofs(client, tmp_path):

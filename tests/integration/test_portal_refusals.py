@@ -1,49 +1,24 @@
 """What the portal refuses, on the local services: each refusal is said on the page and changes nothing stored."""
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from html import unescape
 
 import pytest
 
-import app as application
-from chalicelib.domain import clock, local_time
+from chalicelib.domain import local_time
 from chalicelib.domain.links import hash_token
-from chalicelib.settings import settings
 from chalicelib.store import keys
 from chalicelib.store.table import table
-from local.client import Client
 from tests import offers, portal
 from tests.offers import LINES, emails_to
-from tests.portal import Customer, html, stored_state
+from tests.portal import Customer, LATER, NOW, SENT_AT, at, html, stored_state
 from tests.support import Api, body, tenant
 
-NOW = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(minutes=5)
-SENT_AT = NOW + timedelta(minutes=1)
-LATER = SENT_AT + timedelta(minutes=2)
 INSURED = [{**line, "optional": False} if line["kind"] == "insurance" else line for line in LINES]
 
 
-def at(moment):
-    clock.set_source(lambda: moment)
 
 
-@pytest.fixture
-def client(aws, monkeypatch, tmp_path):
-    monkeypatch.setenv("OFFERLINE_DEV_CA_DIR", str(tmp_path / "dev-ca"))
-    settings.cache_clear()
-    at(NOW)
-    with Client(application.app) as test_client:
-        yield test_client
-
-
-@pytest.fixture
-def garage(client):
-    return offers.with_legal(tenant())
-
-
-@pytest.fixture
-def seller(client, garage):
-    return Api(client, garage.token(garage.seller))
 
 
 def sent_proposal(seller, garage, **quote_fields) -> portal.Sent:
