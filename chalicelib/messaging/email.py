@@ -2,11 +2,9 @@
 from email.message import EmailMessage
 from email.utils import formataddr
 
-from botocore.exceptions import BotoCoreError, ClientError
-
 from chalicelib.clients import client
 from chalicelib.domain.outbox import OutboxMessage
-from chalicelib.messaging.errors import DeliveryFailed
+from chalicelib.messaging.errors import PROVIDER_ERRORS, DeliveryFailed
 
 OUTBOX_HEADER = "X-Offerline-Outbox-Id"
 
@@ -32,8 +30,8 @@ def send(message: OutboxMessage, sender: str, sender_name: str, files: list[tupl
                     "Headers": [{"Name": OUTBOX_HEADER, "Value": message.id}],
                 }},
             )
-    except (ClientError, BotoCoreError) as error:
-        raise DeliveryFailed(_reason(error)) from None
+    except PROVIDER_ERRORS as error:
+        raise DeliveryFailed.of("ses", error) from None
     return answer["MessageId"]
 
 
@@ -60,8 +58,3 @@ def _mime(message: OutboxMessage, source: str, files: list[tuple[str, str, bytes
         mime.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
     return mime.as_bytes()
 
-
-def _reason(error: Exception) -> str:
-    if isinstance(error, ClientError):
-        return f"ses:{error.response['Error'].get('Code', 'error')}"
-    return f"ses:{type(error).__name__}"

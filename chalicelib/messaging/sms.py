@@ -1,8 +1,6 @@
 """SMS through SNS (transactional, to an E.164 number)."""
-from botocore.exceptions import BotoCoreError, ClientError
-
 from chalicelib.clients import client
-from chalicelib.messaging.errors import DeliveryFailed
+from chalicelib.messaging.errors import PROVIDER_ERRORS, DeliveryFailed
 
 
 def send(phone: str, text: str) -> str:
@@ -12,7 +10,6 @@ def send(phone: str, text: str) -> str:
             Message=text,
             MessageAttributes={"AWS.SNS.SMS.SMSType": {"DataType": "String", "StringValue": "Transactional"}},
         )
-    except (ClientError, BotoCoreError) as error:
-        code = error.response["Error"].get("Code", "error") if isinstance(error, ClientError) else type(error).__name__
-        raise DeliveryFailed(f"sns:{code}") from None
+    except PROVIDER_ERRORS as error:
+        raise DeliveryFailed.of("sns", error) from None
     return answer["MessageId"]
