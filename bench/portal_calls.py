@@ -46,6 +46,7 @@ from chalicelib.domain.links import hash_token  # noqa: E402
 from chalicelib.portal.security import csrf_token  # noqa: E402
 from chalicelib.services import dealers  # noqa: E402
 from chalicelib.settings import settings  # noqa: E402
+from local.seed import QUOTE_LINES  # noqa: E402
 
 GOAL_CALLS = 3
 GOAL_PAGE_BYTES = 30_000
@@ -53,17 +54,6 @@ PHONE = "Mozilla/5.0 (Linux; Android 14; Pixel 8) Mobile"
 TOKEN = re.compile(r"/p/([A-Za-z0-9_-]{43})")
 CODE = re.compile(r"\b(\d{6})\b")
 START = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(minutes=30)
-LINES = [
-    {"kind": "vehicle", "label": "Peugeot 308 1.2 PureTech 130 Allure", "unit_price_cents": 1_582_500,
-     "vat_rate": 20, "vehicle": {"make": "Peugeot", "model": "308", "vin": "VF3LBHNSJKS123456",
-                                 "registration": "AB-123-CD", "mileage_km": 32500}},
-    {"kind": "accessory", "label": "Tapis de sol", "quantity": 4, "unit_price_cents": 1_249, "vat_rate": 20},
-    {"kind": "service_contract", "label": "Contrat d'entretien 36 mois", "unit_price_cents": 89_000,
-     "vat_rate": 20, "payment": "direct_debit"},
-    {"kind": "insurance", "label": "Extension de garantie", "unit_price_cents": 59_000, "vat_rate": 0,
-     "optional": True},
-    {"kind": "fee", "label": "Frais de mise à la route", "unit_price_cents": 25_000, "vat_rate": 20},
-]
 
 
 def at(moment: datetime) -> None:
@@ -150,7 +140,8 @@ def prepare(http) -> tuple[Seller, str, str]:
                     "email": "marie@bench.example.com", "mobile": "06 12 34 56 78"}})
     quote = api.call("POST", "/quotes", {"account_id": account["account"]["id"],
                                          "contact_id": account["contacts"][0]["id"], "origin": "contact",
-                                         "lines": LINES, "valid_until": (date.today() + timedelta(days=20)).isoformat()})
+                                         "lines": QUOTE_LINES,
+                                         "valid_until": (date.today() + timedelta(days=20)).isoformat()})
     proposal = api.call("POST", "/proposals", {"quote_id": quote["id"]})["proposal"]
     return api, proposal["id"], "marie@bench.example.com"
 
@@ -222,7 +213,9 @@ def main() -> int:
             clock.reset()
     page = rows[0]["answer"].body
     page = page if isinstance(page, bytes) else page.encode()
-    print("A proposal of 5 lines (one optional), sent by email; a phone opens the link, signs with the code.\n")
+    optional = sum(1 for line in QUOTE_LINES if line.get("optional"))
+    print(f"A proposal of the demo quote's {len(QUOTE_LINES)} lines ({optional} optional), sent by email; "
+          "a phone opens the link, signs with the code.\n")
     print(table(rows))
     print(f"\nProposal page: {page_bytes} bytes of HTML with its inline CSS ({len(gzip.compress(page))} bytes "
           f"gzipped), no script, no other request.")
