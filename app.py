@@ -1,4 +1,4 @@
-"""Offerline: the Chalice app. Registers blueprints, middleware and schedules; nothing else."""
+"""Offerline: the Chalice app. Registers blueprints, middleware, schedules and the outbox stream; nothing else."""
 from aws_lambda_powertools.logging import correlation_paths
 from chalice import Chalice, ConvertToMiddleware, Response
 
@@ -13,6 +13,7 @@ from chalicelib.api.portal import portal_api
 from chalicelib.api.proposals import proposals_api
 from chalicelib.api.quotes import quotes_api
 from chalicelib.api.templates import templates_api
+from chalicelib.jobs.delivery import delivery
 from chalicelib.jobs.schedules import jobs
 from chalicelib.observability import logger, metrics, tracer
 from chalicelib.settings import dev_routes_enabled
@@ -35,6 +36,7 @@ app.register_blueprint(proposals_api)
 app.register_blueprint(templates_api)
 app.register_blueprint(portal_api)
 app.register_blueprint(jobs)
+app.register_blueprint(delivery)
 app.register_blueprint(front)
 
 if dev_routes_enabled():

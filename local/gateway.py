@@ -3,11 +3,15 @@
 The deployed API has GatewayResponses that turn an unknown route into a 404 and a
 refused token into a 401, both in the API's error shape; Chalice's emulator
 answers 403 to both. This is the one place the local stack and tests fix that.
+After each request the table's new stream records go to the app's stream functions
+(local/stream.py), as Lambda's event source mapping does in AWS moments later.
 """
 import json
 
 from chalice.app import UnauthorizedError
 from chalice.local import LocalGateway, LocalGatewayAuthorizer, LocalGatewayException
+
+from local import stream
 
 
 def _body(code: str, message: str) -> bytes:
@@ -37,9 +41,17 @@ class _Authorizer(LocalGatewayAuthorizer):
 
 
 class Gateway(LocalGateway):
-    def __init__(self, app_object, config):
+    def __init__(self, app_object, config, deliver_stream: bool = True):
         super().__init__(app_object, config)
         self._authorizer = _Authorizer(app_object)
+        self._deliver_stream = deliver_stream
+
+    def handle_request(self, method, path, headers, body):
+        try:
+            return super().handle_request(method, path, headers, body)
+        finally:
+            if self._deliver_stream:
+                stream.deliver_new_records(self._app_object, self._config)
 
     def _generate_lambda_event(self, method, path, headers, body):
         try:

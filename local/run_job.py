@@ -4,7 +4,7 @@ Give it the same port variables as the `make dev` it talks to (defaults otherwis
 """
 import sys
 
-from local import scheduler, server, services
+from local import scheduler, server, services, stream
 
 
 def main(argv: list[str]) -> int:
@@ -21,7 +21,8 @@ def main(argv: list[str]) -> int:
               file=sys.stderr)
         return 1
     scheduler.run_job(app, config, argv[0])
-    print(f"{argv[0]}: done")
+    sent = stream.deliver_new_records(app, config)
+    print(f"{argv[0]}: done ({sent} stream records handed to the app)")
     return 0
 
 

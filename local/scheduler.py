@@ -2,7 +2,8 @@
 
 Schedules are read from the app (app.schedule(..., name=...)), so a new job runs
 locally as soon as it is registered. The expression is not honoured: every job
-runs every minute, which their sweeps must tolerate anyway.
+runs every minute, which their sweeps must tolerate anyway. After each round the
+table's new stream records go to the app's stream functions (local/stream.py).
 """
 import threading
 import time
@@ -15,6 +16,7 @@ from chalice.app import ScheduledEventConfig
 from chalice.config import Config
 from chalice.local import LambdaContext
 
+from local import stream
 from local.services import REGION
 
 ACCOUNT = "123456789012"
@@ -52,7 +54,7 @@ def run_job(app: Chalice, config: Config, name: str) -> None:
 
 
 def run_all(app: Chalice, config: Config) -> None:
-    """Runs each job; one failing job neither stops the others nor the loop."""
+    """Runs each job, then sends what they queued; one failing job neither stops the others nor the loop."""
     for name in schedule_names(app):
         started = time.monotonic()
         try:
@@ -62,6 +64,11 @@ def run_all(app: Chalice, config: Config) -> None:
             traceback.print_exc()
         else:
             print(f"[schedule] {name} ran in {(time.monotonic() - started) * 1000:.0f} ms", flush=True)
+    try:
+        stream.deliver_new_records(app, config)
+    except Exception:
+        print("[stream] delivery failed:", flush=True)
+        traceback.print_exc()
 
 
 def seconds_to_next_minute() -> float:

@@ -1,4 +1,4 @@
-"""Builders for the quote and proposal API tests: a customer, a quote, what moto's SES received."""
+"""Builders for the quote and proposal API tests: a customer, a quote, what moto's SES and SNS received."""
 import email
 import re
 from dataclasses import dataclass
@@ -6,10 +6,11 @@ from email import policy
 
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
+from moto.sns.models import sns_backends
 
 from chalicelib.domain.dealers import DealerLegalChange, Staff
 from chalicelib.services import dealers
-from tests.support import Api, Tenant, body
+from tests.support import Api, Tenant, body, delivered
 
 SELLER_BLOCK = {"display_name": "Victor Vendeur", "phone": "+33611223344", "email": "victor@tilleuls.example"}
 TOKEN = re.compile(r"/p/([A-Za-z0-9_-]{43})\b")
@@ -81,7 +82,16 @@ def propose(api: Api, offer: Offer, seller: dict | None = SELLER_BLOCK) -> dict:
 
 
 def sent_emails():
+    """Every email SES took by now: what the outbox still had to send from the table's stream goes first."""
+    delivered()
     return ses_backends[DEFAULT_ACCOUNT_ID]["eu-west-3"].sent_messages
+
+
+def sms_to(phone: str) -> list[str]:
+    """The texts of the SMS SNS took for this number by now (the stream's pending work delivered first)."""
+    delivered()
+    return [text for number, text in sns_backends[DEFAULT_ACCOUNT_ID]["eu-west-3"].sms_messages.values()
+            if number == phone]
 
 
 def emails_to(address: str) -> list:

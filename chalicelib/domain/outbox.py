@@ -1,15 +1,20 @@
 """Outgoing email and SMS, written with the state change that causes them.
 
-A message is sent right after its state change commits; a schedule retries
-what is still pending, backing off, and parks it after the last try.
+A message is sent by the table's change stream moments after its state change commits
+(jobs/delivery.py); a schedule retries what is still pending, backing off, and parks it
+after the last try. What a request would have to read to write a message (the dealer's
+template, the seller's preferences) is read at delivery instead, so that a customer's
+request costs only its own reads and its one transaction.
 """
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from pydantic import Field
 
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.model import Entity
+from chalicelib.domain.templates import TemplateKind
 
 FIRST_RETRY_AFTER = timedelta(minutes=1)
 MAX_ATTEMPTS = 6
@@ -18,12 +23,16 @@ MAX_ATTEMPTS = 6
 class Channel(StrEnum):
     EMAIL = "email"
     SMS = "sms"
+    # To a seller by the channels they chose (User.notifications), looked up when delivered:
+    # the message becomes the email and/or SMS they want, or nothing.
+    SELLER = "seller"
 
 
 class Delivery(StrEnum):
     PENDING = "pending"
     SENT = "sent"
     PARKED = "parked"
+    EXPANDED = "expanded"  # a seller notice, turned into the messages the seller wants (maybe none)
 
 
 class Attachment(Entity):
@@ -33,14 +42,29 @@ class Attachment(Entity):
     s3_key: str
 
 
+class SellerNotice(Entity):
+    """What a seller is told about, for a message of channel SELLER."""
+    preference: str | None = Field(default=None, description="the NotificationPreferences flag that governs it (on_view, ...); "
+                                               "None: no preference, only `email_anyway` applies")
+    sms_text: str = ""
+    email_anyway: str | None = Field(
+        default=None, description="an address that gets the email whatever the preferences say: what the "
+                                  "customer did needs an answer or an action (a question, a signature, a refusal)")
+
+
 class OutboxMessage(Entity):
     id: str = Field(default_factory=new_id)
     dealer_id: str
     channel: Channel
-    to: str
+    to: str = Field(description="an email address, an E.164 number, or for channel seller the seller's user id")
     subject: str = ""
     text: str = ""
     html: str | None = None
+    template: TemplateKind | None = Field(
+        default=None, description="rendered with the dealer's template of this kind when delivered "
+                                  "(subject, text and html stay empty until then)")
+    variables: dict[str, Any] = Field(default_factory=dict, description="the template's variables")
+    notice: SellerNotice | None = None
     reply_to: str | None = None
     attachments: list[Attachment] = []
     purpose: str = Field(description="why it is sent, e.g. proposal_sent; never personal data")

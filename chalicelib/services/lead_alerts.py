@@ -13,7 +13,7 @@ stays in gsi2, so the list shows it overdue until contact is made or the deadlin
 from chalicelib.domain import clock
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.leads import EventKind, Lead, LeadStatus, LinkedItem, event
-from chalicelib.services import due_work, outbox, staff_alerts
+from chalicelib.services import due_work, staff_alerts
 from chalicelib.store import due
 from chalicelib.store import leads as store
 from chalicelib.store import outbox as outbox_store
@@ -41,4 +41,3 @@ def _alert(claimed: due.Claimed) -> None:
                     when=lead.deadline.due_at, told=alert.told)
     store.commit([due.finished(claimed), store.added(lead.dealer_id, lead.id, alerted),
                   *(outbox_store.new(m) for m in alert.messages)])
-    outbox.deliver(alert.messages)

@@ -20,7 +20,6 @@ from chalicelib.domain.leads import (
 )
 from chalicelib.domain.outbox import Attachment, Channel, OutboxMessage
 from chalicelib.observability import logger
-from chalicelib.services import outbox
 from chalicelib.store import dealers
 from chalicelib.store import leads as store
 from chalicelib.store import outbox as outbox_store
@@ -217,7 +216,7 @@ def delete_document(dealer_id: str, lead_id: str, document_id: str, by: str) -> 
 # --- communication ----------------------------------------------------------------------
 
 def send_communication(dealer_id: str, lead_id: str, command: NewCommunication, by: str) -> Communication:
-    """An email to a contact of the lead, queued with the action and sent right after it commits."""
+    """An email to a contact of the lead, queued with the action, sent by the table's stream once committed."""
     now = clock.now()
     lead_file = store.aggregate(dealer_id, lead_id)
     contact = lead_file.lead.recipient(command.contact_id)
@@ -236,7 +235,6 @@ def send_communication(dealer_id: str, lead_id: str, command: NewCommunication, 
         *_recorded(dealer_id, lead_id, communication, EventKind.EMAIL_SENT, now, by, subject=command.subject),
         outbox_store.new(message),
     ])
-    outbox.deliver([message])
     return communication
 
 

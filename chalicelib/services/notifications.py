@@ -1,17 +1,21 @@
 """Telling the assigned seller what the customer did, by email and/or SMS, per the seller's preferences.
 
-`notify_seller` only builds the messages: write each with `store.outbox.new(message)` in the
-transaction of the customer's action, then `services.outbox.deliver(messages)` after the commit.
+`seller_notice` builds, reading nothing, one message of channel SELLER: write it with
+`store.outbox.new(message)` in the transaction of the customer's action. When the table's
+stream delivers it, `expand` reads the seller's preferences as they stand then and turns it
+into the email and/or SMS the seller wants; a question, a signature or a refusal always
+reaches the seller by email, whatever the preferences, because each needs an answer or an action.
 """
 from datetime import datetime
 from typing import Any
 
 from chalicelib.domain import local_time
+from chalicelib.domain.dealers import User
 from chalicelib.domain.errors import NotFound
-from chalicelib.domain.outbox import Channel, OutboxMessage
+from chalicelib.domain.ids import new_id
+from chalicelib.domain.outbox import Channel, OutboxMessage, SellerNotice
 from chalicelib.domain.proposals import EventKind, Proposal, email_variables
 from chalicelib.domain.templates import TemplateKind
-from chalicelib.services import templates
 from chalicelib.settings import settings
 from chalicelib.store import dealers as dealer_store
 
@@ -28,46 +32,70 @@ LABEL = {
     EventKind.DOWNLOADED: "téléchargé",
     EventKind.QUESTION_ASKED: "posé une question sur",
     EventKind.ACCEPTED: "signé",
+    EventKind.DECLINED: "refusé",
     EventKind.PAYMENT_RECEIVED: "réglé l'acompte de",
 }
+SELLER_MUST_KNOW = (EventKind.QUESTION_ASKED, EventKind.ACCEPTED, EventKind.DECLINED)
 SMS_LIMIT = 300
 
 
-def notify_seller(dealer_id: str, proposal: Proposal, event_kind: EventKind, at: datetime,
-                  details: dict[str, Any] | None = None) -> list[OutboxMessage]:
-    """The email and/or SMS the proposal's seller asked for on this kind of event ([] when none).
+def seller_notice(proposal: Proposal, kind: EventKind, at: datetime, details: dict[str, Any] | None = None,
+                  reply_to: str | None = None) -> OutboxMessage:
+    """The notice of what the customer did, for the proposal's seller.
 
-    `details` may carry {"question": "..."} for a question; it is shown to the seller only.
+    `details` may carry {"question": "..."} for a question: it is shown to the seller only.
+    `reply_to` is where the seller's answer to the email goes (the customer, for a question).
     """
-    preference = PREFERENCE.get(event_kind)
-    if preference is None:
-        return []
-    try:
-        seller = dealer_store.get_user(dealer_id, proposal.seller_id)
-    except NotFound:
-        return []
-    wants = seller.notifications
-    if not seller.active or not getattr(wants, preference):
-        return []
     customer = proposal.customer.company_name or proposal.customer.full_name
     when = local_time.format_moment(at)
+    variables = email_variables(proposal) | {
+        "customer_name": customer, "event": LABEL[kind], "event_at": when,
+        "proposal_url": f"{settings().public_base_url}/app/#/proposals/{proposal.id}",
+        "question": str((details or {}).get("question") or ""),
+    }
+    sms = f"Offerline : {customer} a {LABEL[kind]} la proposition {proposal.reference} ({when})."
+    return OutboxMessage(
+        dealer_id=proposal.dealer_id, channel=Channel.SELLER, to=proposal.seller_id,
+        template=TemplateKind.SELLER_NOTIFICATION, variables=variables, reply_to=reply_to,
+        purpose="seller_notification", created_at=at,
+        notice=SellerNotice(preference=PREFERENCE.get(kind), sms_text=sms[:SMS_LIMIT],
+                            email_anyway=str(proposal.seller.email) if kind in SELLER_MUST_KNOW else None),
+    )
+
+
+def expand(notice: OutboxMessage, at: datetime) -> list[OutboxMessage]:
+    """The email and/or SMS the seller wants for this notice now ([] when none)."""
+    assert notice.channel == Channel.SELLER and notice.notice is not None
+    seller = _seller(notice.dealer_id, notice.to)
+    wants = seller.notifications if seller is not None else None
+    wanted = wants is not None and notice.notice.preference is not None and getattr(wants, notice.notice.preference)
     messages = []
-    if wants.email:
-        rendered = templates.render(dealer_id, TemplateKind.SELLER_NOTIFICATION, email_variables(proposal) | {
-            "customer_name": customer, "event": LABEL[event_kind], "event_at": when,
-            "proposal_url": f"{settings().public_base_url}/app/#/proposals/{proposal.id}",
-            "question": str((details or {}).get("question") or ""),
-        })
+    address = _email_of(seller) if wanted and wants.email else notice.notice.email_anyway
+    if address:
+        messages.append(notice.model_copy(update={
+            "id": new_id(), "channel": Channel.EMAIL, "to": address, "notice": None, "created_at": at,
+        }))
+    phone = _phone_of(seller) if wanted and wants.sms else None
+    if phone:
         messages.append(OutboxMessage(
-            dealer_id=dealer_id, channel=Channel.EMAIL, to=seller.profile.email if seller.profile else seller.email,
-            subject=rendered.subject, text=rendered.text, html=rendered.html, purpose="seller_notification",
-            created_at=at,
-        ))
-    phone = seller.profile.phone if seller.profile else seller.phone
-    if wants.sms and phone:
-        text = f"Offerline : {customer} a {LABEL[event_kind]} la proposition {proposal.reference} ({when})."
-        messages.append(OutboxMessage(
-            dealer_id=dealer_id, channel=Channel.SMS, to=phone, text=text[:SMS_LIMIT], purpose="seller_notification",
-            created_at=at,
+            dealer_id=notice.dealer_id, channel=Channel.SMS, to=phone, text=notice.notice.sms_text,
+            purpose=notice.purpose, created_at=at,
         ))
     return messages
+
+
+def _seller(dealer_id: str, user_id: str) -> User | None:
+    """The seller, if still there and active: a deactivated seller is told nothing by preference."""
+    try:
+        seller = dealer_store.get_user(dealer_id, user_id)
+    except NotFound:
+        return None
+    return seller if seller.active else None
+
+
+def _email_of(seller: User) -> str:
+    return str(seller.profile.email if seller.profile else seller.email)
+
+
+def _phone_of(seller: User) -> str | None:
+    return seller.profile.phone if seller.profile else seller.phone

@@ -1,34 +1,40 @@
-"""Sending what the outbox holds: right after the state change, then by the retry schedule.
+"""Sending what the outbox holds: as soon as the table's stream brings a new message, then by the retry schedule.
 
-Both paths claim the message through the due index first, so a message is sent
-by one of them only; a send that fails is retried with backoff, then parked and
-the dealer's admins are told.
+Both paths claim the message first (store/due.py), so a message is sent by one of them only;
+a send that fails is retried with backoff, then parked and the dealer's admins are told.
+What the request that queued a message did not read is read here: a dealer template is
+rendered (message.template); a seller notice (channel seller) becomes the email and/or SMS the
+seller wants now (services/notifications.py), queued as messages of their own, each with its
+own retries, in the transaction that ends the notice.
 """
+from jinja2 import TemplateError
+
 from chalicelib.documents import storage
 from chalicelib.domain import clock
 from chalicelib.domain.dealers import Role
 from chalicelib.domain.outbox import Channel, Delivery, OutboxMessage, is_last_attempt, retry_delay
 from chalicelib.messaging import email, sms
-from chalicelib.services import due_work
 from chalicelib.messaging.errors import DeliveryFailed
 from chalicelib.observability import logger, metrics
+from chalicelib.services import due_work, notifications, templates
 from chalicelib.settings import settings
 from chalicelib.store import dealers as dealer_store
 from chalicelib.store import due, outbox as store
+from chalicelib.store.keys import Key
 from chalicelib.store.table import table
 
 SENDER_NAME = "Offerline"
 # A body can carry a customer's access link or signing code: it is kept only until the
 # message has gone (or been given up), never afterwards.
-SECRET_BEARING = ("text", "html")
+SECRET_BEARING = ("text", "html", "variables")
 
 
-def deliver(messages: list[OutboxMessage]) -> None:
-    """Sends freshly committed messages now; what fails stays queued for the retry schedule."""
-    for message in messages:
-        claimed = due.claim(store.as_due_item(message), clock.now())
-        if claimed is not None:
-            _attempt(claimed)
+def deliver_written(message_key: Key) -> None:
+    """Sends a message the stream says was just written, unless another path already took it.
+    What fails stays queued for the retry schedule."""
+    claimed = due.claim_fresh(message_key, clock.now())
+    if claimed is not None:
+        _attempt(claimed)
 
 
 def retry_due() -> int:
@@ -39,9 +45,12 @@ def retry_due() -> int:
 def _attempt(claimed: due.Claimed) -> None:
     now = clock.now()
     message = OutboxMessage.model_validate(claimed.item)
+    if message.channel == Channel.SELLER:
+        _expand(claimed, message)
+        return
     attempts = message.attempts + 1
     try:
-        provider_id = _send(message)
+        provider_id = _send(_rendered(message))
     except DeliveryFailed as failure:
         logger.warning("send failed", extra={"outbox_id": message.id, "purpose": message.purpose,
                                              "reason": failure.reason, "attempts": attempts})
@@ -56,6 +65,26 @@ def _attempt(claimed: due.Claimed) -> None:
         return
     table.write(due.finished(claimed, forget=SECRET_BEARING, status=Delivery.SENT.value, attempts=attempts,
                              sent_at=now.isoformat(), provider_id=provider_id))
+
+
+def _expand(claimed: due.Claimed, notice: OutboxMessage) -> None:
+    wanted = notifications.expand(notice, clock.now())
+    table.transact([
+        due.finished(claimed, forget=SECRET_BEARING, status=Delivery.EXPANDED.value,
+                     expanded_into=[m.id for m in wanted]),
+        *(store.new(m) for m in wanted),
+    ])
+
+
+def _rendered(message: OutboxMessage) -> OutboxMessage:
+    """The message with its dealer template rendered, if it has one."""
+    if message.template is None:
+        return message
+    try:
+        rendered = templates.render(message.dealer_id, message.template, message.variables)
+    except TemplateError as error:
+        raise DeliveryFailed(f"template:{type(error).__name__}") from None
+    return message.model_copy(update={"subject": rendered.subject, "text": rendered.text, "html": rendered.html})
 
 
 def _send(message: OutboxMessage) -> str:
@@ -84,7 +113,6 @@ def _tell_admins_parked(message: OutboxMessage) -> None:
         for admin in admins
     ]
     store.queue(notices)
-    deliver(notices)
 
 
 def _purpose_label(message: OutboxMessage) -> str:

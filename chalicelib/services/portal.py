@@ -3,9 +3,10 @@
 Every use case starts the same way: the token's hash finds the link (one GetItem), the link
 finds the proposal and its code (one Query), and `portal_state` says what the customer may do.
 Each action is then one transaction: the proposal's change and new evidence head, the evidence
-events, the history events the seller sees, the outbox messages; the messages go out right
-after the commit. A write that finds the proposal changed since it was read (another tab, the
-seller) is refused by its condition: the use case reads again and retries.
+events, the history events the seller sees, the outbox messages, which the table's stream sends once
+committed (nothing the messages need is read on the customer's request). A write that finds the
+proposal changed since it was read (another tab, the seller) is refused by its condition: the use
+case reads again and retries.
 Signing (form, code, acceptance) is in services/signing.py.
 """
 from dataclasses import dataclass, field
@@ -19,11 +20,11 @@ from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.evidence import EvidenceEvent
 from chalicelib.domain.links import PortalState, hash_token, is_well_formed, portal_state
 from chalicelib.domain.outbox import Channel, OutboxMessage
-from chalicelib.domain.proposals import EventKind, Proposal, ProposalStatus, email_variables
+from chalicelib.domain.proposals import EventKind, Proposal, ProposalStatus
 from chalicelib.domain.signing import QUESTION_MAX, REASON_MAX, ConcurrentChange, PendingSignature, signed_filename
 from chalicelib.domain.templates import TemplateKind
 from chalicelib.portal.security import admit_link_request, require_csrf
-from chalicelib.services import notifications, outbox, templates
+from chalicelib.services import notifications
 from chalicelib.services import proposals as proposal_service
 from chalicelib.settings import settings
 from chalicelib.store import dealers as dealer_store
@@ -37,12 +38,6 @@ DOWNLOAD_URL_SECONDS = 300
 USER_AGENT_MAX = 512
 READABLE = (PortalState.SHOW, PortalState.ACCEPTED_VIEW)
 OPEN = (ProposalStatus.SENT, ProposalStatus.VIEWED)
-# The seller hears about these by email whatever their preferences: each needs an answer or an action.
-SELLER_MUST_KNOW = {
-    EventKind.QUESTION_ASKED: "posé une question sur",
-    EventKind.ACCEPTED: "signé",
-    EventKind.DECLINED: "refusé",
-}
 
 
 @dataclass(frozen=True)
@@ -163,13 +158,9 @@ class Record:
         return put.attributes["id"]
 
 
-def _queued(messages: list[OutboxMessage]) -> list[Write]:
-    return [outbox_store.new(m) for m in messages]
-
-
 def commit(writes: list[Write], messages: list[OutboxMessage]) -> None:
-    store.commit([*writes, *_queued(messages)])
-    outbox.deliver(messages)
+    """The action's one transaction, its messages queued in it (the table's stream sends them)."""
+    store.commit([*writes, *(outbox_store.new(m) for m in messages)])
 
 
 # --- view ------------------------------------------------------------------------------------
@@ -200,7 +191,7 @@ def _view(token: str, visitor: Visitor) -> Visit:
     messages: list[OutboxMessage] = []
     if counted:
         writes.append(store.view_counted(link, day, now))
-        messages = notifications.notify_seller(proposal.dealer_id, proposal, EventKind.VIEWED, now)
+        messages = tell_seller(proposal, EventKind.VIEWED, now)
     commit(writes, messages)
     return visit
 
@@ -230,7 +221,7 @@ def _download(token: str, visitor: Visitor) -> str:
         "document_sha256": document.sha256, "document_version": document.version,
         "signed": visit.state == PortalState.ACCEPTED_VIEW,
     })
-    messages = notifications.notify_seller(proposal.dealer_id, proposal, EventKind.DOWNLOADED, now)
+    messages = tell_seller(proposal, EventKind.DOWNLOADED, now)
     commit([store.proposal_change(proposal, record.chain, statuses=(proposal.status,), version=version,
                                    set=changes, add={"download_count": 1}), *record.writes], messages)
     return storage.download_url(document.s3_key, filename, DOWNLOAD_URL_SECONDS)
@@ -360,24 +351,9 @@ def checked(token: str, form_name: str, form: dict[str, str]) -> None:
 
 def tell_seller(proposal: Proposal, kind: EventKind, at: datetime, details: dict[str, Any] | None = None,
                 reply_to: str | None = None) -> list[OutboxMessage]:
-    """The seller's notifications per preferences; for questions, signatures and refusals an email in any case."""
-    messages = notifications.notify_seller(proposal.dealer_id, proposal, kind, at, details)
-    if reply_to:
-        messages = [m.model_copy(update={"reply_to": reply_to}) if m.channel == Channel.EMAIL else m
-                    for m in messages]
-    if kind in SELLER_MUST_KNOW and not any(m.channel == Channel.EMAIL for m in messages):
-        customer = proposal.customer.company_name or proposal.customer.full_name
-        rendered = templates.render(proposal.dealer_id, TemplateKind.SELLER_NOTIFICATION, email_variables(proposal) | {
-            "customer_name": customer, "event": SELLER_MUST_KNOW[kind], "event_at": local_time.format_moment(at),
-            "proposal_url": f"{settings().public_base_url}/app/#/proposals/{proposal.id}",
-            "question": str((details or {}).get("question") or ""),
-        })
-        messages.append(OutboxMessage(
-            dealer_id=proposal.dealer_id, channel=Channel.EMAIL, to=str(proposal.seller.email),
-            subject=rendered.subject, text=rendered.text, html=rendered.html, reply_to=reply_to,
-            purpose="seller_notification", created_at=at,
-        ))
-    return messages
+    """The seller's notice of what the customer did (services/notifications.py), to queue in the action's
+    transaction. Returns a list: what an action tells is always a list of messages."""
+    return [notifications.seller_notice(proposal, kind, at, details, reply_to)]
 
 
 def customer_address(proposal: Proposal) -> str:

@@ -16,7 +16,7 @@ its `ttl`: the portal still finds it to offer a new link to the recorded address
 from chalicelib.domain import clock
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.proposals import EventKind, Proposal, ProposalLink, ProposalStatus
-from chalicelib.services import due_work, outbox, staff_alerts
+from chalicelib.services import due_work, staff_alerts
 from chalicelib.store import due
 from chalicelib.store import outbox as outbox_store
 from chalicelib.store import proposals as store
@@ -51,7 +51,6 @@ def _expire(claimed: due.Claimed) -> None:
     }, by=SYSTEM)
     expired = store.transition(proposal, ProposalStatus.EXPIRED, now, expect_version=proposal.version)
     table.transact([due.holding(claimed, expired), event, *(outbox_store.new(m) for m in alert.messages)])
-    outbox.deliver(alert.messages)
 
 
 def _link_expired(claimed: due.Claimed) -> None:

@@ -14,7 +14,7 @@ from chalicelib.domain import clock, reminders
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.proposals import ProposalStatus, RemindProposal
 from chalicelib.domain.reminders import ReminderSchedule
-from chalicelib.services import due_work, outbox
+from chalicelib.services import due_work
 from chalicelib.services import proposals as proposal_service
 from chalicelib.store import dealers as dealer_store
 from chalicelib.store import due
@@ -52,7 +52,6 @@ def _remind(claimed: due.Claimed) -> None:
     reminder = proposal_service.reminder_of(dealer, proposal, RemindProposal(), now, by=SYSTEM,
                                             details={"automatic": True, "day": decision.day})
     store.changed(proposal, reminder.proposal, REMINDED, [*reminder.writes, then])
-    outbox.deliver([reminder.message])
 
 
 def _last_contact(proposal) -> datetime | None:

@@ -2,7 +2,7 @@
 
 Every use case needs the dealer's remote-selling option (403 with the reason otherwise).
 Each state change is one transaction with its history event, its access link and its
-outbox email; the email goes out right after the commit, and a failed send is
+outbox email; the table's stream sends the email once committed, and a failed send is
 retried by the outbox schedule without losing the change.
 """
 import hashlib
@@ -26,9 +26,7 @@ from chalicelib.domain.proposals import (
 from chalicelib.domain.quotes import build_lines, check_validity
 from chalicelib.domain.templates import TemplateKind
 from chalicelib.services import dealers as dealer_service
-from chalicelib.services import outbox
 from chalicelib.services import quotes as quote_service
-from chalicelib.services import templates
 from chalicelib.settings import settings
 from chalicelib.store import customers as customer_store
 from chalicelib.store import dealers as dealer_store
@@ -132,7 +130,6 @@ def send(dealer_id: str, proposal_id: str, command: SendProposal, by: Staff) -> 
     allowed = (ProposalStatus.DRAFT,) if proposal.status == ProposalStatus.DRAFT else OPEN
     store.changed(proposal, sent, allowed, [link.write, event, outbox_store.new(message),
                                             *store.reminders_scheduled(sent, dealer.settings.reminder_days)])
-    outbox.deliver([message])
     return store.get_with_history(dealer_id, proposal_id)
 
 
@@ -142,7 +139,6 @@ def remind(dealer_id: str, proposal_id: str, command: RemindProposal, by: Staff)
     proposal = store.get(dealer_id, proposal_id)
     reminder = reminder_of(dealer, proposal, command, clock.now(), by=by.user_id)
     store.changed(proposal, reminder.proposal, OPEN, reminder.writes)
-    outbox.deliver([reminder.message])
     return store.get_with_history(dealer_id, proposal_id)
 
 
@@ -158,7 +154,7 @@ def reminder_of(dealer: Dealer, proposal: Proposal, command: RemindProposal, at:
                 details: dict[str, Any] | None = None) -> Reminder:
     """What reminding writes, for the seller's button and the automatic reminders (`by="system"`).
 
-    Commit with `store.changed(proposal, reminder.proposal, OPEN, reminder.writes)`, then deliver.
+    Commit with `store.changed(proposal, reminder.proposal, OPEN, reminder.writes)`.
     """
     reminded = stored_pdf(proposal.reminded(at))
     recipient = reminded.recipient
@@ -247,18 +243,18 @@ def customer_email(
     variables: dict[str, Any] | None = None, attach_pdf: bool = False, attachments: list[Attachment] | None = None,
     to: str | None = None,
 ) -> OutboxMessage:
-    """An email to the proposal's recipient from the dealer's template (not yet queued: write it with
-    `store.outbox.new(message)` in your transaction, then `services.outbox.deliver([message])`)."""
+    """An email to the proposal's recipient with the dealer's template of this kind, rendered when delivered.
+    Not yet queued: write it with `store.outbox.new(message)` in your transaction."""
     recipient = to or (proposal.recipient.email if proposal.recipient else proposal.customer.email)
     if not recipient:
         raise InvalidInput("Le client n'a pas d'adresse e-mail.", {"email": "missing"})
-    rendered = templates.render(dealer_id, kind, email_variables(proposal) | (variables or {}))
     files = list(attachments or [])
     if attach_pdf and proposal.pdf is not None:
         files.append(Attachment(filename=pdf_filename(proposal), s3_key=proposal.pdf.s3_key))
     return OutboxMessage(
-        dealer_id=dealer_id, channel=Channel.EMAIL, to=recipient, subject=rendered.subject, text=rendered.text,
-        html=rendered.html, reply_to=str(proposal.seller.email), attachments=files, purpose=purpose, created_at=at,
+        dealer_id=dealer_id, channel=Channel.EMAIL, to=recipient, template=kind,
+        variables=email_variables(proposal) | (variables or {}), reply_to=str(proposal.seller.email),
+        attachments=files, purpose=purpose, created_at=at,
     )
 
 

@@ -4,8 +4,8 @@ Each message goes by email and/or SMS as the user chose (User.notifications.emai
 email goes to the seller profile's address when there is one, the SMS to the profile's phone or
 else the user's. A deactivated user's alerts go to the dealer's active admins, by email, so
 nobody's work falls silently through. Messages are only built here: write each with
-`store.outbox.new(message)` in the transaction that records what happened, then
-`services.outbox.deliver(messages)` after the commit.
+`store.outbox.new(message)` in the transaction that records what happened: the table's
+stream sends it once committed.
 """
 from dataclasses import dataclass
 from datetime import datetime

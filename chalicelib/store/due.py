@@ -3,7 +3,9 @@
 An item waits in the index while it carries due_pk/due_at. A sweep reads each
 partition of its kind for due_at <= now, then claims each item by moving its
 due_at forward (a lease) on the condition that due_at is still what it read:
-of two concurrent sweeps exactly one wins. The handler's own write leaves the
+of two concurrent sweeps exactly one wins. Work that starts as soon as it is written (the
+outbox, through the table's stream) is claimed by `claim_fresh`, on the condition that nobody
+holds it. The handler's own write leaves the
 index (`finished`) on the condition that it still holds the claim; if the
 handler dies, the lease runs out and the item is due again.
 """
@@ -15,7 +17,7 @@ from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.ids import new_id
 from chalicelib.store import keys
 from chalicelib.store.keys import Key
-from chalicelib.store.table import Delete, Update, all_of, if_attribute_equals, table
+from chalicelib.store.table import Condition, Delete, Update, all_of, if_attribute_equals, table
 
 LEASE = timedelta(minutes=5)
 
@@ -50,6 +52,24 @@ def claim(item: dict[str, Any], now: datetime) -> Claimed | None:
             key,
             set={keys.DUE_AT: keys.iso(now + LEASE), "due_claim": claim_id},
             condition=if_attribute_equals(keys.DUE_AT, item[keys.DUE_AT]),
+        ))
+    except (Conflict, NotFound):
+        return None
+    return Claimed(key, claim_id, claimed)
+
+
+def claim_fresh(key: Key, now: datetime) -> Claimed | None:
+    """Takes an item as soon as it is written (its change stream brings it), or None when another
+    path got there first: a sweep or an earlier delivery of the same record holds it, or its work
+    is over. An item waiting for a retry may be taken before its due time: a duplicate record
+    only brings the retry forward."""
+    claim_id = new_id()
+    try:
+        claimed = table.write(Update(
+            key,
+            set={keys.DUE_AT: keys.iso(now + LEASE), "due_claim": claim_id},
+            condition=Condition("attribute_exists(#due_at) AND attribute_not_exists(#claim)",
+                                {"#due_at": keys.DUE_AT, "#claim": "due_claim"}),
         ))
     except (Conflict, NotFound):
         return None

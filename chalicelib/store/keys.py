@@ -16,6 +16,8 @@ TTL = "ttl"
 DUE_SHARDS = 8
 
 USER_PREFIX = "USER#"
+# The table's stream consumer (jobs/delivery.py) and its Lambda filter (infra/resources.yaml) match it.
+OUTBOX_PREFIX = "OUTBOX#"
 
 
 def _dealer_pk(dealer_id: str) -> str:
@@ -45,7 +47,11 @@ def link(token_hash: str) -> Key:
 
 
 def outbox(dealer_id: str, message_id: str) -> Key:
-    return {PK: _dealer_pk(dealer_id), SK: f"OUTBOX#{message_id}"}
+    return {PK: _dealer_pk(dealer_id), SK: f"{OUTBOX_PREFIX}{message_id}"}
+
+
+def is_outbox(key: Key) -> bool:
+    return key.get(SK, "").startswith(OUTBOX_PREFIX)
 
 
 def due_partition(kind: str, item_key: Key) -> str:

@@ -2,10 +2,9 @@
 from datetime import datetime, timezone
 
 from chalicelib.domain.outbox import Channel, OutboxMessage
-from chalicelib.services import outbox
 from chalicelib.store import outbox as store
 from tests.browser.conftest import screenshot, serious_accessibility_problems
-from tests.support import tenant
+from tests.support import delivered, tenant
 
 
 def test_a_developer_reads_a_sent_email_and_its_link_on_the_outbox_page(live_server, page):
@@ -17,7 +16,7 @@ def test_a_developer_reads_a_sent_email_and_its_link_on_the_outbox_page(live_ser
         created_at=datetime.now(timezone.utc),
     )
     store.queue([message])
-    outbox.deliver([message])
+    delivered()
     page.goto(f"{live_server}/dev/outbox")
     assert page.get_by_text("client.navigateur@example.com").first.is_visible()
     assert page.get_by_text("Votre proposition commerciale <urgent>").first.is_visible()

@@ -64,6 +64,9 @@ BOTO3_TO_IAM: dict[str, dict[str, tuple[str, ...]]] = {
         "delete_object": ("s3:DeleteObject",),
     },
 }
+# What Lambda's event source mapping calls, with the function's role, to read the table's stream.
+STREAM_READ_ACTIONS = ("dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator",
+                       "dynamodb:ListStreams")
 IAM_PREFIX = {"dynamodb": "dynamodb", "sesv2": "ses", "sns": "sns", "s3": "s3"}
 DATA_PREFIXES = set(IAM_PREFIX.values())
 # Client methods that name the operation they stand for in their first argument.
@@ -206,6 +209,27 @@ def test_items_with_a_ttl_attribute_are_cleaned_up(template):
 
 def test_the_deployed_table_is_the_one_local_runs_and_tests_create(template):
     assert _one(template, "AWS::DynamoDB::Table") == table_properties()
+
+
+# --- the outbox's stream ---------------------------------------------------------------------
+
+def test_the_outbox_is_sent_from_the_tables_stream_of_keys_only(template):
+    table_id, table = next(iter(_resources(template, "AWS::DynamoDB::Table").items()))
+    # Keys only: no message body (an access link, a signing code) is copied into the stream.
+    assert table["Properties"]["StreamSpecification"] == {"StreamViewType": "KEYS_ONLY"}
+    [(name, event)] = _stream_functions(template).items()
+    assert _functions(template)[name]["Handler"] == "chalicelib.jobs.delivery.deliver_outbox"
+    # The ARN Chalice was given is a placeholder: the merged template points at the real stream.
+    assert event["Stream"] == {"Fn::GetAtt": [table_id, "StreamArn"]}
+    assert event["StartingPosition"] == "TRIM_HORIZON"
+
+
+def test_lambda_passes_the_delivery_only_new_outbox_items(template):
+    [event] = _stream_functions(template).values()
+    [only] = event["FilterCriteria"]["Filters"]
+    assert json.loads(only["Pattern"]) == {
+        "eventName": ["INSERT"], "dynamodb": {"Keys": {keys.SK: {"S": [{"prefix": keys.OUTBOX_PREFIX}]}}},
+    }
 
 
 # --- schedules ----------------------------------------------------------------------------
@@ -394,12 +418,23 @@ def aws_calls() -> list[AwsCall]:
     return calls
 
 
+def _stream_functions(template: dict) -> dict[str, dict]:
+    """Functions fed by a DynamoDB stream, with their event's properties."""
+    return {name: event["Properties"] for name, function in _functions(template).items()
+            for event in (function.get("Events") or {}).values() if event["Type"] == "DynamoDB"}
+
+
 @pytest.fixture(scope="module")
-def called_actions(aws_calls) -> dict[str, list[str]]:
+def called_actions(aws_calls, template) -> dict[str, list[str]]:
+    """Every IAM action the deployed code needs: its own boto3 calls, and the stream reads Lambda makes
+    for a function fed by the table's stream."""
     called: dict[str, list[str]] = {}
     for call in aws_calls:
         for action in call.actions:
             called.setdefault(action, []).append(f"{call.where} {call.service}.{call.method}")
+    for name in _stream_functions(template):
+        for action in STREAM_READ_ACTIONS:
+            called.setdefault(action, []).append(f"{name}: its stream event source")
     return called
 
 
@@ -474,7 +509,7 @@ def test_data_permissions_are_on_the_projects_own_resources(template, statements
     sender = _stage_environment()["OFFERLINE_SENDER_EMAIL"]
     identities = "|".join(re.escape(i) for i in (sender, sender.split("@")[1]))
     own = {
-        "dynamodb": re.compile(rf"{table_arn}(/index/({index_names}))?"),
+        "dynamodb": re.compile(rf"{table_arn}(/index/({index_names})|/stream/\*)?"),
         "s3": re.compile(rf"arn:aws:s3:::{re.escape(bucket)}(/\*)?"),
         "ses": re.compile(rf"arn:aws:ses:[a-z0-9-*]+:(\d{{12}}|\*):identity/({identities})"),
     }
@@ -495,7 +530,9 @@ def test_data_permissions_are_on_the_projects_own_resources(template, statements
         for prefix in prefixes:
             for resource in resources:
                 assert own[prefix].fullmatch(resource), f"{statement.get('Sid')}: {resource} is not the project's"
-        if prefixes == {"dynamodb"}:
+        if set(_data_actions(statement)) == set(STREAM_READ_ACTIONS):
+            assert resources == [resources[0]] and resources[0].endswith("/stream/*"), statement.get("Sid")
+        elif prefixes == {"dynamodb"}:
             assert any(re.fullmatch(table_arn, r) for r in resources), "the table itself must be allowed"
             # A Query on an index the role cannot read fails only in AWS: every index is allowed.
             allowed_indexes = {r.rsplit("/index/", 1)[1] for r in resources if "/index/" in r}

@@ -22,8 +22,8 @@ from chalicelib.store import proposals as store
 from chalicelib.store.table import table
 from local.client import Client
 from tests import offers
-from tests.offers import emails_to, read, token_in
-from tests.support import Api, body, tenant
+from tests.offers import emails_to, read, sms_to, token_in
+from tests.support import Api, body, delivered, tenant
 
 # A fixed moment just past: seller tokens are issued at the test clock and verified at the real one.
 NOW = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(minutes=5)
@@ -359,22 +359,27 @@ def test_the_seller_hears_of_a_view_by_email_and_sms_per_preferences(seller, gar
     seller.send("PUT", "/me/profile", {**offers.SELLER_BLOCK, "notifications": {"email": True, "sms": True,
                                                                                 "on_download": False}})
     proposal = store.get(garage.dealer.id, draft["id"])
-    viewed = notifications.notify_seller(garage.dealer.id, proposal, EventKind.VIEWED, NOW)
-    assert sorted(m.channel.value for m in viewed) == ["email", "sms"]
-    sms = next(m for m in viewed if m.channel.value == "sms")
-    assert sms.to == "+33611223344" and f"a consulté la proposition {REF}" in sms.text
-    assert notifications.notify_seller(garage.dealer.id, proposal, EventKind.DOWNLOADED, NOW) == []
-    assert notifications.notify_seller(garage.dealer.id, proposal, EventKind.EDITED, NOW) == []
-    table.transact([outbox_store.new(m) for m in viewed])
-    outbox_service.deliver(viewed)
-    [email] = emails_to(offers.SELLER_BLOCK["email"])
+    earlier = len(emails_to(offers.SELLER_BLOCK["email"])), len(sms_to("+33611223344"))  # other tests' too
+    viewed = notifications.seller_notice(proposal, EventKind.VIEWED, NOW)
+    assert sorted(m.channel.value for m in notifications.expand(viewed, NOW)) == ["email", "sms"]
+    assert notifications.expand(notifications.seller_notice(proposal, EventKind.DOWNLOADED, NOW), NOW) == []
+    table.transact([outbox_store.new(viewed)])
+    delivered()
+    [email] = emails_to(offers.SELLER_BLOCK["email"])[earlier[0]:]
     assert f"Durand Transports a consulté la proposition {REF}" == email.subject
+    [sms] = sms_to("+33611223344")[earlier[1]:]
+    assert f"a consulté la proposition {REF}" in sms
+    assert outbox_store.get(garage.dealer.id, viewed.id).status == Delivery.EXPANDED
 
 
-def test_a_question_reaches_the_seller_with_its_text(seller, garage, draft):
+def test_a_question_reaches_the_seller_with_its_text_even_if_they_chose_no_email(seller, garage, draft):
+    seller.send("PUT", "/me/profile", {**offers.SELLER_BLOCK, "notifications": {"email": False, "sms": False}})
     proposal = store.get(garage.dealer.id, draft["id"])
-    [email] = notifications.notify_seller(garage.dealer.id, proposal, EventKind.QUESTION_ASKED, NOW,
-                                          {"question": "Livraison un samedi ?"})
+    earlier = len(emails_to(offers.SELLER_BLOCK["email"]))  # other tests' too
+    table.transact([outbox_store.new(notifications.seller_notice(
+        proposal, EventKind.QUESTION_ASKED, NOW, {"question": "Livraison un samedi ?"}))])
+    delivered()
+    [email] = [read(m) for m in emails_to(offers.SELLER_BLOCK["email"])[earlier:]]
     assert "posé une question" in email.subject and "Livraison un samedi ?" in email.text
 
 
@@ -387,7 +392,7 @@ def test_the_portal_can_issue_a_new_link_and_acknowledge_a_question(seller, gara
                                           NOW, purpose="proposal_question_ack",
                                           variables={"question": "Livraison un samedi ?"})
     table.transact([link.write, outbox_store.new(ack)])
-    outbox_service.deliver([ack])
+    delivered()
     assert store.get_link(link.token_hash).purpose == "renewal"
     assert "Livraison un samedi ?" in read(emails_to(offer.email)[-1]).text
 

@@ -8,8 +8,6 @@ import threading
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from moto.core import DEFAULT_ACCOUNT_ID
-from moto.sns.models import sns_backends
 
 import app as application
 from chalicelib.clients import client as aws_client
@@ -27,7 +25,7 @@ from chalicelib.store.table import Update, table
 from local.client import Client
 from local.scheduler import schedule_names
 from tests import offers
-from tests.offers import emails_to, read, token_in
+from tests.offers import emails_to, read, sms_to, token_in
 from tests.support import Api, body, tenant
 
 # Tuesday 24 November 2026, 10:15 in Paris: reminders three and seven days later fall in working hours.
@@ -115,11 +113,6 @@ def kinds(garage, proposal_id: str) -> list[str]:
 
 def staff(garage, user) -> Staff:
     return Staff(dealer_id=garage.dealer.id, user_id=user.id, role=user.role)
-
-
-def sms_to(phone: str) -> list[str]:
-    return [text for number, text in sns_backends[DEFAULT_ACCOUNT_ID]["eu-west-3"].sms_messages.values()
-            if number == phone]
 
 
 class Ses:
