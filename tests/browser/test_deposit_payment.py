@@ -12,6 +12,7 @@ from chalicelib.settings import settings
 from local.client import Client
 from tests import offers, portal
 from tests.browser.conftest import screenshot, serious_accessibility_problems
+from tests.browser.test_seller_front import log_in
 from tests.offers import emails_to
 from tests.support import Api, tenant
 
@@ -36,7 +37,7 @@ def checked(page, name: str) -> None:
     assert serious_accessibility_problems(page) == [], name
 
 
-def test_a_customer_on_a_phone_pays_the_acompte_and_sees_it_confirmed(live_server, page, seller):
+def test_a_customer_on_a_phone_pays_the_acompte_and_sees_it_confirmed(live_server, page, seller, chromium):
     api, garage = seller
     proposal = portal.send(api, offers.offer(api, f"{garage.dealer.id.lower()}-deposit"))
     page.goto(f"{live_server}/p/{proposal.token}/sign")
@@ -68,3 +69,19 @@ def test_a_customer_on_a_phone_pays_the_acompte_and_sees_it_confirmed(live_serve
     expect(page.get_by_role("button", name=f"Payer l'acompte de {amount} par carte")).to_have_count(0)
     checked(page, "accepted-paid")
     assert any(offers.read(m).subject.startswith("Acompte reçu") for m in emails_to(proposal.email))
+
+    # The seller sees it on the proposal: in the signer banner and in the history.
+    desk = chromium.new_context(locale="fr-FR", timezone_id="Europe/Paris", viewport={"width": 1280, "height": 900},
+                                bypass_csp=True)
+    try:
+        office = desk.new_page()
+        log_in(office, live_server, garage.seller.email)
+        office.goto(f"{live_server}/app#/proposals/{proposal.proposal_id}")
+        banner = office.get_by_role("region", name="Proposition acceptée et signée")
+        expect(banner).to_contain_text("Acompte réglé le")
+        expect(banner).to_contain_text(amount)
+        expect(office.get_by_role("complementary", name="Historique")).to_contain_text("Acompte reçu")
+        screenshot(office, "deposit-seller-banner")
+        assert serious_accessibility_problems(office) == []
+    finally:
+        desk.close()
