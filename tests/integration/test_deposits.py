@@ -129,10 +129,12 @@ def unchanged(garage, sent):
     return Same()
 
 
-def payment_emails(sent: portal.Sent, reference: str) -> tuple[list, list]:
+def payment_emails(garage, sent: portal.Sent, reference: str) -> tuple[list, list]:
     """(the customer's receipts, the seller's payment notifications) of this proposal."""
+    user = dealers.get_user(garage.dealer.id, garage.seller.id)
+    seller = str(user.profile.email if user.profile else user.email)  # where notify_seller writes
     receipts = [read(m) for m in emails_to(sent.email) if read(m).subject == f"Acompte reçu – proposition {reference}"]
-    notices = [read(m) for m in sent_emails() if f"a réglé l'acompte de la proposition {reference}" in read(m).subject]
+    notices = [read(m) for m in emails_to(seller) if f"a réglé l'acompte de la proposition {reference}" in read(m).subject]
     return receipts, notices
 
 
@@ -178,7 +180,7 @@ def test_a_customer_pays_the_acompte_on_the_local_provider_and_sees_it_confirmed
     [row] = [p for p in body(seller.get("/proposals"))["items"] if p["id"] == signed.proposal_id]
     assert row["deposit_status"] == "paid" and row["deposit_cents"] == DEPOSIT and row["deposit_paid_at"]
 
-    receipts, notices = payment_emails(signed, view["proposal"]["reference"])
+    receipts, notices = payment_emails(garage, signed, view["proposal"]["reference"])
     assert len(receipts) == 1 and len(notices) == 1
     assert amount in receipts[0].text and payment["provider_reference"] in receipts[0].text
     assert "acompte" in receipts[0].text and "arrhes" not in receipts[0].text.lower()
@@ -216,7 +218,7 @@ def test_the_webhook_confirms_once_under_retries_and_replays(client, seller, gar
         assert other.status_code == 200 and body(other)["outcome"] == "already_paid"
     view = portal.proposal_view(seller, signed.proposal_id)
     assert [e["kind"] for e in view["history"]].count("payment_received") == 1
-    receipts, notices = payment_emails(signed, view["proposal"]["reference"])
+    receipts, notices = payment_emails(garage, signed, view["proposal"]["reference"])
     assert len(receipts) == 1 and len(notices) == 1
     assert table.get(keys.payment_event(garage.dealer.id, signed.proposal_id, "evt_once"))
 
