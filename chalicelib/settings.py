@@ -7,6 +7,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_CODE_HMAC_SECRET = "offerline-dev-only-code-secret-do-not-deploy-0001"
 DEV_CSRF_SECRET = "offerline-dev-only-csrf-secret-do-not-deploy-0001"
+# Signs the local payment provider's webhook events exactly as Stripe signs its own (dev stage only).
+DEV_PAYMENT_WEBHOOK_SECRET = "whsec_offerline-dev-only-webhook-secret-do-not-deploy-0001"
 
 
 class StageSettings(BaseSettings):
@@ -51,6 +53,13 @@ class Settings(StageSettings):
     seal_chain_pem: str | None = None
     dev_ca_dir: str = ".local/dev-ca"
 
+    # Deposit payment by card (docs/payments.md). "stripe" (Stripe Checkout) in production; "local",
+    # the dev-only checkout page under /dev/checkout, in development. Both are confirmed by the same
+    # webhook, POST /payments/webhook, whose events are signed with stripe_webhook_secret.
+    payment_provider: Literal["local", "stripe"] = "local"
+    stripe_secret_key: SecretStr | None = None
+    stripe_webhook_secret: SecretStr = SecretStr(DEV_PAYMENT_WEBHOOK_SECRET)
+
     @model_validator(mode="after")
     def _production_trusts_only_cognito(self):
         if self.stage == "prod" and self.auth_jwks_url is None:
@@ -67,6 +76,20 @@ class Settings(StageSettings):
                 raise ValueError(f"the prod stage needs OFFERLINE_{name.upper()} (32 characters or more)")
         if self.seal_key_pem is None or self.seal_cert_pem is None:
             raise ValueError("the prod stage needs OFFERLINE_SEAL_KEY_PEM and OFFERLINE_SEAL_CERT_PEM")
+        return self
+
+    @model_validator(mode="after")
+    def _production_takes_deposits_through_stripe(self):
+        if self.stage != "prod":
+            return self
+        if self.payment_provider != "stripe":
+            raise ValueError("the prod stage needs OFFERLINE_PAYMENT_PROVIDER=stripe (the local provider is dev only)")
+        key = self.stripe_secret_key.get_secret_value() if self.stripe_secret_key else ""
+        if not key.startswith(("sk_", "rk_")):
+            raise ValueError("the prod stage needs OFFERLINE_STRIPE_SECRET_KEY (sk_... or a restricted rk_... key)")
+        webhook = self.stripe_webhook_secret.get_secret_value()
+        if webhook == DEV_PAYMENT_WEBHOOK_SECRET or not webhook.startswith("whsec_"):
+            raise ValueError("the prod stage needs OFFERLINE_STRIPE_WEBHOOK_SECRET (whsec_..., from Stripe)")
         return self
 
     @property

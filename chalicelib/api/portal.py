@@ -21,7 +21,7 @@ from chalicelib.domain.signing import QUESTION_MAX, REASON_MAX, consent_parts, p
 from chalicelib.observability import logger
 from chalicelib.portal import pages
 from chalicelib.portal.security import csrf_token, new_nonce, portal_headers
-from chalicelib.services import portal, signing
+from chalicelib.services import deposits, portal, signing
 from chalicelib.services.portal import Closed, Visit, Visitor
 from chalicelib.settings import settings
 
@@ -53,8 +53,9 @@ class Page:
 
     def response(self, nonce: str) -> Response:
         body = pages.render(self.template, nonce=nonce,
-                           **{"error": None, "values": {}, "proposal": None, **self.context})
-        return Response(body=body, status_code=self.status, headers={**portal_headers(nonce), "Content-Type": HTML})
+                           **{"error": None, "values": {}, "proposal": None, "deposit": None, **self.context})
+        headers = portal_headers(nonce, self.context.get("form_targets") or ())
+        return Response(body=body, status_code=self.status, headers={**headers, "Content-Type": HTML})
 
 
 @dataclass
@@ -140,7 +141,9 @@ def _status(error: errors.DomainError) -> int:
 
 def _context(visit: Visit, token: str, depth: int) -> dict[str, Any]:
     proposal = visit.proposal
+    deposit = deposits.shown(proposal, visit.now) if visit.state == PortalState.ACCEPTED_VIEW else None
     return {
+        "deposit": deposit, "form_targets": (deposits.checkout_origin(),) if deposit and deposit.payable else (),
         "proposal": proposal, "root": _root(token, depth), "now": visit.now, "state": visit.state.page.value,
         "csrf": lambda form: csrf_token(settings().csrf_secret, visit.token_hash, form),
         "periods": periods_of(proposal) if proposal else [],
@@ -277,6 +280,40 @@ def code(token: str):
 @page_route("/p/{token}/code/resend", method="POST")
 def resend_code(token: str):
     return _posted(token, 2, signing.resend, "code.html", Redirect("../code"))
+
+
+@page_route("/p/{token}/deposit", method="POST")
+def pay_deposit(token: str):
+    """The accepted page's "Payer l'acompte" button: off to the provider's checkout (303)."""
+    checkout: list[str] = []
+    answer = _posted(token, 1, lambda t, form, visitor: checkout.append(deposits.start(t, form, visitor)),
+                     "accepted.html", Redirect(_root(token, 1)), allowed=(PortalState.ACCEPTED_VIEW,))
+    return Redirect(checkout[0]) if checkout else answer
+
+
+@page_route("/p/{token}/deposit")
+def deposit_page(token: str):
+    return Redirect(_root(token, 1))
+
+
+@page_route("/p/{token}/deposit/paid")
+def deposit_paid(token: str):
+    """Back from the checkout: the confirmation if the webhook has recorded it, else "en cours" (refresh)."""
+    try:
+        visit = deposits.returned(token)
+    except Closed:
+        return Redirect(_root(token, 2))
+    session = (portal_api.current_request.query_params or {}).get("session_id", "")
+    return Page("deposit_paid.html", 200, {**_context(visit, token, 2), "session_id": session})
+
+
+@page_route("/p/{token}/deposit/cancelled")
+def deposit_cancelled(token: str):
+    try:
+        visit = deposits.returned(token)
+    except Closed:
+        return Redirect(_root(token, 2))
+    return Page("deposit_cancelled.html", 200, _context(visit, token, 2))
 
 
 def _not_found() -> Page:

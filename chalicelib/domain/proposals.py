@@ -15,6 +15,7 @@ from chalicelib.domain.customers import (
     Account, AccountKind, AddressInput, Civility, Contact, Mobile, PostalAddress, format_phone,
 )
 from chalicelib.domain.dealers import Dealer, DealerLegal, Deposit, PhoneE164, SellerProfile, WithdrawalDays
+from chalicelib.domain.deposits import DepositPayment, DepositStatus
 from chalicelib.domain.errors import Conflict, InvalidInput, InvalidTransition
 from chalicelib.domain.model import Command, Entity
 from chalicelib.domain.money import format_euros
@@ -221,6 +222,8 @@ class Proposal(Entity):
     evidence_head: str | None = Field(default=None, description="hash of the evidence chain's last event")
     link_requests: list[datetime] = Field(default_factory=list,
                                           description="when the customer last asked for a new link (rate limit)")
+    deposit_payment: DepositPayment | None = Field(
+        default=None, description="the card payment of the acompte (portal and payment webhook only)")
 
     @computed_field
     @property
@@ -232,6 +235,16 @@ class Proposal(Entity):
     def deposit_cents(self) -> int:
         """The acompte asked at signature (0 when the dealer takes none)."""
         return compute_deposit(self.deposit, self.totals.ttc_cents)
+
+    @computed_field
+    @property
+    def deposit_status(self) -> str:
+        """not_asked (no acompte), none (to pay after signature), pending (a checkout is open) or paid."""
+        if self.deposit_cents <= 0:
+            return "not_asked"
+        if self.deposit_payment is None:
+            return DepositStatus.NONE.value
+        return self.deposit_payment.status.value
 
     @computed_field
     @property
@@ -442,14 +455,21 @@ class ProposalSummary(Entity):
     sent_at: datetime | None = None
     view_count: int = 0
     last_viewed_at: datetime | None = None
+    deposit_cents: int = 0
+    deposit_status: str = Field(default="not_asked", description="not_asked, none, pending or paid")
+    deposit_paid_at: datetime | None = None
+    deposit_reference: str | None = Field(default=None, description="the payment provider's reference")
 
     @classmethod
     def of(cls, p: Proposal) -> "ProposalSummary":
         name = p.customer.company_name or p.customer.full_name
+        payment = p.deposit_payment
         return cls(id=p.id, reference=p.reference, quote_id=p.quote_id, status=p.status, version=p.version,
                    customer_name=name, seller_id=p.seller_id, total_ttc_cents=p.totals.ttc_cents,
                    valid_until=p.valid_until, created_at=p.created_at, sent_at=p.sent_at,
-                   view_count=p.view_count, last_viewed_at=p.last_viewed_at)
+                   view_count=p.view_count, last_viewed_at=p.last_viewed_at, deposit_cents=p.deposit_cents,
+                   deposit_status=p.deposit_status, deposit_paid_at=payment.paid_at if payment else None,
+                   deposit_reference=payment.provider_reference if payment else None)
 
 
 class ProposalPage(Entity):

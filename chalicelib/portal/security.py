@@ -42,11 +42,16 @@ def new_nonce() -> str:
     return secrets.token_urlsafe(16)
 
 
-def portal_headers(nonce: str) -> dict[str, str]:
-    """Headers of every portal response: the token is in the URL, so nothing may leak or be kept."""
+def portal_headers(nonce: str, form_targets: Sequence[str] = ()) -> dict[str, str]:
+    """Headers of every portal response: the token is in the URL, so nothing may leak or be kept.
+
+    `form_targets`: origins a form of the page may lead to besides the portal (the deposit's pay
+    form redirects to the payment provider's checkout, which form-action must allow).
+    """
+    form_action = " ".join(("'self'", *form_targets))
     return {
         "Content-Security-Policy": (
-            f"default-src 'none'; style-src 'self' 'nonce-{nonce}'; img-src 'self' data:; form-action 'self'; "
+            f"default-src 'none'; style-src 'self' 'nonce-{nonce}'; img-src 'self' data:; form-action {form_action}; "
             "frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
         ),
         "Referrer-Policy": "no-referrer",

@@ -263,3 +263,16 @@ def proposal_part(proposal_id: str, sort_key: str) -> str | None:
         return "evidence"
     return None
 
+
+
+# --- deposit payment (docs/payments.md) ----------------------------------------------------
+# The payment's state is the proposal item's `deposit_payment` attribute (read by the portal's one
+# Query). Each provider event that changed it leaves a marker under the proposal's prefix, so a
+# replayed event finds its marker and changes nothing.
+
+PAYMENT_EVENT_INFIX = "#PAYMENT#"
+
+
+def payment_event(dealer_id: str, proposal_id: str, event_id: str) -> Key:
+    """The marker of one processed payment webhook event (its provider id)."""
+    return {PK: _dealer_pk(dealer_id), SK: f"{PROPOSAL_PREFIX}{proposal_id}{PAYMENT_EVENT_INFIX}{event_id}"}

@@ -26,7 +26,8 @@ REMINDER_KIND = "proposal_reminder"  # on the proposal's reminder item (keys.pro
 _MISSING = NotFound("Proposition introuvable.")
 # Written by the portal (views, downloads) or the signing flow: never SET from a seller's copy.
 _PORTAL_OWNED = frozenset({"view_count", "last_viewed_at", "download_count", "last_downloaded_at",
-                           "declined_reason", "signature", "evidence_seq", "evidence_head", "link_requests"})
+                           "declined_reason", "signature", "evidence_seq", "evidence_head", "link_requests",
+                           "deposit_payment"})
 
 
 def create(proposal: Proposal, writes: list[Write]) -> None:

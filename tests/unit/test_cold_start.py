@@ -1,4 +1,5 @@
-"""Importing the app stays cheap: the PDF and seal libraries load only when a document is made."""
+"""Importing the app stays cheap: the PDF and seal libraries load only when a document is made, Stripe's
+only when a payment is opened or verified."""
 import subprocess
 import sys
 from pathlib import Path
@@ -6,7 +7,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_importing_the_app_loads_neither_pyhanko_nor_fpdf2():
-    probe = "import sys, app; print(sorted({m.split('.')[0] for m in sys.modules} & {'pyhanko', 'fpdf', 'schwifty'}))"
+def test_importing_the_app_loads_neither_pyhanko_nor_fpdf2_nor_stripe():
+    probe = "import sys, app; print(sorted({m.split('.')[0] for m in sys.modules} & {'pyhanko', 'fpdf', 'schwifty', 'stripe'}))"
     loaded = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
     assert loaded.stdout.strip() == "[]"

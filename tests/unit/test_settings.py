@@ -2,7 +2,7 @@
 import pytest
 from pydantic import ValidationError
 
-from chalicelib.settings import DEV_CODE_HMAC_SECRET, Settings
+from chalicelib.settings import DEV_CODE_HMAC_SECRET, DEV_PAYMENT_WEBHOOK_SECRET, Settings
 
 PROD = {
     "stage": "prod",
@@ -11,6 +11,9 @@ PROD = {
     "csrf_secret": "s" * 40,
     "seal_key_pem": "-----BEGIN PRIVATE KEY-----...",
     "seal_cert_pem": "-----BEGIN CERTIFICATE-----...",
+    "payment_provider": "stripe",
+    "stripe_secret_key": "sk_live_" + "k" * 30,
+    "stripe_webhook_secret": "whsec_" + "w" * 30,
 }
 
 
@@ -34,3 +37,21 @@ def test_the_development_stage_works_out_of_the_box():
     config = Settings()
     assert config.code_hmac_secret.get_secret_value() and config.seal_key_pem is None
     assert "do-not-deploy" not in repr(config)
+
+
+@pytest.mark.parametrize("change", [
+    {"payment_provider": "local"},
+    {"stripe_secret_key": None},
+    {"stripe_secret_key": "pk_live_publishable"},
+    {"stripe_webhook_secret": DEV_PAYMENT_WEBHOOK_SECRET},
+    {"stripe_webhook_secret": "not-a-stripe-secret"},
+])
+def test_production_takes_deposits_only_through_stripe_with_its_own_secrets(change):
+    with pytest.raises(ValidationError):
+        Settings(**(PROD | change))
+
+
+def test_development_pays_deposits_on_the_local_provider_with_an_embedded_webhook_secret():
+    config = Settings()
+    assert config.payment_provider == "local" and config.stripe_secret_key is None
+    assert config.stripe_webhook_secret.get_secret_value() == DEV_PAYMENT_WEBHOOK_SECRET

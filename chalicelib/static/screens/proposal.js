@@ -65,7 +65,7 @@ export async function render({ main, params: [proposalId] }) {
           ["Client", customer],
           ["Destinataire", p.recipient ? `${p.recipient.name} <${p.recipient.email}>` : p.customer.email || "—"],
           ["Total TTC", money(p.totals.ttc_cents)],
-          ["Acompte", p.deposit_cents ? money(p.deposit_cents) : null],
+          ["Acompte", p.deposit_cents ? `${money(p.deposit_cents)} · ${DEPOSIT_STATUS[p.deposit_status] || p.deposit_status}` : null],
           ["Valable jusqu'au", day(p.valid_until)],
           ["Devis", h("a", { href: `#/quotes/${p.quote_id}` }, p.quote_number)],
           ["Lead", p.lead_id ? h("a", { href: `#/leads/${p.lead_id}` }, "Ouvrir le lead") : null],
@@ -142,6 +142,7 @@ function signerBanner(view) {
       signer.email ? ` (${signer.email})` : "",
       signer.at ? [" le ", h("strong", {}, when(signer.at))] : ""),
     signer.sha256 ? h("p", { class: "muted small hash" }, `Empreinte SHA-256 du PDF signé : ${signer.sha256}`) : null,
+    depositLine(p),
     h("p", { class: "proofs" }, proofs.map(([path, filename, label]) => h("a", {
       href: apiUrl(path), class: "button secondary", download: filename,
       onclick: (event) => {
@@ -152,6 +153,20 @@ function signerBanner(view) {
       },
     }, label))),
     problem);
+}
+
+// The acompte paid by card from the portal (deposit_payment, written by the payment webhook).
+const DEPOSIT_STATUS = { not_asked: "aucun", none: "à régler par le client", pending: "paiement en cours", paid: "réglé" };
+
+export function depositLine(p) {
+  if (!p.deposit_cents) return null;
+  const payment = p.deposit_payment;
+  if (payment?.status === "paid") {
+    return h("p", { class: "deposit-paid" }, "Acompte réglé le ", h("strong", {}, when(payment.paid_at)),
+      ` (${money(payment.amount_cents)})`,
+      payment.provider_reference ? h("span", { class: "muted small" }, ` — référence ${payment.provider_reference}`) : null);
+  }
+  return h("p", { class: "muted" }, `Acompte de ${money(p.deposit_cents)} : ${DEPOSIT_STATUS[p.deposit_status] || "à régler"}.`);
 }
 
 function statusNotice(p) {
@@ -200,6 +215,8 @@ function detailText(event) {
   if (d.pdf_attached) parts.push("PDF joint");
   if (d.fields) parts.push(`champs : ${d.fields.join(", ")}`);
   if (d.from && event.kind === "withdrawn") parts.push(`depuis « ${PROPOSAL_STATUS[d.from] || d.from} »`);
+  if (d.amount_cents && event.kind.startsWith("payment_")) parts.push(money(d.amount_cents));
+  if (d.provider_reference) parts.push(`référence ${d.provider_reference}`);
   return parts.length ? h("span", { class: "muted" }, ` — ${parts.join(" · ")}`) : null;
 }
 

@@ -1,0 +1,63 @@
+"""The one verification of payment webhooks, Stripe's and the local provider's alike.
+
+`verify` checks the `Stripe-Signature` header (t=<unix time>,v1=<HMAC-SHA256 of "t.body">) with
+stripe.Webhook.construct_event, refusing events older than five minutes, and returns a typed event:
+only the fields the use cases read, never card data (Checkout events carry none, and nothing else is kept).
+"""
+from typing import Any
+
+from pydantic import BaseModel
+
+TOLERANCE_SECONDS = 300
+COMPLETED = "checkout.session.completed"
+EXPIRED = "checkout.session.expired"
+
+
+class InvalidSignature(Exception):
+    """The body was not signed with our webhook secret, was changed, or is too old."""
+
+
+class CheckoutSession(BaseModel):
+    id: str
+    amount_total: int | None = None
+    currency: str | None = None
+    payment_status: str | None = None
+    payment_intent: str | None = None
+    client_reference_id: str | None = None
+    metadata: dict[str, str] = {}
+
+
+class PaymentEvent(BaseModel):
+    id: str
+    type: str
+    livemode: bool = False
+    session: CheckoutSession | None = None
+    """Set for checkout.session.* events."""
+
+
+def verify(payload: bytes, signature_header: str | None, secret: str) -> PaymentEvent:
+    import stripe
+
+    try:
+        event = stripe.Webhook.construct_event(payload, signature_header, secret, tolerance=TOLERANCE_SECONDS)
+    except (stripe.SignatureVerificationError, ValueError) as refused:
+        raise InvalidSignature(type(refused).__name__) from None
+    data: dict[str, Any] = event.to_dict()
+    kind = str(data.get("type") or "")
+    session = None
+    obj = (data.get("data") or {}).get("object") or {}
+    if kind.startswith("checkout.session.") and obj.get("object") == "checkout.session":
+        session = CheckoutSession(
+            id=obj["id"], amount_total=obj.get("amount_total"), currency=obj.get("currency"),
+            payment_status=obj.get("payment_status"), payment_intent=_id_of(obj.get("payment_intent")),
+            client_reference_id=obj.get("client_reference_id"),
+            metadata={str(k): str(v) for k, v in (obj.get("metadata") or {}).items()},
+        )
+    return PaymentEvent(id=str(data.get("id") or ""), type=kind, livemode=bool(data.get("livemode")), session=session)
+
+
+def _id_of(value: Any) -> str | None:
+    """payment_intent is an id, or an object when expanded."""
+    if isinstance(value, dict):
+        return value.get("id")
+    return value or None

@@ -1,0 +1,282 @@
+"""The acompte paid by card after signature (SPEC E.6): start from the portal, confirm from the webhook.
+
+Start: the customer's form (CSRF bound to the link) on a signed proposal that asks an acompte opens a
+checkout at the provider (Stripe in production, the local test provider in development), records it
+on the proposal with a history event, and answers where to pay. An open checkout is offered again
+rather than a second one, so the customer can never pay twice through us.
+
+Confirm: the provider's signed event (POST /payments/webhook; the local provider's "Payer" hands its
+event to the same function) is verified, matched against the stored proposal (signed, amount and
+currency of the acompte), then one transaction marks the acompte paid (unless already paid), writes
+the event's marker (unless already there: a retry or a replay changes nothing), the history event
+and the outbox messages: the seller per preferences, the customer's receipt.
+Logs name ids and reasons only: never a token, an email, a name or card data.
+"""
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from chalicelib import payments
+from chalicelib.domain import clock, deposits as rules
+from chalicelib.domain import local_time
+from chalicelib.domain.deposits import Confirmation, ConfirmationRefused, DepositStatus
+from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
+from chalicelib.domain.links import PortalState
+from chalicelib.domain.money import format_euros
+from chalicelib.domain.outbox import Channel, OutboxMessage
+from chalicelib.domain.proposals import EventKind, Proposal
+from chalicelib.observability import logger
+from chalicelib.payments import SESSION_PLACEHOLDER, CheckoutRequest, ProviderFailed, webhook
+from chalicelib.services import portal
+from chalicelib.services.portal import Closed, Record, Visitor
+from chalicelib.settings import settings
+from chalicelib.store import deposits as store
+from chalicelib.store import proposals as proposal_store
+from chalicelib.store.deposits import AlreadyPaid, AlreadyProcessed
+
+FORM = "deposit"
+
+
+class InvalidSignature(InvalidInput):
+    code = "invalid_signature"
+
+    def __init__(self):
+        super().__init__("Signature du webhook invalide.", {"stripe-signature": "invalid, missing or too old"})
+
+
+class PaymentRefused(Conflict):
+    code = "payment_refused"
+
+    def __init__(self, reason: str):
+        super().__init__("Ce paiement ne correspond pas à l'acompte de la proposition : il n'est pas enregistré.",
+                         {"payment": reason})
+
+
+class PaymentUnavailable(Conflict):
+    code = "payment_unavailable"
+
+    def __init__(self):
+        super().__init__("Le paiement en ligne est momentanément indisponible : réessayez dans quelques minutes.")
+
+
+# --- start, from the portal ------------------------------------------------------------------
+
+def start(token: str, form: dict[str, str], visitor: Visitor) -> str:
+    """Where the customer pays the acompte now (the provider's checkout page)."""
+    portal.checked(token, FORM, form)
+    return portal.retried(lambda: _start(token, visitor))
+
+
+def _start(token: str, visitor: Visitor) -> str:
+    visit = portal.open_link(token)
+    if visit.state not in portal.READABLE:
+        raise Closed(visit.state)
+    proposal, now = visit.proposal, visit.now
+    payment = proposal.deposit_payment
+    rules.require_payable(proposal.status.value, proposal.deposit_cents, payment, now)
+    if payment is not None and payment.resumable(now):
+        return payment.checkout_url
+    provider = payments.provider()
+    attempt = rules.next_attempt(payment)
+    portal_url = f"{settings().public_base_url}/p/{token}"
+    try:
+        checkout = provider.create_checkout(CheckoutRequest(
+            amount_cents=proposal.deposit_cents, currency=rules.CURRENCY, reference=proposal.reference,
+            description=f"Acompte – proposition {proposal.reference} – {proposal.dealer.name}",
+            metadata={"dealer_id": proposal.dealer_id, "proposal_id": proposal.id, "reference": proposal.reference},
+            success_url=f"{portal_url}/deposit/paid?session_id={SESSION_PLACEHOLDER}",
+            cancel_url=f"{portal_url}/deposit/cancelled",
+            idempotency_key=rules.idempotency_key(proposal.dealer_id, proposal.id, attempt),
+        ))
+    except ProviderFailed as failure:
+        logger.warning("deposit checkout failed", extra={"proposal_id": proposal.id, "reason": str(failure)})
+        raise PaymentUnavailable() from None
+    pending = rules.started(proposal.deposit_cents, provider.name, attempt, checkout.session_id, checkout.url,
+                            checkout.expires_at, now)
+    record = Record(visit.aggregate, visitor, now)
+    record.history(EventKind.PAYMENT_STARTED, {"amount_cents": proposal.deposit_cents, "currency": rules.CURRENCY,
+                                               "provider": provider.name, "attempt": attempt})
+    portal.commit([store.checkout_opened(proposal, pending), *record.writes], [])
+    return checkout.url
+
+
+def checkout_origin() -> str:
+    """Where the portal's pay form leads (its pages allow that origin in CSP form-action)."""
+    return payments.checkout_origin()
+
+
+# --- what the portal shows ----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class DepositView:
+    """The acompte as a portal page shows it."""
+    amount_cents: int
+    status: DepositStatus
+    paid_at: datetime | None = None
+    reference: str | None = None
+
+    @property
+    def payable(self) -> bool:
+        return self.amount_cents > 0 and self.status != DepositStatus.PAID
+
+
+def shown(proposal: Proposal | None, at: datetime) -> DepositView | None:
+    """None when no acompte is asked (or no proposal)."""
+    if proposal is None or proposal.deposit_cents <= 0:
+        return None
+    payment = proposal.deposit_payment
+    if payment is None:
+        return DepositView(proposal.deposit_cents, DepositStatus.NONE)
+    return DepositView(proposal.deposit_cents, payment.status_at(at), payment.paid_at, payment.provider_reference)
+
+
+def returned(token: str) -> portal.Visit:
+    """The return page after paying (nothing written: the webhook confirms, the page reads)."""
+    visit = portal.look(token)
+    if visit.state != PortalState.ACCEPTED_VIEW:
+        raise Closed(visit.state)
+    return visit
+
+
+# --- confirm, from the webhook -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Received:
+    """What the webhook did with an event: recorded, or why nothing was written."""
+    outcome: str
+
+
+def receive(payload: bytes, signature: str | None) -> Received:
+    """A provider event, as its raw bytes and Stripe-Signature header arrived."""
+    try:
+        event = webhook.verify(payload, signature, settings().stripe_webhook_secret.get_secret_value())
+    except webhook.InvalidSignature as refused:
+        logger.warning("payment webhook refused", extra={"reason": str(refused)})
+        raise InvalidSignature() from None
+    if event.session is not None and event.type == webhook.COMPLETED:
+        return _completed(event)
+    if event.session is not None and event.type == webhook.EXPIRED:
+        return _expired(event)
+    logger.info("payment webhook ignored", extra={"event_id": event.id, "event_type": event.type})
+    return Received("ignored")
+
+
+def _proposal_of(event: webhook.PaymentEvent) -> Proposal | None:
+    metadata = event.session.metadata
+    dealer_id, proposal_id = metadata.get("dealer_id"), metadata.get("proposal_id")
+    proposal = None
+    if dealer_id and proposal_id:
+        try:
+            proposal = proposal_store.get(dealer_id, proposal_id)
+        except NotFound:
+            proposal = None
+    if proposal is None:
+        logger.warning("payment webhook for an unknown proposal", extra={
+            "event_id": event.id, "event_type": event.type, "session_id": event.session.id})
+    return proposal
+
+
+def _completed(event: webhook.PaymentEvent) -> Received:
+    proposal = _proposal_of(event)
+    if proposal is None:
+        return Received("ignored")
+    session, now = event.session, clock.now()
+    log = {"event_id": event.id, "session_id": session.id, "dealer_id": proposal.dealer_id,
+           "proposal_id": proposal.id}
+    confirmation = Confirmation(
+        event_id=event.id, session_id=session.id, amount_cents=session.amount_total or 0,
+        currency=session.currency or "", paid=session.payment_status == "paid",
+        payment_reference=session.payment_intent or session.id,
+    )
+    payment = proposal.deposit_payment
+    if payment is not None and payment.status == DepositStatus.PAID:
+        return _already(payment.event_id == event.id, payment.session_id == session.id, log)
+    try:
+        rules.check_confirmation(proposal.status.value, proposal.deposit_cents, confirmation)
+    except ConfirmationRefused as refused:
+        logger.warning("payment confirmation refused", extra={**log, "reason": refused.reason})
+        raise PaymentRefused(refused.reason) from None
+    provider = payment.provider if payment else settings().payment_provider
+    paid = rules.paid(payment, provider, confirmation, now)
+    paid_proposal = proposal.model_copy(update={"deposit_payment": paid})
+    history = proposal_store.record_event(proposal.dealer_id, proposal.id, EventKind.PAYMENT_RECEIVED, now, {
+        "amount_cents": paid.amount_cents, "currency": paid.currency, "provider": provider,
+        "provider_reference": paid.provider_reference,
+    }, by="system")
+    messages = [*portal.tell_seller(paid_proposal, EventKind.PAYMENT_RECEIVED, now),
+                receipt(paid_proposal, now)]
+    try:
+        portal.commit([store.event_processed(proposal, event.id, event.type, now),
+                       store.payment_received(proposal, paid), history], messages)
+    except AlreadyProcessed:
+        return _already(True, True, log)
+    except AlreadyPaid:
+        return _already(False, False, log)
+    logger.info("deposit paid", extra=log)
+    return Received("recorded")
+
+
+def _already(same_event: bool, same_session: bool, log: dict[str, Any]) -> Received:
+    if same_event:
+        logger.info("payment webhook already processed", extra=log)
+        return Received("duplicate")
+    if same_session:
+        logger.info("payment webhook for a deposit already recorded", extra=log)
+    else:
+        # Another checkout paid too: the provider holds two payments, one to refund by hand.
+        logger.error("deposit paid twice: refund the second payment at the provider", extra=log)
+    return Received("already_paid")
+
+
+def _expired(event: webhook.PaymentEvent) -> Received:
+    proposal = _proposal_of(event)
+    if proposal is None:
+        return Received("ignored")
+    closed = rules.expired(proposal.deposit_payment, event.session.id)
+    if closed is None:
+        return Received("ignored")
+    now = clock.now()
+    try:
+        portal.commit([store.event_processed(proposal, event.id, event.type, now),
+                       store.checkout_closed(proposal, closed, event.session.id)], [])
+    except (AlreadyProcessed, Conflict):
+        return Received("ignored")
+    return Received("checkout_closed")
+
+
+# --- the customer's receipt ------------------------------------------------------------------------
+
+def receipt(proposal: Proposal, at: datetime) -> OutboxMessage:
+    """The customer's receipt of the acompte (French, every value escaped in the HTML)."""
+    payment = proposal.deposit_payment
+    assert payment is not None and payment.paid_at is not None
+    amount = format_euros(payment.amount_cents)
+    when = local_time.format_moment(payment.paid_at)
+    reference, payment_ref = proposal.reference, payment.provider_reference or ""
+    dealer, seller = proposal.dealer.name, proposal.seller.display_name
+    subject = f"Acompte reçu – proposition {reference}"
+    legal = ("Cette somme est versée à titre d'acompte : elle s'impute sur le prix. Si vous exercez votre droit "
+             "de rétractation dans le délai, elle vous est intégralement remboursée.")
+    text = (
+        f"Bonjour,\n\nNous avons bien reçu votre acompte de {amount} pour la proposition {reference} de {dealer}, "
+        f"réglé par carte le {when}.\nRéférence du paiement : {payment_ref}\n\n{legal}\n\n{seller}\n{dealer}\n"
+    )
+    html = (
+        '<!doctype html><html lang="fr"><body style="font-family: Arial, Helvetica, sans-serif; font-size: 15px; '
+        'line-height: 1.5; color: #1a1a1a;">'
+        f"<p>Bonjour,</p><p>Nous avons bien reçu votre acompte de <strong>{_esc(amount)}</strong> pour la "
+        f"proposition <strong>{_esc(reference)}</strong> de {_esc(dealer)}, réglé par carte le {_esc(when)}.</p>"
+        f"<p>Référence du paiement&nbsp;: {_esc(payment_ref)}</p><p>{_esc(legal)}</p>"
+        f"<p>{_esc(seller)}<br>{_esc(dealer)}</p></body></html>"
+    )
+    return OutboxMessage(
+        dealer_id=proposal.dealer_id, channel=Channel.EMAIL, to=portal.customer_address(proposal),
+        subject=subject, text=text, html=html, reply_to=str(proposal.seller.email), purpose="deposit_receipt",
+        created_at=at,
+    )
+
+
+def _esc(text: str) -> str:
+    from markupsafe import escape
+
+    return str(escape(text))

@@ -1,0 +1,83 @@
+"""The deposit payment's writes: on the proposal item (`deposit_payment`) and one marker per event.
+
+Each write carries its condition; the use case sends them in one transaction with the history
+event and the outbox messages. Reads need nothing new: the proposal item (portal Query, or
+GetItem for the webhook) carries the payment.
+"""
+from datetime import datetime
+from typing import Any
+
+from chalicelib.domain.deposits import DepositPayment, DepositStatus
+from chalicelib.domain.errors import Conflict
+from chalicelib.domain.proposals import Proposal, ProposalStatus
+from chalicelib.domain.signing import ConcurrentChange
+from chalicelib.store import keys
+from chalicelib.store.table import Condition, Put, Update, all_of, if_absent, if_status
+
+
+class AlreadyProcessed(Conflict):
+    """This provider event was handled before (a retry or a replay)."""
+    code = "payment_event_already_processed"
+
+    def __init__(self):
+        super().__init__("Cet événement de paiement a déjà été traité.")
+
+
+class AlreadyPaid(Conflict):
+    """The acompte was already recorded as paid (by another event)."""
+    code = "deposit_already_paid"
+
+    def __init__(self):
+        super().__init__("L'acompte est déjà réglé.")
+
+
+_NAMES = {"#dp": "deposit_payment", "#dps": "status"}
+
+
+def _not_paid() -> Condition:
+    return Condition("attribute_not_exists(#dp) OR #dp.#dps <> :paid", _NAMES, {":paid": DepositStatus.PAID.value})
+
+
+def _as_read(payment: DepositPayment | None) -> Condition:
+    """The payment is still the one read: no payment, or the same attempt."""
+    if payment is None:
+        return Condition("attribute_not_exists(#dp)", {"#dp": "deposit_payment"})
+    return Condition("#dp.#dpa = :attempt AND #dp.#dps = :dpstatus",
+                     {"#dp": "deposit_payment", "#dpa": "attempt", "#dps": "status"},
+                     {":attempt": payment.attempt, ":dpstatus": payment.status.value})
+
+
+def item(payment: DepositPayment) -> dict[str, Any]:
+    """The stored form: everything, the checkout's address included (never serialised elsewhere)."""
+    return {**payment.model_dump(mode="json"), "checkout_url": payment.checkout_url}
+
+
+def checkout_opened(proposal: Proposal, payment: DepositPayment) -> Update:
+    """The new checkout, if the proposal is still signed and its payment as read."""
+    condition = all_of(if_status(ProposalStatus.ACCEPTED.value), _as_read(proposal.deposit_payment))
+    return Update(keys.proposal(proposal.dealer_id, proposal.id), set={"deposit_payment": item(payment)},
+                  condition=condition, error=ConcurrentChange())
+
+
+def event_processed(proposal: Proposal, event_id: str, event_type: str, at: datetime) -> Put:
+    """The marker of a handled provider event: written once, a replay finds it."""
+    return Put(keys.payment_event(proposal.dealer_id, proposal.id, event_id),
+               {"dealer_id": proposal.dealer_id, "proposal_id": proposal.id, "event_id": event_id,
+                "event_type": event_type, "processed_at": at.isoformat()},
+               if_absent(), error=AlreadyProcessed())
+
+
+def payment_received(proposal: Proposal, payment: DepositPayment) -> Update:
+    """The acompte paid, if the proposal is signed and not already paid."""
+    condition = all_of(if_status(ProposalStatus.ACCEPTED.value), _not_paid())
+    return Update(keys.proposal(proposal.dealer_id, proposal.id), set={"deposit_payment": item(payment)},
+                  condition=condition, error=AlreadyPaid())
+
+
+def checkout_closed(proposal: Proposal, payment: DepositPayment, session_id: str) -> Update:
+    """Back to payable after the provider closed this checkout unpaid, if it is still the open one."""
+    condition = Condition("#dp.#dps = :pending AND #dp.#dpsid = :session",
+                          {"#dp": "deposit_payment", "#dps": "status", "#dpsid": "session_id"},
+                          {":pending": DepositStatus.PENDING.value, ":session": session_id})
+    return Update(keys.proposal(proposal.dealer_id, proposal.id), set={"deposit_payment": item(payment)},
+                  condition=condition, error=ConcurrentChange())

@@ -1,0 +1,328 @@
+"""The acompte paid by card after signature, on the local services: the local provider's checkout, the
+signed webhook, the return page, the history, the seller's notification and the customer's receipt;
+and every refusal, each proving that nothing stored (or sent) changed."""
+import json
+import secrets
+import time
+from html import unescape
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from chalicelib.domain.dealers import DealerSettingsChange, DepositChange, Staff
+from chalicelib.domain.money import format_euros
+from chalicelib.payments.local import sign as stripe_signature
+from chalicelib.services import dealers
+from chalicelib.settings import DEV_PAYMENT_WEBHOOK_SECRET
+from chalicelib.store import keys
+from chalicelib.store.table import table
+from tests import offers, portal
+from tests.offers import emails_to, read, sent_emails
+from tests.portal import FORM, Customer, LATER, SENT_AT, at, html, stored_state
+from tests.support import body
+
+DEPOSIT = 50_000
+BASE = "http://localhost:8000"  # settings().public_base_url in the tests
+
+
+def with_deposit(garage, amount_cents: int | None = DEPOSIT) -> None:
+    admin = Staff(dealer_id=garage.dealer.id, user_id=garage.admin.id, role=garage.admin.role)
+    deposit = DepositChange(enabled=True, amount_cents=amount_cents) if amount_cents else DepositChange(enabled=False)
+    garage.dealer = dealers.change_settings(garage.dealer.id, DealerSettingsChange(deposit=deposit), by=admin)
+
+
+def send(seller, garage) -> portal.Sent:
+    offer = offers.offer(seller, garage.dealer.id.lower() + secrets.token_hex(2))
+    proposal = offers.propose(seller, offer, seller=portal.seller_block(offer.quote_id))
+    at(SENT_AT)
+    assert seller.post(f"/proposals/{proposal['id']}/send", {}).status_code == 200
+    at(LATER)
+    return portal.Sent(proposal["id"], offer.email, offers.token_in(read(emails_to(offer.email)[-1])))
+
+
+def sign(customer: Customer, sent: portal.Sent) -> None:
+    assert customer.post("/sign", {"full_name": "Marie Durand", "terms": "1", "iban": portal.IBAN},
+                         form="sign").status_code == 303
+    assert customer.post("/code", {"code": portal.latest_code(sent.email)}, form="code").status_code == 303
+
+
+@pytest.fixture
+def sent(seller, garage) -> portal.Sent:
+    with_deposit(garage)
+    return send(seller, garage)
+
+
+@pytest.fixture
+def customer(client, sent) -> Customer:
+    return Customer(client, sent.token)
+
+
+@pytest.fixture
+def signed(customer, sent) -> portal.Sent:
+    sign(customer, sent)
+    return sent
+
+
+def path_of(url: str) -> str:
+    parts = urlsplit(url)
+    assert f"{parts.scheme}://{parts.netloc}" == BASE, url
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def stored_proposal(garage, sent) -> dict:
+    return table.get(keys.proposal(garage.dealer.id, sent.proposal_id))
+
+
+def checkout(customer: Customer) -> str:
+    """Presses "Payer l'acompte" on the accepted page: the local provider's checkout address."""
+    page = html(customer.get())
+    started = customer.submit("", page, {}, action="/deposit")
+    assert started.status_code == 303, html(started)[:500]
+    return portal.header(started, "location")
+
+
+def session_of(checkout_url: str) -> str:
+    return parse_qs(urlsplit(checkout_url).query)["session"][0]
+
+
+def pay(client, checkout_url: str):
+    """Presses "Payer" on the local checkout page."""
+    page = client.http.get(path_of(checkout_url))
+    assert page.status_code == 200 and "Payer" in html(page)
+    return client.http.request("POST", "/dev/checkout/pay", body=f"session={session_of(checkout_url)}".encode(),
+                               headers={"content-type": FORM})
+
+
+def completed_event(sent: portal.Sent, dealer_id: str, amount: int = DEPOSIT, event_id: str | None = None,
+                    session_id: str = "cs_test_1", currency: str = "eur", **extra) -> bytes:
+    event = {
+        "id": event_id or f"evt_{secrets.token_hex(8)}", "object": "event", "type": "checkout.session.completed",
+        "created": int(time.time()), "livemode": False,
+        "data": {"object": {
+            "id": session_id, "object": "checkout.session", "amount_total": amount, "currency": currency,
+            "payment_status": "paid", "payment_intent": "pi_test_1",
+            "metadata": {"dealer_id": dealer_id, "proposal_id": sent.proposal_id}, **extra,
+        }},
+    }
+    return json.dumps(event).encode()
+
+
+def post_webhook(client, payload: bytes, secret: str = DEV_PAYMENT_WEBHOOK_SECRET, timestamp: int | None = None,
+                 signature: str | None = None):
+    header = signature if signature is not None else stripe_signature(payload, secret, timestamp or int(time.time()))
+    return client.http.request("POST", "/payments/webhook", body=payload,
+                               headers={"content-type": "application/json; charset=utf-8",
+                                        "stripe-signature": header})
+
+
+def unchanged(garage, sent):
+    """Nothing stored for the dealer (or the link) changes inside, and no email goes out."""
+    class Same:
+        def __enter__(self):
+            self.before = stored_state(garage.dealer.id, sent.token)
+            self.emails = len(sent_emails())
+
+        def __exit__(self, *failure):
+            if failure[0] is None:
+                assert stored_state(garage.dealer.id, sent.token) == self.before
+                assert len(sent_emails()) == self.emails
+    return Same()
+
+
+def payment_emails(garage, sent: portal.Sent, reference: str) -> tuple[list, list]:
+    """(the customer's receipts, the seller's payment notifications) of this proposal."""
+    user = dealers.get_user(garage.dealer.id, garage.seller.id)
+    seller = str(user.profile.email if user.profile else user.email)  # where notify_seller writes
+    receipts = [read(m) for m in emails_to(sent.email) if read(m).subject == f"Acompte reçu – proposition {reference}"]
+    notices = [read(m) for m in emails_to(seller) if f"a réglé l'acompte de la proposition {reference}" in read(m).subject]
+    return receipts, notices
+
+
+# --- the journey ----------------------------------------------------------------------------------
+
+def test_a_customer_pays_the_acompte_on_the_local_provider_and_sees_it_confirmed(client, seller, garage, signed,
+                                                                                 customer):
+    accepted = unescape(html(customer.get()))
+    amount = format_euros(DEPOSIT)
+    assert f"Payer l'acompte de {amount} par carte" in accepted
+    assert "Votre conseiller vous indique comment le régler" not in accepted
+    assert "acompte (et non d'arrhes" in accepted  # the only mention of arrhes: what it is not
+    assert "form-action 'self' http://localhost:8000" in portal.header(customer.get(), "content-security-policy")
+
+    checkout_url = checkout(customer)
+    assert checkout_url.startswith(f"{BASE}/dev/checkout?session=")
+    view = portal.proposal_view(seller, signed.proposal_id)
+    assert view["proposal"]["deposit_status"] == "pending"
+    [started] = [e for e in view["history"] if e["kind"] == "payment_started"]
+    assert started["details"]["amount_cents"] == DEPOSIT and started["details"]["provider"] == "local"
+    assert signed.token not in json.dumps(view)  # the local checkout's address carries the link: never shown
+
+    paid = pay(client, checkout_url)
+    assert paid.status_code == 303
+    back = path_of(portal.header(paid, "location"))
+    assert back.startswith(f"/p/{signed.token}/deposit/paid?session_id=cs_local_")
+    returned = client.http.get(back)
+    page = unescape(html(returned))
+    assert returned.status_code == 200 and "Acompte reçu, merci" in page and amount in page
+    assert 'role="status"' in page and "frame-ancestors 'none'" in portal.header(returned, "content-security-policy")
+    assert "Acompte réglé le " in unescape(html(customer.get()))
+    assert "Payer l'acompte" not in unescape(html(customer.get()))
+
+    view = portal.proposal_view(seller, signed.proposal_id)
+    payment = view["proposal"]["deposit_payment"]
+    assert view["proposal"]["deposit_status"] == "paid"
+    assert payment["status"] == "paid" and payment["amount_cents"] == DEPOSIT and payment["currency"] == "eur"
+    assert payment["paid_at"] and payment["provider_reference"].startswith("pi_local_")
+    assert "checkout_url" not in payment
+    [received] = [e for e in view["history"] if e["kind"] == "payment_received"]
+    assert received["details"]["amount_cents"] == DEPOSIT
+    assert received["details"]["provider_reference"] == payment["provider_reference"]
+    [row] = [p for p in body(seller.get("/proposals"))["items"] if p["id"] == signed.proposal_id]
+    assert row["deposit_status"] == "paid" and row["deposit_cents"] == DEPOSIT and row["deposit_paid_at"]
+
+    receipts, notices = payment_emails(garage, signed, view["proposal"]["reference"])
+    assert len(receipts) == 1 and len(notices) == 1
+    assert amount in receipts[0].text and payment["provider_reference"] in receipts[0].text
+    assert "acompte" in receipts[0].text and "arrhes" not in receipts[0].text.lower()
+
+
+def test_the_return_page_says_the_payment_is_being_confirmed_until_the_webhook_arrives(client, signed, customer):
+    checkout(customer)
+    returned = customer.get("/deposit/paid?session_id=cs_local_x")
+    page = unescape(html(returned))
+    assert returned.status_code == 200 and "Paiement en cours de confirmation" in page
+    assert 'href="paid?session_id=cs_local_x"' in page  # the refresh link, no script needed
+    assert "<script" not in page
+
+
+def test_a_cancelled_checkout_can_be_tried_again_and_resumes_the_same_session(client, signed, customer):
+    first = checkout(customer)
+    cancelled = client.http.request("POST", "/dev/checkout/cancel", body=f"session={session_of(first)}".encode(),
+                                    headers={"content-type": FORM})
+    back = path_of(portal.header(cancelled, "location"))
+    assert back == f"/p/{signed.token}/deposit/cancelled"
+    page = unescape(html(client.http.get(back)))
+    assert "Paiement annulé" in page and "Réessayer le paiement" in page
+    again = customer.submit("/deposit/cancelled", html(client.http.get(back)), {}, action="/deposit")
+    assert portal.header(again, "location") == first  # the open checkout, not a second one
+
+
+def test_the_webhook_confirms_once_under_retries_and_replays(client, seller, garage, signed):
+    payload = completed_event(signed, garage.dealer.id, event_id="evt_once")
+    first = post_webhook(client, payload)
+    assert first.status_code == 200 and body(first)["outcome"] == "recorded"
+    with unchanged(garage, signed):
+        again = post_webhook(client, payload)
+        assert again.status_code == 200 and body(again)["outcome"] == "duplicate"
+        other = post_webhook(client, completed_event(signed, garage.dealer.id, event_id="evt_other"))
+        assert other.status_code == 200 and body(other)["outcome"] == "already_paid"
+    view = portal.proposal_view(seller, signed.proposal_id)
+    assert [e["kind"] for e in view["history"]].count("payment_received") == 1
+    receipts, notices = payment_emails(garage, signed, view["proposal"]["reference"])
+    assert len(receipts) == 1 and len(notices) == 1
+    assert table.get(keys.payment_event(garage.dealer.id, signed.proposal_id, "evt_once"))
+
+
+# --- refusals: nothing changes ------------------------------------------------------------------
+
+@pytest.mark.parametrize("how", ["wrong secret", "tampered body", "too old", "no header"])
+def test_a_badly_signed_event_is_refused_and_changes_nothing(client, garage, signed, how):
+    payload = completed_event(signed, garage.dealer.id)
+    with unchanged(garage, signed):
+        if how == "wrong secret":
+            answer = post_webhook(client, payload, secret="whsec_not_ours")
+        elif how == "tampered body":
+            header = stripe_signature(payload, DEV_PAYMENT_WEBHOOK_SECRET, int(time.time()))
+            answer = post_webhook(client, payload.replace(b'"amount_total": 50000', b'"amount_total": 1'),
+                                  signature=header)
+        elif how == "too old":
+            answer = post_webhook(client, payload, timestamp=int(time.time()) - 301)
+        else:
+            answer = post_webhook(client, payload, signature="")
+        assert answer.status_code == 400
+        assert body(answer)["error"]["code"] == "invalid_signature"
+    assert stored_proposal(garage, signed).get("deposit_payment") is None
+
+
+@pytest.mark.parametrize("change", [{"amount": DEPOSIT - 1}, {"amount": DEPOSIT * 2}, {"currency": "usd"},
+                                    {"payment_status": "unpaid"}])
+def test_a_payment_that_does_not_match_the_acompte_is_refused(client, garage, signed, change):
+    amount = change.get("amount", DEPOSIT)
+    extra = {"payment_status": change["payment_status"]} if "payment_status" in change else {}
+    payload = completed_event(signed, garage.dealer.id, amount=amount, currency=change.get("currency", "eur"), **extra)
+    with unchanged(garage, signed):
+        answer = post_webhook(client, payload)
+        assert answer.status_code == 409 and body(answer)["error"]["code"] == "payment_refused"
+
+
+def test_a_payment_before_the_signature_is_refused_on_the_page_and_by_the_webhook(client, garage, sent, customer):
+    with unchanged(garage, sent):
+        refused = customer.post("/deposit", {}, form="deposit")
+        assert refused.status_code == 409
+        assert "acceptez et signez-la d'abord" in unescape(html(refused))
+        answer = post_webhook(client, completed_event(sent, garage.dealer.id))
+        assert answer.status_code == 409
+
+
+def test_a_dealer_without_deposit_shows_no_button_and_refuses_the_payment(client, seller, garage):
+    sent = send(seller, garage)  # no deposit
+    customer = Customer(client, sent.token)
+    sign(customer, sent)
+    page = unescape(html(customer.get()))
+    assert "Payer l'acompte" not in page and "acompte" not in page.lower()
+    with unchanged(garage, sent):
+        refused = customer.post("/deposit", {}, form="deposit")
+        assert refused.status_code == 409 and "Aucun acompte" in unescape(html(refused))
+        assert post_webhook(client, completed_event(sent, garage.dealer.id)).status_code == 409
+
+
+def test_the_pay_form_without_its_csrf_token_is_refused(garage, signed, customer):
+    with unchanged(garage, signed):
+        assert customer.post("/deposit", {}).status_code == 403
+        assert customer.post("/deposit", {}, form="deposit", csrf="forged").status_code == 403
+        assert customer.post("/deposit", {}, form="sign").status_code == 403
+
+
+def test_events_of_other_kinds_or_unknown_proposals_are_acknowledged_and_ignored(client, garage, signed):
+    with unchanged(garage, signed):
+        other = json.dumps({"id": "evt_x", "object": "event", "type": "payment_intent.created",
+                            "data": {"object": {"id": "pi_1", "object": "payment_intent"}}}).encode()
+        assert body(post_webhook(client, other))["outcome"] == "ignored"
+        unknown = completed_event(portal.Sent("01UNKNOWNPROPOSAL000000000", "", ""), garage.dealer.id)
+        answer = post_webhook(client, unknown)
+        assert answer.status_code == 200 and body(answer)["outcome"] == "ignored"
+
+
+def test_an_expired_checkout_makes_the_acompte_payable_again(client, seller, garage, signed, customer):
+    first = checkout(customer)
+    session_id = stored_proposal(garage, signed)["deposit_payment"]["session_id"]
+    expired = json.dumps({"id": "evt_expired", "object": "event", "type": "checkout.session.expired",
+                          "data": {"object": {"id": session_id, "object": "checkout.session",
+                                              "amount_total": DEPOSIT, "currency": "eur", "payment_status": "unpaid",
+                                              "metadata": {"dealer_id": garage.dealer.id,
+                                                           "proposal_id": signed.proposal_id}}}}).encode()
+    assert body(post_webhook(client, expired))["outcome"] == "checkout_closed"
+    assert stored_proposal(garage, signed)["deposit_payment"]["status"] == "none"
+    second = checkout(customer)
+    assert session_of(second) != session_of(first)
+    assert stored_proposal(garage, signed)["deposit_payment"]["attempt"] == 2
+
+
+def test_the_portal_view_still_reads_three_times_with_a_payment(client, garage, signed, customer, monkeypatch):
+    checkout(customer)
+    calls = []
+    from chalicelib.store import table as table_module
+
+    real = table_module.Table._client.fget
+
+    class Counting:
+        def __init__(self, inner):
+            self.inner = inner
+
+        def __getattr__(self, name):
+            calls.append(name)
+            return getattr(self.inner, name)
+
+    monkeypatch.setattr(table_module.Table, "_client", property(lambda self: Counting(real(self))))
+    assert customer.get().status_code == 200
+    assert calls == ["get_item", "query", "transact_write_items"]
