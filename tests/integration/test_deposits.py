@@ -132,7 +132,7 @@ def unchanged(garage, sent):
 def payment_emails(garage, sent: portal.Sent, reference: str) -> tuple[list, list]:
     """(the customer's receipts, the seller's payment notifications) of this proposal."""
     user = dealers.get_user(garage.dealer.id, garage.seller.id)
-    seller = str(user.profile.email if user.profile else user.email)  # where notify_seller writes
+    seller = str(user.profile.email if user.profile else user.email)  # where the seller notice's email goes
     receipts = [read(m) for m in emails_to(sent.email) if read(m).subject == f"Acompte reçu – proposition {reference}"]
     notices = [read(m) for m in emails_to(seller) if f"a réglé l'acompte de la proposition {reference}" in read(m).subject]
     return receipts, notices
