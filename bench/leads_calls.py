@@ -28,7 +28,7 @@ from chalicelib.clients import client  # noqa: E402
 from chalicelib.domain import clock  # noqa: E402
 from chalicelib.domain.dealers import DealerSettingsChange, NewBranch, NewUser, Role, Staff  # noqa: E402
 from chalicelib.services import dealers  # noqa: E402
-from local import dynamodb_local  # noqa: E402
+from local import dynamodb_local, gateway  # noqa: E402
 from local.table import create_table  # noqa: E402
 
 LEADS = 120
@@ -48,7 +48,8 @@ def metered():
         params.setdefault("ReturnConsumedCapacity", "TOTAL")
 
     def count(model, **_):
-        seen["calls"].append(model.name)
+        if not gateway.authorizing():  # the authorizer's user check: its own Lambda in AWS
+            seen["calls"].append(model.name)
 
     def add_capacity(parsed, **_):
         seen["capacity"] += parsed.get("ConsumedCapacity", {}).get("CapacityUnits", 0)

@@ -7,6 +7,7 @@ After each request the table's new stream records go to the app's stream functio
 (local/stream.py), as Lambda's event source mapping does in AWS moments later.
 """
 import json
+import threading
 
 from chalice.app import UnauthorizedError
 from chalice.local import LocalGateway, LocalGatewayAuthorizer, LocalGatewayException
@@ -27,6 +28,13 @@ class TokenRefused(LocalGatewayException):
 
 
 _JSON = {"Content-Type": "application/json"}
+_authorizer_running = threading.local()
+
+
+def authorizing() -> bool:
+    """True while the authorizer runs. In AWS it is a Lambda of its own: what counts a route's
+    DynamoDB calls leaves out the authorizer's (its check of the user)."""
+    return getattr(_authorizer_running, "active", False)
 
 
 class _Authorizer(LocalGatewayAuthorizer):
@@ -34,10 +42,13 @@ class _Authorizer(LocalGatewayAuthorizer):
         route = self._route_for_event(lambda_event)
         if route is not None and route.authorizer is not None and not lambda_event["headers"].get("authorization"):
             raise TokenRefused(_JSON, _body("not_authenticated", "Jeton invalide ou expiré."))
+        _authorizer_running.active = True
         try:
             return super().authorize(raw_path, lambda_event, lambda_context)
         except UnauthorizedError:
             raise TokenRefused(_JSON, _body("not_authenticated", "Jeton invalide ou expiré.")) from None
+        finally:
+            _authorizer_running.active = False
 
 
 class Gateway(LocalGateway):

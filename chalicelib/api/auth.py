@@ -1,8 +1,13 @@
-"""The seller authorizer: API Gateway calls it before any dealer route runs."""
+"""The seller authorizer: API Gateway calls it before any dealer route runs.
+
+It checks the token, then the user it names (one GetItem): a deactivated user is refused on
+their next request. Nothing is cached (ttl 0), so that refusal is immediate.
+"""
 from chalice import AuthResponse, Blueprint, UnauthorizedError
 
 from chalicelib.auth import tokens
 from chalicelib.domain.errors import NotAuthenticated
+from chalicelib.services import dealers
 
 auth = Blueprint(__name__)
 
@@ -13,7 +18,7 @@ def seller_auth(auth_request):
     try:
         if scheme.lower() != "bearer" or not token:
             raise NotAuthenticated("missing bearer token")
-        staff = tokens.verify(token.strip())
+        staff = dealers.signed_in(tokens.verify(token.strip()))
     except NotAuthenticated:
         # API Gateway answers 401 to this exact message (see infra GatewayResponse UNAUTHORIZED).
         raise UnauthorizedError("Unauthorized") from None

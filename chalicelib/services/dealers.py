@@ -4,7 +4,7 @@ from chalicelib.domain.dealers import (
     Branch, Dealer, DealerLegalChange, DealerSettingsChange, NewBranch, NewUser, NotificationPreferences, ProfileChange,
     SellerProfile, Staff, User,
 )
-from chalicelib.domain.errors import InvalidInput, NotFound
+from chalicelib.domain.errors import InvalidInput, NotAuthenticated, NotFound
 from chalicelib.domain.ids import new_id
 from chalicelib.store import dealers as store
 
@@ -40,6 +40,19 @@ def list_users(dealer_id: str) -> list[User]:
 
 def get_user(dealer_id: str, user_id: str) -> User:
     return store.get_user(dealer_id, user_id)
+
+
+def signed_in(claimed: Staff) -> Staff:
+    """The staff member a verified token names, as the dealer's users stand now: a user deactivated
+    (or gone) since the token was issued is refused at once, not when the token expires, and the
+    role is the one the dealer's admins keep, not the one the token was issued with."""
+    try:
+        user = store.get_user(claimed.dealer_id, claimed.user_id)
+    except NotFound:
+        raise NotAuthenticated("Compte inconnu.") from None
+    if not user.active:
+        raise NotAuthenticated("Compte désactivé.")
+    return Staff(dealer_id=user.dealer_id, user_id=user.id, role=user.role)
 
 
 def create_user(dealer_id: str, command: NewUser, by: Staff) -> User:

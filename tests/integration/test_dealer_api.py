@@ -4,6 +4,8 @@ import json
 import pytest
 
 import app as application
+from chalicelib.auth import tokens
+from chalicelib.domain.dealers import Role, Staff
 from chalicelib.services import dealers
 from local.client import Client
 from tests.support import Api, body, tenant
@@ -150,6 +152,26 @@ def test_a_request_without_a_valid_token_is_a_401(client, aws, header):
     refused = client.http.get("/dealer", headers=headers)
     assert refused.status_code == 401
     assert body(refused)["error"]["code"] == "not_authenticated"
+
+
+def test_a_deactivated_users_token_is_refused_on_the_next_request(admin, seller, garage):
+    assert seller.get("/dealer").status_code == 200
+    assert admin.post(f"/users/{garage.seller.id}/deactivate").status_code == 200
+    refused = seller.get("/dealer")
+    assert refused.status_code == 401 and body(refused)["error"]["code"] == "not_authenticated"
+    assert admin.get("/dealer").status_code == 200
+
+
+def test_a_token_for_a_user_the_dealer_does_not_have_is_refused(client, garage):
+    stranger = Staff(dealer_id=garage.dealer.id, user_id="01HZZZZZZZZZZZZZZZZZZZZZZZ", role=Role.ADMIN)
+    assert Api(client, tokens.issue_local(stranger, "inconnu@example.com")).get("/dealer").status_code == 401
+
+
+def test_the_role_is_the_one_the_dealer_keeps_not_the_one_in_the_token(client, garage):
+    claimed = Staff(dealer_id=garage.dealer.id, user_id=garage.seller.id, role=Role.ADMIN)
+    as_admin = Api(client, tokens.issue_local(claimed, garage.seller.email))
+    refused = as_admin.send("PATCH", "/dealer/settings", {"lead_deadline_hours": 12})
+    assert refused.status_code == 403
 
 
 def test_an_unexpected_failure_is_a_500_with_a_request_id_and_no_stack_trace(admin, monkeypatch):
