@@ -228,14 +228,9 @@ class ProfileChange(Command):
     notifications: "NotificationPreferencesChange | None" = None
 
 
-class NotificationPreferencesChange(Command):
-    email: bool = True
-    sms: bool = False
-    on_view: bool = True
-    on_download: bool = True
-    on_question: bool = True
-    on_signature: bool = True
-    on_payment: bool = True
+class NotificationPreferencesChange(NotificationPreferences, Command):
+    """The preferences as a seller sends them: the same fields, but unknown ones and wrong types are
+    refused (Command's rules win over Entity's, which tolerate older stored items)."""
 
 
 ProfileChange.model_rebuild()
