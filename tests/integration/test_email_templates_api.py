@@ -1,40 +1,17 @@
 """The dealer's email templates through the API, and the send that uses them."""
-from datetime import datetime, timedelta, timezone
-
 import pytest
 
-import app as application
-from chalicelib.domain import clock
 from chalicelib.domain.templates import TemplateKind, default
-from local.client import Client
 from tests import offers
 from tests.offers import emails_to, read, token_in
 from tests.support import Api, body, tenant
 
-NOW = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(minutes=5)
 SEND = default(TemplateKind.SEND)
-
-
-@pytest.fixture
-def client(aws):
-    clock.set_source(lambda: NOW)
-    with Client(application.app) as test_client:
-        yield test_client
-
-
-@pytest.fixture
-def garage(aws):
-    return offers.with_legal(tenant())
 
 
 @pytest.fixture
 def admin(client, garage):
     return Api(client, garage.token(garage.admin))
-
-
-@pytest.fixture
-def seller(client, garage):
-    return Api(client, garage.token(garage.seller))
 
 
 def own_send(**parts) -> dict:

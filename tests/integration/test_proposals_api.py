@@ -1,11 +1,10 @@
 """Proposals through the dealer API, on DynamoDB Local and moto (SES, S3): the seller's side of remote selling."""
 import hashlib
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 import pytest
 
-import app as application
 from chalicelib.documents import storage
 from chalicelib.domain import clock, local_time
 from chalicelib.domain.outbox import Delivery
@@ -20,33 +19,14 @@ from chalicelib.store import due, keys
 from chalicelib.store import outbox as outbox_store
 from chalicelib.store import proposals as store
 from chalicelib.store.table import table
-from local.client import Client
 from tests import offers
 from tests.offers import emails_to, read, sms_to, token_in
+from tests.portal import NOW
 from tests.support import Api, body, delivered, tenant
 
-# A fixed moment just past: seller tokens are issued at the test clock and verified at the real one.
-NOW = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(minutes=5)
 YEAR = local_time.paris_date(NOW).year
 REF = f"P{YEAR}-00001"
 SEND_AT = NOW + timedelta(minutes=1)
-
-
-@pytest.fixture
-def client(aws):
-    clock.set_source(lambda: NOW)
-    with Client(application.app) as test_client:
-        yield test_client
-
-
-@pytest.fixture
-def garage(aws):
-    return offers.with_legal(tenant())
-
-
-@pytest.fixture
-def seller(client, garage):
-    return Api(client, garage.token(garage.seller))
 
 
 @pytest.fixture

@@ -1,35 +1,21 @@
 """Quotes and customers through the dealer API: totals on the server, numbering, duplicates, PDF."""
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import pytest
 
-import app as application
 from chalicelib.documents import storage
-from chalicelib.domain import clock, local_time
+from chalicelib.domain import local_time
 from chalicelib.services import quotes as quote_service
-from local.client import Client
 from tests import offers
+from tests.portal import NOW
 from tests.support import Api, body, tenant
 
-NOW = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(minutes=5)
 TODAY = local_time.paris_date(NOW)
-
-
-@pytest.fixture
-def client(aws):
-    clock.set_source(lambda: NOW)
-    with Client(application.app) as test_client:
-        yield test_client
 
 
 @pytest.fixture
 def garage(aws):
     return tenant("Garage Sans Option", remote_selling=False)
-
-
-@pytest.fixture
-def seller(client, garage):
-    return Api(client, garage.token(garage.seller))
 
 
 @pytest.fixture
