@@ -224,6 +224,13 @@ def test_the_outbox_is_sent_from_the_tables_stream_of_keys_only(template):
     assert event["StartingPosition"] == "TRIM_HORIZON"
 
 
+def test_a_failing_batch_cannot_hold_the_stream_back(template):
+    # Its messages stay due for retry-outbox, so giving the batch up loses nothing.
+    [event] = _stream_functions(template).values()
+    assert event["MaximumRetryAttempts"] <= 3 and event["MaximumRecordAgeInSeconds"] <= 600
+    assert event["BisectBatchOnFunctionError"] is True
+
+
 def test_lambda_passes_the_delivery_only_new_outbox_items(template):
     [event] = _stream_functions(template).values()
     [only] = event["FilterCriteria"]["Filters"]
