@@ -19,8 +19,9 @@ MAX_EVENT_BYTES = 64 * 1024  # a Checkout event is a few kilobytes
 
 class WebhookReceived(BaseModel):
     received: bool = True
-    outcome: str = Field(description="recorded, anomaly (a payment that is not the acompte, recorded in the history and emailed to "
-                         "the seller and the admins), duplicate, already_paid, checkout_closed or ignored")
+    outcome: str = Field(description="recorded, anomaly (a payment that is not the acompte, recorded in the history "
+                                     "and emailed to the seller and the admins), duplicate, already_paid, "
+                                     "checkout_closed or ignored")
 
 
 @endpoint(payments_api, "/payments/webhook", method="POST", tag="payments",

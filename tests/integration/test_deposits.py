@@ -460,3 +460,27 @@ def test_the_admins_are_told_of_an_anomaly_when_the_seller_is_deactivated(client
 def test_the_seller_front_names_the_anomaly_in_french(client):
     script = client.http.get("/app/screens/proposal.js").body.decode()
     assert 'payment_anomaly: "Paiement à régulariser"' in script and "deposit_anomalies" in script
+
+
+def test_a_second_payment_confirmed_while_the_first_is_being_recorded_becomes_an_anomaly(client, seller, garage,
+                                                                                        signed, monkeypatch):
+    from chalicelib.services import deposits as deposit_service
+
+    stale = deposit_service.proposal_store.get(garage.dealer.id, signed.proposal_id)  # read before the first paid
+    assert body(post_webhook(client, completed_event(signed, garage.dealer.id, session_id="cs_first")))["outcome"] \
+        == "recorded"
+    real, reads = deposit_service.proposal_store.get, []
+
+    def first_read_stale(dealer_id, proposal_id):
+        reads.append(proposal_id)
+        return stale if len(reads) == 1 else real(dealer_id, proposal_id)
+
+    monkeypatch.setattr(deposit_service.proposal_store, "get", first_read_stale)
+    reference = f"pi_{secrets.token_hex(6)}"
+    answer = post_webhook(client, completed_event(signed, garage.dealer.id, session_id="cs_second",
+                                                  payment_intent=reference))
+    assert body(answer)["outcome"] == "anomaly" and len(reads) == 2  # judged again on what is stored now
+    view = portal.proposal_view(seller, signed.proposal_id)
+    assert [a["reason"] for a in view["deposit_anomalies"]] == ["already_paid"]
+    assert view["proposal"]["deposit_payment"]["session_id"] == "cs_first"
+    assert [len(found) for found in anomaly_emails(garage, reference)] == [1, 1]
