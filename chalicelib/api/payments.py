@@ -2,8 +2,8 @@
 
 Stripe (production) and the local test provider (development) both post here; the signature is
 the only proof of origin, so the body is handed over byte for byte. 200 for every verified event
-(recorded, already recorded, or ignored: Stripe stops retrying), 400 for a bad signature and 409 for
-a payment that does not match the proposal (Stripe retries and shows the failure: someone must look).
+(recorded, already recorded, an anomaly recorded for the seller and the admins to refund or settle,
+or ignored: Stripe stops retrying), 400 for a bad signature or a malformed body.
 """
 from chalice import Blueprint
 from pydantic import BaseModel, Field
@@ -19,7 +19,9 @@ MAX_EVENT_BYTES = 64 * 1024  # a Checkout event is a few kilobytes
 
 class WebhookReceived(BaseModel):
     received: bool = True
-    outcome: str = Field(description="recorded, duplicate, already_paid, checkout_closed or ignored")
+    outcome: str = Field(description="recorded, anomaly (a payment that is not the acompte, recorded in the history "
+                                     "and emailed to the seller and the admins), duplicate, already_paid, "
+                                     "checkout_closed or ignored")
 
 
 @endpoint(payments_api, "/payments/webhook", method="POST", tag="payments",

@@ -6,18 +6,23 @@ A cancelled or expired checkout goes back to payable: while the checkout is stil
 again resumes it (one open checkout at a time, so one payment); once it has expired, or the provider
 said so, the next attempt opens a new one. Paid is final.
 
+A confirmed payment that is not the acompte (another amount or currency, a proposal not signed or
+asking none, an acompte already paid) is an anomaly: never recorded as paid, it is kept in the
+proposal's history and the seller and the admins are told to refund or settle it.
+
 The word is "acompte", never "arrhes": an acompte binds both parties and is deducted from the
 price (art. L214-1 du Code de la consommation); the customer keeps the withdrawal right and is
 refunded in full on withdrawal.
 """
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from pydantic import Field
 
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.model import Entity
-from chalicelib.domain.money import format_euros
+from chalicelib.domain.money import NBSP, format_euros
 
 CURRENCY = "eur"
 RESUME_MARGIN = timedelta(minutes=5)
@@ -68,12 +73,22 @@ class DepositNotPayable(Conflict):
     code = "deposit_not_payable"
 
 
-class ConfirmationRefused(Exception):
-    """A payment confirmation that does not match the proposal: nothing is written, the reason is logged."""
+class AnomalyReason(StrEnum):
+    """Why a payment the provider confirmed is not the proposal's acompte."""
+    AMOUNT_MISMATCH = "amount_mismatch"
+    CURRENCY_MISMATCH = "currency_mismatch"
+    PROPOSAL_NOT_ACCEPTED = "proposal_not_accepted"
+    NO_DEPOSIT_ASKED = "no_deposit_asked"
+    ALREADY_PAID = "already_paid"
 
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
+
+ANOMALY_LABELS = {
+    AnomalyReason.AMOUNT_MISMATCH: "montant différent de l'acompte demandé",
+    AnomalyReason.CURRENCY_MISMATCH: "paiement dans une autre devise que l'euro",
+    AnomalyReason.PROPOSAL_NOT_ACCEPTED: "proposition non signée",
+    AnomalyReason.NO_DEPOSIT_ASKED: "aucun acompte demandé",
+    AnomalyReason.ALREADY_PAID: "acompte déjà réglé (second paiement)",
+}
 
 
 class Confirmation(Entity):
@@ -113,28 +128,76 @@ def started(amount_cents: int, provider: str, attempt: int, session_id: str, che
                           session_expires_at=expires_at, started_at=at)
 
 
-def check_confirmation(status: str, deposit_cents: int, confirmation: Confirmation) -> None:
-    """A confirmation is believed only for a signed proposal, paid, for exactly the acompte asked, in euros."""
+def recorded_with(payment: DepositPayment | None, confirmation: Confirmation) -> bool:
+    """The acompte is already recorded as paid through this checkout (a retry, or another event of it)."""
+    return (payment is not None and payment.status == DepositStatus.PAID
+            and payment.session_id == confirmation.session_id)
+
+
+def anomaly_of(status: str, deposit_cents: int, payment: DepositPayment | None,
+               confirmation: Confirmation) -> AnomalyReason | None:
+    """Why money the provider took does not fit the proposal (None: it is the acompte, record it as paid).
+
+    Believed as the acompte only for a signed proposal that asks one, not yet paid, for exactly its
+    amount, in euros. Ask `recorded_with` first: the checkout already recorded is not a second payment.
+    """
+    if payment is not None and payment.status == DepositStatus.PAID:
+        return AnomalyReason.ALREADY_PAID
     if status != "accepted":
-        raise ConfirmationRefused("proposal_not_accepted")
+        return AnomalyReason.PROPOSAL_NOT_ACCEPTED
     if deposit_cents <= 0:
-        raise ConfirmationRefused("no_deposit_asked")
-    if not confirmation.paid:
-        raise ConfirmationRefused("not_paid")
+        return AnomalyReason.NO_DEPOSIT_ASKED
     if confirmation.currency.lower() != CURRENCY:
-        raise ConfirmationRefused("currency_mismatch")
+        return AnomalyReason.CURRENCY_MISMATCH
     if confirmation.amount_cents != deposit_cents:
-        raise ConfirmationRefused("amount_mismatch")
+        return AnomalyReason.AMOUNT_MISMATCH
+    return None
 
 
 def paid(payment: DepositPayment | None, provider: str, confirmation: Confirmation, at: datetime) -> DepositPayment:
-    """The payment once confirmed (check_confirmation first)."""
+    """The payment once confirmed (when `anomaly_of` finds nothing)."""
     base = payment or DepositPayment(amount_cents=confirmation.amount_cents, provider=provider)
     return base.model_copy(update={
         "status": DepositStatus.PAID, "amount_cents": confirmation.amount_cents,
         "currency": confirmation.currency.lower(), "session_id": confirmation.session_id, "checkout_url": None,
         "paid_at": at, "provider_reference": confirmation.payment_reference, "event_id": confirmation.event_id,
     })
+
+
+class DepositAnomaly(Entity):
+    """A payment the provider took that is not the acompte: recorded in the proposal's history (never as paid)
+    for the seller and the admins to refund or settle. Ids, amounts and a reason only: no card data."""
+    at: datetime
+    reason: AnomalyReason
+    amount_cents: int
+    currency: str
+    expected_cents: int = Field(description="the acompte the proposal asks (0: none)")
+    provider: str
+    provider_reference: str = Field(description="the provider's payment reference, to find it in its dashboard")
+
+    @property
+    def label(self) -> str:
+        return ANOMALY_LABELS[self.reason]
+
+    def details(self) -> dict[str, Any]:
+        """What its history event keeps (the event has the time)."""
+        return self.model_dump(mode="json", exclude={"at"})
+
+
+def anomaly(reason: AnomalyReason, confirmation: Confirmation, expected_cents: int, provider: str,
+            at: datetime) -> DepositAnomaly:
+    return DepositAnomaly(at=at, reason=reason, amount_cents=confirmation.amount_cents,
+                          currency=confirmation.currency.lower(), expected_cents=max(expected_cents, 0),
+                          provider=provider, provider_reference=confirmation.payment_reference)
+
+
+def format_amount(cents: int, currency: str) -> str:
+    """Euros the French way; another currency as "12,34 USD" (what was really paid)."""
+    if currency.lower() == CURRENCY:
+        return format_euros(cents)
+    sign = "-" if cents < 0 else ""
+    units, rest = divmod(abs(cents), 100)
+    return f"{sign}{units},{rest:02d}{NBSP}{currency.upper()}"
 
 
 def describe(amount_cents: int) -> str:

@@ -15,7 +15,7 @@ from chalicelib.domain.customers import (
     Account, AccountKind, AddressInput, Civility, Contact, Mobile, PostalAddress, format_phone,
 )
 from chalicelib.domain.dealers import Dealer, DealerLegal, Deposit, PhoneE164, SellerProfile, WithdrawalDays
-from chalicelib.domain.deposits import DepositPayment, DepositStatus
+from chalicelib.domain.deposits import DepositAnomaly, DepositPayment, DepositStatus
 from chalicelib.domain.errors import Conflict, InvalidInput, InvalidTransition
 from chalicelib.domain.model import Command, Entity
 from chalicelib.domain.money import format_euros
@@ -90,6 +90,7 @@ class EventKind(StrEnum):
     EXPIRED = "expired"
     PAYMENT_STARTED = "payment_started"
     PAYMENT_RECEIVED = "payment_received"
+    PAYMENT_ANOMALY = "payment_anomaly"  # money taken that is not the acompte: to refund or settle (webhook)
     SELLER_NOTIFIED = "seller_notified"
     LINK_EXPIRED = "link_expired"        # an access link reached its end (recorded by the sweep-links schedule)
 
@@ -438,6 +439,14 @@ class ProposalView(Entity):
             return None
         base = f"/proposals/{self.proposal.id}/proofs"
         return {"signed_pdf": f"{base}/signed.pdf", "evidence": f"{base}/evidence.json"}
+
+    @computed_field
+    @property
+    def deposit_anomalies(self) -> list[DepositAnomaly]:
+        """Payments taken that are not the acompte (docs/payments.md, "Anomalies"), oldest first: each one is
+        to refund or settle at the provider. Read from the history's payment_anomaly events."""
+        return [DepositAnomaly.model_validate({**event.details, "at": event.at})
+                for event in self.history if event.kind == EventKind.PAYMENT_ANOMALY]
 
 
 class ProposalSummary(Entity):

@@ -17,6 +17,11 @@ class InvalidSignature(Exception):
     """The body was not signed with our webhook secret, was changed, or is too old."""
 
 
+class MalformedEvent(Exception):
+    """Signed, but not shaped like a provider event (no id or type, a checkout session without its id or
+    with fields of the wrong type): nothing to act on."""
+
+
 class CheckoutSession(BaseModel):
     id: str
     amount_total: int | None = None
@@ -40,10 +45,17 @@ def verify(payload: bytes, signature_header: str | None, secret: str) -> Payment
 
     try:
         event = stripe.Webhook.construct_event(payload, signature_header, secret, tolerance=TOLERANCE_SECONDS)
-    except (stripe.SignatureVerificationError, ValueError) as refused:
+        return _event(event.to_dict())
+    except stripe.SignatureVerificationError as refused:
         raise InvalidSignature(type(refused).__name__) from None
-    data: dict[str, Any] = event.to_dict()
+    except (KeyError, TypeError, AttributeError, ValueError) as malformed:  # not JSON, not an event; pydantic's
+        raise MalformedEvent(type(malformed).__name__) from None             # ValidationError is a ValueError
+
+
+def _event(data: dict[str, Any]) -> PaymentEvent:
     kind = str(data.get("type") or "")
+    if not data.get("id") or not kind:
+        raise KeyError("id or type")
     session = None
     obj = (data.get("data") or {}).get("object") or {}
     if kind.startswith("checkout.session.") and obj.get("object") == "checkout.session":
@@ -53,7 +65,7 @@ def verify(payload: bytes, signature_header: str | None, secret: str) -> Payment
             client_reference_id=obj.get("client_reference_id"),
             metadata={str(k): str(v) for k, v in (obj.get("metadata") or {}).items()},
         )
-    return PaymentEvent(id=str(data.get("id") or ""), type=kind, livemode=bool(data.get("livemode")), session=session)
+    return PaymentEvent(id=str(data["id"]), type=kind, livemode=bool(data.get("livemode")), session=session)
 
 
 def _id_of(value: Any) -> str | None:

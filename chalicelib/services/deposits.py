@@ -10,6 +10,10 @@ event to the same function) is verified, matched against the stored proposal (si
 currency of the acompte), then one transaction marks the acompte paid (unless already paid), writes
 the event's marker (unless already there: a retry or a replay changes nothing), the history event
 and the outbox messages: the seller per preferences, the customer's receipt.
+A payment that does not fit (another amount or currency, a proposal not signed, an acompte already
+paid by another checkout) is an anomaly: one transaction writes the marker, a payment_anomaly history
+event and the emails telling the seller and the admins to refund or settle it; the acompte is left as
+it is and the provider gets a 200, so it stops retrying.
 Logs name ids and reasons only: never a token, an email, a name or card data.
 """
 from dataclasses import dataclass
@@ -19,15 +23,16 @@ from typing import Any
 from chalicelib import payments
 from chalicelib.domain import clock, deposits as rules
 from chalicelib.domain import local_time
-from chalicelib.domain.deposits import Confirmation, ConfirmationRefused, DepositStatus
+from chalicelib.domain.deposits import Confirmation, DepositAnomaly, DepositStatus
 from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
 from chalicelib.domain.links import PortalState
 from chalicelib.domain.money import format_euros
 from chalicelib.domain.outbox import Channel, OutboxMessage
 from chalicelib.domain.proposals import EventKind, Proposal
-from chalicelib.observability import logger
+from chalicelib.domain.signing import ConcurrentChange
+from chalicelib.observability import logger, metrics
 from chalicelib.payments import SESSION_PLACEHOLDER, CheckoutRequest, ProviderFailed, webhook
-from chalicelib.services import portal
+from chalicelib.services import portal, staff_alerts
 from chalicelib.services.portal import Closed, Record, Visitor
 from chalicelib.settings import settings
 from chalicelib.store import deposits as store
@@ -35,6 +40,7 @@ from chalicelib.store import proposals as proposal_store
 from chalicelib.store.deposits import AlreadyPaid, AlreadyProcessed
 
 FORM = "deposit"
+ATTEMPTS = 3
 
 
 class InvalidSignature(InvalidInput):
@@ -44,12 +50,11 @@ class InvalidSignature(InvalidInput):
         super().__init__("Signature du webhook invalide.", {"stripe-signature": "invalid, missing or too old"})
 
 
-class PaymentRefused(Conflict):
-    code = "payment_refused"
+class InvalidEvent(InvalidInput):
+    code = "invalid_event"
 
-    def __init__(self, reason: str):
-        super().__init__("Ce paiement ne correspond pas à l'acompte de la proposition : il n'est pas enregistré.",
-                         {"payment": reason})
+    def __init__(self):
+        super().__init__("Événement de paiement mal formé.", {"body": "not a provider event"})
 
 
 class PaymentUnavailable(Conflict):
@@ -153,6 +158,9 @@ def receive(payload: bytes, signature: str | None) -> Received:
     except webhook.InvalidSignature as refused:
         logger.warning("payment webhook refused", extra={"reason": str(refused)})
         raise InvalidSignature() from None
+    except webhook.MalformedEvent as malformed:
+        logger.warning("payment webhook malformed", extra={"reason": str(malformed)})
+        raise InvalidEvent() from None
     if event.session is not None and event.type == webhook.COMPLETED:
         return _completed(event)
     if event.session is not None and event.type == webhook.EXPIRED:
@@ -162,24 +170,42 @@ def receive(payload: bytes, signature: str | None) -> Received:
 
 
 def _proposal_of(event: webhook.PaymentEvent) -> Proposal | None:
+    """The proposal the event's signed metadata names (None: missing, or nowhere to be found)."""
     metadata = event.session.metadata
     dealer_id, proposal_id = metadata.get("dealer_id"), metadata.get("proposal_id")
-    proposal = None
-    if dealer_id and proposal_id:
-        try:
-            proposal = proposal_store.get(dealer_id, proposal_id)
-        except NotFound:
-            proposal = None
-    if proposal is None:
-        logger.warning("payment webhook for an unknown proposal", extra={
-            "event_id": event.id, "event_type": event.type, "session_id": event.session.id})
-    return proposal
+    if not (dealer_id and proposal_id):
+        return None
+    try:
+        return proposal_store.get(dealer_id, proposal_id)
+    except NotFound:
+        return None
+
+
+def _unknown(event: webhook.PaymentEvent) -> Received:
+    """Nobody to tell: acknowledged so the provider stops retrying, logged (ids only) and counted."""
+    metadata = event.session.metadata
+    logger.error("payment webhook for an unknown proposal", extra={
+        "event_id": event.id, "event_type": event.type, "session_id": event.session.id,
+        "dealer_id": metadata.get("dealer_id"), "proposal_id": metadata.get("proposal_id")})
+    metrics.add_metric(name="PaymentWebhookUnknownProposal", unit="Count", value=1)
+    return Received("ignored")
 
 
 def _completed(event: webhook.PaymentEvent) -> Received:
-    proposal = _proposal_of(event)
-    if proposal is None:
-        return Received("ignored")
+    # The payment's write is conditional on the proposal as judged: when it changed meanwhile (another
+    # event paid it), judge again on what is stored now.
+    for _ in range(ATTEMPTS):
+        proposal = _proposal_of(event)
+        if proposal is None:
+            return _unknown(event)
+        try:
+            return _confirm(event, proposal)
+        except AlreadyPaid:
+            continue
+    raise ConcurrentChange()
+
+
+def _confirm(event: webhook.PaymentEvent, proposal: Proposal) -> Received:
     session, now = event.session, clock.now()
     log = {"event_id": event.id, "session_id": session.id, "dealer_id": proposal.dealer_id,
            "proposal_id": proposal.id}
@@ -189,14 +215,17 @@ def _completed(event: webhook.PaymentEvent) -> Received:
         payment_reference=session.payment_intent or session.id,
     )
     payment = proposal.deposit_payment
-    if payment is not None and payment.status == DepositStatus.PAID:
-        return _already(payment.event_id == event.id, payment.session_id == session.id, log)
-    try:
-        rules.check_confirmation(proposal.status.value, proposal.deposit_cents, confirmation)
-    except ConfirmationRefused as refused:
-        logger.warning("payment confirmation refused", extra={**log, "reason": refused.reason})
-        raise PaymentRefused(refused.reason) from None
+    if rules.recorded_with(payment, confirmation):
+        return _already(payment.event_id == event.id, log)
+    if not confirmation.paid:
+        # Card-only checkouts complete paid; nothing was taken, so there is nothing to record or refund.
+        logger.warning("payment webhook: checkout completed unpaid, ignored", extra=log)
+        return Received("ignored")
     provider = payment.provider if payment else settings().payment_provider
+    reason = rules.anomaly_of(proposal.status.value, proposal.deposit_cents, payment, confirmation)
+    if reason is not None:
+        return _anomaly(event, proposal, rules.anomaly(reason, confirmation, proposal.deposit_cents, provider, now),
+                        log)
     paid = rules.paid(payment, provider, confirmation, now)
     paid_proposal = proposal.model_copy(update={"deposit_payment": paid})
     history = proposal_store.record_event(proposal.dealer_id, proposal.id, EventKind.PAYMENT_RECEIVED, now, {
@@ -209,28 +238,41 @@ def _completed(event: webhook.PaymentEvent) -> Received:
         portal.commit([store.event_processed(proposal, event.id, event.type, now),
                        store.payment_received(proposal, paid), history], messages)
     except AlreadyProcessed:
-        return _already(True, True, log)
-    except AlreadyPaid:
-        return _already(False, False, log)
+        return _already(True, log)
     logger.info("deposit paid", extra=log)
     return Received("recorded")
 
 
-def _already(same_event: bool, same_session: bool, log: dict[str, Any]) -> Received:
+def _anomaly(event: webhook.PaymentEvent, proposal: Proposal, anomaly: DepositAnomaly,
+             log: dict[str, Any]) -> Received:
+    """Money taken that is not the acompte: the event's marker, the history event and the emails to the
+    seller and the admins, in one transaction; the acompte itself is left as it is."""
+    alert = staff_alerts.payment_anomaly(proposal, anomaly)
+    history = proposal_store.record_event(proposal.dealer_id, proposal.id, EventKind.PAYMENT_ANOMALY, anomaly.at,
+                                          {**anomaly.details(), "told": alert.told}, by="system")
+    try:
+        portal.commit([store.event_processed(proposal, event.id, event.type, anomaly.at), history], alert.messages)
+    except AlreadyProcessed:
+        return _already(True, log)
+    logger.warning("payment anomaly recorded: to refund or settle at the provider",
+                   extra={**log, "reason": anomaly.reason.value})
+    metrics.add_metric(name="PaymentAnomaly", unit="Count", value=1)
+    return Received("anomaly")
+
+
+def _already(same_event: bool, log: dict[str, Any]) -> Received:
     if same_event:
         logger.info("payment webhook already processed", extra=log)
         return Received("duplicate")
-    if same_session:
-        logger.info("payment webhook for a deposit already recorded", extra=log)
-    else:
-        # Another checkout paid too: the provider holds two payments, one to refund by hand.
-        logger.error("deposit paid twice: refund the second payment at the provider", extra=log)
+    logger.info("payment webhook for a deposit already recorded", extra=log)
     return Received("already_paid")
 
 
 def _expired(event: webhook.PaymentEvent) -> Received:
     proposal = _proposal_of(event)
     if proposal is None:
+        logger.warning("payment webhook for an unknown proposal", extra={
+            "event_id": event.id, "event_type": event.type, "session_id": event.session.id})
         return Received("ignored")
     closed = rules.expired(proposal.deposit_payment, event.session.id)
     if closed is None:

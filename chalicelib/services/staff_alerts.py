@@ -1,9 +1,11 @@
-"""Telling staff what a schedule found: a proposal that expired, a lead whose contact deadline passed.
+"""Telling staff what a schedule or a provider found: a proposal that expired, a lead whose contact deadline
+passed, a card payment that is not the acompte (an anomaly: money to refund or settle).
 
 Each message goes by email and/or SMS as the user chose (User.notifications.email / .sms); the
 email goes to the seller profile's address when there is one, the SMS to the profile's phone or
 else the user's. A deactivated user's alerts go to the dealer's active admins, by email, so
-nobody's work falls silently through. Messages are only built here: write each with
+nobody's work falls silently through. A payment anomaly is money to handle: it goes by email to the
+proposal's seller and to every active admin, whatever their preferences. Messages are only built here: write each with
 `store.outbox.new(message)` in the transaction that records what happened: the table's
 stream sends it once committed.
 """
@@ -12,12 +14,13 @@ from datetime import datetime
 
 from chalicelib.domain import local_time
 from chalicelib.domain.customers import format_phone
+from chalicelib.domain.deposits import AnomalyReason, DepositAnomaly, format_amount
 from chalicelib.domain.dealers import Role, User
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.leads import Lead
 from chalicelib.domain.money import format_euros
 from chalicelib.domain.outbox import Channel, OutboxMessage
-from chalicelib.domain.proposals import Proposal, ProposalStatus
+from chalicelib.domain.proposals import STATUS_LABELS, Proposal, ProposalStatus
 from chalicelib.settings import settings
 from chalicelib.store import dealers as dealer_store
 
@@ -67,6 +70,67 @@ def lead_deadline_passed(lead: Lead, at: datetime) -> Alert:
     phone = f" Tél. {format_phone(contact.mobile)}." if contact.mobile else ""
     sms = f"Offerline : échéance dépassée pour {contact.name} (lead {lead.code}), prévue le {due}.{phone}"
     return _alert(lead.dealer_id, lead.owner.id, subject, text, sms, "lead_deadline_alert", at)
+
+
+def payment_anomaly(proposal: Proposal, anomaly: DepositAnomaly) -> Alert:
+    """The seller and the admins hear of a payment taken that is not the acompte, and what to do with it."""
+    customer = proposal.customer.company_name or proposal.customer.full_name
+    received = format_amount(anomaly.amount_cents, anomaly.currency)
+    reference = anomaly.provider_reference
+    subject = f"Paiement à régulariser – proposition {proposal.reference} ({customer})"
+    settle = (f"remboursez-le depuis le tableau de bord Stripe (Paiements, recherchez la référence {reference}), "
+              "ou convenez avec le client de sa régularisation (par exemple l'imputer sur le prix) et notez-la "
+              "dans le dossier. Offerline ne l'enregistre pas comme acompte réglé.")
+    todo = (f"Que faire : le client a été débité ; {settle}" if anomaly.provider == "stripe" else
+            f"Que faire : c'est un paiement de test ({anomaly.provider}), rien n'a été débité. En production, "
+            f"{settle}")
+    text = (
+        f"Un paiement par carte de {received} a été reçu pour la proposition {proposal.reference} ({customer}). "
+        f"Il n'est pas enregistré comme acompte : {_why(proposal, anomaly)}\n\n"
+        f"Montant reçu : {received}\n"
+        f"Acompte demandé : {format_amount(anomaly.expected_cents, 'eur') if anomaly.expected_cents else 'aucun'}\n"
+        f"Référence du paiement : {reference}\n"
+        f"Reçu le : {local_time.format_moment(anomaly.at)}\n\n"
+        f"{todo}\n\n"
+        "Voir la proposition et son historique :\n"
+        f"{settings().public_base_url}/app/#/proposals/{proposal.id}\n"
+    )
+    users = dealer_store.list_users(proposal.dealer_id)
+    told = [u for u in users if u.id == proposal.seller_id and u.active]
+    told += [u for u in users if u.role == Role.ADMIN and u.active and u.id != proposal.seller_id]
+    messages, addresses = [], set()
+    for user in told:
+        message = _email(user, subject, text, "payment_anomaly", anomaly.at)
+        if message.to.lower() not in addresses:
+            addresses.add(message.to.lower())
+            messages.append(message)
+    if not messages:  # nobody active: the seller's address on the proposal, so that someone knows
+        messages.append(OutboxMessage(dealer_id=proposal.dealer_id, channel=Channel.EMAIL,
+                                      to=str(proposal.seller.email), subject=subject, text=f"Bonjour,\n\n{text}",
+                                      purpose="payment_anomaly", created_at=anomaly.at))
+        return Alert(messages, "alerte envoyée à l'adresse du vendeur de la proposition (aucun utilisateur actif)")
+    names = ", ".join(u.name for u in told)
+    return Alert(messages, f"alerte envoyée par e-mail à {names}")
+
+
+def _why(proposal: Proposal, anomaly: DepositAnomaly) -> str:
+    paid = proposal.deposit_payment
+    match anomaly.reason:
+        case AnomalyReason.AMOUNT_MISMATCH:
+            return (f"le montant payé ({format_amount(anomaly.amount_cents, anomaly.currency)}) n'est pas celui de "
+                    f"l'acompte demandé ({format_amount(anomaly.expected_cents, 'eur')}).")
+        case AnomalyReason.CURRENCY_MISMATCH:
+            return f"le paiement a été fait en {anomaly.currency.upper()}, et non en euros."
+        case AnomalyReason.PROPOSAL_NOT_ACCEPTED:
+            return (f"la proposition n'est pas signée (elle est {STATUS_LABELS[proposal.status]}) : "
+                    "aucun acompte ne peut être encaissé.")
+        case AnomalyReason.NO_DEPOSIT_ASKED:
+            return "aucun acompte n'est demandé pour cette proposition."
+        case AnomalyReason.ALREADY_PAID:
+            when = f" le {local_time.format_moment(paid.paid_at)}" if paid and paid.paid_at else ""
+            ref = f" (référence {paid.provider_reference})" if paid and paid.provider_reference else ""
+            return f"l'acompte était déjà réglé{when}{ref} : le client a payé deux fois."
+    return anomaly.label
 
 
 # --- who, and by which channel ---------------------------------------------------------

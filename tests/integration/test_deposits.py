@@ -19,7 +19,7 @@ from chalicelib.store.table import table
 from tests import offers, portal
 from tests.offers import emails_to, read, sent_emails
 from tests.portal import FORM, Customer, LATER, SENT_AT, at, html, stored_state
-from tests.support import body
+from tests.support import Api, body
 
 DEPOSIT = 50_000
 BASE = "http://localhost:8000"  # settings().public_base_url in the tests
@@ -214,6 +214,7 @@ def test_the_webhook_confirms_once_under_retries_and_replays(client, seller, gar
     with unchanged(garage, signed):
         again = post_webhook(client, payload)
         assert again.status_code == 200 and body(again)["outcome"] == "duplicate"
+        # Another event of the same checkout: the payment already recorded, not a second one.
         other = post_webhook(client, completed_event(signed, garage.dealer.id, event_id="evt_other"))
         assert other.status_code == 200 and body(other)["outcome"] == "already_paid"
     view = portal.proposal_view(seller, signed.proposal_id)
@@ -244,27 +245,29 @@ def test_a_badly_signed_event_is_refused_and_changes_nothing(client, garage, sig
     assert stored_proposal(garage, signed).get("deposit_payment") is None
 
 
-@pytest.mark.parametrize("change", [{"amount": DEPOSIT - 1}, {"amount": DEPOSIT * 2}, {"currency": "usd"},
-                                    {"payment_status": "unpaid"}])
-def test_a_payment_that_does_not_match_the_acompte_is_refused(client, garage, signed, change):
-    amount = change.get("amount", DEPOSIT)
-    extra = {"payment_status": change["payment_status"]} if "payment_status" in change else {}
-    payload = completed_event(signed, garage.dealer.id, amount=amount, currency=change.get("currency", "eur"), **extra)
+@pytest.mark.parametrize("change", [{"payment_status": "unpaid"}, {"payment_status": "no_payment_required"}])
+def test_a_completed_checkout_with_nothing_paid_is_acknowledged_and_changes_nothing(client, garage, signed, change):
     with unchanged(garage, signed):
-        answer = post_webhook(client, payload)
-        assert answer.status_code == 409 and body(answer)["error"]["code"] == "payment_refused"
+        answer = post_webhook(client, completed_event(signed, garage.dealer.id, **change))
+        assert answer.status_code == 200 and body(answer)["outcome"] == "ignored"
 
 
-def test_a_payment_before_the_signature_is_refused_on_the_page_and_by_the_webhook(client, garage, sent, customer):
+def test_a_signed_body_that_is_not_an_event_is_refused_and_changes_nothing(client, garage, signed):
+    with unchanged(garage, signed):
+        for raw in (b"not json", json.dumps({"id": "evt_x", "type": "checkout.session.completed", "data": {
+                "object": {"object": "checkout.session", "amount_total": DEPOSIT}}}).encode()):
+            answer = post_webhook(client, raw)
+            assert answer.status_code == 400 and body(answer)["error"]["code"] == "invalid_event"
+
+
+def test_the_pay_button_is_refused_before_the_signature(client, garage, sent, customer):
     with unchanged(garage, sent):
         refused = customer.post("/deposit", {}, form="deposit")
         assert refused.status_code == 409
         assert "acceptez et signez-la d'abord" in unescape(html(refused))
-        answer = post_webhook(client, completed_event(sent, garage.dealer.id))
-        assert answer.status_code == 409
 
 
-def test_a_dealer_without_deposit_shows_no_button_and_refuses_the_payment(client, seller, garage):
+def test_a_dealer_without_deposit_shows_no_button_and_refuses_the_pay_form(client, seller, garage):
     sent = send(seller, garage)  # no deposit
     customer = Customer(client, sent.token)
     sign(customer, sent)
@@ -273,7 +276,6 @@ def test_a_dealer_without_deposit_shows_no_button_and_refuses_the_payment(client
     with unchanged(garage, sent):
         refused = customer.post("/deposit", {}, form="deposit")
         assert refused.status_code == 409 and "Aucun acompte" in unescape(html(refused))
-        assert post_webhook(client, completed_event(sent, garage.dealer.id)).status_code == 409
 
 
 def test_the_pay_form_without_its_csrf_token_is_refused(garage, signed, customer):
@@ -290,6 +292,11 @@ def test_events_of_other_kinds_or_unknown_proposals_are_acknowledged_and_ignored
         assert body(post_webhook(client, other))["outcome"] == "ignored"
         unknown = completed_event(portal.Sent("01UNKNOWNPROPOSAL000000000", "", ""), garage.dealer.id)
         answer = post_webhook(client, unknown)
+        assert answer.status_code == 200 and body(answer)["outcome"] == "ignored"
+        other_dealer = completed_event(signed, "01UNKNOWNDEALER00000000000")
+        assert body(post_webhook(client, other_dealer))["outcome"] == "ignored"
+        no_metadata = completed_event(signed, garage.dealer.id, metadata={})
+        answer = post_webhook(client, no_metadata)
         assert answer.status_code == 200 and body(answer)["outcome"] == "ignored"
 
 
@@ -326,3 +333,154 @@ def test_the_portal_view_still_reads_three_times_with_a_payment(client, garage, 
     monkeypatch.setattr(table_module.Table, "_client", property(lambda self: Counting(real(self))))
     assert customer.get().status_code == 200
     assert calls == ["get_item", "query", "transact_write_items"]
+
+
+# --- anomalies: money taken that is not the acompte, recorded and told, never as paid -------------
+
+ANOMALY_SUBJECT = "Paiement à régulariser – proposition "
+
+
+def address_of(garage, user) -> str:
+    user = dealers.get_user(garage.dealer.id, user.id)
+    return str(user.profile.email if user.profile else user.email)
+
+
+def anomaly_emails(garage, provider_reference: str) -> tuple[list, list]:
+    """(the seller's, the admin's) emails about this payment (each test's payment reference is its own)."""
+    def about(address):
+        return [read(m) for m in emails_to(address)
+                if read(m).subject.startswith(ANOMALY_SUBJECT) and provider_reference in read(m).text]
+    return about(address_of(garage, garage.seller)), about(address_of(garage, garage.admin))
+
+
+def anomalous(client, seller, garage, sent, reason: str, says: str, **event) -> dict:
+    """Posts the event: 200 "anomaly", the proposal item as it was, one history event, the seller and the admin
+    told once; a replay answers "duplicate" and changes nothing. Returns the anomaly as the proposal JSON shows it."""
+    reference = f"pi_{secrets.token_hex(6)}"
+    payload = completed_event(sent, garage.dealer.id, payment_intent=reference, **event)
+    before = stored_proposal(garage, sent)
+    answer = post_webhook(client, payload)
+    assert answer.status_code == 200 and body(answer) == {"received": True, "outcome": "anomaly"}
+    assert stored_proposal(garage, sent) == before  # the acompte's state (and the whole proposal) untouched
+
+    view = portal.proposal_view(seller, sent.proposal_id)
+    [recorded] = [e for e in view["history"] if e["kind"] == "payment_anomaly"]
+    details = recorded["details"]
+    assert recorded["by"] == "system"
+    assert details["reason"] == reason and details["provider_reference"] == reference
+    assert details["amount_cents"] == event.get("amount", DEPOSIT)
+    assert details["currency"] == event.get("currency", "eur")
+    assert "Alice Admin" in details["told"]
+    assert not {"email", "name", "card", "ip", "user_agent"} & set(details)
+    [shown] = view["deposit_anomalies"]
+    assert shown["reason"] == reason and shown["provider_reference"] == reference and shown["at"] == recorded["at"]
+
+    to_seller, to_admin = anomaly_emails(garage, reference)
+    assert len(to_seller) == 1 and len(to_admin) == 1
+    text = to_admin[0].text
+    assert says in text and "tableau de bord Stripe" in text and f"Référence du paiement : {reference}" in text
+    assert view["proposal"]["reference"] in to_admin[0].subject
+    assert f"/app/#/proposals/{sent.proposal_id}" in text
+    assert to_seller[0].subject == to_admin[0].subject
+
+    with unchanged(garage, sent):
+        again = post_webhook(client, payload)
+        assert again.status_code == 200 and body(again)["outcome"] == "duplicate"
+    assert table.get(keys.payment_event(garage.dealer.id, sent.proposal_id, json.loads(payload)["id"]))
+    return shown
+
+
+@pytest.mark.parametrize("amount", [DEPOSIT - 1, DEPOSIT * 2])
+def test_a_payment_of_another_amount_is_recorded_as_an_anomaly_and_told(client, seller, garage, signed, amount):
+    shown = anomalous(client, seller, garage, signed, "amount_mismatch",
+                      f"le montant payé ({format_euros(amount)}) n'est pas celui de l'acompte demandé "
+                      f"({format_euros(DEPOSIT)})", amount=amount)
+    assert shown["expected_cents"] == DEPOSIT and shown["amount_cents"] == amount
+    assert stored_proposal(garage, signed).get("deposit_payment") is None  # still to pay
+
+
+def test_a_payment_in_another_currency_is_recorded_as_an_anomaly_and_told(client, seller, garage, signed, customer):
+    checkout(customer)
+    anomalous(client, seller, garage, signed, "currency_mismatch", "le paiement a été fait en USD, et non en euros",
+              currency="usd")
+    assert stored_proposal(garage, signed)["deposit_payment"]["status"] == "pending"
+    assert "Payer l'acompte" in unescape(html(customer.get()))  # the customer may still pay the acompte
+
+
+def test_a_payment_for_a_proposal_not_signed_is_recorded_as_an_anomaly_and_told(client, seller, garage, sent):
+    anomalous(client, seller, garage, sent, "proposal_not_accepted", "la proposition n'est pas signée (elle est ")
+
+
+def test_a_payment_for_a_withdrawn_proposal_is_recorded_as_an_anomaly_and_told(client, seller, garage, sent):
+    assert seller.post(f"/proposals/{sent.proposal_id}/withdraw", {}).status_code == 200
+    anomalous(client, seller, garage, sent, "proposal_not_accepted",
+              "la proposition n'est pas signée (elle est retirée)")
+    assert stored_proposal(garage, sent)["status"] == "withdrawn"
+
+
+def test_a_payment_where_no_acompte_is_asked_is_recorded_as_an_anomaly_and_told(client, seller, garage):
+    sent = send(seller, garage)  # no deposit
+    sign(Customer(client, sent.token), sent)
+    anomalous(client, seller, garage, sent, "no_deposit_asked", "aucun acompte n'est demandé pour cette proposition")
+
+
+def test_a_second_checkout_paid_after_the_acompte_is_an_anomaly_and_the_first_stays_paid(client, seller, garage,
+                                                                                         signed):
+    first = post_webhook(client, completed_event(signed, garage.dealer.id, session_id="cs_first"))
+    assert body(first)["outcome"] == "recorded"
+    paid = stored_proposal(garage, signed)["deposit_payment"]
+    anomalous(client, seller, garage, signed, "already_paid", "le client a payé deux fois", session_id="cs_second")
+    assert stored_proposal(garage, signed)["deposit_payment"] == paid
+    view = portal.proposal_view(seller, signed.proposal_id)
+    assert [e["kind"] for e in view["history"]].count("payment_received") == 1
+    receipts, notices = payment_emails(garage, signed, view["proposal"]["reference"])
+    assert len(receipts) == 1 and len(notices) == 1  # the customer's receipt and the seller's notice, once
+
+
+def test_the_seller_is_told_of_an_anomaly_whatever_their_preferences(client, seller, garage, signed):
+    profile = body(seller.get("/me/profile"))
+    off = {name: False for name in ("email", "sms", "on_view", "on_download", "on_question", "on_signature",
+                                    "on_payment")}
+    changed = seller.send("PUT", "/me/profile", {"display_name": profile["display_name"], "phone": profile["phone"],
+                                                 "email": profile["email"], "notifications": off})
+    assert changed.status_code == 200, changed.body
+    anomalous(client, seller, garage, signed, "amount_mismatch", "n'est pas celui de l'acompte demandé", amount=1)
+
+
+def test_the_admins_are_told_of_an_anomaly_when_the_seller_is_deactivated(client, garage, signed):
+    admin = Api(client, garage.token(garage.admin))
+    assert admin.post(f"/users/{garage.seller.id}/deactivate", {}).status_code == 200
+    reference = f"pi_{secrets.token_hex(6)}"
+    answer = post_webhook(client, completed_event(signed, garage.dealer.id, amount=1, payment_intent=reference))
+    assert answer.status_code == 200 and body(answer)["outcome"] == "anomaly"
+    to_seller, to_admin = anomaly_emails(garage, reference)
+    assert to_seller == [] and len(to_admin) == 1
+
+
+def test_the_seller_front_names_the_anomaly_in_french(client):
+    script = client.http.get("/app/screens/proposal.js").body.decode()
+    assert 'payment_anomaly: "Paiement à régulariser"' in script and "deposit_anomalies" in script
+
+
+def test_a_second_payment_confirmed_while_the_first_is_being_recorded_becomes_an_anomaly(client, seller, garage,
+                                                                                        signed, monkeypatch):
+    from chalicelib.services import deposits as deposit_service
+
+    stale = deposit_service.proposal_store.get(garage.dealer.id, signed.proposal_id)  # read before the first paid
+    assert body(post_webhook(client, completed_event(signed, garage.dealer.id, session_id="cs_first")))["outcome"] \
+        == "recorded"
+    real, reads = deposit_service.proposal_store.get, []
+
+    def first_read_stale(dealer_id, proposal_id):
+        reads.append(proposal_id)
+        return stale if len(reads) == 1 else real(dealer_id, proposal_id)
+
+    monkeypatch.setattr(deposit_service.proposal_store, "get", first_read_stale)
+    reference = f"pi_{secrets.token_hex(6)}"
+    answer = post_webhook(client, completed_event(signed, garage.dealer.id, session_id="cs_second",
+                                                  payment_intent=reference))
+    assert body(answer)["outcome"] == "anomaly" and len(reads) == 2  # judged again on what is stored now
+    view = portal.proposal_view(seller, signed.proposal_id)
+    assert [a["reason"] for a in view["deposit_anomalies"]] == ["already_paid"]
+    assert view["proposal"]["deposit_payment"]["session_id"] == "cs_first"
+    assert [len(found) for found in anomaly_emails(garage, reference)] == [1, 1]

@@ -6,7 +6,7 @@ import pytest
 
 from chalicelib.domain import deposits
 from chalicelib.domain.deposits import (
-    Confirmation, ConfirmationRefused, DepositNotPayable, DepositPayment, DepositStatus, check_confirmation,
+    AnomalyReason, Confirmation, DepositNotPayable, DepositPayment, DepositStatus, anomaly_of, recorded_with,
     require_payable,
 )
 
@@ -66,7 +66,8 @@ def test_an_expired_checkout_goes_back_to_payable_only_if_it_is_the_open_one():
 
 
 def test_a_matching_confirmation_is_believed_and_marks_the_acompte_paid():
-    check_confirmation("accepted", 50_000, confirmation(currency="EUR"))
+    assert anomaly_of("accepted", 50_000, pending(), confirmation(currency="EUR")) is None
+    assert anomaly_of("accepted", 50_000, None, confirmation()) is None
     paid = deposits.paid(pending(), "stripe", confirmation(), NOW)
     assert paid.status == DepositStatus.PAID and paid.paid_at == NOW and paid.amount_cents == 50_000
     assert paid.provider_reference == "pi_1" and paid.event_id == "evt_1" and paid.checkout_url is None
@@ -75,17 +76,37 @@ def test_a_matching_confirmation_is_believed_and_marks_the_acompte_paid():
 
 
 @pytest.mark.parametrize("status, amount, changes, reason", [
-    ("accepted", 50_000, {"amount_cents": 49_999}, "amount_mismatch"),
-    ("accepted", 50_000, {"amount_cents": 100_000}, "amount_mismatch"),
-    ("accepted", 50_000, {"currency": "usd"}, "currency_mismatch"),
-    ("accepted", 50_000, {"paid": False}, "not_paid"),
-    ("viewed", 50_000, {}, "proposal_not_accepted"),
-    ("accepted", 0, {}, "no_deposit_asked"),
+    ("accepted", 50_000, {"amount_cents": 49_999}, AnomalyReason.AMOUNT_MISMATCH),
+    ("accepted", 50_000, {"amount_cents": 100_000}, AnomalyReason.AMOUNT_MISMATCH),
+    ("accepted", 50_000, {"currency": "usd"}, AnomalyReason.CURRENCY_MISMATCH),
+    ("accepted", 50_000, {"currency": "usd", "amount_cents": 1}, AnomalyReason.CURRENCY_MISMATCH),
+    ("viewed", 50_000, {}, AnomalyReason.PROPOSAL_NOT_ACCEPTED),
+    ("withdrawn", 50_000, {}, AnomalyReason.PROPOSAL_NOT_ACCEPTED),
+    ("expired", 50_000, {}, AnomalyReason.PROPOSAL_NOT_ACCEPTED),
+    ("accepted", 0, {}, AnomalyReason.NO_DEPOSIT_ASKED),
 ])
-def test_a_confirmation_that_does_not_match_the_proposal_is_refused(status, amount, changes, reason):
-    with pytest.raises(ConfirmationRefused) as refused:
-        check_confirmation(status, amount, confirmation(**changes))
-    assert refused.value.reason == reason
+def test_money_taken_that_does_not_fit_the_proposal_is_an_anomaly(status, amount, changes, reason):
+    assert anomaly_of(status, amount, pending(), confirmation(**changes)) == reason
+
+
+def test_a_second_checkout_paid_after_the_acompte_is_an_anomaly_but_the_recorded_one_is_not():
+    paid = deposits.paid(pending(), "stripe", confirmation(), NOW)
+    second = confirmation(event_id="evt_2", session_id="cs_2", payment_reference="pi_2")
+    assert not recorded_with(paid, second)
+    assert anomaly_of("accepted", 50_000, paid, second) == AnomalyReason.ALREADY_PAID
+    assert recorded_with(paid, confirmation(event_id="evt_again"))  # the same checkout: already recorded
+    assert not recorded_with(pending(), confirmation()) and not recorded_with(None, confirmation())
+
+
+def test_an_anomaly_keeps_what_was_paid_and_why_never_card_data():
+    found = deposits.anomaly(AnomalyReason.CURRENCY_MISMATCH, confirmation(currency="USD", amount_cents=1_234),
+                             50_000, "stripe", NOW)
+    assert found.details() == {"reason": "currency_mismatch", "amount_cents": 1_234, "currency": "usd",
+                               "expected_cents": 50_000, "provider": "stripe", "provider_reference": "pi_1"}
+    assert found.label == "paiement dans une autre devise que l'euro"
+    assert deposits.format_amount(1_234, "usd") == "12,34\u00a0USD"
+    assert deposits.format_amount(150_000, "eur") == "1\u00a0500,00\u00a0€"
+    assert deposits.anomaly(AnomalyReason.NO_DEPOSIT_ASKED, confirmation(), 0, "local", NOW).expected_cents == 0
 
 
 def test_the_checkout_address_is_never_serialised():

@@ -114,6 +114,18 @@ def test_a_badly_signed_event_is_refused(case):
         webhook.verify(body, header, SECRET)
 
 
+@pytest.mark.parametrize("raw", [
+    b"not json", b"[1, 2]", b'{"object": "event", "type": "checkout.session.completed"}',
+    b'{"id": "evt_1", "type": "checkout.session.completed", "data": {"object": {"object": "checkout.session"}}}',
+    b'{"id": "evt_1", "type": "checkout.session.completed", "data": {"object": {"object": "checkout.session", '
+    b'"id": "cs_1", "amount_total": "lots"}}}',
+    b'{"id": "evt_1", "type": "checkout.session.completed", "data": {"object": [1]}}',
+], ids=["not json", "not an object", "no id", "session without id", "amount not a number", "object a list"])
+def test_a_well_signed_body_that_is_not_an_event_is_refused_as_malformed(raw):
+    with pytest.raises(webhook.MalformedEvent):
+        webhook.verify(raw, sign(raw, SECRET, int(time.time())), SECRET)
+
+
 def test_an_event_just_inside_the_five_minutes_is_accepted():
     payload = event()
     assert webhook.verify(payload, sign(payload, SECRET, int(time.time()) - 290), SECRET).id == "evt_1"

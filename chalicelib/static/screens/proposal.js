@@ -18,7 +18,13 @@ const EVENTS = {
   question_asked: "Question du client", signature_started: "Signature commencée", code_sent: "Code de signature envoyé",
   code_verified: "Code de signature vérifié", code_refused: "Code de signature refusé", accepted: "Acceptée et signée",
   declined: "Refusée par le client", withdrawn: "Retirée", expired: "Expirée", payment_started: "Paiement de l'acompte commencé",
-  payment_received: "Acompte reçu", seller_notified: "Vendeur prévenu",
+  payment_received: "Acompte reçu", payment_anomaly: "Paiement à régulariser", seller_notified: "Vendeur prévenu",
+};
+// Why a payment taken is not the acompte (deposit_anomalies[].reason, payment_anomaly events).
+const ANOMALY_REASONS = {
+  amount_mismatch: "montant différent de l'acompte demandé", currency_mismatch: "paiement dans une autre devise que l'euro",
+  proposal_not_accepted: "proposition non signée", no_deposit_asked: "aucun acompte demandé",
+  already_paid: "acompte déjà réglé (second paiement)",
 };
 
 export async function render({ main, params: [proposalId] }) {
@@ -83,6 +89,7 @@ export async function render({ main, params: [proposalId] }) {
         ["Signature électronique", p.e_signature_requested ? "demandée" : "non demandée (signature papier)"],
       ], "facts facts-inline")),
     signerBanner(view),
+    anomalyNotice(view),
     statusNotice(p),
     toolbar,
     h("div", { class: "lead-layout" },
@@ -169,6 +176,23 @@ export function depositLine(p) {
   return h("p", { class: "muted" }, `Acompte de ${money(p.deposit_cents)} : ${DEPOSIT_STATUS[p.deposit_status] || "à régler"}.`);
 }
 
+// Payments taken that are not the acompte: the seller and the admins were emailed; here they find what to do.
+function anomalyNotice(view) {
+  const anomalies = view.deposit_anomalies || [];
+  if (!anomalies.length) return null;
+  return h("section", { class: "notice notice-error deposit-anomalies", role: "alert", "aria-labelledby": "anomaly-title" },
+    h("h2", { id: "anomaly-title" }, anomalies.length > 1 ? `${anomalies.length} paiements à régulariser` : "Paiement à régulariser"),
+    h("ul", {}, anomalies.map((a) => h("li", {},
+      `${amountOf(a.amount_cents, a.currency)} reçu le ${when(a.at)} — ${ANOMALY_REASONS[a.reason] || a.reason} · référence `,
+      h("span", { class: "code" }, a.provider_reference)))),
+    h("p", { class: "muted small" }, "Ce paiement n'est pas enregistré comme acompte : remboursez-le depuis le tableau de bord Stripe " +
+      "(recherchez sa référence), ou régularisez-le avec le client."));
+}
+
+function amountOf(cents, currency) {
+  return !currency || currency === "eur" ? money(cents) : `${(cents / 100).toFixed(2).replace(".", ",")} ${currency.toUpperCase()}`;
+}
+
 function statusNotice(p) {
   const notes = {
     declined: `Le client a refusé cette proposition${p.declined_at ? ` le ${when(p.declined_at)}` : ""}.`,
@@ -215,8 +239,10 @@ function detailText(event) {
   if (d.pdf_attached) parts.push("PDF joint");
   if (d.fields) parts.push(`champs : ${d.fields.join(", ")}`);
   if (d.from && event.kind === "withdrawn") parts.push(`depuis « ${PROPOSAL_STATUS[d.from] || d.from} »`);
-  if (d.amount_cents && event.kind.startsWith("payment_")) parts.push(money(d.amount_cents));
+  if (d.amount_cents && event.kind.startsWith("payment_")) parts.push(amountOf(d.amount_cents, d.currency));
+  if (d.reason && event.kind === "payment_anomaly") parts.push(ANOMALY_REASONS[d.reason] || d.reason);
   if (d.provider_reference) parts.push(`référence ${d.provider_reference}`);
+  if (d.told && event.kind === "payment_anomaly") parts.push(d.told);
   return parts.length ? h("span", { class: "muted" }, ` — ${parts.join(" · ")}`) : null;
 }
 
