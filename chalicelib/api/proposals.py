@@ -9,7 +9,8 @@ from chalicelib.domain.proposals import (
     DocumentLink, NewProposal, ProposalChange, ProposalListQuery, ProposalPage, ProposalView, RemindProposal,
     SendProposal,
 )
-from chalicelib.services import proposals, signing
+from chalicelib.domain.deposits import AnomalySettlement
+from chalicelib.services import deposits, proposals, signing
 
 proposals_api = Blueprint(__name__)
 
@@ -69,6 +70,15 @@ def remind_proposal(proposal_id: str):
 def withdraw_proposal(proposal_id: str):
     staff = current_staff(proposals_api)
     return proposals.withdraw(staff.dealer_id, proposal_id, by=staff)
+
+
+@endpoint(proposals_api, "/proposals/{proposal_id}/payment-anomalies/{anomaly_id}/settle", method="POST",
+          summary="Mark a payment that is not the acompte as refunded or settled (admin, manager, back office)",
+          body=AnomalySettlement, response=ProposalView, authorizer=seller_auth)
+def settle_payment_anomaly(proposal_id: str, anomaly_id: str):
+    staff = current_staff(proposals_api)
+    settlement = parse(AnomalySettlement, proposals_api.current_request)
+    return deposits.settle_anomaly(staff.dealer_id, proposal_id, anomaly_id, settlement, by=staff)
 
 
 @endpoint(proposals_api, "/proposals/{proposal_id}/pdf",

@@ -8,7 +8,8 @@ said so, the next attempt opens a new one. Paid is final.
 
 A confirmed payment that is not the acompte (another amount or currency, a proposal not signed or
 asking none, an acompte already paid) is an anomaly: never recorded as paid, it is kept in the
-proposal's history and the seller and the admins are told to refund or settle it.
+proposal's history and the seller and the admins are told to refund or settle it. Once done, an
+admin, a manager or the back office marks it settled, with a note saying how.
 
 The word is "acompte", never "arrhes": an acompte binds both parties and is deducted from the
 price (art. L214-1 du Code de la consommation); the customer keeps the withdrawal right and is
@@ -20,8 +21,9 @@ from typing import Any
 
 from pydantic import Field
 
-from chalicelib.domain.errors import Conflict
-from chalicelib.domain.model import Entity
+from chalicelib.domain.dealers import Role
+from chalicelib.domain.errors import Conflict, Forbidden
+from chalicelib.domain.model import Command, Entity
 from chalicelib.domain.money import NBSP, format_euros
 
 CURRENCY = "eur"
@@ -182,6 +184,36 @@ class DepositAnomaly(Entity):
     def details(self) -> dict[str, Any]:
         """What its history event keeps (the event has the time)."""
         return self.model_dump(mode="json", exclude={"at"})
+
+
+class RecordedAnomaly(DepositAnomaly):
+    """An anomaly as the seller's view shows it: the id of its history event, and how it was settled."""
+    id: str = Field(description="its payment_anomaly history event's id: what settling it names")
+    settled_at: datetime | None = None
+    settled_by: str | None = Field(default=None, description="the user id who marked it settled")
+    settlement_note: str | None = None
+
+
+class AnomalySettlement(Command):
+    """Marks a payment anomaly as handled (refunded at the provider, or settled with the customer)."""
+    note: str = Field(min_length=1, max_length=500,
+                      description="what was done, e.g. « Remboursé depuis Stripe le 25/11 »")
+
+
+SETTLERS = (Role.ADMIN, Role.MANAGER, Role.BACK_OFFICE)
+
+
+def require_settler(role: Role) -> None:
+    """Refunds are the admins', the managers' and the back office's business, not the sellers'."""
+    if role not in SETTLERS:
+        raise Forbidden("Seuls les administrateurs, les responsables et le back-office régularisent un paiement.")
+
+
+class AlreadySettled(Conflict):
+    code = "already_settled"
+
+    def __init__(self):
+        super().__init__("Ce paiement est déjà marqué comme régularisé.")
 
 
 def anomaly(reason: AnomalyReason, confirmation: Confirmation, expected_cents: int, provider: str,

@@ -15,7 +15,7 @@ from chalicelib.domain.customers import (
     Account, AccountKind, AddressInput, Civility, Contact, Mobile, PostalAddress, format_phone,
 )
 from chalicelib.domain.dealers import Dealer, DealerLegal, Deposit, PhoneE164, SellerProfile, WithdrawalDays
-from chalicelib.domain.deposits import DepositAnomaly, DepositPayment, DepositStatus
+from chalicelib.domain.deposits import DepositPayment, DepositStatus, RecordedAnomaly
 from chalicelib.domain.errors import Conflict, InvalidInput, InvalidTransition
 from chalicelib.domain.model import Command, Entity
 from chalicelib.domain.money import format_euros
@@ -91,6 +91,7 @@ class EventKind(StrEnum):
     PAYMENT_STARTED = "payment_started"
     PAYMENT_RECEIVED = "payment_received"
     PAYMENT_ANOMALY = "payment_anomaly"  # money taken that is not the acompte: to refund or settle (webhook)
+    PAYMENT_ANOMALY_SETTLED = "payment_anomaly_settled"  # a staff member says it was refunded or settled
     SELLER_NOTIFIED = "seller_notified"
     LINK_EXPIRED = "link_expired"        # an access link reached its end (recorded by the sweep-links schedule)
 
@@ -442,11 +443,16 @@ class ProposalView(Entity):
 
     @computed_field
     @property
-    def deposit_anomalies(self) -> list[DepositAnomaly]:
-        """Payments taken that are not the acompte (docs/payments.md, "Anomalies"), oldest first: each one is
-        to refund or settle at the provider. Read from the history's payment_anomaly events."""
-        return [DepositAnomaly.model_validate({**event.details, "at": event.at})
-                for event in self.history if event.kind == EventKind.PAYMENT_ANOMALY]
+    def deposit_anomalies(self) -> list[RecordedAnomaly]:
+        """Payments taken that are not the acompte (docs/payments.md, "Anomalies"), oldest first, each to refund
+        or settle at the provider until a staff member marks it settled. Read from the history's events."""
+        settled = {event.details.get("anomaly_id"): event for event in self.history
+                   if event.kind == EventKind.PAYMENT_ANOMALY_SETTLED}
+        return [RecordedAnomaly.model_validate({
+            **event.details, "at": event.at, "id": event.id,
+            **({"settled_at": settled[event.id].at, "settled_by": settled[event.id].by,
+                "settlement_note": settled[event.id].details.get("note")} if event.id in settled else {}),
+        }) for event in self.history if event.kind == EventKind.PAYMENT_ANOMALY]
 
 
 class ProposalSummary(Entity):

@@ -23,21 +23,26 @@ from typing import Any
 from chalicelib import payments
 from chalicelib.domain import clock, deposits as rules
 from chalicelib.domain import local_time
-from chalicelib.domain.deposits import Confirmation, DepositAnomaly, DepositStatus
+from chalicelib.domain.deposits import (
+    AlreadySettled, AnomalySettlement, Confirmation, DepositAnomaly, DepositStatus,
+)
 from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
 from chalicelib.domain.links import PortalState
 from chalicelib.domain.money import format_euros
 from chalicelib.domain.outbox import Channel, OutboxMessage
-from chalicelib.domain.proposals import EventKind, Proposal
+from chalicelib.domain.dealers import Staff
+from chalicelib.domain.proposals import EventKind, Proposal, ProposalView
 from chalicelib.domain.signing import ConcurrentChange
 from chalicelib.observability import logger, metrics
 from chalicelib.payments import SESSION_PLACEHOLDER, CheckoutRequest, ProviderFailed, webhook
 from chalicelib.services import portal, staff_alerts
 from chalicelib.services.portal import Closed, Record, Visitor
 from chalicelib.settings import settings
+from chalicelib.store import dealers as dealer_store
 from chalicelib.store import deposits as store
 from chalicelib.store import proposals as proposal_store
 from chalicelib.store.deposits import AlreadyPaid, AlreadyProcessed
+from chalicelib.store.table import table
 
 FORM = "deposit"
 ATTEMPTS = 3
@@ -284,6 +289,29 @@ def _expired(event: webhook.PaymentEvent) -> Received:
     except (AlreadyProcessed, Conflict):
         return Received("ignored")
     return Received("checkout_closed")
+
+
+# --- settling an anomaly, from the seller front -------------------------------------------------------
+
+def settle_anomaly(dealer_id: str, proposal_id: str, anomaly_id: str, settlement: AnomalySettlement,
+                   by: Staff) -> ProposalView:
+    """Marks a payment anomaly handled (refunded at the provider or settled with the customer), once, with
+    the note saying how: its history event and a marker that refuses a second settlement (409)."""
+    rules.require_settler(by.role)
+    dealer_store.get(dealer_id).require_remote_selling()
+    view = proposal_store.get_with_history(dealer_id, proposal_id)
+    anomaly = next((a for a in view.deposit_anomalies if a.id == anomaly_id), None)
+    if anomaly is None:
+        raise NotFound("Paiement à régulariser introuvable.")
+    if anomaly.settled_at is not None:
+        raise AlreadySettled()
+    now = clock.now()
+    history = proposal_store.record_event(dealer_id, proposal_id, EventKind.PAYMENT_ANOMALY_SETTLED, now, {
+        "anomaly_id": anomaly_id, "note": settlement.note, "amount_cents": anomaly.amount_cents,
+        "currency": anomaly.currency, "provider_reference": anomaly.provider_reference,
+    }, by=by.user_id)
+    table.transact([store.anomaly_settled(view.proposal, anomaly_id, by.user_id, now), history])
+    return proposal_store.get_with_history(dealer_id, proposal_id)
 
 
 # --- the customer's receipt ------------------------------------------------------------------------

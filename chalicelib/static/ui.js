@@ -3,6 +3,11 @@
 import { ApiError, openUrl } from "./api.js";
 
 // h("button", {class: "primary", onclick}, "Enregistrer") — attributes, then children.
+// A table that scrolls sideways on a narrow screen: a named region a keyboard can focus and scroll.
+export function scrollingTable(label, table) {
+  return h("div", { class: "table-scroll", tabindex: "0", role: "region", "aria-label": label }, table);
+}
+
 export function h(tag, attributes = {}, ...children) {
   const element = document.createElement(tag);
   for (const [name, value] of Object.entries(attributes || {})) {

@@ -7,7 +7,7 @@ GetItem for the webhook) carries the payment.
 from datetime import datetime
 from typing import Any
 
-from chalicelib.domain.deposits import DepositPayment, DepositStatus
+from chalicelib.domain.deposits import AlreadySettled, DepositPayment, DepositStatus
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.proposals import Proposal, ProposalStatus
 from chalicelib.domain.signing import ConcurrentChange
@@ -81,3 +81,11 @@ def checkout_closed(proposal: Proposal, payment: DepositPayment, session_id: str
                           {":pending": DepositStatus.PENDING.value, ":session": session_id})
     return Update(keys.proposal(proposal.dealer_id, proposal.id), set={"deposit_payment": item(payment)},
                   condition=condition, error=ConcurrentChange())
+
+
+def anomaly_settled(proposal: Proposal, anomaly_id: str, by: str, at: datetime) -> Put:
+    """The marker of a settled anomaly: a second settlement of the same one is refused."""
+    return Put(keys.anomaly_settled(proposal.dealer_id, proposal.id, anomaly_id),
+               {"dealer_id": proposal.dealer_id, "proposal_id": proposal.id, "anomaly_id": anomaly_id,
+                "settled_by": by, "settled_at": at.isoformat()},
+               if_absent(), error=AlreadySettled())

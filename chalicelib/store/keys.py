@@ -276,3 +276,9 @@ PAYMENT_EVENT_INFIX = "#PAYMENT#"
 def payment_event(dealer_id: str, proposal_id: str, event_id: str) -> Key:
     """The marker of one processed payment webhook event (its provider id)."""
     return {PK: _dealer_pk(dealer_id), SK: f"{PROPOSAL_PREFIX}{proposal_id}{PAYMENT_EVENT_INFIX}{event_id}"}
+
+
+def anomaly_settled(dealer_id: str, proposal_id: str, anomaly_id: str) -> Key:
+    """The marker that a payment anomaly (its history event's id) was settled: written once."""
+    return {PK: _dealer_pk(dealer_id),
+            SK: f"{PROPOSAL_PREFIX}{proposal_id}{PAYMENT_EVENT_INFIX}SETTLED#{anomaly_id}"}

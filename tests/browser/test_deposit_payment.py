@@ -14,6 +14,7 @@ from tests import offers, portal
 from tests.browser.conftest import screenshot, serious_accessibility_problems
 from tests.browser.test_seller_front import log_in
 from tests.offers import emails_to
+from tests.integration.test_deposits import completed_event, post_webhook
 from tests.support import Api, tenant
 
 DEPOSIT = 75_000
@@ -85,3 +86,22 @@ def test_a_customer_on_a_phone_pays_the_acompte_and_sees_it_confirmed(live_serve
         assert serious_accessibility_problems(office) == []
     finally:
         desk.close()
+
+
+def test_an_admin_marks_a_payment_that_is_not_the_acompte_as_settled(live_server, page, seller):
+    api, garage = seller
+    proposal = portal.send(api, offers.offer(api, f"{garage.dealer.id.lower()}-anomaly"))
+    paid_twice = completed_event(proposal, garage.dealer.id, amount=DEPOSIT + 5_000, payment_intent="pi_browser_1")
+    assert post_webhook(api.client, paid_twice).status_code == 200  # unsigned proposal: an anomaly
+
+    log_in(page, live_server, garage.admin.email)
+    page.goto(f"{live_server}/app#/proposals/{proposal.proposal_id}")
+    notice = page.get_by_role("alert").filter(has_text="Paiement à régulariser")
+    expect(notice).to_contain_text("pi_browser_1")
+    screenshot(page, "deposit-anomaly")
+    assert serious_accessibility_problems(page) == []
+    notice.get_by_role("button", name="Marquer comme régularisé").click()
+    page.get_by_label("Ce qui a été fait").fill("Remboursé depuis Stripe le 25/11.")
+    page.get_by_role("dialog").get_by_role("button", name="Marquer comme régularisé").click()
+    expect(page.get_by_role("alert").filter(has_text="Paiement à régulariser")).to_have_count(0)
+    expect(page.get_by_role("complementary", name="Historique")).to_contain_text("Remboursé depuis Stripe le 25/11.")

@@ -19,7 +19,7 @@ from chalicelib.store.table import table
 from tests import offers, portal
 from tests.offers import emails_to, read, sent_emails
 from tests.portal import FORM, Customer, LATER, SENT_AT, at, html, stored_state
-from tests.support import Api, body
+from tests.support import Api, body, tenant
 
 DEPOSIT = 50_000
 BASE = "http://localhost:8000"  # settings().public_base_url in the tests
@@ -484,3 +484,41 @@ def test_a_second_payment_confirmed_while_the_first_is_being_recorded_becomes_an
     assert [a["reason"] for a in view["deposit_anomalies"]] == ["already_paid"]
     assert view["proposal"]["deposit_payment"]["session_id"] == "cs_first"
     assert [len(found) for found in anomaly_emails(garage, reference)] == [1, 1]
+
+
+# --- settling an anomaly -----------------------------------------------------------------------------
+
+def settle(api: Api, sent: portal.Sent, anomaly_id: str, note: str = "Remboursé depuis Stripe le 25/11."):
+    return api.post(f"/proposals/{sent.proposal_id}/payment-anomalies/{anomaly_id}/settle", {"note": note})
+
+
+def test_an_admin_marks_an_anomaly_settled_once_with_a_note(client, seller, garage, signed):
+    shown = anomalous(client, seller, garage, signed, "amount_mismatch", "n'est pas celui de l'acompte demandé",
+                      amount=DEPOSIT + 100)
+    assert shown["settled_at"] is None
+    admin = Api(client, garage.token(garage.admin))
+    settled = settle(admin, signed, shown["id"])
+    assert settled.status_code == 200
+    [anomaly] = body(settled)["deposit_anomalies"]
+    assert anomaly["settled_by"] == garage.admin.id and anomaly["settlement_note"] == "Remboursé depuis Stripe le 25/11."
+    [event] = [e for e in body(settled)["history"] if e["kind"] == "payment_anomaly_settled"]
+    assert event["by"] == garage.admin.id and event["details"]["anomaly_id"] == shown["id"]
+    with unchanged(garage, signed):
+        again = settle(admin, signed, shown["id"], "Encore")
+    assert again.status_code == 409 and body(again)["error"]["code"] == "already_settled"
+
+
+def test_settling_is_refused_to_a_seller_to_an_unknown_anomaly_to_another_dealer_and_without_a_note(
+        client, seller, garage, signed):
+    shown = anomalous(client, seller, garage, signed, "amount_mismatch", "n'est pas celui de l'acompte demandé",
+                      amount=DEPOSIT - 100)
+    admin = Api(client, garage.token(garage.admin))
+    other = tenant("Garage Voisin")
+    intruder = Api(client, other.token(other.admin))
+    with unchanged(garage, signed):
+        assert settle(seller, signed, shown["id"]).status_code == 403
+        assert settle(admin, signed, "01HZZZZZZZZZZZZZZZZZZZZZZZ").status_code == 404
+        assert settle(intruder, signed, shown["id"]).status_code == 404
+        blank = settle(admin, signed, shown["id"], "  ")
+        assert blank.status_code == 400 and "note" in body(blank)["error"]["fields"]
+    assert body(seller.get(f"/proposals/{signed.proposal_id}"))["deposit_anomalies"][0]["settled_at"] is None

@@ -6,7 +6,7 @@ import { reload } from "../nav.js";
 import {
   add, LEAD_STATUS, badge, busy, checkbox, checked, confirmDialog, countdown, dialog, duration, empty, emptyState,
   eurosInput, facts, field, FormProblem, fromLocalInput, h, input, localInput, money, openUrlOrLink, parseEuros,
-  phoneE164, select, tabs, textarea, toast, valueOf, when,
+  phoneE164, select, tabs, textarea, toast, valueOf, when, scrollingTable
 } from "../ui.js";
 import { offerDialog } from "./offers.js";
 
@@ -360,7 +360,7 @@ function followUpPanel(page, open) {
   return h("div", { class: "panel" }, current,
     h("h2", {}, "Historique des échéances"),
     deadlines.length
-      ? h("div", { class: "table-scroll" }, h("table", { class: "table" },
+      ? scrollingTable("Historique des échéances", h("table", { class: "table" },
         h("thead", {}, h("tr", {}, ["Échéance", "Statut", "Tentatives", "Contact fait le", "Note"].map((t) => h("th", { scope: "col" }, t)))),
         h("tbody", {}, deadlines.map((d) => h("tr", {},
           h("td", {}, when(d.due_at)), h("td", {}, DEADLINE_STATUS[d.status]), h("td", {}, String(d.contact_attempts)),

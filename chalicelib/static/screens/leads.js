@@ -4,7 +4,7 @@ import { get, query } from "../api.js";
 import { context } from "../context.js";
 import { go } from "../nav.js";
 import {
-  add, LEAD_STATUS, badge, busy, countdown, duration, emptyState, field, h, input, select, showErrors, when,
+  add, LEAD_STATUS, badge, busy, countdown, duration, emptyState, field, h, input, select, showErrors, when, scrollingTable
 } from "../ui.js";
 
 const PAGE = 25;
@@ -45,7 +45,7 @@ export async function render({ main, query: filters, isCurrent }) {
         h("a", { class: "button primary", href: "#/leads/new" }, "Nouveau lead")));
     return;
   }
-  add(results, h("div", { class: "table-scroll" }, table), footer);
+  add(results, scrollingTable("Liste des leads", table), footer);
   let cursor = addRows(body, first);
   const showMore = () => clearFooter(footer, cursor ? more : h("p", { class: "muted" }, "Tous les leads sont affichés."));
   showMore();

@@ -6,7 +6,7 @@ import { context, userName } from "../context.js";
 import { reload } from "../nav.js";
 import {
   add, PROPOSAL_STATUS, badge, busy, checkbox, checked, confirmDialog, day, dialog, empty, facts, field, h, input, money,
-  openUrlOrLink, phoneE164, rate, select, showErrors, textarea, toast, valueOf, when,
+  openUrlOrLink, phoneE164, rate, select, showErrors, textarea, toast, valueOf, when, scrollingTable
 } from "../ui.js";
 import { KINDS, linesEditor, totalsOf, totalsTable } from "./lines.js";
 
@@ -18,8 +18,11 @@ const EVENTS = {
   question_asked: "Question du client", signature_started: "Signature commencée", code_sent: "Code de signature envoyé",
   code_verified: "Code de signature vérifié", code_refused: "Code de signature refusé", accepted: "Acceptée et signée",
   declined: "Refusée par le client", withdrawn: "Retirée", expired: "Expirée", payment_started: "Paiement de l'acompte commencé",
-  payment_received: "Acompte reçu", payment_anomaly: "Paiement à régulariser", seller_notified: "Vendeur prévenu",
+  payment_received: "Acompte reçu", payment_anomaly: "Paiement à régulariser",
+  payment_anomaly_settled: "Paiement régularisé", seller_notified: "Vendeur prévenu",
 };
+// Who marks a payment anomaly settled (the API refuses the others).
+const SETTLERS = ["admin", "manager", "back_office"];
 // Why a payment taken is not the acompte (deposit_anomalies[].reason, payment_anomaly events).
 const ANOMALY_REASONS = {
   amount_mismatch: "montant différent de l'acompte demandé", currency_mismatch: "paiement dans une autre devise que l'euro",
@@ -89,7 +92,7 @@ export async function render({ main, params: [proposalId] }) {
         ["Signature électronique", p.e_signature_requested ? "demandée" : "non demandée (signature papier)"],
       ], "facts facts-inline")),
     signerBanner(view),
-    anomalyNotice(view),
+    anomalyNotice(view, me),
     statusNotice(p),
     toolbar,
     h("div", { class: "lead-layout" },
@@ -176,17 +179,39 @@ export function depositLine(p) {
   return h("p", { class: "muted" }, `Acompte de ${money(p.deposit_cents)} : ${DEPOSIT_STATUS[p.deposit_status] || "à régler"}.`);
 }
 
-// Payments taken that are not the acompte: the seller and the admins were emailed; here they find what to do.
-function anomalyNotice(view) {
-  const anomalies = view.deposit_anomalies || [];
+// Payments taken that are not the acompte: the seller and the admins were emailed; here they find what to do,
+// and an admin, a manager or the back office marks each one settled once refunded or settled.
+function anomalyNotice(view, me) {
+  const anomalies = (view.deposit_anomalies || []).filter((a) => !a.settled_at);
   if (!anomalies.length) return null;
+  const maySettle = SETTLERS.includes(me?.role);
   return h("section", { class: "notice notice-error deposit-anomalies", role: "alert", "aria-labelledby": "anomaly-title" },
     h("h2", { id: "anomaly-title" }, anomalies.length > 1 ? `${anomalies.length} paiements à régulariser` : "Paiement à régulariser"),
     h("ul", {}, anomalies.map((a) => h("li", {},
       `${amountOf(a.amount_cents, a.currency)} reçu le ${when(a.at)} — ${ANOMALY_REASONS[a.reason] || a.reason} · référence `,
-      h("span", { class: "code" }, a.provider_reference)))),
+      h("span", { class: "code" }, a.provider_reference),
+      maySettle ? h("button", { type: "button", class: "secondary small", onclick: () => settleDialog(view.proposal, a) },
+        "Marquer comme régularisé") : null))),
     h("p", { class: "muted small" }, "Ce paiement n'est pas enregistré comme acompte : remboursez-le depuis le tableau de bord Stripe " +
-      "(recherchez sa référence), ou régularisez-le avec le client."));
+      "(recherchez sa référence), ou régularisez-le avec le client" +
+      (maySettle ? ", puis marquez-le comme régularisé." : " ; un administrateur le marque ensuite comme régularisé.")));
+}
+
+function settleDialog(p, anomaly) {
+  dialog({
+    title: "Marquer le paiement comme régularisé",
+    submitLabel: "Marquer comme régularisé",
+    busyLabel: "Enregistrement…",
+    build: (form) => add(form,
+      h("p", { class: "muted" }, `${amountOf(anomaly.amount_cents, anomaly.currency)} · référence ${anomaly.provider_reference}`),
+      field("Ce qui a été fait", textarea("note", "", { maxlength: 500, rows: 3, required: true,
+        placeholder: "Remboursé depuis Stripe le …" }))),
+    submit: async (form) => {
+      await post(`/proposals/${p.id}/payment-anomalies/${anomaly.id}/settle`, { note: valueOf(form, "note") });
+      toast("Paiement marqué comme régularisé.");
+      reload();
+    },
+  });
 }
 
 function amountOf(cents, currency) {
@@ -204,7 +229,7 @@ function statusNotice(p) {
 }
 
 function linesTable(lines) {
-  return h("div", { class: "table-scroll" }, h("table", { class: "table lines-table" },
+  return scrollingTable("Lignes de la proposition", h("table", { class: "table lines-table" },
     h("thead", {}, h("tr", {},
       h("th", { scope: "col" }, "Désignation"), h("th", { scope: "col", class: "num" }, "Qté"),
       h("th", { scope: "col", class: "num" }, "PU HT"), h("th", { scope: "col", class: "num" }, "TVA"),
@@ -243,6 +268,7 @@ function detailText(event) {
   if (d.reason && event.kind === "payment_anomaly") parts.push(ANOMALY_REASONS[d.reason] || d.reason);
   if (d.provider_reference) parts.push(`référence ${d.provider_reference}`);
   if (d.told && event.kind === "payment_anomaly") parts.push(d.told);
+  if (d.note && event.kind === "payment_anomaly_settled") parts.push(`« ${d.note} »`);
   return parts.length ? h("span", { class: "muted" }, ` — ${parts.join(" · ")}`) : null;
 }
 

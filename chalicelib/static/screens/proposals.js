@@ -2,7 +2,7 @@
 import { ApiError, get, query } from "../api.js";
 import { session } from "../auth.js";
 import { go } from "../nav.js";
-import { add, remoteSellingOff, PROPOSAL_STATUS, badge, busy, day, emptyState, field, h, money, select, when } from "../ui.js";
+import { add, remoteSellingOff, PROPOSAL_STATUS, badge, busy, day, emptyState, field, h, money, select, when, scrollingTable } from "../ui.js";
 
 export async function render({ main, query: filters }) {
   const status = PROPOSAL_STATUS[filters.status] ? filters.status : "";
@@ -33,7 +33,7 @@ export async function render({ main, query: filters }) {
   const body = h("tbody");
   const footer = h("div", { class: "list-footer" });
   const more = h("button", { type: "button", class: "secondary" }, "Plus de résultats");
-  add(main, h("div", { class: "table-scroll" }, h("table", { class: "table proposals-table" },
+  add(main, scrollingTable("Liste des propositions", h("table", { class: "table proposals-table" },
     h("thead", {}, h("tr", {},
       h("th", { scope: "col" }, "Référence"), h("th", { scope: "col" }, "Client"), h("th", { scope: "col" }, "Statut"),
       h("th", { scope: "col", class: "num" }, "Total TTC"), h("th", { scope: "col", class: "wide-only" }, "Envoyée le"),

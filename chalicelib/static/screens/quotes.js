@@ -1,7 +1,7 @@
 // The quote list, newest first, and "Nouveau devis" for a new or existing customer.
 import { get, post, query } from "../api.js";
 import { go } from "../nav.js";
-import { add, busy, day, dialog, emptyState, h, money, toast, when } from "../ui.js";
+import { add, busy, day, dialog, emptyState, h, money, toast, when, scrollingTable } from "../ui.js";
 import { customerPicker } from "./customers.js";
 
 const ORIGINS = { quote_list: "Liste des devis", contact: "Contact", lead: "Lead" };
@@ -19,7 +19,7 @@ export async function render({ main }) {
   const body = h("tbody");
   const more = h("button", { type: "button", class: "secondary" }, "Plus de résultats");
   const footer = h("div", { class: "list-footer" });
-  add(main, h("div", { class: "table-scroll" }, h("table", { class: "table" },
+  add(main, scrollingTable("Liste des devis", h("table", { class: "table" },
     h("thead", {}, h("tr", {},
       h("th", { scope: "col" }, "Numéro"), h("th", { scope: "col" }, "Client"), h("th", { scope: "col", class: "num" }, "Total TTC"),
       h("th", { scope: "col" }, "Valable jusqu'au"), h("th", { scope: "col", class: "wide-only" }, "Origine"),

@@ -7,7 +7,7 @@ import { context, setDealer, setMe } from "../context.js";
 import { go } from "../nav.js";
 import {
   add, FormProblem, busy, checkbox, checked, clearErrors, empty, eurosInput, field, h, input, onSubmit, parseEuros, phoneE164,
-  showErrors, textarea, toast, valueOf,
+  showErrors, textarea, toast, valueOf, scrollingTable
 } from "../ui.js";
 
 const SECTIONS = [
@@ -145,7 +145,7 @@ function usersCard(users) {
   const roles = { seller: "Vendeur", manager: "Responsable", admin: "Administrateur", back_office: "ADV" };
   return h("section", { class: "card", "aria-labelledby": "users-title" },
     h("h2", { id: "users-title" }, "Utilisateurs"),
-    h("div", { class: "table-scroll" }, h("table", { class: "table" },
+    scrollingTable("Utilisateurs", h("table", { class: "table" },
       h("thead", {}, h("tr", {}, ["Nom", "E-mail", "Rôle", "État"].map((t) => h("th", { scope: "col" }, t)))),
       h("tbody", {}, users.map((u) => h("tr", {},
         h("td", {}, u.name), h("td", {}, u.email), h("td", {}, roles[u.role] || u.role), h("td", {}, u.active ? "Actif" : "Désactivé")))))));
