@@ -22,7 +22,7 @@ from typing import Any
 
 from chalicelib import payments
 from chalicelib.domain import clock, deposits as rules
-from chalicelib.domain import local_time
+from chalicelib.domain import letters, local_time
 from chalicelib.domain.deposits import (
     AlreadySettled, AnomalySettlement, Confirmation, DepositAnomaly, DepositStatus,
 )
@@ -317,36 +317,18 @@ def settle_anomaly(dealer_id: str, proposal_id: str, anomaly_id: str, settlement
 # --- the customer's receipt ------------------------------------------------------------------------
 
 def receipt(proposal: Proposal, at: datetime) -> OutboxMessage:
-    """The customer's receipt of the acompte (French, every value escaped in the HTML)."""
+    """The customer's receipt of the acompte."""
     payment = proposal.deposit_payment
     assert payment is not None and payment.paid_at is not None
-    amount = format_euros(payment.amount_cents)
-    when = local_time.format_moment(payment.paid_at)
-    reference, payment_ref = proposal.reference, payment.provider_reference or ""
-    dealer, seller = proposal.dealer.name, proposal.seller.display_name
-    subject = f"Acompte reçu – proposition {reference}"
-    legal = ("Cette somme est versée à titre d'acompte : elle s'impute sur le prix. Si vous exercez votre droit "
-             "de rétractation dans le délai, elle vous est intégralement remboursée.")
-    text = (
-        f"Bonjour,\n\nNous avons bien reçu votre acompte de {amount} pour la proposition {reference} de {dealer}, "
-        f"réglé par carte le {when}.\nRéférence du paiement : {payment_ref}\n\n{legal}\n\n{seller}\n{dealer}\n"
-    )
-    html = (
-        '<!doctype html><html lang="fr"><body style="font-family: Arial, Helvetica, sans-serif; font-size: 15px; '
-        'line-height: 1.5; color: #1a1a1a;">'
-        f"<p>Bonjour,</p><p>Nous avons bien reçu votre acompte de <strong>{_esc(amount)}</strong> pour la "
-        f"proposition <strong>{_esc(reference)}</strong> de {_esc(dealer)}, réglé par carte le {_esc(when)}.</p>"
-        f"<p>Référence du paiement&nbsp;: {_esc(payment_ref)}</p><p>{_esc(legal)}</p>"
-        f"<p>{_esc(seller)}<br>{_esc(dealer)}</p></body></html>"
+    letter = letters.write(
+        "deposit_receipt", f"Acompte reçu – proposition {proposal.reference}",
+        amount=format_euros(payment.amount_cents), reference=proposal.reference, dealer=proposal.dealer.name,
+        paid_at=local_time.format_moment(payment.paid_at), payment_reference=payment.provider_reference or "",
+        seller=proposal.seller.display_name,
+        legal="Cette somme est versée à titre d'acompte : elle s'impute sur le prix. Si vous exercez votre droit "
+              "de rétractation dans le délai, elle vous est intégralement remboursée.",
     )
     return OutboxMessage(
         dealer_id=proposal.dealer_id, channel=Channel.EMAIL, to=portal.customer_address(proposal),
-        subject=subject, text=text, html=html, reply_to=str(proposal.seller.email), purpose="deposit_receipt",
-        created_at=at,
+        reply_to=str(proposal.seller.email), purpose="deposit_receipt", created_at=at, **letter.parts(),
     )
-
-
-def _esc(text: str) -> str:
-    from markupsafe import escape
-
-    return str(escape(text))

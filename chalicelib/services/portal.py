@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any, Callable, TypeVar
 
 from chalicelib.documents import storage
-from chalicelib.domain import clock, evidence, local_time
+from chalicelib.domain import clock, evidence, letters, local_time
 from chalicelib.domain.codes import SigningChallenge
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.evidence import EvidenceEvent
@@ -323,23 +323,11 @@ def _request_new_link(token: str, visitor: Visitor) -> None:
 
 
 def _new_link_email(proposal: Proposal, url: str, dealer) -> dict[str, str]:
-    hours = dealer.settings.link_validity_hours
-    subject = f"Votre nouveau lien d'accès à la proposition {proposal.reference}"
-    text = (
-        f"Bonjour,\n\nVoici votre nouveau lien d'accès à la proposition {proposal.reference} de "
-        f"{proposal.dealer.name} :\n{url}\n\nIl est valable {hours} heures. Si vous n'avez pas demandé ce lien, "
-        f"ignorez ce message.\n\n{proposal.seller.display_name}\n{proposal.dealer.name}\n"
-    )
-    html = (
-        '<!doctype html><html lang="fr"><body style="font-family: Arial, Helvetica, sans-serif; font-size: 15px; '
-        'line-height: 1.5; color: #1a1a1a;">'
-        f"<p>Bonjour,</p><p>Voici votre nouveau lien d'accès à la proposition <strong>{_esc(proposal.reference)}"
-        f"</strong> de {_esc(proposal.dealer.name)}&nbsp;:</p>"
-        f'<p><a href="{_esc(url)}">Accéder à la proposition</a></p>'
-        f"<p>Il est valable {hours}&nbsp;heures. Si vous n'avez pas demandé ce lien, ignorez ce message.</p>"
-        f"<p>{_esc(proposal.seller.display_name)}<br>{_esc(proposal.dealer.name)}</p></body></html>"
-    )
-    return {"subject": subject, "text": text, "html": html}
+    return letters.write(
+        "link_renewed", f"Votre nouveau lien d'accès à la proposition {proposal.reference}",
+        reference=proposal.reference, dealer=proposal.dealer.name, url=url,
+        hours=dealer.settings.link_validity_hours, seller=proposal.seller.display_name,
+    ).parts()
 
 
 # --- pieces the signing use cases share ---------------------------------------------------------
@@ -376,8 +364,3 @@ def _text(raw: str | None, name: str, limit: int, required: bool, missing: str =
         raise InvalidInput(message, {name: message})
     return text
 
-
-def _esc(text: str) -> str:
-    from markupsafe import escape
-
-    return str(escape(text))

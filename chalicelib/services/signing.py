@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.documents import storage
-from chalicelib.domain import clock, evidence, local_time
+from chalicelib.domain import clock, evidence, letters, local_time
 from chalicelib.domain.codes import (
     CodeAlreadyUsed, CodeForAnotherVersion, NoActiveCode, Outcome, SigningChallenge, read_code,
 )
@@ -105,27 +105,10 @@ def _send_code(visit: Visit, record: Record, pending: PendingSignature, changes:
 
 def _code_email(proposal: Proposal, to: str, code: str, at: datetime) -> OutboxMessage:
     """The code goes out through the outbox, which forgets the body once sent (purpose signing_code)."""
-    reference, dealer = proposal.reference, proposal.dealer.name
-    text = (
-        f"Bonjour,\n\nVoici votre code de sécurité pour accepter et signer la proposition {reference} "
-        f"de {dealer} :\n\n{code}\n\nIl est valable 10 minutes et ne sert qu'une fois. Ne le communiquez à "
-        "personne, pas même à votre conseiller.\nSi vous n'êtes pas à l'origine de cette demande, ignorez cet "
-        "e-mail et prévenez votre conseiller.\n"
-    )
-    html = (
-        '<!doctype html><html lang="fr"><body style="font-family: Arial, Helvetica, sans-serif; font-size: 15px; '
-        'line-height: 1.5; color: #1a1a1a;"><p>Bonjour,</p>'
-        f"<p>Voici votre code de sécurité pour accepter et signer la proposition <strong>{_esc(reference)}</strong>"
-        f" de {_esc(dealer)}&nbsp;:</p>"
-        f'<p style="font-size: 28px; font-weight: bold; letter-spacing: 4px;">{code}</p>'
-        "<p>Il est valable 10&nbsp;minutes et ne sert qu'une fois. Ne le communiquez à personne, pas même à "
-        "votre conseiller.</p><p>Si vous n'êtes pas à l'origine de cette demande, ignorez cet e-mail et prévenez "
-        "votre conseiller.</p></body></html>"
-    )
-    return OutboxMessage(
-        dealer_id=proposal.dealer_id, channel=Channel.EMAIL, to=to, purpose="signing_code", created_at=at,
-        subject=f"Votre code de sécurité – proposition {reference}", text=text, html=html,
-    )
+    letter = letters.write("signing_code", f"Votre code de sécurité – proposition {proposal.reference}",
+                           reference=proposal.reference, dealer=proposal.dealer.name, code=code)
+    return OutboxMessage(dealer_id=proposal.dealer_id, channel=Channel.EMAIL, to=to, purpose="signing_code",
+                         created_at=at, **letter.parts())
 
 
 # --- the code → accepted --------------------------------------------------------------------------
@@ -233,12 +216,6 @@ def _signable(visit: Visit) -> Visit:
     if not visit.proposal.e_signature_requested:
         raise SigningUnavailable()
     return visit
-
-
-def _esc(text: str) -> str:
-    from markupsafe import escape
-
-    return str(escape(text))
 
 
 # --- the seller's proofs ----------------------------------------------------------------------------
