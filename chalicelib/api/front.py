@@ -73,8 +73,9 @@ def _read(path: Path, modified_ns: int) -> Asset:
 
 
 def content_security_policy() -> str:
-    """Scripts and styles from /app only; API calls to this origin, file uploads to the documents bucket."""
-    connect = " ".join(["'self'", *_upload_origins()])
+    """Scripts and styles from /app only; API calls to this origin, file uploads to the documents bucket,
+    and, when sellers log in through Cognito, the code exchange at the hosted UI's token endpoint."""
+    connect = " ".join(["'self'", *_upload_origins(), *_login_origins()])
     return (
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
         f"connect-src {connect}; form-action 'self'; base-uri 'none'; frame-ancestors 'none'; object-src 'none'"
@@ -91,6 +92,15 @@ def _upload_origins() -> list[str]:
         return []
     parts = urlsplit(url)
     return [f"{parts.scheme}://{parts.netloc}"] if parts.scheme in ("http", "https") and parts.netloc else []
+
+
+def _login_origins() -> list[str]:
+    """The hosted UI's origin, which the front POSTs the authorization code to (/oauth2/token).
+
+    HTTPS only, but for a stand-in on this machine (tests): the code and the verifier travel there."""
+    parts = urlsplit(settings().cognito_hosted_ui_url or "")
+    secure = parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in ("127.0.0.1", "localhost"))
+    return [f"{parts.scheme}://{parts.netloc}"] if secure and parts.netloc else []
 
 
 def _headers(content_type: str, cache: str) -> dict[str, str]:

@@ -3,7 +3,7 @@
 // exports render({main, params, query}) and fills `main` itself.
 import { ApiError, whenUnauthorized } from "./api.js";
 import { go, guardLeaving, mayLeave } from "./nav.js";
-import { cognitoLogoutUrl, session, takeCognitoAnswer } from "./auth.js";
+import { cognitoLogoutUrl, isCognitoAnswer, session, takeCognitoAnswer } from "./auth.js";
 import { context, forget, loginConfig, ROLES } from "./context.js";
 import { clear, errorState, h, loading, toast } from "./ui.js";
 import * as login from "./screens/login.js";
@@ -145,9 +145,15 @@ whenUnauthorized(() => {
   go("#/login");
 });
 
-function start() {
+async function start() {
+  // Back from Cognito's hosted UI (?code=…&state=…): the code is exchanged before any screen shows.
+  const answer = isCognitoAnswer()
+    ? await loginConfig().then(takeCognitoAnswer).catch((error) => {
+      console.error(error);
+      return { ok: false, error: "La connexion n'a pas pu aboutir : rechargez la page, puis recommencez la connexion." };
+    })
+    : null;
   window.addEventListener("hashchange", route);
-  const answer = takeCognitoAnswer();
   if (answer && !answer.ok) sessionStorage.setItem("offerline.loginError", answer.error);
   const wanted = answer?.ok ? answer.back || "#/leads"
     : answer ? "#/login"

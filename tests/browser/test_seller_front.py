@@ -7,12 +7,13 @@ chalicelib.api.portal exists.
 import importlib.util
 import re
 from datetime import datetime, timedelta, timezone
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import expect
 
 import app as application
+from chalicelib.auth import tokens
 from chalicelib.documents import storage
 from chalicelib.domain import clock
 from chalicelib.domain.dealers import NewBranch, Staff
@@ -22,6 +23,7 @@ from chalicelib.settings import settings
 from chalicelib.store import proposals as proposal_store
 from local.client import Client
 from tests.browser.conftest import screenshot, serious_accessibility_problems
+from tests.browser.fake_cognito import FakeCognito
 from tests.offers import emails_to, offer, propose, read, token_in, with_legal
 from tests.support import Api, body, tenant
 
@@ -480,37 +482,133 @@ def test_an_expired_session_goes_back_to_the_login_screen(live_server, garage, o
     expect(page.get_by_text("Votre session a expiré")).to_be_visible()
 
 
-def test_with_cognito_the_front_takes_the_id_token_from_the_hosted_ui(live_server, garage, open_page, monkeypatch):
-    hosted_ui = "https://offerline-test.auth.eu-west-3.amazoncognito.com"
-    monkeypatch.setenv("OFFERLINE_COGNITO_HOSTED_UI_URL", hosted_ui)
-    monkeypatch.setenv("OFFERLINE_COGNITO_CLIENT_ID", "front-test-client")
-    monkeypatch.setenv("OFFERLINE_COGNITO_REDIRECT_URI", f"{live_server}/app")
+@pytest.fixture
+def cognito(live_server, garage, monkeypatch):
+    """Production's login on this machine: a fake hosted UI, and the API trusting only its RS256 keys."""
+    hosted_ui = FakeCognito(client_id="front-test-client", redirect_uri=f"{live_server}/app", app_origin=live_server,
+                            user={"sub": garage.seller.id, "email": garage.seller.email,
+                                  "custom:dealer_id": garage.dealer.id, "custom:role": garage.seller.role.value})
+    monkeypatch.setenv("OFFERLINE_COGNITO_HOSTED_UI_URL", hosted_ui.url)
+    monkeypatch.setenv("OFFERLINE_COGNITO_CLIENT_ID", hosted_ui.client_id)
+    monkeypatch.setenv("OFFERLINE_COGNITO_REDIRECT_URI", hosted_ui.redirect_uri)
+    monkeypatch.setenv("OFFERLINE_AUTH_JWKS_URL", hosted_ui.jwks_url)
+    monkeypatch.setenv("OFFERLINE_AUTH_ISSUER", hosted_ui.issuer)
+    monkeypatch.setenv("OFFERLINE_AUTH_AUDIENCE", hosted_ui.client_id)  # a Cognito id token's audience
     settings.cache_clear()
-    id_token = garage.token(garage.seller)  # the local issuer's token stands for Cognito's here
-    asked = []
+    tokens._jwks_client.cache_clear()
+    yield hosted_ui
+    hosted_ui.close()
+    settings.cache_clear()
+    tokens._jwks_client.cache_clear()
 
-    def hosted_ui_login(route):
-        query = parse_qs(urlsplit(route.request.url).query)
-        asked.append(query)
-        back = f"{query['redirect_uri'][0]}#id_token={id_token}&state={query['state'][0]}&token_type=Bearer"
-        route.fulfill(status=302, headers={"Location": back})
 
+def test_with_cognito_the_seller_logs_in_with_a_code_and_pkce_and_sees_the_dealers_leads(
+        live_server, garage, open_page, cognito):
+    api = Api(Client(application.app), None)
+    lead = api.post("/leads", {"type": "purchase", "source": "Salon", "contacts": [{"name": "Hélène Cognito"}]})
+    assert lead.status_code == 401  # the local issuer is gone: only the hosted UI's tokens open the API
+    with_dealer_token = api.as_(cognito.id_token(cognito.user))
+    made = with_dealer_token.post("/leads", {"type": "purchase", "source": "Salon",
+                                             "contacts": [{"name": "Hélène Cognito", "mobile": "+33639980010"}]})
+    assert made.status_code == 201, made.body
+
+    page = open_page(bypass_csp=False)  # the code exchange runs under the front's own policy
+    refused = []
+    page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
+    page.goto(f"{live_server}/app#/leads")
+    page.get_by_role("button", name="Se connecter avec le compte de la concession").click()
+    heading(page, "Leads")  # back where the seller was going, logged in
+    expect(page.locator(".leads-table tbody tr")).to_have_count(1)
+    expect(page.locator(".leads-table tbody tr").first).to_contain_text("Hélène Cognito")
+    expect(page.locator(".who-name")).to_have_text("Victor Vendeur")
+
+    asked = cognito.authorizations[0]
+    assert asked["response_type"] == "code" and asked["client_id"] == "front-test-client"
+    assert asked["redirect_uri"] == f"{live_server}/app" and asked["scope"] == "openid email profile"
+    assert asked["code_challenge_method"] == "S256" and re.fullmatch(r"[A-Za-z0-9_-]{43}", asked["code_challenge"])
+    assert len(asked["state"]) >= 32
+    [exchange] = cognito.exchanges
+    assert exchange["status"] == 200
+    assert exchange["form"]["grant_type"] == "authorization_code"
+    assert re.fullmatch(r"[A-Za-z0-9_-]{43,128}", exchange["form"]["code_verifier"])
+    assert page.evaluate("sessionStorage.getItem('offerline.token')") == cognito.issued[0]  # the id token
+    assert page.evaluate("sessionStorage.getItem('offerline.cognito')") is None  # the verifier is gone
+    assert "code=" not in page.url and "state=" not in page.url
+    assert refused == [] and page.script_errors == []
+
+    page.reload()  # the code left the URL: nothing is sent again
+    heading(page, "Leads")
+    assert len(cognito.exchanges) == 1
+
+    # The id token expires (here: the API refuses it): back to the login, then where the seller was.
+    page.get_by_role("navigation", name="Navigation principale").get_by_role("link", name="Propositions").click()
+    heading(page, "Propositions")
+    page.evaluate("""() => {
+        const [head, , signature] = sessionStorage.getItem("offerline.token").split(".");
+        const claims = {sub: "x", exp: Math.floor(Date.now() / 1000) + 3600};
+        sessionStorage.setItem("offerline.token", [head, btoa(JSON.stringify(claims)), signature].join("."));
+    }""")
+    page.reload()
+    expect(page.get_by_role("heading", name="Connexion vendeur")).to_be_visible()
+    expect(page.get_by_text("Votre session a expiré")).to_be_visible()
+    page.get_by_role("button", name="Se connecter avec le compte de la concession").click()
+    heading(page, "Propositions")
+    assert [e["status"] for e in cognito.exchanges] == [200, 200]
+    assert refused == [] and page.script_errors == []
+
+
+def test_with_cognito_a_code_is_exchanged_once(live_server, garage, open_page, cognito):
     page = open_page()
-    page.route(f"{hosted_ui}/**", hosted_ui_login)
-    page.goto(f"{live_server}/app#/proposals")
-    button = page.get_by_role("button", name="Se connecter avec le compte de la concession")
-    look(page, "front-login-cognito")
-    button.click()
-    heading(page, "Propositions")  # back where the seller was going, logged in
-    assert asked[0]["client_id"] == ["front-test-client"] and asked[0]["response_type"] == ["token"]
-    assert "id_token" not in page.url
-    assert page.evaluate("sessionStorage.getItem('offerline.token')") == id_token
+    page.goto(f"{live_server}/app")
+    page.get_by_role("button", name="Se connecter avec le compte de la concession").click()
+    heading(page, "Leads")
+    callback = f"{live_server}/app?code={cognito.exchanges[0]['form']['code']}&state={cognito.authorizations[0]['state']}"
 
+    # The same answer opened again, in a tab that did not ask for it: refused before any exchange.
     page.evaluate("sessionStorage.clear()")
-    page.goto("about:blank")
-    page.goto(f"{live_server}/app#id_token={id_token}&state=forged")  # an answer we did not ask for
+    page.goto(callback)
     expect(page.get_by_role("alert")).to_contain_text("Réponse de connexion inattendue")
+    assert len(cognito.exchanges) == 1
     assert page.evaluate("sessionStorage.getItem('offerline.token')") is None
+    assert "code=" not in page.url
+
+    # Even with the login's state and verifier back in place, the hosted UI refuses a used code.
+    pending = {"state": cognito.authorizations[0]["state"], "verifier": cognito.exchanges[0]["form"]["code_verifier"],
+               "back": "#/leads"}
+    page.evaluate("pending => sessionStorage.setItem('offerline.cognito', JSON.stringify(pending))", pending)
+    page.goto(callback)
+    expect(page.get_by_role("alert")).to_contain_text("Le code de connexion a expiré ou a déjà servi")
+    assert [e["status"] for e in cognito.exchanges] == [200, 400]
+    assert cognito.exchanges[1]["answer"] == {"error": "invalid_grant"}
+    assert page.evaluate("sessionStorage.getItem('offerline.token')") is None
+    assert "code=" not in page.url
+    look(page, "front-login-cognito-code-used")
+
+
+def test_with_cognito_an_answer_to_another_login_is_refused_without_exchanging_its_code(
+        live_server, garage, open_page, cognito):
+    page = open_page()
+    page.goto(f"{live_server}/app#/proposals")
+    expect(page.get_by_role("button", name="Se connecter avec le compte de la concession")).to_be_visible()
+    look(page, "front-login-cognito")
+    cognito.answer_state = "forged"  # a code meant for another login (login CSRF)
+    page.get_by_role("button", name="Se connecter avec le compte de la concession").click()
+    expect(page.get_by_role("alert")).to_contain_text("Réponse de connexion inattendue : recommencez la connexion.")
+    assert cognito.exchanges == []
+    assert page.evaluate("sessionStorage.getItem('offerline.token')") is None
+    assert page.evaluate("sessionStorage.getItem('offerline.cognito')") is None
+    assert "code=" not in page.url
+    look(page, "front-login-cognito-refused")
+
+    cognito.answer_state, cognito.deny = None, True  # the seller cancels on the hosted UI
+    page.get_by_role("button", name="Se connecter avec le compte de la concession").click()
+    expect(page.get_by_role("alert")).to_contain_text("La connexion a été refusée ou annulée")
+    assert cognito.exchanges == [] and "error=" not in page.url
+
+    cognito.deny = False  # and tries again
+    page.get_by_role("button", name="Se connecter avec le compte de la concession").click()
+    heading(page, "Propositions")
+    assert [e["status"] for e in cognito.exchanges] == [200]
 
 
 def test_the_seller_edits_reminds_and_withdraws_a_proposal(live_server, garage, open_page):

@@ -155,6 +155,64 @@ def test_with_cognito_settings_the_front_logs_in_through_the_hosted_ui(http, mon
     }
 
 
+HOSTED_UI = "https://offerline.auth.eu-west-3.amazoncognito.com"
+
+
+def _with_settings(monkeypatch, http, path: str, **variables: str):
+    """The response to `path` under these OFFERLINE_* settings, the usual settings restored after."""
+    for name, value in variables.items():
+        monkeypatch.setenv(f"OFFERLINE_{name.upper()}", value)
+    settings.cache_clear()
+    try:
+        return http.get(path)
+    finally:
+        monkeypatch.undo()
+        settings.cache_clear()
+
+
+def _directives(response) -> dict[str, str]:
+    policy = response.headers["Content-Security-Policy"]
+    return dict(directive.strip().split(" ", 1) for directive in policy.split(";"))
+
+
+def test_with_cognito_the_front_comes_back_to_the_redirect_uri_it_is_given(http, monkeypatch):
+    response = _with_settings(monkeypatch, http, "/app/config.json", cognito_hosted_ui_url=HOSTED_UI,
+                              cognito_client_id="abc123client",
+                              cognito_redirect_uri="https://vendeurs.offerline.fr/api/app")
+    assert json.loads(response.body) == {
+        "login": "cognito", "hosted_ui_url": HOSTED_UI, "client_id": "abc123client",
+        "redirect_uri": "https://vendeurs.offerline.fr/api/app",
+    }
+
+
+def test_with_cognito_the_policy_lets_the_front_exchange_the_code_at_the_hosted_ui_only(http, monkeypatch):
+    without = _directives(http.get("/app"))
+    with_cognito = _directives(_with_settings(monkeypatch, http, "/app", cognito_hosted_ui_url=HOSTED_UI + "/",
+                                              cognito_client_id="abc123client"))
+    assert with_cognito["connect-src"].split() == [*without["connect-src"].split(), HOSTED_UI]
+    assert {k: v for k, v in with_cognito.items() if k != "connect-src"} == \
+        {k: v for k, v in without.items() if k != "connect-src"}
+    assert with_cognito["form-action"] == "'self'" and with_cognito["default-src"] == "'none'"
+
+
+@pytest.mark.parametrize("path", ["/app", "/app/main.js", "/app/config.json", "/app/nothing-here.js"])
+def test_with_cognito_every_response_carries_the_same_policy(http, monkeypatch, path):
+    policy = _with_settings(monkeypatch, http, path, cognito_hosted_ui_url=HOSTED_UI).headers["Content-Security-Policy"]
+    assert "connect-src 'self' " in policy and policy.count(HOSTED_UI) == 1
+
+
+def test_without_cognito_the_policy_names_no_login_service(http):
+    assert "amazoncognito" not in http.get("/app").headers["Content-Security-Policy"]
+    assert _directives(http.get("/app"))["connect-src"].split()[0] == "'self'"
+
+
+@pytest.mark.parametrize("hosted_ui", ["http://offerline.auth.eu-west-3.amazoncognito.com", "not a url", ""])
+def test_a_hosted_ui_without_https_is_not_allowed_by_the_policy(http, monkeypatch, hosted_ui):
+    without = _directives(http.get("/app"))["connect-src"]
+    policy = _with_settings(monkeypatch, http, "/app", cognito_hosted_ui_url=hosted_ui)
+    assert _directives(policy)["connect-src"] == without
+
+
 def test_the_front_needs_no_token_but_the_api_still_does(http):
     assert http.get("/app").status_code == 200
     assert http.get("/leads").status_code == 401

@@ -3,7 +3,7 @@ import { post } from "../api.js";
 import { cognitoLoginUrl, localLogin, session } from "../auth.js";
 import { forget, loginConfig } from "../context.js";
 import { go } from "../nav.js";
-import { add, field, h, input, onSubmit, valueOf } from "../ui.js";
+import { add, clear, field, h, input, onSubmit, valueOf } from "../ui.js";
 
 export async function render({ main }) {
   const config = await loginConfig();
@@ -39,12 +39,21 @@ function cognitoButton(config) {
     return [h("div", { class: "notice notice-error", role: "alert" },
       "La connexion n'est pas configurée (Cognito) : contactez l'administrateur d'Offerline.")];
   }
-  const button = h("button", { type: "button", class: "primary wide" }, "Se connecter avec le compte de la concession");
-  button.addEventListener("click", () => {
+  const label = "Se connecter avec le compte de la concession";
+  const button = h("button", { type: "button", class: "primary wide" }, label);
+  const problem = h("div", { class: "form-error-slot" });
+  button.addEventListener("click", async () => {
     session.clear();
     button.disabled = true;
     button.textContent = "Redirection…";
-    location.assign(cognitoLoginUrl(config));
+    clear(problem);
+    try {
+      location.assign(await cognitoLoginUrl(config));
+    } catch (error) {
+      button.disabled = false;
+      button.textContent = label;
+      add(problem, h("div", { class: "notice notice-error", role: "alert" }, error.message));
+    }
   });
-  return [h("p", { class: "muted" }, "Vous allez être redirigé vers la page de connexion sécurisée, puis revenir ici."), button];
+  return [h("p", { class: "muted" }, "Vous allez être redirigé vers la page de connexion sécurisée, puis revenir ici."), problem, button];
 }
