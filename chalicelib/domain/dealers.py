@@ -5,7 +5,7 @@ from typing import Annotated
 
 from pydantic import EmailStr, Field, model_validator
 
-from chalicelib.domain.errors import Forbidden, InvalidInput, NotFound, RemoteSellingDisabled
+from chalicelib.domain.errors import Forbidden, InvalidInput, RemoteSellingDisabled
 from chalicelib.domain.model import Command, Entity
 
 PhoneE164 = Annotated[str, Field(pattern=r"^\+[1-9]\d{6,14}$", description="E.164, e.g. +33612345678")]
@@ -160,12 +160,6 @@ class Staff(Entity):
     def require_admin(self) -> None:
         if self.role != Role.ADMIN:
             raise Forbidden("Réservé aux administrateurs de la concession.")
-
-
-def visible_to(staff: Staff, dealer_id: str) -> None:
-    """Another tenant's resources do not exist for the caller."""
-    if staff.dealer_id != dealer_id:
-        raise NotFound("Introuvable.")
 
 
 # --- commands ----------------------------------------------------------------------

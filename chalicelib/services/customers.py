@@ -41,7 +41,3 @@ def change_contact(dealer_id: str, account_id: str, contact_id: str, change: Con
     contact = store.get_contact(dealer_id, account_id, contact_id).changed(change, clock.now())
     store.save_contact(contact)
     return contact
-
-
-def get_contact(dealer_id: str, account_id: str, contact_id: str) -> Contact:
-    return store.get_contact(dealer_id, account_id, contact_id)
