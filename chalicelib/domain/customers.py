@@ -207,8 +207,8 @@ def new_account(account_id: str, dealer_id: str, command: NewAccount, at: dateti
     )
 
 
-def new_contact(contact_id: str, account: Account, command: NewContact, at: datetime) -> Contact:
+def new_contact(contact_id: str, dealer_id: str, account_id: str, command: NewContact, at: datetime) -> Contact:
     fields = command.model_dump(exclude={"address"})
     address = PostalAddress.model_validate(command.address.model_dump()) if command.address else None
-    return Contact(id=contact_id, dealer_id=account.dealer_id, account_id=account.id, address=address,
+    return Contact(id=contact_id, dealer_id=dealer_id, account_id=account_id, address=address,
                    created_at=at, updated_at=at, **fields)
