@@ -83,6 +83,9 @@ class Account(Entity):
     version: int = 1
 
     def changed(self, change: "AccountChange", at: datetime) -> "Account":
+        if self.kind == AccountKind.PERSON and change.siren:
+            raise InvalidInput("Un SIREN appartient à un compte société.",
+                               {"siren": "a SIREN belongs to a company account"})
         return _changed(self, change, at)
 
 

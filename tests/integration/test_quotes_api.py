@@ -154,6 +154,15 @@ def test_a_person_account_is_named_after_its_contact(seller):
     assert refused.status_code == 400 and "contact.mobile" in body(refused)["error"]["fields"]
 
 
+def test_a_persons_account_is_not_given_a_siren(seller):
+    person = body(seller.post("/accounts", {"kind": "person", "contact": {"first_name": "Marie",
+                                                                          "last_name": "Durand"}}))["account"]
+    refused = seller.send("PATCH", f"/accounts/{person['id']}", {"siren": "123456789"})
+    assert refused.status_code == 400 and body(refused)["error"]["fields"] == {
+        "siren": "a SIREN belongs to a company account"}
+    assert body(seller.get(f"/accounts/{person['id']}"))["account"]["siren"] is None
+
+
 def test_a_contact_cannot_be_added_to_a_missing_account(seller):
     refused = seller.post("/accounts/nope/contacts", {"first_name": "a", "last_name": "b"})
     assert refused.status_code == 404
