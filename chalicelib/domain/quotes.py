@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
-from pydantic import ConfigDict, Field, computed_field, model_validator
+from pydantic import ConfigDict, Field, computed_field, field_validator, model_validator
 
 from chalicelib.domain import local_time
 from chalicelib.domain.dealers import Deposit, WithdrawalDays
@@ -313,12 +313,13 @@ class QuoteChange(Command):
     valid_until: date | None = None
     notes: str | None = Field(default=None, max_length=4000)
 
-    @model_validator(mode="after")
-    def _no_null_for_required(self):
-        for name in ("seller_id", "lines", "valid_until"):
-            if name in self.model_fields_set and getattr(self, name) is None:
-                raise ValueError(f"{name} cannot be null")
-        return self
+    @field_validator("seller_id", "lines", "valid_until")
+    @classmethod
+    def _no_null_for_required(cls, value):
+        """Left out, the field keeps its value; given, it cannot be null (the 400 names the field)."""
+        if value is None:
+            raise ValueError("cannot be null")
+        return value
 
 
 def build_lines(inputs: list[LineInput], new_id) -> list[QuoteLine]:

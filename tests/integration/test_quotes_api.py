@@ -74,6 +74,26 @@ def test_a_contact_of_another_account_cannot_be_the_quote_contact(seller, garage
     assert refused.status_code == 400 and "contact_id" in body(refused)["error"]["fields"]
 
 
+@pytest.mark.parametrize("change, field", [
+    ({"contact_id": "stranger"}, "contact_id"),
+    ({"seller_id": "nobody"}, "seller_id"),
+    ({"seller_id": "another dealer's seller"}, "seller_id"),
+    ({"valid_until": "2020-01-01"}, "valid_until"),
+    ({"lines": None}, "lines"),
+    ({}, "body"),
+])
+def test_a_bad_quote_change_is_a_400_naming_the_field_and_changes_nothing(seller, garage, offer, change, field):
+    if change.get("contact_id") == "stranger":
+        change = {"contact_id": offers.customer(seller, "y" + garage.dealer.id.lower())["contacts"][0]["id"]}
+    if change.get("seller_id") == "another dealer's seller":
+        change = {"seller_id": tenant("Autre Garage").seller.id}
+    before = body(seller.get(f"/quotes/{offer.quote_id}"))
+    refused = seller.send("PATCH", f"/quotes/{offer.quote_id}", {"version": before["version"], **change})
+    assert refused.status_code == 400
+    assert any(name.startswith(field) for name in body(refused)["error"]["fields"]), body(refused)
+    assert body(seller.get(f"/quotes/{offer.quote_id}")) == before
+
+
 def test_a_quote_changes_with_the_version_read_and_refuses_a_stale_one(seller, offer):
     quote = body(seller.get(f"/quotes/{offer.quote_id}"))
     changed = seller.send("PATCH", f"/quotes/{offer.quote_id}", {
@@ -117,6 +137,14 @@ def test_the_quote_pdf_is_stored_and_downloadable_without_remote_selling(seller,
     assert again["sha256"] == pdf["sha256"]
 
 
+def test_the_pdf_of_a_quote_for_an_account_without_a_contact_asks_for_one(seller):
+    company = body(seller.post("/accounts", {"kind": "company", "name": "Flotte Sans Contact"}))["account"]
+    quote = body(seller.post("/quotes", {"account_id": company["id"], "lines": []}))
+    refused = seller.get(f"/quotes/{quote['id']}/pdf")
+    assert refused.status_code == 400
+    assert body(refused)["error"]["fields"] == {"contact_id": "the account has no contact"}
+
+
 def test_another_dealer_sees_none_of_these_quotes_or_customers(client, seller, offer):
     other = tenant("Autre Garage")
     intruder = Api(client, other.token(other.seller))
@@ -154,6 +182,21 @@ def test_a_person_account_is_named_after_its_contact(seller):
     assert refused.status_code == 400 and "contact.mobile" in body(refused)["error"]["fields"]
 
 
+@pytest.mark.parametrize("path, change, field", [
+    ("", {}, "body"),
+    ("", {"siren": "12345"}, "siren"),
+    ("/contacts/{contact}", {"mobile": "12"}, "mobile"),
+    ("/contacts/{contact}", {"first_name": None}, "first_name"),
+    ("/contacts/{contact}", {}, "body"),
+])
+def test_a_bad_account_or_contact_change_is_a_400_naming_the_field(seller, offer, path, change, field):
+    url = f"/accounts/{offer.account_id}" + path.format(contact=offer.contact_id)
+    before = body(seller.get(f"/accounts/{offer.account_id}"))
+    refused = seller.send("PATCH", url, change)
+    assert refused.status_code == 400 and field in body(refused)["error"]["fields"], body(refused)
+    assert body(seller.get(f"/accounts/{offer.account_id}")) == before
+
+
 def test_a_persons_account_is_not_given_a_siren(seller):
     person = body(seller.post("/accounts", {"kind": "person", "contact": {"first_name": "Marie",
                                                                           "last_name": "Durand"}}))["account"]
@@ -161,6 +204,12 @@ def test_a_persons_account_is_not_given_a_siren(seller):
     assert refused.status_code == 400 and body(refused)["error"]["fields"] == {
         "siren": "a SIREN belongs to a company account"}
     assert body(seller.get(f"/accounts/{person['id']}"))["account"]["siren"] is None
+
+
+def test_an_unknown_contact_of_an_account_is_a_404(seller, offer):
+    missing = seller.send("PATCH", f"/accounts/{offer.account_id}/contacts/01JNOCONTACT00000000000000",
+                          {"first_name": "X"})
+    assert missing.status_code == 404
 
 
 def test_a_contact_cannot_be_added_to_a_missing_account(seller):
