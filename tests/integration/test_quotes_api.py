@@ -6,6 +6,8 @@ import pytest
 from chalicelib.documents import storage
 from chalicelib.domain import local_time
 from chalicelib.services import quotes as quote_service
+from chalicelib.store import keys
+from chalicelib.store.table import table
 from tests import offers
 from tests.portal import NOW
 from tests.support import Api, body, tenant
@@ -31,6 +33,12 @@ def test_totals_are_computed_on_the_server_in_cents(seller, offer):
     mats = quote["lines"][1]
     assert mats["vat_rate_bp"] == 2_000 and mats["vat_rate"] == 20.0
     assert mats["totals"] == {"ht_cents": 4_996, "vat_cents": 999, "ttc_cents": 5_995}
+
+
+def test_a_stored_quote_keeps_what_was_entered_not_the_totals_worked_out_from_it(garage, offer):
+    item = table.get(keys.quote(garage.dealer.id, offer.quote_id))
+    assert "totals" not in item and not any("totals" in line or "vat_rate" in line for line in item["lines"])
+    assert item["lines"][1]["vat_rate_bp"] == 2_000
 
 
 def test_a_quote_is_valid_for_the_dealer_validity_by_default_and_numbered_in_sequence(seller, offer):
