@@ -138,6 +138,23 @@ class User(Entity):
     created_at: datetime
     version: int = 1
 
+    @property
+    def contact_email(self) -> str:
+        """Where customers and alerts reach this user: the seller profile's address, else the login one."""
+        return str(self.profile.email if self.profile else self.email)
+
+    @property
+    def contact_phone(self) -> str | None:
+        return self.profile.phone if self.profile else self.phone
+
+    def seller_block(self) -> "SellerProfile | None":
+        """What a quote shows of its seller: the profile, else the user's own details if they have a phone."""
+        if self.profile is not None:
+            return self.profile
+        if self.phone:
+            return SellerProfile(display_name=self.name, phone=self.phone, email=self.email)
+        return None
+
     def deactivated(self) -> "User":
         if not self.active:
             raise InvalidInput("Cet utilisateur est déjà désactivé.", {"user_id": "already inactive"})

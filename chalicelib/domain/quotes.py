@@ -14,6 +14,7 @@ from enum import StrEnum
 from pydantic import ConfigDict, Field, computed_field, field_validator, model_validator
 
 from chalicelib.domain import local_time
+from chalicelib.domain.customers import AccountView, Contact
 from chalicelib.domain.dealers import Deposit, WithdrawalDays
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.model import Command, Entity
@@ -232,6 +233,15 @@ class Quote(Entity):
 
     def expired(self, today: date) -> bool:
         return today > self.valid_until
+
+    def addressee(self, account: AccountView) -> Contact:
+        """Who the quote is addressed to: its contact, else the account's first one; an account needs one."""
+        if self.contact_id is not None:
+            return account.contact(self.contact_id)
+        if account.contacts:
+            return account.contacts[0]
+        raise InvalidInput("Ajoutez un contact au compte client : le devis lui est adressé.",
+                           {"contact_id": "the account has no contact"})
 
     def changed(self, change: "QuoteChange", lines: list[QuoteLine] | None, at: datetime) -> "Quote":
         updates = change.model_dump(exclude_unset=True, exclude={"lines", "version"})

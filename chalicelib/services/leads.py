@@ -218,7 +218,7 @@ def send_communication(dealer_id: str, lead_id: str, command: NewCommunication, 
     sender = dealers.get_user(dealer_id, by)
     message = OutboxMessage(
         dealer_id=dealer_id, channel=Channel.EMAIL, to=contact.email, subject=command.subject, text=command.text,
-        reply_to=sender.profile.email if sender.profile else sender.email, attachments=attachments,
+        reply_to=sender.contact_email, attachments=attachments,
         purpose="lead_communication", created_at=now,
     )
     communication = Communication(
