@@ -138,18 +138,8 @@ class AccountView(Entity):
 
 # --- commands -----------------------------------------------------------------------
 
-class AddressInput(Command):
-    line1: str = Field(min_length=1, max_length=120)
-    line2: str | None = Field(default=None, max_length=120)
-    postal_code: str = Field(min_length=2, max_length=12)
-    city: str = Field(min_length=1, max_length=80)
-    country: str = Field(default="FR", pattern=r"^[A-Z]{2}$")
-
-    @model_validator(mode="after")
-    def _french_postal_code(self):
-        if self.country == "FR" and not re.fullmatch(r"\d{5}", self.postal_code):
-            raise ValueError("a French postal code has 5 digits")
-        return self
+class AddressInput(PostalAddress, Command):
+    """An address as the seller types it: the same fields and checks, unknown ones and wrong types refused."""
 
 
 class NewContact(Command):

@@ -85,11 +85,8 @@ class ContactAddress(Entity):
     country: str = Field(default="FR", pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2")
 
 
-class AddressInput(Command):
-    street: str = Field(min_length=1, max_length=200)
-    postal_code: str = Field(min_length=1, max_length=12)
-    city: str = Field(min_length=1, max_length=100)
-    country: str = Field(default="FR", pattern=r"^[A-Z]{2}$")
+class AddressInput(ContactAddress, Command):
+    """An address as the seller types it: the same fields, unknown ones and wrong types refused."""
 
 
 class ContactDetails(Command):
