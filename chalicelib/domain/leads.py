@@ -543,12 +543,6 @@ class LeadAggregate(Entity):
     deadlines: list[Deadline] = []
     events: list[LeadEvent] = []
 
-    def document(self, document_id: str) -> LeadDocument:
-        for document in self.documents:
-            if document.id == document_id:
-                return document
-        raise NotFound("Document introuvable.", {"document_id": "unknown document"})
-
     def document_at(self, s3_key: str) -> LeadDocument | None:
         return next((d for d in self.documents if d.s3_key == s3_key), None)
 
