@@ -83,6 +83,9 @@ class Account(Entity):
     version: int = 1
 
     def changed(self, change: "AccountChange", at: datetime) -> "Account":
+        if self.kind == AccountKind.PERSON and change.siren:
+            raise InvalidInput("Un SIREN appartient à un compte société.",
+                               {"siren": "a SIREN belongs to a company account"})
         return _changed(self, change, at)
 
 
@@ -135,18 +138,8 @@ class AccountView(Entity):
 
 # --- commands -----------------------------------------------------------------------
 
-class AddressInput(Command):
-    line1: str = Field(min_length=1, max_length=120)
-    line2: str | None = Field(default=None, max_length=120)
-    postal_code: str = Field(min_length=2, max_length=12)
-    city: str = Field(min_length=1, max_length=80)
-    country: str = Field(default="FR", pattern=r"^[A-Z]{2}$")
-
-    @model_validator(mode="after")
-    def _french_postal_code(self):
-        if self.country == "FR" and not re.fullmatch(r"\d{5}", self.postal_code):
-            raise ValueError("a French postal code has 5 digits")
-        return self
+class AddressInput(PostalAddress, Command):
+    """An address as the seller types it: the same fields and checks, unknown ones and wrong types refused."""
 
 
 class NewContact(Command):
@@ -207,8 +200,8 @@ def new_account(account_id: str, dealer_id: str, command: NewAccount, at: dateti
     )
 
 
-def new_contact(contact_id: str, account: Account, command: NewContact, at: datetime) -> Contact:
+def new_contact(contact_id: str, dealer_id: str, account_id: str, command: NewContact, at: datetime) -> Contact:
     fields = command.model_dump(exclude={"address"})
     address = PostalAddress.model_validate(command.address.model_dump()) if command.address else None
-    return Contact(id=contact_id, dealer_id=account.dealer_id, account_id=account.id, address=address,
+    return Contact(id=contact_id, dealer_id=dealer_id, account_id=account_id, address=address,
                    created_at=at, updated_at=at, **fields)

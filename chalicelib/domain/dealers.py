@@ -5,7 +5,7 @@ from typing import Annotated
 
 from pydantic import EmailStr, Field, model_validator
 
-from chalicelib.domain.errors import Forbidden, InvalidInput, NotFound, RemoteSellingDisabled
+from chalicelib.domain.errors import Forbidden, InvalidInput, RemoteSellingDisabled
 from chalicelib.domain.model import Command, Entity
 
 PhoneE164 = Annotated[str, Field(pattern=r"^\+[1-9]\d{6,14}$", description="E.164, e.g. +33612345678")]
@@ -138,6 +138,23 @@ class User(Entity):
     created_at: datetime
     version: int = 1
 
+    @property
+    def contact_email(self) -> str:
+        """Where customers and alerts reach this user: the seller profile's address, else the login one."""
+        return str(self.profile.email if self.profile else self.email)
+
+    @property
+    def contact_phone(self) -> str | None:
+        return self.profile.phone if self.profile else self.phone
+
+    def seller_block(self) -> "SellerProfile | None":
+        """What a quote shows of its seller: the profile, else the user's own details if they have a phone."""
+        if self.profile is not None:
+            return self.profile
+        if self.phone:
+            return SellerProfile(display_name=self.name, phone=self.phone, email=self.email)
+        return None
+
     def deactivated(self) -> "User":
         if not self.active:
             raise InvalidInput("Cet utilisateur est déjà désactivé.", {"user_id": "already inactive"})
@@ -160,12 +177,6 @@ class Staff(Entity):
     def require_admin(self) -> None:
         if self.role != Role.ADMIN:
             raise Forbidden("Réservé aux administrateurs de la concession.")
-
-
-def visible_to(staff: Staff, dealer_id: str) -> None:
-    """Another tenant's resources do not exist for the caller."""
-    if staff.dealer_id != dealer_id:
-        raise NotFound("Introuvable.")
 
 
 # --- commands ----------------------------------------------------------------------

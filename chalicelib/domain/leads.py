@@ -85,11 +85,8 @@ class ContactAddress(Entity):
     country: str = Field(default="FR", pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2")
 
 
-class AddressInput(Command):
-    street: str = Field(min_length=1, max_length=200)
-    postal_code: str = Field(min_length=1, max_length=12)
-    city: str = Field(min_length=1, max_length=100)
-    country: str = Field(default="FR", pattern=r"^[A-Z]{2}$")
+class AddressInput(ContactAddress, Command):
+    """An address as the seller types it: the same fields, unknown ones and wrong types refused."""
 
 
 class ContactDetails(Command):
@@ -545,12 +542,6 @@ class LeadAggregate(Entity):
     tasks: list[LeadTask] = []
     deadlines: list[Deadline] = []
     events: list[LeadEvent] = []
-
-    def document(self, document_id: str) -> LeadDocument:
-        for document in self.documents:
-            if document.id == document_id:
-                return document
-        raise NotFound("Document introuvable.", {"document_id": "unknown document"})
 
     def document_at(self, s3_key: str) -> LeadDocument | None:
         return next((d for d in self.documents if d.s3_key == s3_key), None)

@@ -11,9 +11,10 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
-from pydantic import ConfigDict, Field, computed_field, model_validator
+from pydantic import ConfigDict, Field, computed_field, field_validator, model_validator
 
 from chalicelib.domain import local_time
+from chalicelib.domain.customers import AccountView, Contact
 from chalicelib.domain.dealers import Deposit, WithdrawalDays
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.model import Command, Entity
@@ -233,6 +234,15 @@ class Quote(Entity):
     def expired(self, today: date) -> bool:
         return today > self.valid_until
 
+    def addressee(self, account: AccountView) -> Contact:
+        """Who the quote is addressed to: its contact, else the account's first one; an account needs one."""
+        if self.contact_id is not None:
+            return account.contact(self.contact_id)
+        if account.contacts:
+            return account.contacts[0]
+        raise InvalidInput("Ajoutez un contact au compte client : le devis lui est adressé.",
+                           {"contact_id": "the account has no contact"})
+
     def changed(self, change: "QuoteChange", lines: list[QuoteLine] | None, at: datetime) -> "Quote":
         updates = change.model_dump(exclude_unset=True, exclude={"lines", "version"})
         if lines is not None:
@@ -313,12 +323,13 @@ class QuoteChange(Command):
     valid_until: date | None = None
     notes: str | None = Field(default=None, max_length=4000)
 
-    @model_validator(mode="after")
-    def _no_null_for_required(self):
-        for name in ("seller_id", "lines", "valid_until"):
-            if name in self.model_fields_set and getattr(self, name) is None:
-                raise ValueError(f"{name} cannot be null")
-        return self
+    @field_validator("seller_id", "lines", "valid_until")
+    @classmethod
+    def _no_null_for_required(cls, value):
+        """Left out, the field keeps its value; given, it cannot be null (the 400 names the field)."""
+        if value is None:
+            raise ValueError("cannot be null")
+        return value
 
 
 def build_lines(inputs: list[LineInput], new_id) -> list[QuoteLine]:

@@ -15,7 +15,7 @@ from typing import Any
 from jinja2 import TemplateError, TemplateSyntaxError, meta, nodes
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
-from pydantic import Field
+from pydantic import Field, computed_field
 
 from chalicelib.domain.dealers import Role
 from chalicelib.domain.errors import Forbidden, InvalidInput
@@ -78,11 +78,19 @@ class EmailTemplate(Entity):
     subject: str
     text: str
     html: str
-    custom: bool = Field(default=False, description="the dealer's own version (false: the shipped default)")
-    variables: list[str] = Field(default_factory=list, description="what the template may use")
     updated_at: datetime | None = None
     updated_by: str | None = None
-    version: int = 0
+    version: int = Field(default=0, description="0 for the shipped default, from 1 for the dealer's own")
+
+    @computed_field(description="the dealer's own version (false: the shipped default)")
+    @property
+    def custom(self) -> bool:
+        return self.version > 0
+
+    @computed_field(description="what the template may use")
+    @property
+    def variables(self) -> list[str]:
+        return sorted(VARIABLES[self.kind])
 
 
 class RenderedEmail(Entity):
@@ -127,7 +135,7 @@ def _env(part: str) -> SandboxedEnvironment:
 @lru_cache(maxsize=None)
 def default(kind: TemplateKind) -> EmailTemplate:
     parts = {part: (DEFAULTS_DIR / f"{kind.value}.{_EXTENSIONS[part]}").read_text(encoding="utf-8") for part in PARTS}
-    return EmailTemplate(kind=kind, variables=sorted(VARIABLES[kind]), **parts)
+    return EmailTemplate(kind=kind, **parts)
 
 
 def _has_link(ast: nodes.Template) -> bool:
@@ -176,8 +184,7 @@ def check(kind: TemplateKind, parts: dict[str, str]) -> None:
 def edited(kind: TemplateKind, change: TemplateChange, previous: EmailTemplate, by: str, at: datetime) -> EmailTemplate:
     parts = change.model_dump()
     check(kind, parts)
-    return EmailTemplate(kind=kind, custom=True, variables=sorted(VARIABLES[kind]), updated_at=at, updated_by=by,
-                         version=previous.version + 1, **parts)
+    return EmailTemplate(kind=kind, updated_at=at, updated_by=by, version=previous.version + 1, **parts)
 
 
 def render_parts(parts: dict[str, str], variables: dict[str, Any]) -> dict[str, str]:

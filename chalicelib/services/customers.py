@@ -10,7 +10,7 @@ from chalicelib.store import customers as store
 def create_account(dealer_id: str, command: NewAccount) -> AccountView:
     now = clock.now()
     account = new_account(new_id(), dealer_id, command, now)
-    contacts = [new_contact(new_id(), account, command.contact, now)] if command.contact else []
+    contacts = [new_contact(new_id(), dealer_id, account.id, command.contact, now)] if command.contact else []
     store.create_account(account, contacts)
     return AccountView(account=account, contacts=contacts)
 
@@ -31,8 +31,8 @@ def change_account(dealer_id: str, account_id: str, change: AccountChange) -> Ac
 
 
 def add_contact(dealer_id: str, account_id: str, command: NewContact) -> Contact:
-    account = store.get_account(dealer_id, account_id).account
-    contact = new_contact(new_id(), account, command, clock.now())
+    """No read first: the write itself checks that the account exists in this dealer (404 otherwise)."""
+    contact = new_contact(new_id(), dealer_id, account_id, command, clock.now())
     store.create_contact(contact)
     return contact
 
@@ -41,7 +41,3 @@ def change_contact(dealer_id: str, account_id: str, contact_id: str, change: Con
     contact = store.get_contact(dealer_id, account_id, contact_id).changed(change, clock.now())
     store.save_contact(contact)
     return contact
-
-
-def get_contact(dealer_id: str, account_id: str, contact_id: str) -> Contact:
-    return store.get_contact(dealer_id, account_id, contact_id)

@@ -71,10 +71,9 @@ def get_page(dealer_id: str, lead_id: str) -> LeadPage:
 
 def add_trade_in(dealer_id: str, lead_id: str, command: NewTradeIn, by: str) -> TradeIn:
     now = clock.now()
-    store.get(dealer_id, lead_id).require_open("ajouter une reprise")
     trade_in = TradeIn(id=new_id(), created_at=now, created_by=by, **command.model_dump())
-    store.commit(_recorded(dealer_id, lead_id, trade_in, EventKind.TRADE_IN_ADDED, now, by, counted=True,
-                           vehicle=trade_in.vehicle, registration=trade_in.registration))
+    store.commit(_counted(dealer_id, lead_id, trade_in, "ajouter une reprise", EventKind.TRADE_IN_ADDED, now, by,
+                          vehicle=trade_in.vehicle, registration=trade_in.registration))
     return trade_in
 
 
@@ -93,27 +92,22 @@ def link_offer(dealer_id: str, lead_id: str, command: LinkOffer, by: str) -> Off
 
 def linked_offer_writes(dealer_id: str, lead_id: str, quote_id: str, quote_label: str, by: str,
                         at: datetime) -> list[Write]:
-    """What creating a quote from a lead adds to its own transaction: the offer, the count, the event.
-
-    Reads the lead once to refuse a missing (404) or closed (409) lead by name; the writes
-    themselves hold only while the lead is still open.
-    """
+    """What creating a quote from a lead adds to its own transaction: the offer, the count, the event."""
     return _offer(dealer_id, lead_id, quote_id, quote_label, by, at)[1]
 
 
 def _offer(dealer_id: str, lead_id: str, quote_id: str, label: str, by: str,
            at: datetime) -> tuple[Offer, list[Write]]:
-    store.get(dealer_id, lead_id).require_open("enregistrer une offre")
     offer = Offer(id=quote_id, quote_id=quote_id, label=label, created_at=at, created_by=by)
-    return offer, _recorded(dealer_id, lead_id, offer, EventKind.OFFER_LINKED, at, by, counted=True, label=label)
+    return offer, _counted(dealer_id, lead_id, offer, "enregistrer une offre", EventKind.OFFER_LINKED, at, by,
+                           label=label)
 
 
 def add_test_drive(dealer_id: str, lead_id: str, command: NewTestDrive, by: str) -> TestDrive:
     now = clock.now()
-    store.get(dealer_id, lead_id).require_open("enregistrer un essai routier")
     test_drive = TestDrive(id=new_id(), created_at=now, created_by=by, **command.model_dump())
-    store.commit(_recorded(dealer_id, lead_id, test_drive, EventKind.TEST_DRIVE_ADDED, now, by, counted=True,
-                           when=test_drive.starts_at, vehicle=test_drive.vehicle))
+    store.commit(_counted(dealer_id, lead_id, test_drive, "enregistrer un essai routier", EventKind.TEST_DRIVE_ADDED,
+                          now, by, when=test_drive.starts_at, vehicle=test_drive.vehicle))
     return test_drive
 
 
@@ -224,7 +218,7 @@ def send_communication(dealer_id: str, lead_id: str, command: NewCommunication, 
     sender = dealers.get_user(dealer_id, by)
     message = OutboxMessage(
         dealer_id=dealer_id, channel=Channel.EMAIL, to=contact.email, subject=command.subject, text=command.text,
-        reply_to=sender.profile.email if sender.profile else sender.email, attachments=attachments,
+        reply_to=sender.contact_email, attachments=attachments,
         purpose="lead_communication", created_at=now,
     )
     communication = Communication(
@@ -350,12 +344,20 @@ def change_contact(dealer_id: str, lead_id: str, contact_id: str, command: Conta
 
 # --- shared steps -----------------------------------------------------------------------
 
+def _counted(dealer_id: str, lead_id: str, part: TradeIn | TestDrive | Offer, action: str, kind: EventKind,
+             at: datetime, by: str, **details) -> list[Write]:
+    """A part that moves a sale forward (trade-in, test drive, offer): counted, and only on an open lead.
+
+    Reads the lead once to refuse a missing (404) or closed (409) lead by name; the writes
+    themselves hold only while the lead is still open.
+    """
+    store.get(dealer_id, lead_id).require_open(action)
+    return _recorded(dealer_id, lead_id, part, kind, at, by, counted=True, **details)
+
+
 def _recorded(dealer_id: str, lead_id: str, part: LeadPart, kind: EventKind, at: datetime, by: str, *,
               counted: bool = False, when: datetime | None = None, **details) -> list[Write]:
-    """A part added to the lead: last activity (and its count), the part, the timeline event.
-
-    Counted parts (trade-ins, test drives, offers) move a sale forward, so the lead must be open.
-    """
+    """A part added to the lead: last activity (and its count, on an open lead only), the part, the timeline event."""
     return [
         store.touched(dealer_id, lead_id, at, counted=part.part if counted else None, open_only=counted),
         store.added(dealer_id, lead_id, part),

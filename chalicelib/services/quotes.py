@@ -7,7 +7,7 @@ import hashlib
 from chalicelib.documents import pdf, storage
 from chalicelib.domain import clock, local_time
 from chalicelib.domain.customers import AccountView, Contact
-from chalicelib.domain.dealers import Dealer, SellerProfile, Staff, User
+from chalicelib.domain.dealers import Staff, User
 from chalicelib.domain.errors import InvalidInput, NotFound, StaleVersion
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.proposals import DocumentLink, document_of_quote
@@ -87,8 +87,9 @@ def render_pdf(dealer_id: str, quote_id: str) -> DocumentLink:
     quote = store.get(dealer_id, quote_id)
     dealer = dealer_store.get(dealer_id)
     account = customer_store.get_account(dealer_id, quote.account_id)
-    contact = _document_contact(account, quote)
-    document = document_of_quote(quote, dealer, account.account, contact, _seller_block(dealer, quote.seller_id))
+    seller = _user_or_none(dealer_id, quote.seller_id)
+    document = document_of_quote(quote, dealer, account.account, quote.addressee(account),
+                                 seller.seller_block() if seller else None)
     data = pdf.render_quote(document)
     key = pdf.pdf_key(dealer_id, "quotes", quote.id, quote.version)
     storage.put(key, data, "application/pdf")
@@ -120,31 +121,14 @@ def _contact(account: AccountView, contact_id: str) -> Contact:
 
 
 def _seller(dealer_id: str, user_id: str) -> User:
-    try:
-        user = dealer_store.get_user(dealer_id, user_id)
-    except NotFound:
-        user = None
+    user = _user_or_none(dealer_id, user_id)
     if user is None or not user.active:
         raise InvalidInput("Vendeur inconnu ou désactivé.", {"seller_id": "unknown or inactive user"})
     return user
 
 
-def _document_contact(account: AccountView, quote: Quote) -> Contact:
-    if quote.contact_id is not None:
-        return account.contact(quote.contact_id)
-    if account.contacts:
-        return account.contacts[0]
-    raise InvalidInput("Ajoutez un contact au compte client : le devis lui est adressé.",
-                       {"contact_id": "the account has no contact"})
-
-
-def _seller_block(dealer: Dealer, user_id: str) -> SellerProfile | None:
+def _user_or_none(dealer_id: str, user_id: str) -> User | None:
     try:
-        user = dealer_store.get_user(dealer.id, user_id)
+        return dealer_store.get_user(dealer_id, user_id)
     except NotFound:
         return None
-    if user.profile is not None:
-        return user.profile
-    if user.phone:
-        return SellerProfile(display_name=user.name, phone=user.phone, email=user.email)
-    return None

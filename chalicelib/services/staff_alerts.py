@@ -158,7 +158,7 @@ def _by_preference(user: User, subject: str, text: str, sms: str, purpose: str,
     messages = []
     if user.notifications.email:
         messages.append(_email(user, subject, text, purpose, at))
-    phone = (user.profile.phone if user.profile else None) or user.phone
+    phone = user.contact_phone
     if user.notifications.sms and phone:
         messages.append(OutboxMessage(dealer_id=user.dealer_id, channel=Channel.SMS, to=phone, text=sms[:SMS_LIMIT],
                                       purpose=purpose, created_at=at))
@@ -166,6 +166,5 @@ def _by_preference(user: User, subject: str, text: str, sms: str, purpose: str,
 
 
 def _email(user: User, subject: str, text: str, purpose: str, at: datetime) -> OutboxMessage:
-    address = str(user.profile.email) if user.profile else str(user.email)
-    return OutboxMessage(dealer_id=user.dealer_id, channel=Channel.EMAIL, to=address, subject=subject,
+    return OutboxMessage(dealer_id=user.dealer_id, channel=Channel.EMAIL, to=user.contact_email, subject=subject,
                          text=f"Bonjour {user.name},\n\n{text}", purpose=purpose, created_at=at)

@@ -50,4 +50,5 @@ def page(dealer_id: str, limit: int, cursor: str | None,
 
 
 def _item(quote: Quote) -> dict:
-    return quote.model_dump(mode="json")
+    """The quote as entered: its totals (and each line's) are worked out again on every read, never stored."""
+    return quote.model_dump(mode="json", exclude_computed_fields=True)

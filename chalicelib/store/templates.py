@@ -12,8 +12,8 @@ def find(dealer_id: str, kind: TemplateKind) -> EmailTemplate | None:
 def save(dealer_id: str, template: EmailTemplate) -> None:
     """Creates the dealer's version or replaces it if nobody changed it since it was read."""
     condition = if_absent() if template.version == 1 else if_version(template.version - 1)
-    table.write(Put(keys.email_template(dealer_id, template.kind.value), template.model_dump(mode="json"),
-                    condition))
+    item = template.model_dump(mode="json", exclude_computed_fields=True)  # custom and variables follow from it
+    table.write(Put(keys.email_template(dealer_id, template.kind.value), item, condition))
 
 
 def delete(dealer_id: str, kind: TemplateKind) -> None:

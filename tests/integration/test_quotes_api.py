@@ -6,6 +6,8 @@ import pytest
 from chalicelib.documents import storage
 from chalicelib.domain import local_time
 from chalicelib.services import quotes as quote_service
+from chalicelib.store import keys
+from chalicelib.store.table import table
 from tests import offers
 from tests.portal import NOW
 from tests.support import Api, body, tenant
@@ -31,6 +33,12 @@ def test_totals_are_computed_on_the_server_in_cents(seller, offer):
     mats = quote["lines"][1]
     assert mats["vat_rate_bp"] == 2_000 and mats["vat_rate"] == 20.0
     assert mats["totals"] == {"ht_cents": 4_996, "vat_cents": 999, "ttc_cents": 5_995}
+
+
+def test_a_stored_quote_keeps_what_was_entered_not_the_totals_worked_out_from_it(garage, offer):
+    item = table.get(keys.quote(garage.dealer.id, offer.quote_id))
+    assert "totals" not in item and not any("totals" in line or "vat_rate" in line for line in item["lines"])
+    assert item["lines"][1]["vat_rate_bp"] == 2_000
 
 
 def test_a_quote_is_valid_for_the_dealer_validity_by_default_and_numbered_in_sequence(seller, offer):
@@ -72,6 +80,26 @@ def test_a_contact_of_another_account_cannot_be_the_quote_contact(seller, garage
     stranger = offers.customer(seller, "x" + garage.dealer.id.lower())["contacts"][0]
     refused = seller.post("/quotes", {"account_id": offer.account_id, "contact_id": stranger["id"]})
     assert refused.status_code == 400 and "contact_id" in body(refused)["error"]["fields"]
+
+
+@pytest.mark.parametrize("change, field", [
+    ({"contact_id": "stranger"}, "contact_id"),
+    ({"seller_id": "nobody"}, "seller_id"),
+    ({"seller_id": "another dealer's seller"}, "seller_id"),
+    ({"valid_until": "2020-01-01"}, "valid_until"),
+    ({"lines": None}, "lines"),
+    ({}, "body"),
+])
+def test_a_bad_quote_change_is_a_400_naming_the_field_and_changes_nothing(seller, garage, offer, change, field):
+    if change.get("contact_id") == "stranger":
+        change = {"contact_id": offers.customer(seller, "y" + garage.dealer.id.lower())["contacts"][0]["id"]}
+    if change.get("seller_id") == "another dealer's seller":
+        change = {"seller_id": tenant("Autre Garage").seller.id}
+    before = body(seller.get(f"/quotes/{offer.quote_id}"))
+    refused = seller.send("PATCH", f"/quotes/{offer.quote_id}", {"version": before["version"], **change})
+    assert refused.status_code == 400
+    assert any(name.startswith(field) for name in body(refused)["error"]["fields"]), body(refused)
+    assert body(seller.get(f"/quotes/{offer.quote_id}")) == before
 
 
 def test_a_quote_changes_with_the_version_read_and_refuses_a_stale_one(seller, offer):
@@ -117,6 +145,14 @@ def test_the_quote_pdf_is_stored_and_downloadable_without_remote_selling(seller,
     assert again["sha256"] == pdf["sha256"]
 
 
+def test_the_pdf_of_a_quote_for_an_account_without_a_contact_asks_for_one(seller):
+    company = body(seller.post("/accounts", {"kind": "company", "name": "Flotte Sans Contact"}))["account"]
+    quote = body(seller.post("/quotes", {"account_id": company["id"], "lines": []}))
+    refused = seller.get(f"/quotes/{quote['id']}/pdf")
+    assert refused.status_code == 400
+    assert body(refused)["error"]["fields"] == {"contact_id": "the account has no contact"}
+
+
 def test_another_dealer_sees_none_of_these_quotes_or_customers(client, seller, offer):
     other = tenant("Autre Garage")
     intruder = Api(client, other.token(other.seller))
@@ -152,6 +188,36 @@ def test_a_person_account_is_named_after_its_contact(seller):
     refused = seller.post("/accounts", {"kind": "person", "contact": {"first_name": "M", "last_name": "D",
                                                                       "mobile": "12"}})
     assert refused.status_code == 400 and "contact.mobile" in body(refused)["error"]["fields"]
+
+
+@pytest.mark.parametrize("path, change, field", [
+    ("", {}, "body"),
+    ("", {"siren": "12345"}, "siren"),
+    ("/contacts/{contact}", {"mobile": "12"}, "mobile"),
+    ("/contacts/{contact}", {"first_name": None}, "first_name"),
+    ("/contacts/{contact}", {}, "body"),
+])
+def test_a_bad_account_or_contact_change_is_a_400_naming_the_field(seller, offer, path, change, field):
+    url = f"/accounts/{offer.account_id}" + path.format(contact=offer.contact_id)
+    before = body(seller.get(f"/accounts/{offer.account_id}"))
+    refused = seller.send("PATCH", url, change)
+    assert refused.status_code == 400 and field in body(refused)["error"]["fields"], body(refused)
+    assert body(seller.get(f"/accounts/{offer.account_id}")) == before
+
+
+def test_a_persons_account_is_not_given_a_siren(seller):
+    person = body(seller.post("/accounts", {"kind": "person", "contact": {"first_name": "Marie",
+                                                                          "last_name": "Durand"}}))["account"]
+    refused = seller.send("PATCH", f"/accounts/{person['id']}", {"siren": "123456789"})
+    assert refused.status_code == 400 and body(refused)["error"]["fields"] == {
+        "siren": "a SIREN belongs to a company account"}
+    assert body(seller.get(f"/accounts/{person['id']}"))["account"]["siren"] is None
+
+
+def test_an_unknown_contact_of_an_account_is_a_404(seller, offer):
+    missing = seller.send("PATCH", f"/accounts/{offer.account_id}/contacts/01JNOCONTACT00000000000000",
+                          {"first_name": "X"})
+    assert missing.status_code == 404
 
 
 def test_a_contact_cannot_be_added_to_a_missing_account(seller):

@@ -2,9 +2,9 @@
 import pytest
 from pydantic import ValidationError
 
-from chalicelib.domain.customers import AccountKind, ContactChange, NewAccount, NewContact, format_phone
+from chalicelib.domain.customers import AccountChange, AccountKind, ContactChange, NewAccount, NewContact, format_phone
 from chalicelib.domain.errors import InvalidInput
-from tests.samples import AT, contact
+from tests.samples import AT, account, contact
 
 
 @pytest.mark.parametrize("typed", ["06 12 34 56 78", "06.12.34.56.78", "+33 6 12 34 56 78", "0033612345678"])
@@ -36,6 +36,18 @@ def test_a_contact_change_keeps_what_is_not_given_and_refuses_an_empty_name():
     assert changed.email == "nouvelle@example.com" and changed.last_name == "Durand" and changed.version == 2
     with pytest.raises(InvalidInput):
         contact().changed(ContactChange(last_name=None), AT)
+
+
+def test_a_persons_account_is_not_given_a_siren_by_a_change_either():
+    with pytest.raises(InvalidInput) as refused:
+        account().changed(AccountChange(siren="123456789"), AT)
+    assert refused.value.fields == {"siren": "a SIREN belongs to a company account"}
+    assert account().changed(AccountChange(name="Marie Martin"), AT).name == "Marie Martin"
+
+
+def test_a_change_that_changes_nothing_is_refused():
+    with pytest.raises(InvalidInput):
+        account().changed(AccountChange(), AT)
 
 
 def test_phone_numbers_read_in_pairs():

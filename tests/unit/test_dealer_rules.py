@@ -5,7 +5,7 @@ import pytest
 from pydantic import ValidationError
 
 from chalicelib.domain.dealers import (
-    Branch, Dealer, DealerSettingsChange, DepositChange, Role, Staff, User, WithdrawalDaysChange,
+    Branch, Dealer, DealerSettingsChange, DepositChange, Role, SellerProfile, Staff, User, WithdrawalDaysChange,
 )
 from chalicelib.domain.errors import Forbidden, InvalidInput, RemoteSellingDisabled
 
@@ -69,3 +69,16 @@ def test_a_deactivated_user_cannot_be_deactivated_twice():
                 created_at=datetime.now(timezone.utc))
     with pytest.raises(InvalidInput):
         user.deactivated().deactivated()
+
+
+def test_a_user_is_reached_through_their_seller_profile_when_they_have_one():
+    user = User(id="U1", dealer_id="D1", email="victor@example.com", name="Victor", role=Role.SELLER,
+                created_at=datetime.now(timezone.utc))
+    assert (user.contact_email, user.contact_phone, user.seller_block()) == ("victor@example.com", None, None)
+    with_phone = user.model_copy(update={"phone": "+33600000000"})
+    assert with_phone.seller_block() == SellerProfile(display_name="Victor", phone="+33600000000",
+                                                      email="victor@example.com")
+    profile = SellerProfile(display_name="Victor V.", phone="+33611223344", email="v@tilleuls.example")
+    with_profile = with_phone.model_copy(update={"profile": profile})
+    assert (with_profile.contact_email, with_profile.contact_phone) == ("v@tilleuls.example", "+33611223344")
+    assert with_profile.seller_block() == profile

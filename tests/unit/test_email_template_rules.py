@@ -58,6 +58,14 @@ def test_acknowledgements_do_not_need_the_link():
     assert edited.custom and edited.version == 1
 
 
+def test_a_dealers_template_read_back_offers_the_variables_of_today_not_those_it_was_saved_with():
+    saved_long_ago = {"kind": "question_ack", "subject": "s", "text": "t", "html": "h", "version": 3,
+                      "custom": False, "variables": ["customer_name"]}
+    read = templates.EmailTemplate.model_validate(saved_long_ago)
+    assert read.custom and read.variables == sorted(templates.VARIABLES[TemplateKind.QUESTION_ACK])
+    assert not templates.default(TemplateKind.QUESTION_ACK).custom
+
+
 def test_invalid_jinja_syntax_is_refused_with_its_line():
     with pytest.raises(InvalidInput) as refused:
         templates.edited(TemplateKind.SEND, change(text="{{ link }}\n{% if note %}oubli de endif"), SEND, "U1", AT)

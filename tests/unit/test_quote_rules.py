@@ -5,11 +5,13 @@ from decimal import Decimal
 import pytest
 from pydantic import ValidationError
 
+from chalicelib.domain.customers import AccountView
 from chalicelib.domain.dealers import Deposit, WithdrawalDays
+from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.quotes import (
     LineInput, LineKind, Payment, WithdrawalStart, deposit_cents, totals_of, withdrawal_terms,
 )
-from tests.samples import full_lines, line, quote
+from tests.samples import account, contact, full_lines, line, quote
 
 
 def test_a_line_is_quantity_times_unit_price_plus_its_vat():
@@ -111,3 +113,14 @@ def test_a_duplicate_is_a_new_quote_with_the_same_lines_and_a_fresh_validity():
     assert (copy.id, copy.number, copy.version, copy.duplicated_from) == ("Q2", "D2026-00043", 1, "Q1")
     assert copy.valid_until == date(2027, 1, 30)
     assert copy.totals == original.totals
+
+
+def test_a_quote_is_addressed_to_its_contact_else_to_the_accounts_first_and_never_to_nobody():
+    marie = contact()
+    paul = marie.model_copy(update={"id": "C2", "first_name": "Paul"})
+    view = AccountView(account=account(), contacts=[paul, marie])
+    assert quote().addressee(view) == marie
+    assert quote(contact_id=None).addressee(view) == paul
+    with pytest.raises(InvalidInput) as refused:
+        quote(contact_id=None).addressee(AccountView(account=account()))
+    assert refused.value.fields == {"contact_id": "the account has no contact"}
