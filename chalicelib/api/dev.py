@@ -11,6 +11,7 @@ from chalicelib.api.http import endpoint, parse
 from chalicelib.domain import errors
 from chalicelib.domain.model import Command
 from chalicelib.domain.money import format_euros
+from chalicelib import payments
 from chalicelib.payments import local
 from chalicelib.services import deposits, dev_login, dev_outbox
 from chalicelib.settings import settings
@@ -61,10 +62,9 @@ def outbox_page():
 # --- the local payment provider's checkout page (docs/payments.md) -----------------------------
 
 def _checkout_provider() -> local.LocalCheckout:
-    config = settings()
-    if config.payment_provider != "local":
+    if settings().payment_provider != "local":
         raise errors.NotFound("Le prestataire de paiement local n'est pas utilisé.")
-    return local.LocalCheckout(config.public_base_url, config.stripe_webhook_secret.get_secret_value())
+    return payments.provider()  # the one the portal opened the checkout with
 
 
 def _checkout_csp(provider: local.LocalCheckout) -> str:

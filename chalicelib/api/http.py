@@ -19,7 +19,14 @@ from chalicelib.settings import settings
 
 Model = TypeVar("Model", bound=BaseModel)
 
+
+class UnsupportedMediaType(errors.InvalidInput):
+    """A body in a format the route does not read (the portal's forms are url-encoded only)."""
+    code = "unsupported_media_type"
+
+
 STATUS = {
+    UnsupportedMediaType: 415,
     errors.InvalidInput: 400,
     errors.NotAuthenticated: 401,
     errors.Forbidden: 403,

@@ -14,7 +14,7 @@ from urllib.parse import parse_qsl, quote
 
 from chalice import Blueprint, Response
 
-from chalicelib.api.http import error_pages, status_of
+from chalicelib.api.http import UnsupportedMediaType, error_pages, status_of
 from chalicelib.domain import errors
 from chalicelib.domain.links import PortalState
 from chalicelib.domain.signing import QUESTION_MAX, REASON_MAX, consent_parts, periods_of
@@ -36,11 +36,6 @@ CLOSED_PAGES = {
     PortalState.PROPOSAL_EXPIRED: ("proposal_expired.html", 410),
     PortalState.BLOCKED: ("blocked.html", 410),
 }
-
-
-class UnsupportedForm(errors.InvalidInput):
-    code = "unsupported_media_type"
-    status = 415
 
 
 # --- answers ---------------------------------------------------------------------------------
@@ -109,7 +104,7 @@ def _form() -> dict[str, str]:
     request = portal_api.current_request
     content_type = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
     if content_type != "application/x-www-form-urlencoded":
-        raise UnsupportedForm("Ce formulaire n'a pas été envoyé correctement : rechargez la page, puis réessayez.")
+        raise UnsupportedMediaType("Ce formulaire n'a pas été envoyé correctement : rechargez la page, puis réessayez.")
     raw = request.raw_body or b""
     if len(raw) > MAX_FORM_BYTES:
         raise errors.PayloadTooLarge("Votre texte est trop long : raccourcissez-le, puis réessayez.")
@@ -131,10 +126,6 @@ def _root(token: str, depth: int) -> str:
     one path segment: a redirect never leaves the portal)."""
     segment = quote(token, safe="")
     return segment if depth == 0 else "../" * depth + segment
-
-
-def _status(error: errors.DomainError) -> int:
-    return getattr(error, "status", None) or status_of(error)
 
 
 # --- pages by state -------------------------------------------------------------------------------
@@ -170,7 +161,7 @@ def _form_page(template: str, token: str, depth: int, allowed: tuple[PortalState
                error: errors.DomainError | None = None, values: dict[str, str] | None = None) -> Page | Redirect:
     """A form page if the link still allows it (with the error to fix), else the link's page."""
     visit = portal.look(token)
-    status = _status(error) if error else 200
+    status = status_of(error) if error else 200
     signing_page = template in ("sign.html", "code.html")
     if visit.state not in allowed or (signing_page and not visit.proposal.e_signature_requested):
         return _state_page(visit, token, depth, here=error is not None, status=status if error else None,
@@ -185,12 +176,14 @@ def _form_page(template: str, token: str, depth: int, allowed: tuple[PortalState
 
 
 def _posted(token: str, depth: int, act: Callable[[str, dict[str, str], Visitor], Any], template: str,
-            success: Page | Redirect, keep: tuple[str, ...] = (),
+            success: Page | Redirect | None = None, keep: tuple[str, ...] = (),
             allowed: tuple[PortalState, ...] = (PortalState.SHOW,)) -> Page | Redirect:
+    """Runs a posted form's use case; `success` is the answer once it went through (None: a redirect to
+    the address the use case returned). A refusal shows the form again with the error and the fields kept."""
     form: dict[str, str] = {}
     try:
         form = _form()
-        act(token, form, _visitor())
+        result = act(token, form, _visitor())
     except Closed:
         return Redirect(_root(token, depth))
     except signing.NeedsForm:
@@ -198,7 +191,7 @@ def _posted(token: str, depth: int, act: Callable[[str, dict[str, str], Visitor]
     except errors.DomainError as error:
         return _form_page(template, token, depth, allowed, error=error,
                           values={name: form[name] for name in keep if name in form})
-    return success
+    return success if success is not None else Redirect(result)
 
 
 # --- routes ----------------------------------------------------------------------------------------
@@ -215,7 +208,7 @@ def new_link(token: str):
         portal.request_new_link(token, _form(), _visitor())
     except errors.DomainError as error:
         visit = portal.look(token)
-        return Page("link_expired.html", _status(error), {**_context(visit, token, 0), "error": error})
+        return Page("link_expired.html", status_of(error), {**_context(visit, token, 0), "error": error})
     return Page("link_sent.html", 200)
 
 
@@ -285,10 +278,7 @@ def resend_code(token: str):
 @page_route("/p/{token}/deposit", method="POST")
 def pay_deposit(token: str):
     """The accepted page's "Payer l'acompte" button: off to the provider's checkout (303)."""
-    checkout: list[str] = []
-    answer = _posted(token, 1, lambda t, form, visitor: checkout.append(deposits.start(t, form, visitor)),
-                     "accepted.html", Redirect(_root(token, 1)), allowed=(PortalState.ACCEPTED_VIEW,))
-    return Redirect(checkout[0]) if checkout else answer
+    return _posted(token, 1, deposits.start, "accepted.html", allowed=(PortalState.ACCEPTED_VIEW,))
 
 
 @page_route("/p/{token}/deposit")

@@ -3,23 +3,31 @@
 Production trusts only Cognito's RS256 keys (JWKS); development trusts only the
 local issuer's HS256 secret. Each accepts one algorithm, so neither can be used
 to forge the other, and unsigned tokens never pass.
+
+PyJWT (and the `cryptography` it loads for RS256) is imported when a token is first verified or
+issued: only the authorizer does that, so the other functions (API, schedules, the outbox stream)
+never pay for it at cold start.
 """
 from datetime import timedelta
 from functools import lru_cache
-
-import jwt
+from typing import TYPE_CHECKING
 
 from chalicelib.domain import clock
 from chalicelib.domain.dealers import Role, Staff
 from chalicelib.domain.errors import NotAuthenticated
 from chalicelib.settings import settings
 
+if TYPE_CHECKING:
+    import jwt
+
 DEALER_CLAIM = "custom:dealer_id"
 ROLE_CLAIM = "custom:role"
 
 
 @lru_cache(maxsize=1)
-def _jwks_client() -> jwt.PyJWKClient:
+def _jwks_client() -> "jwt.PyJWKClient":
+    import jwt
+
     return jwt.PyJWKClient(settings().auth_jwks_url, cache_keys=True, lifespan=3600)
 
 
@@ -34,6 +42,8 @@ def _verification_key(token: str) -> tuple[object, str]:
 
 def verify(token: str) -> Staff:
     """The staff member a token speaks for, or NotAuthenticated."""
+    import jwt
+
     config = settings()
     try:
         key, algorithm = _verification_key(token)
@@ -52,6 +62,8 @@ def verify(token: str) -> Staff:
 
 def issue_local(staff: Staff, email: str) -> str:
     """Development only: what Cognito's hosted UI gives a seller in production."""
+    import jwt
+
     config = settings()
     if not config.uses_local_issuer or config.local_issuer_secret is None:
         raise NotAuthenticated("L'émetteur local n'existe pas dans cet environnement.")

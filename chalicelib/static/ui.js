@@ -421,6 +421,25 @@ export function toast(text, kind = "ok") {
   setTimeout(() => note.remove(), 5000);
 }
 
+// The footer of a list read a page at a time: `first` page's rows go into `body` now, then
+// "Plus de résultats" reads `next(cursor)` and adds its rows, until `allShown` says there is
+// no more. A failed read says why above the button, which stays to try again.
+export function moreRows(body, first, { row, next, allShown }) {
+  const footer = h("div", { class: "list-footer" });
+  const more = h("button", { type: "button", class: "secondary" }, "Plus de résultats");
+  let cursor;
+  const append = (page) => {
+    body.append(...page.items.map(row));
+    cursor = page.next_cursor;
+  };
+  const showMore = () => footer.replaceChildren(cursor ? more : h("p", { class: "muted" }, allShown));
+  append(first);
+  showMore();
+  more.addEventListener("click", () => busy(more, "Chargement…", async () => append(await next(cursor))).then(
+    showMore, (error) => footer.replaceChildren(h("p", { class: "field-error", role: "alert" }, error.message), more)));
+  return footer;
+}
+
 export function emptyState(title, text, action) {
   return h("div", { class: "empty" }, h("p", { class: "empty-title" }, title), h("p", {}, text), action || null);
 }

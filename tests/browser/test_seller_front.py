@@ -5,6 +5,7 @@ critical problem). The customer's signature needs the portal: that test runs onc
 chalicelib.api.portal exists.
 """
 import importlib.util
+import json
 import re
 from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
@@ -326,8 +327,19 @@ def test_the_leads_list_filters_shows_overdue_leads_first_and_reads_more(live_se
     expect(rows.first).to_contain_text("Hélène Retard")  # overdue first
     expect(rows.first).to_contain_text("En retard de")
     look(page, "front-leads-many")
+    # A next page that fails says why and keeps the button to try again.
+    failing = re.compile(r".*/leads\?.*cursor=.*")
+    page.route(failing, lambda route: route.fulfill(
+        status=503, content_type="application/json",
+        body=json.dumps({"error": {"code": "unavailable", "message": "Service momentanément indisponible.",
+                                   "fields": {}}})))
+    page.get_by_role("button", name="Plus de résultats").click()
+    expect(page.get_by_role("alert")).to_contain_text("Service momentanément indisponible.")
+    expect(rows).to_have_count(25)
+    page.unroute(failing)
     page.get_by_role("button", name="Plus de résultats").click()
     expect(rows).to_have_count(27)
+    expect(page.get_by_role("alert")).to_have_count(0)
     expect(page.get_by_text("Tous les leads sont affichés.")).to_be_visible()
 
     page.get_by_label("Statut").select_option(label="Perdue")

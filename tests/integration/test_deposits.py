@@ -11,6 +11,8 @@ import pytest
 
 from chalicelib.domain.dealers import DealerSettingsChange, DepositChange, Staff
 from chalicelib.domain.money import format_euros
+from chalicelib.payments import ProviderFailed
+from chalicelib.payments.local import LocalCheckout
 from chalicelib.payments.local import sign as stripe_signature
 from chalicelib.services import dealers
 from chalicelib.settings import DEV_PAYMENT_WEBHOOK_SECRET
@@ -283,6 +285,36 @@ def test_the_pay_form_without_its_csrf_token_is_refused(garage, signed, customer
         assert customer.post("/deposit", {}).status_code == 403
         assert customer.post("/deposit", {}, form="deposit", csrf="forged").status_code == 403
         assert customer.post("/deposit", {}, form="sign").status_code == 403
+
+
+def test_when_the_provider_cannot_open_a_checkout_the_customer_is_asked_to_retry_and_nothing_is_recorded(
+        monkeypatch, garage, signed, customer):
+    def unreachable(self, request):
+        raise ProviderFailed("connection reset")
+
+    monkeypatch.setattr(LocalCheckout, "create_checkout", unreachable)
+    accepted = html(customer.get())
+    with unchanged(garage, signed):
+        refused = customer.submit("", accepted, {}, action="/deposit")
+    page = unescape(html(refused))
+    assert refused.status_code == 409 and "momentanément indisponible" in page
+    assert "Payer l'acompte" in page  # the button stays, to try again
+
+
+def test_the_return_pages_of_a_proposal_not_signed_lead_back_to_its_page(garage, sent, customer):
+    with unchanged(garage, sent):
+        answers = [customer.get("/deposit/paid?session_id=cs_local_x"), customer.get("/deposit/cancelled"),
+                   customer.get("/deposit")]
+    assert [(a.status_code, portal.header(a, "location")) for a in answers] == [
+        (303, f"../../{sent.token}"), (303, f"../../{sent.token}"), (303, f"../{sent.token}")]
+
+
+def test_an_event_over_64_kb_is_refused_before_it_is_read(client, garage, signed):
+    payload = completed_event(signed, garage.dealer.id, description="x" * 70_000)  # signed as the provider would
+    with unchanged(garage, signed):
+        answer = post_webhook(client, payload)
+    assert answer.status_code == 413 and body(answer)["error"]["code"] == "payload_too_large"
+    assert stored_proposal(garage, signed).get("deposit_payment") is None
 
 
 def test_events_of_other_kinds_or_unknown_proposals_are_acknowledged_and_ignored(client, garage, signed):

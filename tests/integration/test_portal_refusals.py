@@ -289,3 +289,36 @@ def test_new_link_requests_are_limited_to_three_an_hour_and_answer_the_same(clie
     assert len(pages) == 1 and {a.status_code for a in [*answers, limited, unknown]} == {200}
     assert "un nouveau lien a été envoyé à l'adresse enregistrée" in unescape(pages.pop())
     assert table.get(keys.link(hash_token(sent.token)))["revoked_at"]
+
+
+# --- declined, and failures ----------------------------------------------------------------------------
+
+def test_a_declined_proposal_takes_no_more_questions_and_leads_back_to_its_page(garage, sent, customer):
+    assert customer.post("/decline", {"reason": ""}, form="decline").status_code == 303
+    with unchanged(garage, sent):
+        form = customer.get("/question")
+        asked = customer.post("/question", {"question": "Et finalement ?"}, form="question")
+        page = customer.get()
+    assert (form.status_code, portal.header(form, "location")) == (303, f"../{sent.token}")
+    assert (asked.status_code, portal.header(asked, "location")) == (303, f"../{sent.token}")
+    assert page.status_code == 200 and "Et finalement" not in html(page)
+    assert status_of_proposal(garage, sent) == "declined"
+
+
+def test_an_unexpected_failure_is_an_error_page_with_the_portal_headers_and_no_detail(monkeypatch, garage, sent,
+                                                                                     customer):
+    def broken(*args, **kwargs):
+        raise RuntimeError("table offerline-dev unreachable")
+
+    monkeypatch.setattr("chalicelib.services.portal.view", broken)
+    monkeypatch.setattr("chalicelib.services.portal.ask", broken)
+    with unchanged(garage, sent):
+        failures = [customer.get(), customer.post("/question", {"question": "Bonjour ?"}, form="question")]
+    for failed in failures:
+        assert failed.status_code == 500
+        assert portal.header(failed, "content-type").startswith("text/html")
+        assert "nonce-" in portal.header(failed, "content-security-policy")
+        assert portal.header(failed, "cache-control") == "no-store" and portal.header(failed, "x-request-id")
+        text = unescape(html(failed))
+        assert "Une erreur est survenue" in text
+        assert "offerline-dev" not in text and "RuntimeError" not in text and "Traceback" not in text

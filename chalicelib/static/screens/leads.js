@@ -4,7 +4,7 @@ import { get, query } from "../api.js";
 import { context } from "../context.js";
 import { go } from "../nav.js";
 import {
-  add, LEAD_STATUS, badge, busy, countdown, duration, emptyState, field, h, input, select, showErrors, when, scrollingTable
+  add, LEAD_STATUS, badge, countdown, duration, emptyState, field, h, input, moreRows, select, showErrors, when, scrollingTable
 } from "../ui.js";
 
 const PAGE = 25;
@@ -24,8 +24,6 @@ export async function render({ main, query: filters, isCurrent }) {
       h("th", { scope: "col" }, "Échéance"),
       h("th", { scope: "col", class: "wide-only" }, "Dernière activité"))),
     body);
-  const more = h("button", { type: "button", class: "secondary" }, "Plus de résultats");
-  const footer = h("div", { class: "list-footer" });
   const results = h("div", { class: "results" });
 
   const params = { ...pick(filters), overdue_first: "true", limit: PAGE };
@@ -45,18 +43,9 @@ export async function render({ main, query: filters, isCurrent }) {
         h("a", { class: "button primary", href: "#/leads/new" }, "Nouveau lead")));
     return;
   }
-  add(results, scrollingTable("Liste des leads", table), footer);
-  let cursor = addRows(body, first);
-  const showMore = () => clearFooter(footer, cursor ? more : h("p", { class: "muted" }, "Tous les leads sont affichés."));
-  showMore();
-  more.addEventListener("click", () => busy(more, "Chargement…", async () => {
-    try {
-      const next = await get(`/leads${query({ ...params, cursor })}`);
-      cursor = addRows(body, next);
-    } catch (error) {
-      footer.prepend(h("p", { class: "field-error", role: "alert" }, error.message));
-    }
-  }).then(showMore));
+  add(results, scrollingTable("Liste des leads", table), moreRows(body, first, {
+    row, next: (cursor) => get(`/leads${query({ ...params, cursor })}`), allShown: "Tous les leads sont affichés.",
+  }));
 
   // The countdowns move on while the list stays open.
   const timer = setInterval(() => {
@@ -65,17 +54,8 @@ export async function render({ main, query: filters, isCurrent }) {
   }, 30_000);
 }
 
-function clearFooter(footer, content) {
-  footer.replaceChildren(content);
-}
-
 function pick(filters) {
   return Object.fromEntries(FILTERS.filter((name) => filters[name]).map((name) => [name, filters[name]]));
-}
-
-function addRows(body, page) {
-  for (const lead of page.items) body.append(row(lead));
-  return page.next_cursor;
 }
 
 function row(lead) {

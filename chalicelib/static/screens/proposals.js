@@ -2,7 +2,9 @@
 import { ApiError, get, query } from "../api.js";
 import { session } from "../auth.js";
 import { go } from "../nav.js";
-import { add, remoteSellingOff, PROPOSAL_STATUS, badge, busy, day, emptyState, field, h, money, select, when, scrollingTable } from "../ui.js";
+import {
+  add, remoteSellingOff, PROPOSAL_STATUS, badge, day, emptyState, field, h, money, moreRows, select, when, scrollingTable,
+} from "../ui.js";
 
 export async function render({ main, query: filters }) {
   const status = PROPOSAL_STATUS[filters.status] ? filters.status : "";
@@ -31,8 +33,19 @@ export async function render({ main, query: filters }) {
     return;
   }
   const body = h("tbody");
-  const footer = h("div", { class: "list-footer" });
-  const more = h("button", { type: "button", class: "secondary" }, "Plus de résultats");
+  const footer = moreRows(body, page, {
+    row: (p) => h("tr", {},
+      h("td", {}, h("a", { href: `#/proposals/${p.id}`, class: "strong" }, p.reference)),
+      h("td", {}, p.customer_name),
+      h("td", {}, badge("proposal", p.status, PROPOSAL_STATUS[p.status])),
+      h("td", { class: "num" }, money(p.total_ttc_cents)),
+      h("td", { class: "wide-only" }, p.sent_at ? when(p.sent_at) : "—"),
+      h("td", { class: "num" }, String(p.view_count)),
+      h("td", {}, p.last_viewed_at ? when(p.last_viewed_at) : "Jamais"),
+      h("td", { class: "wide-only" }, day(p.valid_until))),
+    next: (cursor) => get(`/proposals${query({ status, limit: 50, cursor })}`),
+    allShown: "Toutes les propositions sont affichées.",
+  });
   add(main, scrollingTable("Liste des propositions", h("table", { class: "table proposals-table" },
     h("thead", {}, h("tr", {},
       h("th", { scope: "col" }, "Référence"), h("th", { scope: "col" }, "Client"), h("th", { scope: "col" }, "Statut"),
@@ -40,22 +53,4 @@ export async function render({ main, query: filters }) {
       h("th", { scope: "col", class: "num" }, "Vues"), h("th", { scope: "col" }, "Dernière vue"),
       h("th", { scope: "col", class: "wide-only" }, "Valable jusqu'au"))),
     body)), footer);
-  const addRows = (items) => body.append(...items.map((p) => h("tr", {},
-    h("td", {}, h("a", { href: `#/proposals/${p.id}`, class: "strong" }, p.reference)),
-    h("td", {}, p.customer_name),
-    h("td", {}, badge("proposal", p.status, PROPOSAL_STATUS[p.status])),
-    h("td", { class: "num" }, money(p.total_ttc_cents)),
-    h("td", { class: "wide-only" }, p.sent_at ? when(p.sent_at) : "—"),
-    h("td", { class: "num" }, String(p.view_count)),
-    h("td", {}, p.last_viewed_at ? when(p.last_viewed_at) : "Jamais"),
-    h("td", { class: "wide-only" }, day(p.valid_until)))));
-  addRows(page.items);
-  let cursor = page.next_cursor;
-  const showMore = () => footer.replaceChildren(cursor ? more : h("p", { class: "muted" }, "Toutes les propositions sont affichées."));
-  showMore();
-  more.addEventListener("click", () => busy(more, "Chargement…", async () => {
-    const next = await get(`/proposals${query({ status, limit: 50, cursor })}`);
-    addRows(next.items);
-    cursor = next.next_cursor;
-  }).then(showMore, (error) => footer.prepend(h("p", { class: "field-error", role: "alert" }, error.message))));
 }

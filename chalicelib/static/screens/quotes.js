@@ -1,7 +1,7 @@
 // The quote list, newest first, and "Nouveau devis" for a new or existing customer.
 import { get, post, query } from "../api.js";
 import { go } from "../nav.js";
-import { add, busy, day, dialog, emptyState, h, money, toast, when, scrollingTable } from "../ui.js";
+import { add, day, dialog, emptyState, h, money, moreRows, toast, when, scrollingTable } from "../ui.js";
 import { customerPicker } from "./customers.js";
 
 const ORIGINS = { quote_list: "Liste des devis", contact: "Contact", lead: "Lead" };
@@ -17,30 +17,23 @@ export async function render({ main }) {
     return;
   }
   const body = h("tbody");
-  const more = h("button", { type: "button", class: "secondary" }, "Plus de résultats");
-  const footer = h("div", { class: "list-footer" });
+  const footer = moreRows(body, page, {
+    row: (quote) => h("tr", {},
+      h("td", {}, h("a", { href: `#/quotes/${quote.id}`, class: "strong" }, quote.number)),
+      h("td", {}, names.get(quote.account_id) || "—"),
+      h("td", { class: "num" }, money(quote.totals.ttc_cents)),
+      h("td", {}, day(quote.valid_until)),
+      h("td", { class: "wide-only" }, ORIGINS[quote.origin] || quote.origin),
+      h("td", { class: "wide-only" }, when(quote.updated_at))),
+    next: (cursor) => get(`/quotes${query({ limit: 50, cursor })}`),
+    allShown: "Tous les devis sont affichés.",
+  });
   add(main, scrollingTable("Liste des devis", h("table", { class: "table" },
     h("thead", {}, h("tr", {},
       h("th", { scope: "col" }, "Numéro"), h("th", { scope: "col" }, "Client"), h("th", { scope: "col", class: "num" }, "Total TTC"),
       h("th", { scope: "col" }, "Valable jusqu'au"), h("th", { scope: "col", class: "wide-only" }, "Origine"),
       h("th", { scope: "col", class: "wide-only" }, "Modifié le"))),
     body)), footer);
-  const addRows = (items) => body.append(...items.map((quote) => h("tr", {},
-    h("td", {}, h("a", { href: `#/quotes/${quote.id}`, class: "strong" }, quote.number)),
-    h("td", {}, names.get(quote.account_id) || "—"),
-    h("td", { class: "num" }, money(quote.totals.ttc_cents)),
-    h("td", {}, day(quote.valid_until)),
-    h("td", { class: "wide-only" }, ORIGINS[quote.origin] || quote.origin),
-    h("td", { class: "wide-only" }, when(quote.updated_at)))));
-  addRows(page.items);
-  let cursor = page.next_cursor;
-  const showMore = () => footer.replaceChildren(cursor ? more : h("p", { class: "muted" }, "Tous les devis sont affichés."));
-  showMore();
-  more.addEventListener("click", () => busy(more, "Chargement…", async () => {
-    const next = await get(`/quotes${query({ limit: 50, cursor })}`);
-    addRows(next.items);
-    cursor = next.next_cursor;
-  }).then(showMore, (error) => footer.prepend(h("p", { class: "field-error", role: "alert" }, error.message))));
 }
 
 function newQuoteDialog() {
