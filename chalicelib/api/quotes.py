@@ -24,8 +24,7 @@ def create_quote():
 def list_quotes():
     staff = current_staff(quotes_api)
     query = parse_query(QuoteListQuery, quotes_api.current_request)
-    items, cursor = quotes.page(staff.dealer_id, query.limit, query.cursor, query.account_id)
-    return QuotePage(items=items, next_cursor=cursor)
+    return quotes.page(staff.dealer_id, query)
 
 
 @endpoint(quotes_api, "/quotes/{quote_id}", summary="One quote with its totals", response=Quote,

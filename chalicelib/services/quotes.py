@@ -12,7 +12,7 @@ from chalicelib.domain.errors import InvalidInput, NotFound, StaleVersion
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.proposals import DocumentLink, document_of_quote
 from chalicelib.domain.quotes import (
-    NewQuote, Quote, QuoteChange, build_lines, check_validity, default_validity,
+    NewQuote, Quote, QuoteChange, QuoteListQuery, QuotePage, build_lines, check_validity, default_validity,
 )
 from chalicelib.services import leads
 from chalicelib.store import customers as customer_store
@@ -48,8 +48,9 @@ def get(dealer_id: str, quote_id: str) -> Quote:
     return store.get(dealer_id, quote_id)
 
 
-def page(dealer_id: str, limit: int, cursor: str | None, account_id: str | None) -> tuple[list[Quote], str | None]:
-    return store.page(dealer_id, limit, cursor, account_id)
+def page(dealer_id: str, query: QuoteListQuery) -> QuotePage:
+    items, cursor = store.page(dealer_id, query.limit, query.cursor, query.account_id)
+    return QuotePage(items=items, next_cursor=cursor)
 
 
 def change(dealer_id: str, quote_id: str, command: QuoteChange, by: Staff) -> Quote:
