@@ -6,7 +6,6 @@ outbox email; the table's stream sends the email once committed, and a failed se
 retried by the outbox schedule without losing the change.
 """
 import hashlib
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -16,6 +15,7 @@ from chalicelib.domain import clock, local_time
 from chalicelib.domain.dealers import Dealer, NotificationPreferencesChange, ProfileChange, SellerProfile, Staff
 from chalicelib.domain.errors import InvalidInput, NotFound
 from chalicelib.domain.ids import new_id
+from chalicelib.domain.links import AccessLink
 from chalicelib.domain.outbox import Attachment, Channel, OutboxMessage
 from chalicelib.domain.proposals import (
     DocumentLink, EventKind, NewProposal, Proposal, ProposalChange, ProposalLink, ProposalListQuery, ProposalPage,
@@ -215,27 +215,20 @@ class IssuedLink:
     write: Put
 
 
-def token_hash(token: str) -> str:
-    """How a link is found: hex SHA-256 of the token as it appears in the URL."""
-    return hashlib.sha256(token.encode("ascii")).hexdigest()
-
-
 def issue_link(dealer: Dealer, proposal: Proposal, recipient_email: str, at: datetime,
                purpose: str = "send") -> IssuedLink:
-    """A random token (256 bits) for `{public_base_url}/p/{token}`, valid `link_validity_hours`.
+    """A new link (domain/links.py) for `{public_base_url}/p/{token}`, valid `link_validity_hours`.
 
     Put `write` in the transaction that sends the email; the raw token is never stored.
     """
-    token = secrets.token_urlsafe(32)
-    hashed = token_hash(token)
-    expires_at = at + timedelta(hours=dealer.settings.link_validity_hours)
-    kept_until = max(expires_at, proposal.expires_at) + LINK_KEPT_AFTER_EXPIRY
+    token, access = AccessLink.issue(at, timedelta(hours=dealer.settings.link_validity_hours))
+    kept_until = max(access.expires_at, proposal.expires_at) + LINK_KEPT_AFTER_EXPIRY
     link = ProposalLink(
         dealer_id=dealer.id, proposal_id=proposal.id, proposal_version=proposal.version, purpose=purpose,
-        recipient=recipient_email, issued_at=at, expires_at=expires_at, ttl=int(kept_until.timestamp()),
+        recipient=recipient_email, issued_at=at, expires_at=access.expires_at, ttl=int(kept_until.timestamp()),
     )
-    return IssuedLink(token=token, token_hash=hashed, url=f"{settings().public_base_url}/p/{token}",
-                      expires_at=expires_at, write=store.new_link(hashed, link))
+    return IssuedLink(token=token, token_hash=access.token_hash, url=f"{settings().public_base_url}/p/{token}",
+                      expires_at=access.expires_at, write=store.new_link(access.token_hash, link))
 
 
 def customer_email(
