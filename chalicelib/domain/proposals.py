@@ -641,7 +641,3 @@ def email_variables(proposal: Proposal) -> dict[str, Any]:
         "valid_until": local_time.format_day(proposal.valid_until),
         "deposit": format_euros(proposal.deposit_cents) if proposal.deposit_cents else "",
     }
-
-
-def withdrawal_text(proposal: Proposal) -> str:
-    return "\n".join(term.label() for term in proposal.withdrawal)
