@@ -37,7 +37,8 @@ class ProposalStatus(StrEnum):
 
 
 S = ProposalStatus
-OPEN = (S.DRAFT, S.SENT, S.VIEWED)
+# Sent and not yet answered: what the customer may still sign or decline, and the seller remind.
+WITH_THE_CUSTOMER = (S.SENT, S.VIEWED)
 TERMINAL = (S.ACCEPTED, S.DECLINED, S.EXPIRED, S.WITHDRAWN)
 TRANSITIONS: dict[ProposalStatus, tuple[ProposalStatus, ...]] = {
     S.DRAFT: (S.SENT, S.EXPIRED, S.WITHDRAWN),

@@ -18,10 +18,10 @@ from chalicelib.domain.ids import new_id
 from chalicelib.domain.links import AccessLink
 from chalicelib.domain.outbox import Attachment, Channel, OutboxMessage
 from chalicelib.domain.proposals import (
-    DocumentLink, EventKind, NewProposal, Proposal, ProposalChange, ProposalLink, ProposalListQuery, ProposalPage,
-    ProposalStatus, ProposalSummary, ProposalView, Recipient, RemindProposal, SendProposal, StoredPdf,
-    check_dealer_can_propose, check_quote_can_be_proposed, document_of_proposal, email_variables, new_proposal,
-    sources_of,
+    WITH_THE_CUSTOMER, DocumentLink, EventKind, NewProposal, Proposal, ProposalChange, ProposalLink,
+    ProposalListQuery, ProposalPage, ProposalStatus, ProposalSummary, ProposalView, Recipient, RemindProposal,
+    SendProposal, StoredPdf, check_dealer_can_propose, check_quote_can_be_proposed, document_of_proposal,
+    email_variables, new_proposal, sources_of,
 )
 from chalicelib.domain.quotes import build_lines, check_validity
 from chalicelib.domain.templates import TemplateKind
@@ -39,7 +39,6 @@ PDF_URL_SECONDS = 300
 # Link items stay readable this long after they (or the proposal) expire, so the portal can
 # still say "this link has expired, get a new one" instead of "unknown link"; TTL then cleans up.
 LINK_KEPT_AFTER_EXPIRY = timedelta(days=30)
-OPEN = (ProposalStatus.SENT, ProposalStatus.VIEWED)
 
 
 def _dealer(dealer_id: str) -> Dealer:
@@ -127,7 +126,7 @@ def send(dealer_id: str, proposal_id: str, command: SendProposal, by: Staff) -> 
         "e_signature": sent.e_signature_requested, "version": sent.version, "outbox_id": message.id,
         "link_expires_at": link.expires_at.isoformat(),
     }, by=by.user_id)
-    allowed = (ProposalStatus.DRAFT,) if proposal.status == ProposalStatus.DRAFT else OPEN
+    allowed = (ProposalStatus.DRAFT,) if proposal.status == ProposalStatus.DRAFT else WITH_THE_CUSTOMER
     store.changed(proposal, sent, allowed, [link.write, event, outbox_store.new(message),
                                             *store.reminders_scheduled(sent, dealer.settings.reminder_days)])
     return store.get_with_history(dealer_id, proposal_id)
@@ -138,7 +137,7 @@ def remind(dealer_id: str, proposal_id: str, command: RemindProposal, by: Staff)
     dealer = _dealer(dealer_id)
     proposal = store.get(dealer_id, proposal_id)
     reminder = reminder_of(dealer, proposal, command, clock.now(), by=by.user_id)
-    store.changed(proposal, reminder.proposal, OPEN, reminder.writes)
+    store.changed(proposal, reminder.proposal, WITH_THE_CUSTOMER, reminder.writes)
     return store.get_with_history(dealer_id, proposal_id)
 
 
@@ -154,7 +153,7 @@ def reminder_of(dealer: Dealer, proposal: Proposal, command: RemindProposal, at:
                 details: dict[str, Any] | None = None) -> Reminder:
     """What reminding writes, for the seller's button and the automatic reminders (`by="system"`).
 
-    Commit with `store.changed(proposal, reminder.proposal, OPEN, reminder.writes)`.
+    Commit with `store.changed(proposal, reminder.proposal, WITH_THE_CUSTOMER, reminder.writes)`.
     """
     reminded = stored_pdf(proposal.reminded(at))
     recipient = reminded.recipient
@@ -198,7 +197,7 @@ def edit(dealer_id: str, proposal_id: str, change: ProposalChange, by: Staff) ->
     event = store.record_event(dealer_id, proposal_id, EventKind.EDITED, now, {
         "fields": sorted(change.model_fields_set), "version": edited.version,
     }, by=by.user_id)
-    allowed = (ProposalStatus.DRAFT,) if proposal.status == ProposalStatus.DRAFT else OPEN
+    allowed = (ProposalStatus.DRAFT,) if proposal.status == ProposalStatus.DRAFT else WITH_THE_CUSTOMER
     store.changed(proposal, edited, allowed, [event])
     return store.get_with_history(dealer_id, proposal_id)
 

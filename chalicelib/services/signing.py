@@ -23,14 +23,16 @@ from chalicelib.domain.errors import DomainError, NotFound
 from chalicelib.domain.evidence import Chain, Signer, VerificationReport, evidence_document, subject_of, verify
 from chalicelib.domain.links import PortalState
 from chalicelib.domain.outbox import Attachment, Channel, OutboxMessage
-from chalicelib.domain.proposals import DocumentLink, EventKind, Proposal, ProposalStatus, Signature, StoredPdf
+from chalicelib.domain.proposals import (
+    WITH_THE_CUSTOMER, DocumentLink, EventKind, Proposal, ProposalStatus, Signature, StoredPdf,
+)
 from chalicelib.domain.signing import (
     PendingSignature, SignFormInput, SigningUnavailable, check_sign_form, periods_of, signed_filename,
 )
 from chalicelib.domain.templates import TemplateKind
 from chalicelib.services import proposals as proposal_service
 from chalicelib.services.portal import (
-    OPEN, Closed, Record, Visit, Visitor, commit, customer_address, checked, open_link, retried, tell_seller,
+    Closed, Record, Visit, Visitor, commit, customer_address, checked, open_link, retried, tell_seller,
 )
 from chalicelib.settings import settings
 from chalicelib.store import dealers as dealer_store
@@ -98,7 +100,8 @@ def _send_code(visit: Visit, record: Record, pending: PendingSignature, changes:
     message = _code_email(proposal, pending.email, code, now)
     commit([
         store.code(proposal, challenge, pending, read_as=visit.challenge),
-        store.proposal_change(proposal, record.chain, statuses=OPEN, version=proposal.version, set=changes),
+        store.proposal_change(proposal, record.chain, statuses=WITH_THE_CUSTOMER, version=proposal.version,
+                              set=changes),
         *record.writes,
     ], [message])
 
@@ -135,7 +138,7 @@ def _confirm(token: str, typed: str, visitor: Visitor) -> None:
             "outcome": verification.outcome.value, "remaining": verification.challenge.remaining_attempts})
         commit([
             store.code(proposal, verification.challenge, visit.pending, read_as=challenge),
-            store.proposal_change(proposal, record.chain, statuses=OPEN),
+            store.proposal_change(proposal, record.chain, statuses=WITH_THE_CUSTOMER),
             *record.writes,
         ], [])
         raise verification.error
@@ -189,9 +192,9 @@ def _accept(visit: Visit, used: SigningChallenge, pending: PendingSignature, vis
     ]
     try:
         commit([
-            store.proposal_change(proposal, record.chain, statuses=OPEN, version=proposal.version, terminal=True,
-                                  set={"status": ProposalStatus.ACCEPTED.value, "accepted_at": now,
-                                       "signature": signature}),
+            store.proposal_change(proposal, record.chain, statuses=WITH_THE_CUSTOMER, version=proposal.version,
+                                  terminal=True, set={"status": ProposalStatus.ACCEPTED.value, "accepted_at": now,
+                                                      "signature": signature}),
             store.code(proposal, used, pending, read_as=visit.challenge),
             *record.writes,
         ], messages)
