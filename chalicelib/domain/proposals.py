@@ -433,6 +433,10 @@ class ProposalView(Entity):
     proposal: Proposal
     history: list[ProposalEvent]
 
+    def then(self, proposal: Proposal, *events: ProposalEvent) -> "ProposalView":
+        """The view once an action has written `proposal` and appended `events`: nothing to read back."""
+        return ProposalView(proposal=proposal, history=[*self.history, *events])
+
     @computed_field
     @property
     def proofs(self) -> dict[str, str] | None:

@@ -311,7 +311,7 @@ def settle_anomaly(dealer_id: str, proposal_id: str, anomaly_id: str, settlement
         "currency": anomaly.currency, "provider_reference": anomaly.provider_reference,
     }, by=by.user_id)
     table.transact([store.anomaly_settled(view.proposal, anomaly_id, by.user_id, now), history])
-    return proposal_store.get_with_history(dealer_id, proposal_id)
+    return view.then(view.proposal, proposal_store.event_of(history))
 
 
 # --- the customer's receipt ------------------------------------------------------------------------

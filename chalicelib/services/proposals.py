@@ -105,12 +105,13 @@ def create(dealer_id: str, command: NewProposal, by: Staff) -> ProposalView:
     store.create(proposal, [created])
     if seller_user.profile is None and command.seller is not None and seller_user.id == by.user_id:
         _build_profile(dealer_id, by.user_id, command.seller)
-    return store.get_with_history(dealer_id, proposal.id)
+    return ProposalView(proposal=proposal, history=[store.event_of(created)])
 
 
 def send(dealer_id: str, proposal_id: str, command: SendProposal, by: Staff) -> ProposalView:
     dealer = _dealer(dealer_id)
-    proposal = store.get(dealer_id, proposal_id)
+    view = store.get_with_history(dealer_id, proposal_id)
+    proposal = view.proposal
     recipient = _recipient(dealer_id, proposal, command.recipient_contact_id)
     now = clock.now()
     sent = stored_pdf(proposal.sent(recipient, _signature(dealer, command.request_signature), now))
@@ -129,24 +130,24 @@ def send(dealer_id: str, proposal_id: str, command: SendProposal, by: Staff) -> 
     allowed = (ProposalStatus.DRAFT,) if proposal.status == ProposalStatus.DRAFT else WITH_THE_CUSTOMER
     store.changed(proposal, sent, allowed, [link.write, event, outbox_store.new(message),
                                             *store.reminders_scheduled(sent, dealer.settings.reminder_days)])
-    return store.get_with_history(dealer_id, proposal_id)
+    return view.then(sent, store.event_of(event))
 
 
 def remind(dealer_id: str, proposal_id: str, command: RemindProposal, by: Staff) -> ProposalView:
     """The reminder template, with a new link; earlier links stay valid until they expire."""
     dealer = _dealer(dealer_id)
-    proposal = store.get(dealer_id, proposal_id)
-    reminder = reminder_of(dealer, proposal, command, clock.now(), by=by.user_id)
-    store.changed(proposal, reminder.proposal, WITH_THE_CUSTOMER, reminder.writes)
-    return store.get_with_history(dealer_id, proposal_id)
+    view = store.get_with_history(dealer_id, proposal_id)
+    reminder = reminder_of(dealer, view.proposal, command, clock.now(), by=by.user_id)
+    store.changed(view.proposal, reminder.proposal, WITH_THE_CUSTOMER, reminder.writes)
+    return view.then(reminder.proposal, store.event_of(reminder.event))
 
 
 @dataclass(frozen=True)
 class Reminder:
-    """A reminder ready to commit: the proposal as reminded, its writes (link, event, email), the email."""
+    """A reminder ready to commit: the proposal as reminded, its writes (link, event, email), its history event."""
     proposal: Proposal
     writes: list[Write]
-    message: OutboxMessage
+    event: Put
 
 
 def reminder_of(dealer: Dealer, proposal: Proposal, command: RemindProposal, at: datetime, by: str,
@@ -169,37 +170,39 @@ def reminder_of(dealer: Dealer, proposal: Proposal, command: RemindProposal, at:
         "version": reminded.version, "outbox_id": message.id, "link_expires_at": link.expires_at.isoformat(),
         **(details or {}),
     }, by=by)
-    return Reminder(reminded, [link.write, event, outbox_store.new(message)], message)
+    return Reminder(reminded, [link.write, event, outbox_store.new(message)], event)
 
 
 def withdraw(dealer_id: str, proposal_id: str, by: Staff) -> ProposalView:
     _dealer(dealer_id)
-    proposal = store.get(dealer_id, proposal_id)
+    view = store.get_with_history(dealer_id, proposal_id)
+    proposal = view.proposal
     now = clock.now()
     withdrawn = proposal.moved_to(ProposalStatus.WITHDRAWN, now)
     event = store.record_event(dealer_id, proposal_id, EventKind.WITHDRAWN, now,
                                {"from": proposal.status.value}, by=by.user_id)
     store.changed(proposal, withdrawn, sources_of(ProposalStatus.WITHDRAWN), [event])
-    return store.get_with_history(dealer_id, proposal_id)
+    return view.then(withdrawn, store.event_of(event))
 
 
 def edit(dealer_id: str, proposal_id: str, change: ProposalChange, by: Staff) -> ProposalView:
     """After sending: the customer's email and mobile and the seller block only; a new version."""
     _dealer(dealer_id)
-    proposal = store.get(dealer_id, proposal_id)
+    view = store.get_with_history(dealer_id, proposal_id)
+    proposal = view.proposal
     lines = build_lines(change.lines, new_id) if change.lines is not None else None
     now = clock.now()
     edited = proposal.edited(change, lines, now)
     if edited.valid_until != proposal.valid_until:
         check_validity(edited.valid_until, local_time.paris_date(now))
     if edited is proposal:
-        return store.get_with_history(dealer_id, proposal_id)
+        return view
     event = store.record_event(dealer_id, proposal_id, EventKind.EDITED, now, {
         "fields": sorted(change.model_fields_set), "version": edited.version,
     }, by=by.user_id)
     allowed = (ProposalStatus.DRAFT,) if proposal.status == ProposalStatus.DRAFT else WITH_THE_CUSTOMER
     store.changed(proposal, edited, allowed, [event])
-    return store.get_with_history(dealer_id, proposal_id)
+    return view.then(edited, store.event_of(event))
 
 
 # --- pieces the portal reuses -------------------------------------------------------

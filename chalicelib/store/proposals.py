@@ -121,6 +121,11 @@ def record_event(dealer_id: str, proposal_id: str, kind: EventKind, at: datetime
                {**event.model_dump(mode="json"), "dealer_id": dealer_id}, if_absent())
 
 
+def event_of(write: Put) -> ProposalEvent:
+    """The event a `record_event` write appends, as the history shows it (to answer without reading it back)."""
+    return ProposalEvent.model_validate(write.attributes)
+
+
 def new_link(token_hash: str, link: ProposalLink) -> Put:
     """The stored side of an access link, under the SHA-256 of its token; waits in the due index
     until it expires (the sweep-links schedule records the expiry in the proposal's history)."""
