@@ -9,7 +9,10 @@ from moto.ses.models import ses_backends
 from moto.sns.models import sns_backends
 
 from chalicelib.domain.dealers import DealerLegalChange, Staff
+from chalicelib.domain.proposals import Proposal, ProposalStatus
 from chalicelib.services import dealers
+from chalicelib.store import keys
+from chalicelib.store.table import Update, if_exists, if_status
 from tests.support import Api, Tenant, body, delivered
 
 SELLER_BLOCK = {"display_name": "Victor Vendeur", "phone": "+33611223344", "email": "victor@tilleuls.example"}
@@ -125,3 +128,19 @@ def token_in(received: Received) -> str:
     found = TOKEN.search(received.text)
     assert found, "no document link in the email"
     return found.group(1)
+
+
+# --- what the portal writes, in short (the portal's own writes: services/portal.py) ---------------
+
+def counted_view(proposal: Proposal, at) -> Update:
+    """A view counted behind the seller's back: +1 view_count, last_viewed_at; a sent proposal becomes viewed."""
+    key = keys.proposal(proposal.dealer_id, proposal.id)
+    if proposal.status == ProposalStatus.SENT:
+        return Update(key, set={"status": ProposalStatus.VIEWED.value, "last_viewed_at": at.isoformat()},
+                      add={"view_count": 1}, condition=if_status(ProposalStatus.SENT.value))
+    return Update(key, set={"last_viewed_at": at.isoformat()}, add={"view_count": 1}, condition=if_exists())
+
+
+def counted_download(proposal: Proposal, at) -> Update:
+    return Update(keys.proposal(proposal.dealer_id, proposal.id), set={"last_downloaded_at": at.isoformat()},
+                  add={"download_count": 1}, condition=if_exists())

@@ -4,7 +4,10 @@ from dataclasses import dataclass
 
 from chalicelib.auth import tokens
 from chalicelib.domain.dealers import Dealer, DealerSettingsChange, NewUser, Role, Staff, User
+from chalicelib.domain.outbox import OutboxMessage
 from chalicelib.services import dealers
+from chalicelib.store import outbox
+from chalicelib.store.table import table
 from local import stream
 
 
@@ -59,6 +62,12 @@ class Api:
 
 def body(response) -> dict:
     return json.loads(response.body)
+
+
+def queue(messages: list[OutboxMessage]) -> None:
+    """Queues messages on their own, as an action's transaction would with its state change."""
+    for message in messages:
+        table.write(outbox.new(message))
 
 
 def delivered() -> int:

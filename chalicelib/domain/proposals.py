@@ -37,7 +37,8 @@ class ProposalStatus(StrEnum):
 
 
 S = ProposalStatus
-OPEN = (S.DRAFT, S.SENT, S.VIEWED)
+# Sent and not yet answered: what the customer may still sign or decline, and the seller remind.
+WITH_THE_CUSTOMER = (S.SENT, S.VIEWED)
 TERMINAL = (S.ACCEPTED, S.DECLINED, S.EXPIRED, S.WITHDRAWN)
 TRANSITIONS: dict[ProposalStatus, tuple[ProposalStatus, ...]] = {
     S.DRAFT: (S.SENT, S.EXPIRED, S.WITHDRAWN),
@@ -432,6 +433,10 @@ class ProposalView(Entity):
     proposal: Proposal
     history: list[ProposalEvent]
 
+    def then(self, proposal: Proposal, *events: ProposalEvent) -> "ProposalView":
+        """The view once an action has written `proposal` and appended `events`: nothing to read back."""
+        return ProposalView(proposal=proposal, history=[*self.history, *events])
+
     @computed_field
     @property
     def proofs(self) -> dict[str, str] | None:
@@ -641,7 +646,3 @@ def email_variables(proposal: Proposal) -> dict[str, Any]:
         "valid_until": local_time.format_day(proposal.valid_until),
         "deposit": format_euros(proposal.deposit_cents) if proposal.deposit_cents else "",
     }
-
-
-def withdrawal_text(proposal: Proposal) -> str:
-    return "\n".join(term.label() for term in proposal.withdrawal)

@@ -276,9 +276,7 @@ def _already(same_event: bool, log: dict[str, Any]) -> Received:
 def _expired(event: webhook.PaymentEvent) -> Received:
     proposal = _proposal_of(event)
     if proposal is None:
-        logger.warning("payment webhook for an unknown proposal", extra={
-            "event_id": event.id, "event_type": event.type, "session_id": event.session.id})
-        return Received("ignored")
+        return _unknown(event)
     closed = rules.expired(proposal.deposit_payment, event.session.id)
     if closed is None:
         return Received("ignored")
@@ -286,7 +284,7 @@ def _expired(event: webhook.PaymentEvent) -> Received:
     try:
         portal.commit([store.event_processed(proposal, event.id, event.type, now),
                        store.checkout_closed(proposal, closed, event.session.id)], [])
-    except (AlreadyProcessed, Conflict):
+    except Conflict:  # replayed, or the checkout changed meanwhile (paid, or another one opened)
         return Received("ignored")
     return Received("checkout_closed")
 
@@ -311,7 +309,7 @@ def settle_anomaly(dealer_id: str, proposal_id: str, anomaly_id: str, settlement
         "currency": anomaly.currency, "provider_reference": anomaly.provider_reference,
     }, by=by.user_id)
     table.transact([store.anomaly_settled(view.proposal, anomaly_id, by.user_id, now), history])
-    return proposal_store.get_with_history(dealer_id, proposal_id)
+    return view.then(view.proposal, proposal_store.event_of(history))
 
 
 # --- the customer's receipt ------------------------------------------------------------------------

@@ -7,6 +7,8 @@ rendered (message.template); a seller notice (channel seller) becomes the email 
 seller wants now (services/notifications.py), queued as messages of their own, each with its
 own retries, in the transaction that ends the notice.
 """
+from datetime import datetime
+
 from jinja2 import TemplateError
 
 from chalicelib.documents import storage
@@ -56,9 +58,9 @@ def _attempt(claimed: due.Claimed) -> None:
                                              "reason": failure.reason, "attempts": attempts})
         metrics.add_metric(name="OutboxSendFailed", unit="Count", value=1)
         if is_last_attempt(attempts):
-            table.write(due.finished(claimed, forget=SECRET_BEARING, status=Delivery.PARKED.value,
-                                     attempts=attempts, last_error=failure.reason))
-            _tell_admins_parked(message)
+            table.transact([due.finished(claimed, forget=SECRET_BEARING, status=Delivery.PARKED.value,
+                                         attempts=attempts, last_error=failure.reason),
+                            *(store.new(m) for m in _admins_told_of_parking(message, now))])
         else:
             table.write(due.postponed(claimed, store.KIND, now + retry_delay(attempts),
                                       attempts=attempts, last_error=failure.reason))
@@ -94,11 +96,13 @@ def _send(message: OutboxMessage) -> str:
     return email.send(message, settings().sender_email, SENDER_NAME, files)
 
 
-def _tell_admins_parked(message: OutboxMessage) -> None:
+def _admins_told_of_parking(message: OutboxMessage, at: datetime) -> list[OutboxMessage]:
+    """The emails telling the dealer's active admins that a message is parked, queued in the write that parks it
+    (none for such an email itself)."""
     if message.purpose == "outbox_parked":
-        return
+        return []
     admins = [u for u in dealer_store.list_users(message.dealer_id) if u.role == Role.ADMIN and u.active]
-    notices = [
+    return [
         OutboxMessage(
             dealer_id=message.dealer_id, channel=Channel.EMAIL, to=admin.email, purpose="outbox_parked",
             subject="Offerline : un envoi n'a pas pu partir",
@@ -108,11 +112,10 @@ def _tell_admins_parked(message: OutboxMessage) -> None:
                 f"{message.attempts + 1} tentatives. Référence : {message.id}.\n"
                 "Vérifiez l'adresse ou le numéro du destinataire, puis renvoyez-le depuis Offerline.\n"
             ),
-            created_at=clock.now(),
+            created_at=at,
         )
         for admin in admins
     ]
-    store.queue(notices)
 
 
 def _purpose_label(message: OutboxMessage) -> str:

@@ -20,7 +20,7 @@ from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.evidence import EvidenceEvent
 from chalicelib.domain.links import PortalState, hash_token, is_well_formed, portal_state
 from chalicelib.domain.outbox import Channel, OutboxMessage
-from chalicelib.domain.proposals import EventKind, Proposal, ProposalStatus
+from chalicelib.domain.proposals import WITH_THE_CUSTOMER, EventKind, Proposal, ProposalStatus
 from chalicelib.domain.signing import QUESTION_MAX, REASON_MAX, ConcurrentChange, PendingSignature, signed_filename
 from chalicelib.domain.templates import TemplateKind
 from chalicelib.portal.security import admit_link_request, require_csrf
@@ -37,7 +37,6 @@ ATTEMPTS = 3
 DOWNLOAD_URL_SECONDS = 300
 USER_AGENT_MAX = 512
 READABLE = (PortalState.SHOW, PortalState.ACCEPTED_VIEW)
-OPEN = (ProposalStatus.SENT, ProposalStatus.VIEWED)
 
 
 @dataclass(frozen=True)
@@ -277,7 +276,7 @@ def _decline(token: str, reason: str | None, visitor: Visitor) -> Visit:
                history_details={"reason": reason or "", "proposal_version": proposal.version})
     messages = tell_seller(declined, EventKind.DECLINED, now)  # the reason is in the history
     change = store.proposal_change(
-        proposal, record.chain, statuses=OPEN, terminal=True,
+        proposal, record.chain, statuses=WITH_THE_CUSTOMER, terminal=True,
         set={"status": ProposalStatus.DECLINED.value, "declined_at": now, **({"declined_reason": reason} if reason
                                                                               else {})})
     commit([change, *record.writes], messages)

@@ -15,7 +15,7 @@ its `ttl`: the portal still finds it to offer a new link to the recorded address
 """
 from chalicelib.domain import clock
 from chalicelib.domain.errors import NotFound
-from chalicelib.domain.proposals import EventKind, Proposal, ProposalLink, ProposalStatus
+from chalicelib.domain.proposals import WITH_THE_CUSTOMER, EventKind, Proposal, ProposalLink, ProposalStatus
 from chalicelib.services import due_work, staff_alerts
 from chalicelib.store import due
 from chalicelib.store import outbox as outbox_store
@@ -23,7 +23,6 @@ from chalicelib.store import proposals as store
 from chalicelib.store.table import Write, table
 
 SYSTEM = "system"
-WITH_THE_CUSTOMER = (ProposalStatus.SENT, ProposalStatus.VIEWED)
 
 
 def expire_due() -> int:

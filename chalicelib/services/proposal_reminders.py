@@ -12,7 +12,7 @@ proposal is deleted when it comes due.
 from datetime import datetime
 from chalicelib.domain import clock, reminders
 from chalicelib.domain.errors import NotFound
-from chalicelib.domain.proposals import ProposalStatus, RemindProposal
+from chalicelib.domain.proposals import WITH_THE_CUSTOMER, RemindProposal
 from chalicelib.domain.reminders import ReminderSchedule
 from chalicelib.services import due_work
 from chalicelib.services import proposals as proposal_service
@@ -22,7 +22,6 @@ from chalicelib.store import proposals as store
 from chalicelib.store.table import table
 
 SYSTEM = "system"
-REMINDED = (ProposalStatus.SENT, ProposalStatus.VIEWED)
 
 
 def send_due() -> int:
@@ -39,7 +38,7 @@ def _remind(claimed: due.Claimed) -> None:
     except NotFound:
         table.write(due.dropped(claimed))
         return
-    if not dealer.settings.remote_selling or proposal.status not in REMINDED or now >= proposal.expires_at:
+    if not dealer.settings.remote_selling or proposal.status not in WITH_THE_CUSTOMER or now >= proposal.expires_at:
         table.write(due.dropped(claimed))
         return
     decision = reminders.decide(schedule, dealer.settings.reminder_days, now, _last_contact(proposal),
@@ -51,7 +50,7 @@ def _remind(claimed: due.Claimed) -> None:
         return
     reminder = proposal_service.reminder_of(dealer, proposal, RemindProposal(), now, by=SYSTEM,
                                             details={"automatic": True, "day": decision.day})
-    store.changed(proposal, reminder.proposal, REMINDED, [*reminder.writes, then])
+    store.changed(proposal, reminder.proposal, WITH_THE_CUSTOMER, [*reminder.writes, then])
 
 
 def _last_contact(proposal) -> datetime | None:

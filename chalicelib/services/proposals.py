@@ -6,7 +6,6 @@ outbox email; the table's stream sends the email once committed, and a failed se
 retried by the outbox schedule without losing the change.
 """
 import hashlib
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -16,12 +15,13 @@ from chalicelib.domain import clock, local_time
 from chalicelib.domain.dealers import Dealer, NotificationPreferencesChange, ProfileChange, SellerProfile, Staff
 from chalicelib.domain.errors import InvalidInput, NotFound
 from chalicelib.domain.ids import new_id
+from chalicelib.domain.links import AccessLink
 from chalicelib.domain.outbox import Attachment, Channel, OutboxMessage
 from chalicelib.domain.proposals import (
-    DocumentLink, EventKind, NewProposal, Proposal, ProposalChange, ProposalLink, ProposalListQuery, ProposalPage,
-    ProposalStatus, ProposalSummary, ProposalView, Recipient, RemindProposal, SendProposal, StoredPdf,
-    check_dealer_can_propose, check_quote_can_be_proposed, document_of_proposal, email_variables, new_proposal,
-    sources_of,
+    WITH_THE_CUSTOMER, DocumentLink, EventKind, NewProposal, Proposal, ProposalChange, ProposalLink,
+    ProposalListQuery, ProposalPage, ProposalStatus, ProposalSummary, ProposalView, Recipient, RemindProposal,
+    SendProposal, StoredPdf, check_dealer_can_propose, check_quote_can_be_proposed, document_of_proposal,
+    email_variables, new_proposal, sources_of,
 )
 from chalicelib.domain.quotes import build_lines, check_validity
 from chalicelib.domain.templates import TemplateKind
@@ -39,7 +39,6 @@ PDF_URL_SECONDS = 300
 # Link items stay readable this long after they (or the proposal) expire, so the portal can
 # still say "this link has expired, get a new one" instead of "unknown link"; TTL then cleans up.
 LINK_KEPT_AFTER_EXPIRY = timedelta(days=30)
-OPEN = (ProposalStatus.SENT, ProposalStatus.VIEWED)
 
 
 def _dealer(dealer_id: str) -> Dealer:
@@ -106,12 +105,13 @@ def create(dealer_id: str, command: NewProposal, by: Staff) -> ProposalView:
     store.create(proposal, [created])
     if seller_user.profile is None and command.seller is not None and seller_user.id == by.user_id:
         _build_profile(dealer_id, by.user_id, command.seller)
-    return store.get_with_history(dealer_id, proposal.id)
+    return ProposalView(proposal=proposal, history=[store.event_of(created)])
 
 
 def send(dealer_id: str, proposal_id: str, command: SendProposal, by: Staff) -> ProposalView:
     dealer = _dealer(dealer_id)
-    proposal = store.get(dealer_id, proposal_id)
+    view = store.get_with_history(dealer_id, proposal_id)
+    proposal = view.proposal
     recipient = _recipient(dealer_id, proposal, command.recipient_contact_id)
     now = clock.now()
     sent = stored_pdf(proposal.sent(recipient, _signature(dealer, command.request_signature), now))
@@ -127,34 +127,34 @@ def send(dealer_id: str, proposal_id: str, command: SendProposal, by: Staff) -> 
         "e_signature": sent.e_signature_requested, "version": sent.version, "outbox_id": message.id,
         "link_expires_at": link.expires_at.isoformat(),
     }, by=by.user_id)
-    allowed = (ProposalStatus.DRAFT,) if proposal.status == ProposalStatus.DRAFT else OPEN
+    allowed = (ProposalStatus.DRAFT,) if proposal.status == ProposalStatus.DRAFT else WITH_THE_CUSTOMER
     store.changed(proposal, sent, allowed, [link.write, event, outbox_store.new(message),
                                             *store.reminders_scheduled(sent, dealer.settings.reminder_days)])
-    return store.get_with_history(dealer_id, proposal_id)
+    return view.then(sent, store.event_of(event))
 
 
 def remind(dealer_id: str, proposal_id: str, command: RemindProposal, by: Staff) -> ProposalView:
     """The reminder template, with a new link; earlier links stay valid until they expire."""
     dealer = _dealer(dealer_id)
-    proposal = store.get(dealer_id, proposal_id)
-    reminder = reminder_of(dealer, proposal, command, clock.now(), by=by.user_id)
-    store.changed(proposal, reminder.proposal, OPEN, reminder.writes)
-    return store.get_with_history(dealer_id, proposal_id)
+    view = store.get_with_history(dealer_id, proposal_id)
+    reminder = reminder_of(dealer, view.proposal, command, clock.now(), by=by.user_id)
+    store.changed(view.proposal, reminder.proposal, WITH_THE_CUSTOMER, reminder.writes)
+    return view.then(reminder.proposal, store.event_of(reminder.event))
 
 
 @dataclass(frozen=True)
 class Reminder:
-    """A reminder ready to commit: the proposal as reminded, its writes (link, event, email), the email."""
+    """A reminder ready to commit: the proposal as reminded, its writes (link, event, email), its history event."""
     proposal: Proposal
     writes: list[Write]
-    message: OutboxMessage
+    event: Put
 
 
 def reminder_of(dealer: Dealer, proposal: Proposal, command: RemindProposal, at: datetime, by: str,
                 details: dict[str, Any] | None = None) -> Reminder:
     """What reminding writes, for the seller's button and the automatic reminders (`by="system"`).
 
-    Commit with `store.changed(proposal, reminder.proposal, OPEN, reminder.writes)`.
+    Commit with `store.changed(proposal, reminder.proposal, WITH_THE_CUSTOMER, reminder.writes)`.
     """
     reminded = stored_pdf(proposal.reminded(at))
     recipient = reminded.recipient
@@ -170,37 +170,39 @@ def reminder_of(dealer: Dealer, proposal: Proposal, command: RemindProposal, at:
         "version": reminded.version, "outbox_id": message.id, "link_expires_at": link.expires_at.isoformat(),
         **(details or {}),
     }, by=by)
-    return Reminder(reminded, [link.write, event, outbox_store.new(message)], message)
+    return Reminder(reminded, [link.write, event, outbox_store.new(message)], event)
 
 
 def withdraw(dealer_id: str, proposal_id: str, by: Staff) -> ProposalView:
     _dealer(dealer_id)
-    proposal = store.get(dealer_id, proposal_id)
+    view = store.get_with_history(dealer_id, proposal_id)
+    proposal = view.proposal
     now = clock.now()
     withdrawn = proposal.moved_to(ProposalStatus.WITHDRAWN, now)
     event = store.record_event(dealer_id, proposal_id, EventKind.WITHDRAWN, now,
                                {"from": proposal.status.value}, by=by.user_id)
     store.changed(proposal, withdrawn, sources_of(ProposalStatus.WITHDRAWN), [event])
-    return store.get_with_history(dealer_id, proposal_id)
+    return view.then(withdrawn, store.event_of(event))
 
 
 def edit(dealer_id: str, proposal_id: str, change: ProposalChange, by: Staff) -> ProposalView:
     """After sending: the customer's email and mobile and the seller block only; a new version."""
     _dealer(dealer_id)
-    proposal = store.get(dealer_id, proposal_id)
+    view = store.get_with_history(dealer_id, proposal_id)
+    proposal = view.proposal
     lines = build_lines(change.lines, new_id) if change.lines is not None else None
     now = clock.now()
     edited = proposal.edited(change, lines, now)
     if edited.valid_until != proposal.valid_until:
         check_validity(edited.valid_until, local_time.paris_date(now))
     if edited is proposal:
-        return store.get_with_history(dealer_id, proposal_id)
+        return view
     event = store.record_event(dealer_id, proposal_id, EventKind.EDITED, now, {
         "fields": sorted(change.model_fields_set), "version": edited.version,
     }, by=by.user_id)
-    allowed = (ProposalStatus.DRAFT,) if proposal.status == ProposalStatus.DRAFT else OPEN
+    allowed = (ProposalStatus.DRAFT,) if proposal.status == ProposalStatus.DRAFT else WITH_THE_CUSTOMER
     store.changed(proposal, edited, allowed, [event])
-    return store.get_with_history(dealer_id, proposal_id)
+    return view.then(edited, store.event_of(event))
 
 
 # --- pieces the portal reuses -------------------------------------------------------
@@ -215,27 +217,20 @@ class IssuedLink:
     write: Put
 
 
-def token_hash(token: str) -> str:
-    """How a link is found: hex SHA-256 of the token as it appears in the URL."""
-    return hashlib.sha256(token.encode("ascii")).hexdigest()
-
-
 def issue_link(dealer: Dealer, proposal: Proposal, recipient_email: str, at: datetime,
                purpose: str = "send") -> IssuedLink:
-    """A random token (256 bits) for `{public_base_url}/p/{token}`, valid `link_validity_hours`.
+    """A new link (domain/links.py) for `{public_base_url}/p/{token}`, valid `link_validity_hours`.
 
     Put `write` in the transaction that sends the email; the raw token is never stored.
     """
-    token = secrets.token_urlsafe(32)
-    hashed = token_hash(token)
-    expires_at = at + timedelta(hours=dealer.settings.link_validity_hours)
-    kept_until = max(expires_at, proposal.expires_at) + LINK_KEPT_AFTER_EXPIRY
+    token, access = AccessLink.issue(at, timedelta(hours=dealer.settings.link_validity_hours))
+    kept_until = max(access.expires_at, proposal.expires_at) + LINK_KEPT_AFTER_EXPIRY
     link = ProposalLink(
         dealer_id=dealer.id, proposal_id=proposal.id, proposal_version=proposal.version, purpose=purpose,
-        recipient=recipient_email, issued_at=at, expires_at=expires_at, ttl=int(kept_until.timestamp()),
+        recipient=recipient_email, issued_at=at, expires_at=access.expires_at, ttl=int(kept_until.timestamp()),
     )
-    return IssuedLink(token=token, token_hash=hashed, url=f"{settings().public_base_url}/p/{token}",
-                      expires_at=expires_at, write=store.new_link(hashed, link))
+    return IssuedLink(token=token, token_hash=access.token_hash, url=f"{settings().public_base_url}/p/{token}",
+                      expires_at=access.expires_at, write=store.new_link(access.token_hash, link))
 
 
 def customer_email(

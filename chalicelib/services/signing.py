@@ -20,17 +20,19 @@ from chalicelib.domain.codes import (
     CodeAlreadyUsed, CodeForAnotherVersion, NoActiveCode, Outcome, SigningChallenge, read_code,
 )
 from chalicelib.domain.errors import DomainError, NotFound
-from chalicelib.domain.evidence import Chain, Signer, VerificationReport, evidence_document, subject_of, verify
+from chalicelib.domain.evidence import Signer, VerificationReport, evidence_document, subject_of, verify
 from chalicelib.domain.links import PortalState
 from chalicelib.domain.outbox import Attachment, Channel, OutboxMessage
-from chalicelib.domain.proposals import DocumentLink, EventKind, Proposal, ProposalStatus, Signature, StoredPdf
+from chalicelib.domain.proposals import (
+    WITH_THE_CUSTOMER, DocumentLink, EventKind, Proposal, ProposalStatus, Signature, StoredPdf,
+)
 from chalicelib.domain.signing import (
     PendingSignature, SignFormInput, SigningUnavailable, check_sign_form, periods_of, signed_filename,
 )
 from chalicelib.domain.templates import TemplateKind
 from chalicelib.services import proposals as proposal_service
 from chalicelib.services.portal import (
-    OPEN, Closed, Record, Visit, Visitor, commit, customer_address, checked, open_link, retried, tell_seller,
+    Closed, Record, Visit, Visitor, commit, customer_address, checked, open_link, retried, tell_seller,
 )
 from chalicelib.settings import settings
 from chalicelib.store import dealers as dealer_store
@@ -98,7 +100,8 @@ def _send_code(visit: Visit, record: Record, pending: PendingSignature, changes:
     message = _code_email(proposal, pending.email, code, now)
     commit([
         store.code(proposal, challenge, pending, read_as=visit.challenge),
-        store.proposal_change(proposal, record.chain, statuses=OPEN, version=proposal.version, set=changes),
+        store.proposal_change(proposal, record.chain, statuses=WITH_THE_CUSTOMER, version=proposal.version,
+                              set=changes),
         *record.writes,
     ], [message])
 
@@ -135,7 +138,7 @@ def _confirm(token: str, typed: str, visitor: Visitor) -> None:
             "outcome": verification.outcome.value, "remaining": verification.challenge.remaining_attempts})
         commit([
             store.code(proposal, verification.challenge, visit.pending, read_as=challenge),
-            store.proposal_change(proposal, record.chain, statuses=OPEN),
+            store.proposal_change(proposal, record.chain, statuses=WITH_THE_CUSTOMER),
             *record.writes,
         ], [])
         raise verification.error
@@ -189,9 +192,9 @@ def _accept(visit: Visit, used: SigningChallenge, pending: PendingSignature, vis
     ]
     try:
         commit([
-            store.proposal_change(proposal, record.chain, statuses=OPEN, version=proposal.version, terminal=True,
-                                  set={"status": ProposalStatus.ACCEPTED.value, "accepted_at": now,
-                                       "signature": signature}),
+            store.proposal_change(proposal, record.chain, statuses=WITH_THE_CUSTOMER, version=proposal.version,
+                                  terminal=True, set={"status": ProposalStatus.ACCEPTED.value, "accepted_at": now,
+                                                      "signature": signature}),
             store.code(proposal, used, pending, read_as=visit.challenge),
             *record.writes,
         ], messages)
@@ -223,20 +226,25 @@ def _signable(visit: Visit) -> Visit:
 _NO_PROOFS = NotFound("Pas de preuves de signature : cette proposition n'a pas été signée.")
 
 
-def _signed(dealer_id: str, proposal_id: str) -> tuple[Proposal, list[evidence.EvidenceEvent]]:
+def _aggregate(dealer_id: str, proposal_id: str) -> store.Aggregate:
+    """The proposal with its whole evidence chain (one Query), for the seller's proofs."""
     dealer_store.get(dealer_id).require_remote_selling()
-    found = store.evidence_of(dealer_id, proposal_id)
-    if found is None:
+    aggregate = store.read(dealer_id, proposal_id, whole=True)
+    if aggregate is None:
         raise NotFound("Proposition introuvable.")
-    proposal, events = found
-    if proposal.signature is None:
+    return aggregate
+
+
+def _signed(dealer_id: str, proposal_id: str) -> store.Aggregate:
+    aggregate = _aggregate(dealer_id, proposal_id)
+    if aggregate.proposal.signature is None:
         raise _NO_PROOFS
-    return proposal, events
+    return aggregate
 
 
 def signed_pdf(dealer_id: str, proposal_id: str) -> DocumentLink:
     """The sealed, signed PDF: where it is, its fingerprint, a five-minute download URL."""
-    proposal, _ = _signed(dealer_id, proposal_id)
+    proposal = _signed(dealer_id, proposal_id).proposal
     stored = proposal.signature.signed_pdf
     return DocumentLink(s3_key=stored.s3_key, sha256=stored.sha256, size=stored.size, version=stored.version,
                         url=storage.download_url(stored.s3_key, signed_filename(proposal), PROOF_URL_SECONDS),
@@ -245,17 +253,17 @@ def signed_pdf(dealer_id: str, proposal_id: str) -> DocumentLink:
 
 def evidence_file(dealer_id: str, proposal_id: str) -> dict[str, Any]:
     """The evidence JSON: signer, documents, consent, steps, code events, the chain and its verification now."""
-    proposal, events = _signed(dealer_id, proposal_id)
-    signature = proposal.signature
+    aggregate = _signed(dealer_id, proposal_id)
+    proposal, events, signature = aggregate.proposal, aggregate.evidence, aggregate.proposal.signature
     document = evidence_document(
         subject=subject_of(dealer_id, proposal_id), proposal_reference=proposal.reference,
         proposal_version=signature.proposal_version,
         signer=Signer(name=signature.signer_name, email=signature.signer_email),
         consent_text=signature.consent_text, shown_pdf_sha256=signature.shown_pdf.sha256,
         shown_pdf_length=signature.shown_pdf.size, signed_pdf_sha256=signature.signed_pdf.sha256,
-        events=events, head=_head(proposal), generated_at=clock.now(),
+        events=events, head=aggregate.chain, generated_at=clock.now(),
     )
-    report = _verified(proposal, events)
+    report = _verified(aggregate)
     document["chain"]["verification"] = report.model_dump()
     document["chain"]["at_signature"] = {"seq": signature.evidence_seq, "hash": signature.evidence_head}
     return document
@@ -263,15 +271,12 @@ def evidence_file(dealer_id: str, proposal_id: str) -> dict[str, Any]:
 
 def verify_evidence(dealer_id: str, proposal_id: str) -> VerificationReport:
     """Checks the stored chain against the head kept on the proposal (and the head sealed at signature)."""
-    dealer_store.get(dealer_id).require_remote_selling()
-    found = store.evidence_of(dealer_id, proposal_id)
-    if found is None:
-        raise NotFound("Proposition introuvable.")
-    return _verified(*found)
+    return _verified(_aggregate(dealer_id, proposal_id))
 
 
-def _verified(proposal: Proposal, events: list[evidence.EvidenceEvent]) -> VerificationReport:
-    report = verify(events, subject_of(proposal.dealer_id, proposal.id), _head(proposal))
+def _verified(aggregate: store.Aggregate) -> VerificationReport:
+    proposal, events = aggregate.proposal, aggregate.evidence
+    report = verify(events, subject_of(proposal.dealer_id, proposal.id), aggregate.chain)
     signature = proposal.signature
     if report.ok and signature is not None:
         at_signature = events[signature.evidence_seq - 1] if 0 < signature.evidence_seq <= len(events) else None
@@ -280,9 +285,3 @@ def _verified(proposal: Proposal, events: list[evidence.EvidenceEvent]) -> Verif
                                       problem="la chaîne ne passe plus par l'empreinte scellée à la signature")
     return report
 
-
-def _head(proposal: Proposal) -> Chain:
-    start = Chain.start(subject_of(proposal.dealer_id, proposal.id))
-    if not proposal.evidence_seq:
-        return start
-    return start.model_copy(update={"seq": proposal.evidence_seq, "head_hash": proposal.evidence_head})

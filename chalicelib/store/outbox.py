@@ -20,12 +20,6 @@ def new(message: OutboxMessage) -> Put:
     return Put(key(message), attributes, if_absent())
 
 
-def queue(messages: list[OutboxMessage]) -> None:
-    """Queues messages on their own (when no other state changes with them)."""
-    for message in messages:
-        table.write(new(message))
-
-
 def get(dealer_id: str, message_id: str) -> OutboxMessage | None:
     item = table.get(keys.outbox(dealer_id, message_id))
     return OutboxMessage.model_validate(item) if item else None

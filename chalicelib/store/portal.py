@@ -89,12 +89,6 @@ def read(dealer_id: str, proposal_id: str, whole: bool = False) -> Aggregate | N
     return Aggregate(proposal, challenge, pending, sorted(evidence, key=lambda e: e.seq))
 
 
-def evidence_of(dealer_id: str, proposal_id: str) -> tuple[Proposal, list[EvidenceEvent]] | None:
-    """A proposal and its whole evidence chain (the seller's proofs)."""
-    aggregate = read(dealer_id, proposal_id, whole=True)
-    return (aggregate.proposal, aggregate.evidence) if aggregate else None
-
-
 # --- writes (to put in one transaction) ---------------------------------------------------
 
 def evidence(proposal: Proposal, event: EvidenceEvent) -> Put:

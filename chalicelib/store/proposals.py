@@ -13,11 +13,12 @@ from ulid import ULID
 from chalicelib.domain import reminders
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.proposals import (
-    TERMINAL, EventKind, Proposal, ProposalEvent, ProposalLink, ProposalStatus, ProposalView, sources_of,
+    STATUS_TIMES, TERMINAL, EventKind, Proposal, ProposalEvent, ProposalLink, ProposalStatus, ProposalView,
+    sources_of,
 )
 from chalicelib.store import keys, paging
 from chalicelib.store.table import (
-    Condition, Delete, Put, Update, Write, all_of, if_absent, if_exists, if_status, if_version, table,
+    Condition, Delete, Put, Update, Write, all_of, if_absent, if_status, if_version, table,
 )
 
 EXPIRY = "proposal_expiry"
@@ -106,7 +107,7 @@ def save_pdf(proposal: Proposal) -> None:
                        set={"pdf": proposal.pdf.model_dump(mode="json")}, condition=if_version(proposal.pdf.version)))
 
 
-# --- what the portal engineer calls (views, downloads, status, history, links) --------
+# --- history, links and status changes others write (portal, schedules) ----------------
 
 def record_event(dealer_id: str, proposal_id: str, kind: EventKind, at: datetime,
                  details: dict[str, Any] | None = None, by: str = "customer") -> Put:
@@ -118,6 +119,11 @@ def record_event(dealer_id: str, proposal_id: str, kind: EventKind, at: datetime
     event = ProposalEvent(id=event_id, proposal_id=proposal_id, kind=kind, at=at, by=by, details=details or {})
     return Put(keys.proposal_event(dealer_id, proposal_id, event_id),
                {**event.model_dump(mode="json"), "dealer_id": dealer_id}, if_absent())
+
+
+def event_of(write: Put) -> ProposalEvent:
+    """The event a `record_event` write appends, as the history shows it (to answer without reading it back)."""
+    return ProposalEvent.model_validate(write.attributes)
 
 
 def new_link(token_hash: str, link: ProposalLink) -> Put:
@@ -149,20 +155,6 @@ def get_link(token_hash: str) -> ProposalLink | None:
     return ProposalLink.model_validate(item) if item else None
 
 
-def counted_view(proposal: Proposal, at: datetime) -> Update:
-    """A view: +1 view_count, last_viewed_at; a sent proposal becomes viewed (condition on its status)."""
-    key = keys.proposal(proposal.dealer_id, proposal.id)
-    if proposal.status == ProposalStatus.SENT:
-        return Update(key, set={"status": ProposalStatus.VIEWED.value, "last_viewed_at": at.isoformat()},
-                      add={"view_count": 1}, condition=if_status(ProposalStatus.SENT.value))
-    return Update(key, set={"last_viewed_at": at.isoformat()}, add={"view_count": 1}, condition=if_exists())
-
-
-def counted_download(proposal: Proposal, at: datetime) -> Update:
-    return Update(keys.proposal(proposal.dealer_id, proposal.id), set={"last_downloaded_at": at.isoformat()},
-                  add={"download_count": 1}, condition=if_exists())
-
-
 def transition(proposal: Proposal, target: ProposalStatus, at: datetime, expect_version: int | None = None,
                **changes: Any) -> Update:
     """A conditional status change (e.g. accepted at signature, declined, expired by the schedule).
@@ -176,10 +168,8 @@ def transition(proposal: Proposal, target: ProposalStatus, at: datetime, expect_
     if expect_version is not None:
         condition = all_of(condition, if_version(expect_version))
     sets = {"status": target.value, **{k: _json(v) for k, v in changes.items()}}
-    time_attribute = {ProposalStatus.ACCEPTED: "accepted_at", ProposalStatus.DECLINED: "declined_at",
-                      ProposalStatus.EXPIRED: "expired_at", ProposalStatus.WITHDRAWN: "withdrawn_at"}.get(target)
-    if time_attribute:
-        sets[time_attribute] = getattr(moved, time_attribute).isoformat()
+    if target in STATUS_TIMES:
+        sets[STATUS_TIMES[target]] = getattr(moved, STATUS_TIMES[target]).isoformat()
     removes = keys.DUE_ATTRIBUTES if target in TERMINAL else ()
     return Update(keys.proposal(proposal.dealer_id, proposal.id), set=sets, remove=removes, condition=condition)
 

@@ -2,9 +2,8 @@
 from datetime import datetime, timezone
 
 from chalicelib.domain.outbox import Channel, OutboxMessage
-from chalicelib.store import outbox as store
 from tests.browser.conftest import screenshot, serious_accessibility_problems
-from tests.support import delivered, tenant
+from tests.support import delivered, queue, tenant
 
 
 def test_a_developer_reads_a_sent_email_and_its_link_on_the_outbox_page(live_server, page):
@@ -15,7 +14,7 @@ def test_a_developer_reads_a_sent_email_and_its_link_on_the_outbox_page(live_ser
         text="Bonjour, voici votre lien : https://offerline.example/p/lien-de-test",
         created_at=datetime.now(timezone.utc),
     )
-    store.queue([message])
+    queue([message])
     delivered()
     page.goto(f"{live_server}/dev/outbox")
     assert page.get_by_text("client.navigateur@example.com").first.is_visible()

@@ -332,19 +332,52 @@ def test_events_of_other_kinds_or_unknown_proposals_are_acknowledged_and_ignored
         assert answer.status_code == 200 and body(answer)["outcome"] == "ignored"
 
 
+def expired_event(sent: portal.Sent, dealer_id: str, session_id: str, event_id: str = "evt_expired") -> bytes:
+    return json.dumps({"id": event_id, "object": "event", "type": "checkout.session.expired",
+                       "data": {"object": {"id": session_id, "object": "checkout.session",
+                                           "amount_total": DEPOSIT, "currency": "eur", "payment_status": "unpaid",
+                                           "metadata": {"dealer_id": dealer_id,
+                                                        "proposal_id": sent.proposal_id}}}}).encode()
+
+
 def test_an_expired_checkout_makes_the_acompte_payable_again(client, seller, garage, signed, customer):
     first = checkout(customer)
     session_id = stored_proposal(garage, signed)["deposit_payment"]["session_id"]
-    expired = json.dumps({"id": "evt_expired", "object": "event", "type": "checkout.session.expired",
-                          "data": {"object": {"id": session_id, "object": "checkout.session",
-                                              "amount_total": DEPOSIT, "currency": "eur", "payment_status": "unpaid",
-                                              "metadata": {"dealer_id": garage.dealer.id,
-                                                           "proposal_id": signed.proposal_id}}}}).encode()
+    expired = expired_event(signed, garage.dealer.id, session_id)
     assert body(post_webhook(client, expired))["outcome"] == "checkout_closed"
     assert stored_proposal(garage, signed)["deposit_payment"]["status"] == "none"
     second = checkout(customer)
     assert session_of(second) != session_of(first)
     assert stored_proposal(garage, signed)["deposit_payment"]["attempt"] == 2
+
+
+def test_an_expired_event_replayed_of_an_older_checkout_or_of_an_unknown_proposal_changes_nothing(
+        client, garage, signed, customer):
+    checkout(customer)
+    first = stored_proposal(garage, signed)["deposit_payment"]["session_id"]
+    assert body(post_webhook(client, expired_event(signed, garage.dealer.id, first)))["outcome"] == "checkout_closed"
+    checkout(customer)
+    second = stored_proposal(garage, signed)["deposit_payment"]["session_id"]
+    with unchanged(garage, signed):
+        replayed = post_webhook(client, expired_event(signed, garage.dealer.id, first))
+        older = post_webhook(client, expired_event(signed, garage.dealer.id, first, event_id="evt_late"))
+        unknown = post_webhook(client, expired_event(portal.Sent("01UNKNOWNPROPOSAL000000000", "", ""),
+                                                     garage.dealer.id, second, event_id="evt_unknown"))
+        for answer in (replayed, older, unknown):
+            assert answer.status_code == 200 and body(answer)["outcome"] == "ignored"
+    assert stored_proposal(garage, signed)["deposit_payment"]["session_id"] == second
+    assert stored_proposal(garage, signed)["deposit_payment"]["status"] == "pending"
+
+
+def test_an_expired_event_for_the_open_checkout_once_paid_changes_nothing(client, garage, signed, customer):
+    checkout(customer)
+    session = stored_proposal(garage, signed)["deposit_payment"]["session_id"]
+    paid = completed_event(signed, garage.dealer.id, session_id=session)
+    assert body(post_webhook(client, paid))["outcome"] == "recorded"
+    with unchanged(garage, signed):
+        late = post_webhook(client, expired_event(signed, garage.dealer.id, session, event_id="evt_after_paid"))
+        assert late.status_code == 200 and body(late)["outcome"] == "ignored"
+    assert stored_proposal(garage, signed)["deposit_payment"]["status"] == "paid"
 
 
 def test_the_portal_view_still_reads_three_times_with_a_payment(client, garage, signed, customer, monkeypatch):

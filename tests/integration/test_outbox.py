@@ -17,7 +17,7 @@ from chalicelib.settings import settings
 from chalicelib.store import keys, outbox as store
 from chalicelib.store.table import to_dynamo
 from local.client import Client
-from tests.support import delivered, tenant
+from tests.support import delivered, queue, tenant
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)
 
@@ -48,7 +48,7 @@ def email(garage, **changes) -> OutboxMessage:
 
 
 def queued(*messages):
-    store.queue(list(messages))
+    queue(list(messages))
     return list(messages)
 
 

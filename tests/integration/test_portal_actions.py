@@ -251,3 +251,26 @@ def test_when_ses_fails_during_the_signature_the_proposal_is_accepted_and_the_em
     acknowledgements = emails_to(sent.email)[before:]
     assert len(acknowledgements) == 1
     assert portal.attachment_of(acknowledgements[0]).startswith(b"%PDF")
+
+
+def test_when_ses_fails_during_a_question_it_is_recorded_and_both_emails_go_out_once_later(
+        monkeypatch, seller, garage, sent, customer):
+    question = "Livraison possible un samedi ?"
+    before_customer, before_seller = len(emails_to(sent.email)), len(seller_emails(garage))
+    monkeypatch.setenv("OFFERLINE_SENDER_EMAIL", "unverified@example.com")
+    settings.cache_clear()
+    asked = customer.post("/question", {"question": question}, form="question")
+    assert (asked.status_code, portal.header(asked, "location")) == (303, "question/sent")
+    asked_events = [e for e in proposal_of(seller, sent)["history"] if e["kind"] == "question_asked"]
+    assert [e["details"]["question"] for e in asked_events] == [question]
+    assert (len(emails_to(sent.email)), len(seller_emails(garage))) == (before_customer, before_seller)
+    monkeypatch.delenv("OFFERLINE_SENDER_EMAIL")
+    settings.cache_clear()
+    at(LATER + timedelta(minutes=5))
+    outbox.retry_due()
+    at(LATER + timedelta(hours=3))
+    outbox.retry_due()
+    acknowledgements = [offers.read(m) for m in emails_to(sent.email)[before_customer:]]
+    assert len(acknowledgements) == 1 and question in acknowledgements[0].text
+    assert [s for s in seller_emails(garage)[before_seller:] if "question" in s] and \
+        len(seller_emails(garage)) == before_seller + 1

@@ -87,6 +87,21 @@ def test_an_expired_link_offers_a_new_one_and_shows_nothing_of_the_proposal(gara
     assert status_of_proposal(garage, sent) == "sent"
 
 
+def test_every_form_and_the_pdf_of_an_expired_link_lead_back_to_its_page_and_change_nothing(garage, sent, customer):
+    code = with_code(customer, sent)
+    at(SENT_AT + timedelta(hours=24, seconds=1))
+    posts = [("/question", {"question": "Encore là ?"}, "question", "../"), ("/decline", {}, "decline", "../"),
+             ("/sign", SIGN_FORM, "sign", "../"), ("/code", {"code": code}, "code", "../"),
+             ("/code/resend", {}, "resend", "../../"), ("/deposit", {}, "deposit", "../")]
+    with unchanged(garage, sent):
+        for path, fields, form, up in posts:
+            answer = customer.post(path, fields, form=form)
+            assert (answer.status_code, portal.header(answer, "location")) == (303, f"{up}{sent.token}"), path
+        pdf = customer.get("/document.pdf")
+        assert (pdf.status_code, portal.header(pdf, "location")) == (303, f"../{sent.token}")
+    assert status_of_proposal(garage, sent) == "sent"
+
+
 def test_an_unknown_token_looks_exactly_like_an_expired_link(client, garage, sent, customer):
     at(SENT_AT + timedelta(hours=25))
     expired = customer.get()

@@ -249,7 +249,7 @@ def test_after_sending_a_locked_field_is_a_409_telling_to_make_a_new_proposal(se
 def test_after_sending_the_email_mobile_and_seller_block_change_in_a_new_version(seller, garage, offer, draft):
     seller.post(f"/proposals/{draft['id']}/send", {})
     store_view = store.get(garage.dealer.id, draft["id"])
-    table.write(store.counted_view(store_view, NOW))  # the portal counts a view meanwhile
+    table.write(offers.counted_view(store_view, NOW))  # the portal counts a view meanwhile
     at(NOW + timedelta(hours=1))
     edited = seller.send("PATCH", f"/proposals/{draft['id']}", {
         "email": "marie.durand@example.com", "mobile": "07 11 22 33 44",
@@ -285,7 +285,7 @@ def test_the_list_shows_each_proposal_status_view_count_and_last_view(seller, ga
     seller.post(f"/proposals/{draft['id']}/send", {})
     viewed_at = NOW + timedelta(hours=2)
     for _ in range(2):
-        table.write(store.counted_view(store.get(garage.dealer.id, draft["id"]), viewed_at))
+        table.write(offers.counted_view(store.get(garage.dealer.id, draft["id"]), viewed_at))
     listed = body(seller.get("/proposals"))
     assert [p["id"] for p in listed["items"]] == [second["id"], draft["id"]]
     first = listed["items"][1]
@@ -318,7 +318,7 @@ def test_the_history_keeps_every_customer_step_with_its_time(seller, garage, dra
              (EventKind.CODE_VERIFIED, NOW + timedelta(minutes=11))]
     for kind, moment in steps:
         table.write(store.record_event(garage.dealer.id, draft["id"], kind, moment, {"ip": "203.0.113.7"}))
-    table.write(store.counted_download(store.get(garage.dealer.id, draft["id"]), NOW + timedelta(minutes=6)))
+    table.write(offers.counted_download(store.get(garage.dealer.id, draft["id"]), NOW + timedelta(minutes=6)))
     view = body(seller.get(f"/proposals/{draft['id']}"))
     history = view["history"]
     assert view["proposal"]["download_count"] == 1

@@ -470,7 +470,7 @@ def test_no_reminder_goes_out_after_acceptance_decline_withdrawal_or_expiry(sell
 def test_a_viewed_proposal_is_reminded_too(seller, garage, block):
     offer = offers.offer(seller, garage.dealer.id.lower())
     proposal = sent(seller, offer, block)
-    table.write(store.counted_view(store.get(garage.dealer.id, proposal["id"]), NOW + timedelta(hours=2)))
+    table.write(offers.counted_view(store.get(garage.dealer.id, proposal["id"]), NOW + timedelta(hours=2)))
     at(NOW + timedelta(days=3, minutes=1))
     assert proposal_reminders.send_due() == 1 and len(reminder_emails(offer.email)) == 1
 
