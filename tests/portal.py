@@ -133,7 +133,7 @@ def stored_state(dealer_id: str, *tokens: str) -> list[dict]:
 
 
 def dev_root(directory: Path) -> bytes:
-    return dev_ca.load_or_create(directory).root_pem
+    return dev_ca.load_or_create(directory).chain_pem
 
 
 def proposal_view(seller: Api, proposal_id: str) -> dict:
