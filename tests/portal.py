@@ -8,7 +8,6 @@ from pathlib import Path
 from urllib.parse import urlencode, urljoin
 
 from chalicelib.documents import dev_ca
-from chalicelib.domain import clock
 from chalicelib.domain.links import hash_token
 from chalicelib.portal.security import csrf_token
 from chalicelib.settings import settings
@@ -16,7 +15,7 @@ from chalicelib.store import keys
 from chalicelib.store.table import table
 from tests import offers
 from tests.offers import emails_to, read
-from tests.support import Api, body
+from tests.support import Api, at, body  # noqa: F401  (at: the portal tests' clock, shared)
 
 # Seller tokens are checked against the real clock: the story starts a few minutes ago.
 NOW = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(minutes=5)
@@ -138,7 +137,3 @@ def dev_root(directory: Path) -> bytes:
 
 def proposal_view(seller: Api, proposal_id: str) -> dict:
     return body(seller.get(f"/proposals/{proposal_id}"))
-
-
-def at(moment: datetime) -> None:
-    clock.set_source(lambda: moment)

@@ -6,8 +6,8 @@ import app as application
 from chalicelib.settings import settings
 from local.client import Client
 from tests import offers
-from tests.portal import NOW, at
-from tests.support import Api, tenant
+from tests.portal import NOW
+from tests.support import Api, at, tenant
 
 
 @pytest.fixture
