@@ -32,8 +32,10 @@ setup: $(LOCAL_STACK) .local/chromium.ready node_modules/.package-lock.json
 dev: $(LOCAL_STACK)
 	$(PY) -m local.stack
 
+# --dist loadfile: each test module runs on one worker, so tests/infra/test_package.py packages the app once.
+# (Not loadgroup: with pytest 9.2 xdist ignores xdist_group marks, pytest-dev/pytest-xdist#1386.)
 test: setup
-	$(PY) -m pytest -n 2 --dist loadgroup tests
+	$(PY) -m pytest -n 2 --dist loadfile tests
 
 reset:
 	rm -rf .local/data

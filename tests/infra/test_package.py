@@ -29,9 +29,8 @@ ROOT = Path(__file__).resolve().parents[2]
 STAGE = "prod"
 POLICY_FILE = ROOT / ".chalice" / f"policy-{STAGE}.json"
 
-# Every test of this module shares one package: keep them on one xdist worker (`make test`
-# runs `-n 2 --dist loadgroup`), so the project is never packaged twice at once.
-pytestmark = pytest.mark.xdist_group("chalice-package")
+# Every test of this module shares one package: `make test` runs `-n 2 --dist loadfile`, which keeps
+# a module on one xdist worker, so the project is packaged once.
 
 # cfn-lint findings tolerated, by rule id, each with the reason. Errors are never tolerated.
 ALLOWED_LINT_WARNINGS: dict[str, str] = {}
