@@ -100,6 +100,13 @@ class Customer:
                                         headers={"user-agent": self.user_agent, "content-type": FORM})
 
 
+def sign(customer: Customer, sent: Sent) -> None:
+    """The customer fills the sign form and types the code the email brought: the proposal is accepted."""
+    assert customer.post("/sign", {"full_name": "Marie Durand", "terms": "1", "iban": IBAN},
+                         form="sign").status_code == 303
+    assert customer.post("/code", {"code": latest_code(sent.email)}, form="code").status_code == 303
+
+
 def follow(response, base: str) -> str:
     """Where a 303 leads, as a path."""
     assert response.status_code == 303, (response.status_code, html(response)[:500])
