@@ -1,11 +1,12 @@
 # The two commands: `make dev` runs the whole product locally, `make test` runs every test.
-# Both install what is missing first (virtualenv, packages, DynamoDB Local).
+# Both install what is missing first: virtualenv, packages, DynamoDB Local; `make test` also the browser
+# tests' Chromium and axe-core, which `make dev` does not need.
 PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup dev test test-unit test-integration test-infra reset openapi bench clean
+.PHONY: setup dev test reset openapi bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -24,13 +25,17 @@ $(STAMP): requirements.txt requirements-dev.txt
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --silent
 
-setup: $(STAMP) .local/dynamodb-local/.ready .local/chromium.ready node_modules/.package-lock.json
+LOCAL_STACK := $(STAMP) .local/dynamodb-local/.ready
 
-dev: setup
+setup: $(LOCAL_STACK) .local/chromium.ready node_modules/.package-lock.json
+
+dev: $(LOCAL_STACK)
 	$(PY) -m local.stack
 
+# --dist loadfile: each test module runs on one worker, so tests/infra/test_package.py packages the app once.
+# (Not loadgroup: with pytest 9.2 xdist ignores xdist_group marks, pytest-dev/pytest-xdist#1386.)
 test: setup
-	$(PY) -m pytest -n 2 --dist loadgroup tests
+	$(PY) -m pytest -n 2 --dist loadfile tests
 
 reset:
 	rm -rf .local/data
@@ -38,7 +43,7 @@ reset:
 openapi: $(STAMP)
 	$(PY) -m local.openapi > docs/openapi.json
 
-bench: setup
+bench: $(LOCAL_STACK)
 	$(PY) -m bench
 
 clean:

@@ -6,63 +6,22 @@ markdown table (recorded in docs/performance.md). It fails if a request breaks t
 model's promise: the lead page is one Query, a list page at most two calls.
 """
 import json
-import os
+import logging
 import sys
 import time
-import warnings
-from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 
-# Local only: fake credentials, so nothing here can reach an AWS account.
-os.environ.update({
-    "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench", "AWS_DEFAULT_REGION": "eu-west-3",
-    "AWS_REGION": "eu-west-3", "OFFERLINE_STAGE": "dev", "OFFERLINE_TABLE_NAME": "offerline-bench",
-    "POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_METRICS_DISABLED": "true", "POWERTOOLS_LOG_LEVEL": "ERROR",
-})
-for _variable in [v for v in os.environ if v.startswith("AWS_ENDPOINT_URL") or v == "AWS_PROFILE"]:
-    del os.environ[_variable]
-warnings.filterwarnings("ignore", "No application metrics to publish")
-
-from chalicelib.auth import tokens  # noqa: E402
-from chalicelib.clients import client  # noqa: E402
-from chalicelib.domain import clock  # noqa: E402
-from chalicelib.domain.dealers import DealerSettingsChange, NewBranch, NewUser, Role, Staff  # noqa: E402
-from chalicelib.services import dealers  # noqa: E402
-from local import dynamodb_local, gateway  # noqa: E402
-from local.table import create_table  # noqa: E402
+from bench.environment import CallCounter, fresh_table, local_services
+from chalicelib.auth import tokens
+from chalicelib.domain import clock
+from chalicelib.domain.dealers import DealerSettingsChange, NewBranch, NewUser, Role, Staff
+from chalicelib.services import dealers
 
 LEADS = 120
 PARTS_ON_THE_READ_LEAD = 40
 START = datetime(2026, 3, 2, 8, 0, tzinfo=timezone.utc)
 # Read when leads created in the first 90 minutes are past their one-hour deadline.
 READ_AT = START + timedelta(minutes=150)
-
-
-@contextmanager
-def metered():
-    """Counts the DynamoDB calls of what runs inside, and the read capacity of its Queries."""
-    seen = {"calls": [], "capacity": 0.0}
-    events = client("dynamodb").meta.events
-
-    def ask_capacity(params, **_):
-        params.setdefault("ReturnConsumedCapacity", "TOTAL")
-
-    def count(model, **_):
-        if not gateway.authorizing():  # the authorizer's user check: its own Lambda in AWS
-            seen["calls"].append(model.name)
-
-    def add_capacity(parsed, **_):
-        seen["capacity"] += parsed.get("ConsumedCapacity", {}).get("CapacityUnits", 0)
-
-    hooks = [("before-parameter-build.dynamodb.Query", ask_capacity), ("before-call.dynamodb.*", count),
-             ("after-call.dynamodb.Query", add_capacity)]
-    for event, hook in hooks:
-        events.register(event, hook, unique_id=f"bench-{event}")
-    try:
-        yield seen
-    finally:
-        for event, _ in hooks:
-            events.unregister(event, unique_id=f"bench-{event}")
 
 
 class Seller:
@@ -118,17 +77,17 @@ def populate(seller: Seller, colleague_id: str, branch_id: str) -> str:
     return read
 
 
-def measure(seller: Seller, label: str, path: str, shown) -> dict:
-    started = time.perf_counter()
-    with metered() as seen:
-        answer = seller.get(path)
-    return {"label": label, "calls": seen["calls"], "shown": shown(answer), "rcu": seen["capacity"],
-            "ms": (time.perf_counter() - started) * 1000, "answer": answer}
-
-
 def run(http, seller: Seller, colleague_id: str, branch_id: str) -> list[dict]:
     read_lead = populate(seller, colleague_id, branch_id)
     at(READ_AT)
+    counter = CallCounter()
+
+    def measure(label: str, path: str, shown) -> dict:
+        counter.reset()
+        started = time.perf_counter()
+        answer = seller.get(path)
+        return {"label": label, "calls": list(counter.calls), "shown": shown(answer), "rcu": counter.capacity,
+                "ms": (time.perf_counter() - started) * 1000, "answer": answer}
 
     def page(answer):
         details = answer["details"]
@@ -138,20 +97,20 @@ def run(http, seller: Seller, colleague_id: str, branch_id: str) -> list[dict]:
     def listed(answer):
         return f"{len(answer['items'])} lead(s)"
 
-    rows = [measure(seller, f"Lead page ({PARTS_ON_THE_READ_LEAD} actions recorded)", f"/leads/{read_lead}", page)]
-    rows.append(measure(seller, "List, newest activity first (limit 25)", "/leads?limit=25", listed))
-    overdue = measure(seller, "List, overdue first, page 1 (limit 25)", "/leads?overdue_first=true&limit=25", listed)
+    rows = [measure(f"Lead page ({PARTS_ON_THE_READ_LEAD} actions recorded)", f"/leads/{read_lead}", page)]
+    rows.append(measure("List, newest activity first (limit 25)", "/leads?limit=25", listed))
+    overdue = measure("List, overdue first, page 1 (limit 25)", "/leads?overdue_first=true&limit=25", listed)
     rows.append(overdue)
     cursor = overdue["answer"]["next_cursor"]
     for n in range(2, 5):
-        following = measure(seller, f"List, overdue first, page {n}",
+        following = measure(f"List, overdue first, page {n}",
                             f"/leads?overdue_first=true&limit=25&cursor={cursor}", listed)
         rows.append(following)
         cursor = following["answer"]["next_cursor"]
-    rows.append(measure(seller, "List, overdue only (limit 25)", "/leads?overdue=true&limit=25", listed))
-    rows.append(measure(seller, "List, one owner (limit 25)", f"/leads?owner_id={colleague_id}&limit=25", listed))
-    rows.append(measure(seller, "List, won only (limit 25)", "/leads?status=won&limit=25", listed))
-    rows.append(measure(seller, "List, text « client 007 » (limit 25)", "/leads?q=client%20007&limit=25", listed))
+    rows.append(measure("List, overdue only (limit 25)", "/leads?overdue=true&limit=25", listed))
+    rows.append(measure("List, one owner (limit 25)", f"/leads?owner_id={colleague_id}&limit=25", listed))
+    rows.append(measure("List, won only (limit 25)", "/leads?status=won&limit=25", listed))
+    rows.append(measure("List, text « client 007 » (limit 25)", "/leads?q=client%20007&limit=25", listed))
     return rows
 
 
@@ -176,11 +135,9 @@ def main() -> int:
     from local.client import Client
     import app as application
 
-    port = dynamodb_local.free_port()
-    process = dynamodb_local.start(port)
-    os.environ["AWS_ENDPOINT_URL_DYNAMODB"] = f"http://127.0.0.1:{port}"
-    try:
-        create_table(client("dynamodb"), os.environ["OFFERLINE_TABLE_NAME"])
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's access log
+    with local_services():
+        fresh_table()
         dealer = dealers.create_dealer("Garage du Banc d'Essai", DealerSettingsChange(lead_deadline_hours=1))
         admin = dealers.create_first_admin(dealer.id, NewUser(email="admin@bench.example.com", name="Admin",
                                                               role=Role.ADMIN))
@@ -191,12 +148,11 @@ def main() -> int:
         colleague = dealers.create_user(dealer.id, NewUser(email="nina@bench.example.com", name="Nina",
                                                            role=Role.SELLER, branch_id=branch.id), by=as_admin)
         token = tokens.issue_local(Staff(dealer_id=dealer.id, user_id=seller.id, role=Role.SELLER), seller.email)
-        with Client(application.app) as test_client:
-            rows = run(test_client.http, Seller(test_client.http, token), colleague.id, branch.id)
-    finally:
-        clock.reset()
-        process.terminate()
-        process.wait(timeout=10)
+        try:
+            with Client(application.app) as test_client:
+                rows = run(test_client.http, Seller(test_client.http, token), colleague.id, branch.id)
+        finally:
+            clock.reset()
     print(f"{LEADS} leads created a minute apart with a one-hour contact deadline, a third contacted in time, "
           f"a fifth won or lost; read {READ_AT - START} after the first.\n")
     print(table(rows))

@@ -25,31 +25,20 @@ import os
 import re
 import sys
 import time
-import warnings
 from datetime import date, datetime, timedelta, timezone
 from urllib.parse import urlencode
 
-os.environ.update({
-    "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench", "AWS_DEFAULT_REGION": "eu-west-3",
-    "AWS_REGION": "eu-west-3", "OFFERLINE_STAGE": "dev",
-    "POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_METRICS_DISABLED": "true", "POWERTOOLS_LOG_LEVEL": "ERROR",
-})
-for _variable in [v for v in os.environ if v.startswith("AWS_ENDPOINT_URL") or v == "AWS_PROFILE"]:
-    del os.environ[_variable]
-warnings.filterwarnings("ignore", "No application metrics to publish")
-
-from bench.environment import CallCounter, fresh_table, local_services  # noqa: E402
-from chalicelib.auth import tokens  # noqa: E402
-from chalicelib.clients import client  # noqa: E402
-from chalicelib.domain import clock  # noqa: E402
-from chalicelib.domain.dealers import (  # noqa: E402
+from bench.environment import CallCounter, fresh_table, local_services
+from chalicelib.auth import tokens
+from chalicelib.domain import clock
+from chalicelib.domain.dealers import (
     DealerLegalChange, DealerSettingsChange, NewUser, NotificationPreferencesChange, ProfileChange, Role, Staff,
 )
-from chalicelib.domain.links import hash_token  # noqa: E402
-from chalicelib.portal.security import csrf_token  # noqa: E402
-from chalicelib.services import dealers  # noqa: E402
-from chalicelib.settings import settings  # noqa: E402
-from local.seed import QUOTE_LINES  # noqa: E402
+from chalicelib.domain.links import hash_token
+from chalicelib.portal.security import csrf_token
+from chalicelib.services import dealers
+from chalicelib.settings import settings
+from local.seed import QUOTE_LINES
 
 GOAL_CALLS = 3
 GOAL_PAGE_BYTES = 30_000
@@ -204,9 +193,6 @@ def main() -> int:
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's access log
     with local_services():
         fresh_table()
-        client("sesv2").create_email_identity(EmailIdentity=settings().sender_email)
-        client("s3").create_bucket(Bucket=settings().documents_bucket,
-                                   CreateBucketConfiguration={"LocationConstraint": "eu-west-3"})
         os.environ["OFFERLINE_DEV_CA_DIR"] = os.path.join(".local", "bench-dev-ca")
         settings.cache_clear()
         counter = CallCounter()

@@ -23,7 +23,6 @@ from chalicelib.domain.proposals import NewProposal, SendProposal
 from chalicelib.domain.quotes import NewQuote
 from chalicelib.services import customers, dealers, lead_alerts, leads, proposal_expiry, proposal_reminders
 from chalicelib.services import proposals, quotes
-from chalicelib.settings import settings
 from chalicelib.store import proposals as proposal_store
 
 ITEMS = 50
@@ -61,9 +60,6 @@ def command(model, **fields):
 def world(now: datetime) -> tuple[str, Staff, list[str], list[str]]:
     """A dealer with ITEMS sent proposals and ITEMS leads, made at `now`."""
     clock.set_source(lambda: now)
-    client("sesv2").create_email_identity(EmailIdentity=settings().sender_email)
-    client("s3").create_bucket(Bucket=settings().documents_bucket,
-                               CreateBucketConfiguration={"LocationConstraint": "eu-west-3"})
     dealer = dealers.create_dealer("Garage du Banc d'Essai", DealerSettingsChange(remote_selling=True))
     admin = dealers.create_first_admin(dealer.id, NewUser(email="admin@bench.example", name="Alice", role=Role.ADMIN))
     as_admin = Staff(dealer_id=dealer.id, user_id=admin.id, role=Role.ADMIN)

@@ -14,7 +14,6 @@ from datetime import datetime, timezone
 from chalice import Chalice
 from chalice.app import ScheduledEventConfig
 from chalice.config import Config
-from chalice.local import LambdaContext
 
 from local import stream
 from local.services import REGION
@@ -43,14 +42,8 @@ def scheduled_event(function_name: str) -> dict:
 
 def run_job(app: Chalice, config: Config, name: str) -> None:
     """Invokes one scheduled function as Lambda would, with its configured memory and timeout."""
-    function = config.scope(config.chalice_stage, name)
-    function_name = f"{app.app_name}-{config.chalice_stage}-{name}"
-    context = LambdaContext(
-        function_name=function_name,
-        memory_size=function.lambda_memory_size or 128,
-        max_runtime_ms=(function.lambda_timeout or 60) * 1000,
-    )
-    app.handler_map[name](scheduled_event(function_name), context)
+    context = stream.lambda_context(app, config, name)
+    app.handler_map[name](scheduled_event(context.function_name), context)
 
 
 def run_all(app: Chalice, config: Config) -> None:

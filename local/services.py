@@ -106,10 +106,16 @@ def start_moto(port: Port):
 
 
 def prepare_aws() -> None:
-    """What the app expects to exist: the table (from infra/), the verified sender, the documents bucket."""
+    """What the app expects to exist, as the deployed account has it: the table (from infra/), the verified
+    sender, the documents bucket. What exists already is kept (tests share one moto server)."""
     config = settings()
     create_table(client("dynamodb"), config.table_name)
-    client("sesv2").create_email_identity(EmailIdentity=config.sender_email)
-    client("s3").create_bucket(
-        Bucket=config.documents_bucket, CreateBucketConfiguration={"LocationConstraint": REGION},
-    )
+    ses, s3 = client("sesv2"), client("s3")
+    try:
+        ses.create_email_identity(EmailIdentity=config.sender_email)
+    except ses.exceptions.AlreadyExistsException:
+        pass
+    try:
+        s3.create_bucket(Bucket=config.documents_bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
+    except (s3.exceptions.BucketAlreadyOwnedByYou, s3.exceptions.BucketAlreadyExists):
+        pass

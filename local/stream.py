@@ -98,10 +98,10 @@ def deliver_new_records(app: Chalice, config: Config | None = None) -> int:
         return 0
     handed = 0
     with _lock:
-        key = (endpoint, settings().table_name)
-        if key not in _streams:
-            _streams[key] = TableStream(*reversed(key))
-        stream = _streams[key]
+        table_name = settings().table_name
+        stream = _streams.get((endpoint, table_name))
+        if stream is None:
+            stream = _streams[(endpoint, table_name)] = TableStream(table_name, endpoint)
         for _ in range(ROUNDS):
             records = stream.new_records()
             if not records:
@@ -110,7 +110,7 @@ def deliver_new_records(app: Chalice, config: Config | None = None) -> int:
             for function in functions:
                 for start in range(0, len(records), function.batch_size):
                     batch = [_lambda_record(r, stream.arn) for r in records[start:start + function.batch_size]]
-                    app.handler_map[function.name]({"Records": batch}, _context(app, config, function.name))
+                    app.handler_map[function.name]({"Records": batch}, lambda_context(app, config, function.name))
     return handed
 
 
@@ -121,7 +121,8 @@ def _lambda_record(record: dict[str, Any], arn: str) -> dict[str, Any]:
     return {**record, "dynamodb": dynamodb, "eventSourceARN": arn}
 
 
-def _context(app: Chalice, config: Config | None, name: str) -> LambdaContext:
+def lambda_context(app: Chalice, config: Config | None, name: str) -> LambdaContext:
+    """The context Lambda gives the app's function `name`: its deployed name, memory and timeout."""
     stage = config.chalice_stage if config else "dev"
     function = config.scope(stage, name) if config else None
     return LambdaContext(

@@ -26,7 +26,7 @@ from chalicelib.domain import clock  # noqa: E402
 from chalicelib.settings import settings  # noqa: E402
 from chalicelib.clients import client  # noqa: E402
 from local import dynamodb_local  # noqa: E402
-from local.table import create_table  # noqa: E402
+from local.services import prepare_aws  # noqa: E402
 
 
 def _reset_process_caches() -> None:
@@ -61,23 +61,8 @@ def _use_services(monkeypatch, dynamodb_url: str, moto_url: str) -> str:
         monkeypatch.setenv(f"AWS_ENDPOINT_URL_{service}", moto_url)
     monkeypatch.setenv("OFFERLINE_TABLE_NAME", table_name)
     _reset_process_caches()
-    create_table(client("dynamodb"), table_name)
-    _verified_sender_and_bucket()
+    prepare_aws()
     return table_name
-
-
-def _verified_sender_and_bucket() -> None:
-    """What the deployed account has: a verified sender identity and the documents bucket."""
-    config = settings()
-    try:
-        client("sesv2").create_email_identity(EmailIdentity=config.sender_email)
-    except client("sesv2").exceptions.AlreadyExistsException:
-        pass
-    try:
-        client("s3").create_bucket(Bucket=config.documents_bucket,
-                                   CreateBucketConfiguration={"LocationConstraint": "eu-west-3"})
-    except (client("s3").exceptions.BucketAlreadyOwnedByYou, client("s3").exceptions.BucketAlreadyExists):
-        pass
 
 
 @pytest.fixture(params=["dynamodb_local", "moto"])

@@ -84,27 +84,36 @@ def propose(api: Api, offer: Offer, seller: dict | None = SELLER_BLOCK) -> dict:
     return body(created)["proposal"]
 
 
+def ses_messages() -> list:
+    """Every email moto's SES took so far, oldest first, without delivering the stream's pending work."""
+    return ses_backends[DEFAULT_ACCOUNT_ID]["eu-west-3"].sent_messages
+
+
+def sms_messages() -> dict:
+    """Every SMS moto's SNS took so far: message id -> (phone number, text)."""
+    return sns_backends[DEFAULT_ACCOUNT_ID]["eu-west-3"].sms_messages
+
+
+def recipients(message) -> list[str]:
+    """The To addresses of a Simple email (a dict) or a Raw one (a list)."""
+    destinations = message.destinations
+    return destinations.get("ToAddresses", []) if isinstance(destinations, dict) else list(destinations)
+
+
 def sent_emails():
     """Every email SES took by now: what the outbox still had to send from the table's stream goes first."""
     delivered()
-    return ses_backends[DEFAULT_ACCOUNT_ID]["eu-west-3"].sent_messages
+    return ses_messages()
 
 
 def sms_to(phone: str) -> list[str]:
     """The texts of the SMS SNS took for this number by now (the stream's pending work delivered first)."""
     delivered()
-    return [text for number, text in sns_backends[DEFAULT_ACCOUNT_ID]["eu-west-3"].sms_messages.values()
-            if number == phone]
+    return [text for number, text in sms_messages().values() if number == phone]
 
 
 def emails_to(address: str) -> list:
-    found = []
-    for message in sent_emails():
-        destinations = message.destinations
-        recipients = destinations.get("ToAddresses", []) if isinstance(destinations, dict) else list(destinations)
-        if address in recipients:
-            found.append(message)
-    return found
+    return [message for message in sent_emails() if address in recipients(message)]
 
 
 @dataclass

@@ -8,7 +8,6 @@ from pathlib import Path
 from urllib.parse import urlencode, urljoin
 
 from chalicelib.documents import dev_ca
-from chalicelib.domain import clock
 from chalicelib.domain.links import hash_token
 from chalicelib.portal.security import csrf_token
 from chalicelib.settings import settings
@@ -16,7 +15,7 @@ from chalicelib.store import keys
 from chalicelib.store.table import table
 from tests import offers
 from tests.offers import emails_to, read
-from tests.support import Api, body
+from tests.support import Api, at, body  # noqa: F401  (at: the portal tests' clock, shared)
 
 # Seller tokens are checked against the real clock: the story starts a few minutes ago.
 NOW = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(minutes=5)
@@ -101,6 +100,13 @@ class Customer:
                                         headers={"user-agent": self.user_agent, "content-type": FORM})
 
 
+def sign(customer: Customer, sent: Sent) -> None:
+    """The customer fills the sign form and types the code the email brought: the proposal is accepted."""
+    assert customer.post("/sign", {"full_name": "Marie Durand", "terms": "1", "iban": IBAN},
+                         form="sign").status_code == 303
+    assert customer.post("/code", {"code": latest_code(sent.email)}, form="code").status_code == 303
+
+
 def follow(response, base: str) -> str:
     """Where a 303 leads, as a path."""
     assert response.status_code == 303, (response.status_code, html(response)[:500])
@@ -133,12 +139,8 @@ def stored_state(dealer_id: str, *tokens: str) -> list[dict]:
 
 
 def dev_root(directory: Path) -> bytes:
-    return dev_ca.load_or_create(directory).root_pem
+    return dev_ca.load_or_create(directory).chain_pem
 
 
 def proposal_view(seller: Api, proposal_id: str) -> dict:
     return body(seller.get(f"/proposals/{proposal_id}"))
-
-
-def at(moment: datetime) -> None:
-    clock.set_source(lambda: moment)

@@ -1,14 +1,20 @@
 """Builders the tests share: real objects made through the same services the API uses."""
 import json
+import threading
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Callable, TypeVar
 
 from chalicelib.auth import tokens
+from chalicelib.domain import clock
 from chalicelib.domain.dealers import Dealer, DealerSettingsChange, NewUser, Role, Staff, User
 from chalicelib.domain.outbox import OutboxMessage
 from chalicelib.services import dealers
 from chalicelib.store import outbox
 from chalicelib.store.table import table
 from local import stream
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -76,3 +82,25 @@ def delivered() -> int:
     import app as application
 
     return stream.deliver_new_records(application.app)
+
+
+def at(moment: datetime) -> None:
+    """Sets the one clock the code reads (tests/conftest.py puts the real one back after each test)."""
+    clock.set_source(lambda: moment)
+
+
+def at_once(action: Callable[[], T], times: int = 2) -> list[T]:
+    """`action` started `times` times together, as overlapping Lambda runs; what each returned."""
+    barrier = threading.Barrier(times)
+    results: list[T] = []
+
+    def one():
+        barrier.wait()
+        results.append(action())
+
+    threads = [threading.Thread(target=one) for _ in range(times)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results

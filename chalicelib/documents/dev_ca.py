@@ -3,9 +3,9 @@
 Production seals with the certificate Offerline is issued (settings). Here a root CA and a
 seal certificate are made with `cryptography`, in memory for tests, or once per machine for
 the local stack, kept under .local/dev-ca/ so a developer can trust its root in a PDF reader.
+Either way it is a SealIdentity whose chain is the root.
 """
 import os
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -13,6 +13,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+
+from chalicelib.documents.sealing import SealIdentity
 
 ROOT_LIFETIME = timedelta(days=3650)
 SEAL_LIFETIME = timedelta(days=825)
@@ -22,17 +24,11 @@ RENEW_BEFORE = timedelta(days=30)
 # id-kp-documentSigning (RFC 9336): what a seal certificate is for.
 DOCUMENT_SIGNING = x509.ObjectIdentifier("1.3.6.1.5.5.7.3.36")
 
-_FILES = {"root_pem": "root.pem", "seal_key_pem": "seal-key.pem", "seal_cert_pem": "seal-cert.pem"}
+_FILES = {"chain_pem": "root.pem", "key_pem": "seal-key.pem", "cert_pem": "seal-cert.pem"}
 
 
-@dataclass(frozen=True)
-class DevCA:
-    root_pem: bytes
-    seal_cert_pem: bytes
-    seal_key_pem: bytes = field(repr=False)
-
-
-def generate(now: datetime | None = None) -> DevCA:
+def generate(now: datetime | None = None) -> SealIdentity:
+    """A fresh root CA and the seal certificate it issued: `chain_pem` is the root to trust."""
     now = now or datetime.now(timezone.utc)
     root_key = ec.generate_private_key(ec.SECP256R1())
     root_name = _name("Offerline Development Root CA")
@@ -51,28 +47,28 @@ def generate(now: datetime | None = None) -> DevCA:
         .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(root_key.public_key()), critical=False)
         .sign(root_key, hashes.SHA256())
     )
-    return DevCA(
-        root_pem=root.public_bytes(serialization.Encoding.PEM),
-        seal_cert_pem=seal.public_bytes(serialization.Encoding.PEM),
-        seal_key_pem=seal_key.private_bytes(
+    return SealIdentity(
+        cert_pem=seal.public_bytes(serialization.Encoding.PEM),
+        chain_pem=root.public_bytes(serialization.Encoding.PEM),
+        key_pem=seal_key.private_bytes(
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
         ),
     )
 
 
-def load_or_create(directory: Path, now: datetime | None = None) -> DevCA:
+def load_or_create(directory: Path, now: datetime | None = None) -> SealIdentity:
     """The machine's development CA, made on first use and again when its seal certificate ages."""
     now = now or datetime.now(timezone.utc)
     paths = {name: directory / filename for name, filename in _FILES.items()}
     if all(p.exists() for p in paths.values()):
-        cached = DevCA(**{name: p.read_bytes() for name, p in paths.items()})
-        if x509.load_pem_x509_certificate(cached.seal_cert_pem).not_valid_after_utc - now > RENEW_BEFORE:
+        cached = SealIdentity(**{name: p.read_bytes() for name, p in paths.items()})
+        if x509.load_pem_x509_certificate(cached.cert_pem).not_valid_after_utc - now > RENEW_BEFORE:
             return cached
     fresh = generate(now)
     directory.mkdir(parents=True, exist_ok=True)
     for name, path in paths.items():
         path.write_bytes(getattr(fresh, name))
-    os.chmod(paths["seal_key_pem"], 0o600)
+    os.chmod(paths["key_pem"], 0o600)
     return fresh
 
 

@@ -37,8 +37,7 @@ def identity_from_settings(config: Settings | None = None) -> SealIdentity:
         )
     from chalicelib.documents import dev_ca
 
-    ca = dev_ca.load_or_create(Path(config.dev_ca_dir))
-    return SealIdentity(cert_pem=ca.seal_cert_pem, chain_pem=ca.root_pem, key_pem=ca.seal_key_pem)
+    return dev_ca.load_or_create(Path(config.dev_ca_dir))
 
 
 def seal(pdf: bytes, identity: SealIdentity | None = None) -> bytes:

@@ -56,13 +56,16 @@ def is_outbox(key: Key) -> bool:
 
 def due_partition(kind: str, item_key: Key) -> str:
     """Spreads one kind of due work over DUE_SHARDS partitions of the GSI, stably per item."""
-    shard = zlib.crc32(f"{item_key[PK]}|{item_key[SK]}".encode()) % DUE_SHARDS
-    return f"DUE#{kind}#{shard}"
+    return _due_pk(kind, zlib.crc32(f"{item_key[PK]}|{item_key[SK]}".encode()) % DUE_SHARDS)
 
 
 def due_partitions(kind: str) -> list[str]:
     """Every partition a sweep of this kind reads."""
-    return [f"DUE#{kind}#{n}" for n in range(DUE_SHARDS)]
+    return [_due_pk(kind, shard) for shard in range(DUE_SHARDS)]
+
+
+def _due_pk(kind: str, shard: int) -> str:
+    return f"DUE#{kind}#{shard}"
 
 
 def due_attributes(kind: str, item_key: Key, due_at: datetime) -> dict[str, str]:
@@ -122,7 +125,7 @@ def lead_aggregate(dealer_id: str, lead_id: str) -> tuple[str, str]:
 
 def lead_code_counter(dealer_id: str, year: int) -> Key:
     """The per-dealer, per-year counter behind readable lead codes (L-2026-000123)."""
-    return {PK: _dealer_pk(dealer_id), SK: f"COUNTER#LEADCODE#{year}"}
+    return counter(dealer_id, f"LEADCODE#{year}")
 
 
 def lead_listing(dealer_id: str, last_activity: datetime, lead_id: str) -> dict[str, str]:

@@ -186,12 +186,10 @@ def _failure(op: Write, old_item: dict[str, Any] | None) -> DomainError:
     if op.error is not None:
         return op.error
     condition = op.condition.expression if op.condition else ""
-    if old_item is None:
-        if "attribute_not_exists" in condition:
-            return AlreadyExists("Cet élément existe déjà.")
-        return NotFound("Élément introuvable.")
     if "attribute_not_exists" in condition:
         return AlreadyExists("Cet élément existe déjà.")
+    if old_item is None:
+        return NotFound("Élément introuvable.")
     if "#version" in condition and old_item.get("version") != op.condition.values.get(":expected_version"):
         return StaleVersion()
     if "#status" in condition:

@@ -29,9 +29,8 @@ ROOT = Path(__file__).resolve().parents[2]
 STAGE = "prod"
 POLICY_FILE = ROOT / ".chalice" / f"policy-{STAGE}.json"
 
-# Every test of this module shares one package: keep them on one xdist worker (`make test`
-# runs `-n 2 --dist loadgroup`), so the project is never packaged twice at once.
-pytestmark = pytest.mark.xdist_group("chalice-package")
+# Every test of this module shares one package: `make test` runs `-n 2 --dist loadfile`, which keeps
+# a module on one xdist worker, so the project is packaged once.
 
 # cfn-lint findings tolerated, by rule id, each with the reason. Errors are never tolerated.
 ALLOWED_LINT_WARNINGS: dict[str, str] = {}
@@ -60,7 +59,9 @@ BOTO3_TO_IAM: dict[str, dict[str, tuple[str, ...]]] = {
     "s3": {
         "put_object": ("s3:PutObject",),
         "get_object": ("s3:GetObject",),
-        "head_object": ("s3:GetObject",),
+        # Without s3:ListBucket S3 answers 403, not 404, for a key with no object: storage.content_type_of
+        # would fail where it should say "nothing uploaded yet".
+        "head_object": ("s3:GetObject", "s3:ListBucket"),
         "delete_object": ("s3:DeleteObject",),
     },
 }
@@ -544,6 +545,16 @@ def test_data_permissions_are_on_the_projects_own_resources(template, statements
             # A Query on an index the role cannot read fails only in AWS: every index is allowed.
             allowed_indexes = {r.rsplit("/index/", 1)[1] for r in resources if "/index/" in r}
             assert allowed_indexes == {i["IndexName"] for i in table["GlobalSecondaryIndexes"]}
+
+
+def test_bucket_actions_are_on_the_bucket_and_object_actions_on_its_objects(template, statements):
+    """An S3 action on the wrong kind of ARN is accepted by IAM and allows nothing."""
+    bucket = f"arn:aws:s3:::{_one(template, 'AWS::S3::Bucket')['BucketName']}"
+    for statement in statements:
+        actions = [a for a in _data_actions(statement) if a.startswith("s3:")]
+        if actions:
+            expected = bucket if actions == ["s3:ListBucket"] else f"{bucket}/*"
+            assert _list(statement["Resource"]) == [expected], statement.get("Sid")
 
 
 def _stage_environment() -> dict[str, str]:

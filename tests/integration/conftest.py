@@ -6,8 +6,8 @@ import app as application
 from chalicelib.settings import settings
 from local.client import Client
 from tests import offers
-from tests.portal import NOW, at
-from tests.support import Api, tenant
+from tests.portal import NOW, Customer
+from tests.support import Api, at, tenant
 
 
 @pytest.fixture
@@ -27,3 +27,9 @@ def garage(client):
 @pytest.fixture
 def seller(client, garage):
     return Api(client, garage.token(garage.seller))
+
+
+@pytest.fixture
+def customer(client, sent):
+    """The customer's phone on the link of the module's `sent` proposal."""
+    return Customer(client, sent.token)

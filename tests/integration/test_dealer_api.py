@@ -3,33 +3,21 @@ import json
 
 import pytest
 
-import app as application
 from chalicelib.auth import tokens
 from chalicelib.domain.dealers import Role, Staff
 from chalicelib.services import dealers
-from local.client import Client
 from tests.support import Api, body, tenant
 
 
 @pytest.fixture
-def client(aws):
-    with Client(application.app) as test_client:
-        yield test_client
-
-
-@pytest.fixture
-def garage(aws):
+def garage(client):
+    """A dealer without its legal details (the shared fixture's dealer has them)."""
     return tenant()
 
 
 @pytest.fixture
 def admin(client, garage):
     return Api(client, garage.token(garage.admin))
-
-
-@pytest.fixture
-def seller(client, garage):
-    return Api(client, garage.token(garage.seller))
 
 
 def test_the_dev_login_gives_a_token_that_reads_the_dealer_settings(client, garage):

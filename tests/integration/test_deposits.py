@@ -20,7 +20,7 @@ from chalicelib.store import keys
 from chalicelib.store.table import table
 from tests import offers, portal
 from tests.offers import emails_to, read, sent_emails
-from tests.portal import FORM, Customer, LATER, SENT_AT, at, html, stored_state
+from tests.portal import FORM, Customer, LATER, SENT_AT, at, html, sign, stored_state
 from tests.support import Api, body, tenant
 
 DEPOSIT = 50_000
@@ -42,21 +42,10 @@ def send(seller, garage) -> portal.Sent:
     return portal.Sent(proposal["id"], offer.email, offers.token_in(read(emails_to(offer.email)[-1])))
 
 
-def sign(customer: Customer, sent: portal.Sent) -> None:
-    assert customer.post("/sign", {"full_name": "Marie Durand", "terms": "1", "iban": portal.IBAN},
-                         form="sign").status_code == 303
-    assert customer.post("/code", {"code": portal.latest_code(sent.email)}, form="code").status_code == 303
-
-
 @pytest.fixture
 def sent(seller, garage) -> portal.Sent:
     with_deposit(garage)
     return send(seller, garage)
-
-
-@pytest.fixture
-def customer(client, sent) -> Customer:
-    return Customer(client, sent.token)
 
 
 @pytest.fixture

@@ -5,16 +5,7 @@ from email.message import EmailMessage
 import boto3
 import pytest
 
-from app import app
-from local.client import Client
-
-SENDER = "ne-pas-repondre@offerline.example"
-
-
-@pytest.fixture
-def client(aws):
-    boto3.client("sesv2").create_email_identity(EmailIdentity=SENDER)
-    return Client(app, stage_name="dev")
+SENDER = "ne-pas-repondre@offerline.example"  # settings' default: the `aws` fixture verifies it
 
 
 @pytest.fixture

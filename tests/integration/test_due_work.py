@@ -1,5 +1,4 @@
 """Due work: each item handled once, by the handler of its kind, retried when a handler fails."""
-import threading
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -10,6 +9,7 @@ from chalicelib.services import due_work
 from chalicelib.store import due, keys
 from chalicelib.store.table import Put, table
 from local.client import Client
+from tests.support import at_once
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)
 pytestmark = pytest.mark.usefixtures("aws")
@@ -60,19 +60,7 @@ def test_the_same_scheduled_event_delivered_twice_handles_each_item_once(handled
 def test_two_sweeps_at_once_handle_each_item_once(handled):
     for n in range(20):
         milestone(n)
-    barrier = threading.Barrier(2)
-    counts = []
-
-    def sweep():
-        barrier.wait()
-        counts.append(due_work.sweep_milestones())
-
-    threads = [threading.Thread(target=sweep) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert sum(counts) == 20
+    assert sum(at_once(due_work.sweep_milestones)) == 20
     assert sorted(handled) == sorted(set(handled)) and len(handled) == 20
 
 
@@ -103,17 +91,6 @@ def test_two_concurrent_claims_of_one_item_have_one_winner():
     # On DynamoDB Local only: moto's server does not serialize conditional writes across threads.
     milestone(1)
     item = next(due.due(due_work.MILESTONE, NOW))
-    results = []
-    barrier = threading.Barrier(4)
-
-    def contend():
-        barrier.wait()
-        results.append(due.claim(item, NOW))
-
-    threads = [threading.Thread(target=contend) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results = at_once(lambda: due.claim(item, NOW), times=4)
     winners = [r for r in results if r is not None]
     assert len(winners) == 1

@@ -5,13 +5,10 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 import requests
-from moto.core import DEFAULT_ACCOUNT_ID
-from moto.ses.models import ses_backends
 
 import app as application
 from chalicelib.clients import client as aws_client
 from chalicelib.documents import storage
-from chalicelib.domain import clock
 from chalicelib.domain.dealers import NewBranch, NewUser, Role, Staff
 from chalicelib.domain.errors import InvalidTransition, NotFound
 from chalicelib.domain.leads import LeadClosed
@@ -23,14 +20,10 @@ from chalicelib.store.table import Put, if_absent, table
 from local import gateway
 from local.client import Client
 from tests import offers
-from tests.support import Api, Tenant, body, tenant
+from tests.support import Api, Tenant, at, body, tenant
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
 QUOTE_ID = "01JQ0000000000000000000000"
-
-
-def at(moment: datetime) -> None:
-    clock.set_source(lambda: moment)
 
 
 @dataclass
@@ -99,10 +92,6 @@ def dynamodb_calls():
         yield calls
     finally:
         events.unregister("before-call.dynamodb.*", unique_id="count-calls")
-
-
-def sent_emails():
-    return ses_backends[DEFAULT_ACCOUNT_ID]["eu-west-3"].sent_messages
 
 
 # --- creation ----------------------------------------------------------------------
@@ -327,7 +316,7 @@ def test_an_email_goes_to_the_leads_contact_through_the_outbox_with_a_lead_docum
     upload = body(world.seller.post(f"/leads/{lead_id}/documents", {
         "title": "Bon de commande", "filename": "bon.pdf", "content_type": "application/pdf", "size_bytes": 9}))
     storage.put(upload["document"]["s3_key"], b"%PDF-1.7", "application/pdf")
-    before = len(sent_emails())
+    before = len(offers.ses_messages())
     sent = world.seller.post(f"/leads/{lead_id}/communications", {
         "subject": "Votre bon de commande", "text": "Bonjour, voici votre bon de commande.",
         "attachment_s3_key": upload["document"]["s3_key"], "attachment_filename": "bon-de-commande.pdf"})
@@ -336,8 +325,8 @@ def test_an_email_goes_to_the_leads_contact_through_the_outbox_with_a_lead_docum
     assert communication["to"] == "helene@example.com"
     message = outbox_store.get(world.garage.dealer.id, communication["outbox_id"])
     assert message.status == Delivery.SENT and message.reply_to == world.garage.seller.email
-    assert len(sent_emails()) == before + 1
-    raw = sent_emails()[-1].raw_data
+    assert len(offers.ses_messages()) == before + 1
+    raw = offers.ses_messages()[-1].raw_data
     assert 'filename="bon-de-commande.pdf"' in (raw if isinstance(raw, str) else raw.decode())
     read = page(world.seller, lead_id)
     assert read["details"]["communications"][0]["attachment_filename"] == "bon-de-commande.pdf"
@@ -364,13 +353,13 @@ def test_an_attachment_that_is_not_this_leads_or_this_dealers_or_not_uploaded_is
     storage.put(other_dealers_quote, b"%PDF-1.7", "application/pdf")
     missing_quote = f"{storage.quotes_prefix(world.garage.dealer.id)}{QUOTE_ID}/absent.pdf"
     before = stored(world.garage.dealer.id)
-    emails = len(sent_emails())
+    emails = len(offers.ses_messages())
     for key in (other_document["s3_key"], other_dealers_quote, missing_quote):
         refused = world.seller.post(f"/leads/{lead_id}/communications", {
             "subject": "Pièce", "text": "Bonjour", "attachment_s3_key": key, "attachment_filename": "x.pdf"})
         assert refused.status_code == 400, key
         assert "attachment_s3_key" in body(refused)["error"]["fields"]
-    assert stored(world.garage.dealer.id) == before and len(sent_emails()) == emails
+    assert stored(world.garage.dealer.id) == before and len(offers.ses_messages()) == emails
 
 
 def test_an_email_to_a_contact_without_an_address_is_refused(world):

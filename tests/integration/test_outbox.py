@@ -1,11 +1,7 @@
 """Email and SMS are never lost: sent from the table's stream, retried with backoff, parked and reported."""
-import threading
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from moto.core import DEFAULT_ACCOUNT_ID
-from moto.ses.models import ses_backends
-from moto.sns.models import sns_backends
 
 import app as application
 from chalicelib.documents import storage
@@ -17,27 +13,15 @@ from chalicelib.settings import settings
 from chalicelib.store import keys, outbox as store
 from chalicelib.store.table import to_dynamo
 from local.client import Client
-from tests.support import delivered, queue, tenant
+from tests.offers import recipients, ses_messages, sms_messages
+from tests.support import at, at_once, delivered, queue, tenant
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)
 
 
-def sent_emails():
-    return ses_backends[DEFAULT_ACCOUNT_ID]["eu-west-3"].sent_messages
-
-
-def recipients(sent) -> list[str]:
-    destinations = sent.destinations
-    return destinations["ToAddresses"] if isinstance(destinations, dict) else list(destinations)
-
-
-def sent_sms():
-    return sns_backends[DEFAULT_ACCOUNT_ID]["eu-west-3"].sms_messages
-
-
 @pytest.fixture
 def garage(aws):
-    clock.set_source(lambda: NOW)
+    at(NOW)
     return tenant()
 
 
@@ -50,10 +34,6 @@ def email(garage, **changes) -> OutboxMessage:
 def queued(*messages):
     queue(list(messages))
     return list(messages)
-
-
-def at(moment):
-    clock.set_source(lambda: moment)
 
 
 @pytest.fixture
@@ -71,12 +51,12 @@ def ses_back(monkeypatch):
 
 
 def test_a_queued_email_is_sent_by_the_stream_and_marked_sent(garage):
-    before = len(sent_emails())
+    before = len(ses_messages())
     [message] = queued(email(garage))
     delivered()
     stored = store.get(garage.dealer.id, message.id)
     assert stored.status == Delivery.SENT and stored.attempts == 1 and stored.provider_id
-    assert len(sent_emails()) == before + 1
+    assert len(ses_messages()) == before + 1
     at(NOW + timedelta(hours=1))
     assert outbox.retry_due() == 0
 
@@ -85,7 +65,7 @@ def test_an_email_with_an_attachment_goes_as_raw_mime(garage):
     storage.put("tests/devis.pdf", b"%PDF-1.7 fake", "application/pdf")
     [message] = queued(email(garage, attachments=[Attachment(filename="devis.pdf", s3_key="tests/devis.pdf")]))
     delivered()
-    raw = sent_emails()[-1].raw_data
+    raw = ses_messages()[-1].raw_data
     assert store.get(garage.dealer.id, message.id).status == Delivery.SENT
     assert 'filename="devis.pdf"' in (raw if isinstance(raw, str) else raw.decode())
 
@@ -94,7 +74,7 @@ def test_an_sms_goes_through_sns(garage):
     [message] = queued(email(garage, channel=Channel.SMS, to="+33612345678", subject=""))
     delivered()
     assert store.get(garage.dealer.id, message.id).status == Delivery.SENT
-    assert ("+33612345678", "Bonjour") in sent_sms().values()
+    assert ("+33612345678", "Bonjour") in sms_messages().values()
 
 
 def test_when_ses_fails_the_message_stays_and_is_sent_exactly_once_later(garage, ses_down, monkeypatch):
@@ -106,12 +86,12 @@ def test_when_ses_fails_the_message_stays_and_is_sent_exactly_once_later(garage,
     at(NOW + timedelta(seconds=59))
     assert outbox.retry_due() == 0
     ses_back(monkeypatch)
-    before = len(sent_emails())
+    before = len(ses_messages())
     at(NOW + timedelta(minutes=2))
     assert outbox.retry_due() == 1
     at(NOW + timedelta(hours=2))
     assert outbox.retry_due() == 0
-    assert len(sent_emails()) == before + 1
+    assert len(ses_messages()) == before + 1
     assert store.get(garage.dealer.id, message.id).status == Delivery.SENT
 
 
@@ -129,7 +109,7 @@ def test_after_the_last_try_the_message_is_parked_and_the_admins_told(garage, se
     at(moment + timedelta(hours=1))
     outbox.retry_due()
     assert store.get(garage.dealer.id, message.id).status == Delivery.PARKED
-    told = [m for m in sent_emails() if garage.admin.email in recipients(m)]
+    told = [m for m in ses_messages() if garage.admin.email in recipients(m)]
     assert told and "n'a pas pu" in told[-1].subject
 
 
@@ -137,22 +117,10 @@ def test_two_sweeps_at_once_send_each_message_once(garage, ses_down, monkeypatch
     messages = queued(*[email(garage, to=f"client{n}@example.com") for n in range(12)])
     delivered()
     ses_back(monkeypatch)
-    before = len(sent_emails())
+    before = len(ses_messages())
     at(NOW + timedelta(minutes=5))
-    counts = []
-    barrier = threading.Barrier(2)
-
-    def sweep():
-        barrier.wait()
-        counts.append(outbox.retry_due())
-
-    threads = [threading.Thread(target=sweep) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert sum(counts) == 12
-    assert len(sent_emails()) == before + 12
+    assert sum(at_once(outbox.retry_due)) == 12
+    assert len(ses_messages()) == before + 12
 
 
 def test_the_retry_schedule_runs_as_a_lambda(garage, ses_down, monkeypatch):
@@ -204,12 +172,12 @@ def invoke_delivery(event: dict) -> dict:
 
 
 def test_a_record_delivered_twice_sends_its_message_once(garage):
-    before = len(sent_emails())
+    before = len(ses_messages())
     [message] = queued(email(garage))
     record = ("INSERT", store.key(message))
     assert invoke_delivery(stream_event(record, record)) == {"handled": 2}
     assert invoke_delivery(stream_event(record)) == {"handled": 1}
-    assert len(sent_emails()) == before + 1
+    assert len(ses_messages()) == before + 1
     assert store.get(garage.dealer.id, message.id).attempts == 1
 
 
@@ -221,7 +189,7 @@ def test_the_delivery_function_ignores_what_is_not_a_new_message(garage):
 
 
 def test_a_record_that_fails_leaves_its_message_to_the_retry_schedule_and_the_others_go(garage, monkeypatch):
-    before = len(sent_emails())
+    before = len(ses_messages())
     broken, fine = queued(email(garage, to="a@example.com"), email(garage, to="b@example.com"))
     real = outbox.deliver_written
 
@@ -237,7 +205,7 @@ def test_a_record_that_fails_leaves_its_message_to_the_retry_schedule_and_the_ot
     monkeypatch.undo()
     at(NOW + timedelta(minutes=2))
     assert outbox.retry_due() == 1
-    assert len(sent_emails()) == before + 2
+    assert len(ses_messages()) == before + 2
 
 
 def test_a_templated_email_is_rendered_when_sent_and_forgets_its_variables(garage):
@@ -245,7 +213,7 @@ def test_a_templated_email_is_rendered_when_sent_and_forgets_its_variables(garag
                              variables={"dealer_name": "Garage des Tilleuls", "question": "Livraison samedi ?",
                                         "customer_name": "Marie Durand"}))
     delivered()
-    sent = sent_emails()[-1]
+    sent = ses_messages()[-1]
     assert "client@example.com" in recipients(sent) and sent.subject
     stored = store.get(garage.dealer.id, message.id)
     assert stored.status == Delivery.SENT and stored.variables == {}

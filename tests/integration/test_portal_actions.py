@@ -15,7 +15,7 @@ from chalicelib.store import keys
 from chalicelib.store.table import table
 from tests import offers, portal
 from tests.offers import emails_to
-from tests.portal import Customer, LATER, SENT_AT, at, html
+from tests.portal import Customer, LATER, SENT_AT, at, html, sign
 from tests.support import body
 
 PORTAL_HEADERS = ("content-security-policy", "referrer-policy", "cache-control", "x-robots-tag",
@@ -29,35 +29,19 @@ PORTAL_HEADERS = ("content-security-policy", "referrer-policy", "cache-control",
 @pytest.fixture
 def sent(seller, garage) -> portal.Sent:
     offer = offers.offer(seller, garage.dealer.id.lower())
-    proposal = offers.propose(seller, offer, seller=seller_block(garage))
+    proposal = offers.propose(seller, offer, seller=portal.seller_block(garage.dealer.id))
     at(SENT_AT)
     assert seller.post(f"/proposals/{proposal['id']}/send", {}).status_code == 200
     at(LATER)
     return portal.Sent(proposal["id"], offer.email, offers.token_in(offers.read(emails_to(offer.email)[-1])))
 
 
-@pytest.fixture
-def customer(client, sent) -> Customer:
-    return Customer(client, sent.token)
-
-
 def proposal_of(seller, sent) -> dict:
     return portal.proposal_view(seller, sent.proposal_id)
 
 
-def seller_block(garage) -> dict:
-    """The seller block shown to the customer, with an address of this test's own (its notifications go there)."""
-    return {**offers.SELLER_BLOCK, "email": f"victor-{garage.dealer.id.lower()}@tilleuls.example"}
-
-
 def seller_emails(garage) -> list[str]:
-    return [offers.read(m).subject for m in emails_to(seller_block(garage)["email"])]
-
-
-def sign(customer: Customer, sent: portal.Sent) -> None:
-    assert customer.post("/sign", {"full_name": "Marie Durand", "terms": "1", "iban": portal.IBAN},
-                         form="sign").status_code == 303
-    assert customer.post("/code", {"code": portal.latest_code(sent.email)}, form="code").status_code == 303
+    return [offers.read(m).subject for m in emails_to(portal.seller_block(garage.dealer.id)["email"])]
 
 
 # --- views ---------------------------------------------------------------------------------------

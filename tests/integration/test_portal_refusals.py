@@ -37,11 +37,6 @@ def sent(seller, garage) -> portal.Sent:
     return sent_proposal(seller, garage)
 
 
-@pytest.fixture
-def customer(client, sent) -> Customer:
-    return Customer(client, sent.token)
-
-
 SIGN_FORM = {"full_name": "Marie Durand", "terms": "1", "iban": portal.IBAN}
 
 

@@ -22,7 +22,7 @@ from chalicelib.store.table import table
 from tests import offers
 from tests.offers import emails_to, read, sms_to, token_in
 from tests.portal import NOW
-from tests.support import Api, body, delivered, tenant
+from tests.support import Api, at, body, delivered, tenant
 
 YEAR = local_time.paris_date(NOW).year
 REF = f"P{YEAR}-00001"
@@ -40,10 +40,6 @@ def draft(seller, offer):
     created = offers.propose(seller, offer)
     at(SEND_AT)
     return created
-
-
-def at(moment):
-    clock.set_source(lambda: moment)
 
 
 def stored_item(garage, proposal_id) -> dict:
@@ -75,7 +71,7 @@ def test_the_first_remote_sale_builds_the_seller_profile_reused_afterwards(selle
 
 
 def test_remote_selling_needs_the_dealer_legal_name_and_address_first(client, aws):
-    clock.set_source(lambda: NOW)
+    at(NOW)
     garage = tenant("Garage Incomplet")
     seller = Api(client, garage.token(garage.seller))
     refused = seller.post("/proposals", {"quote_id": offers.offer(seller, "inc").quote_id,

@@ -4,7 +4,6 @@ On DynamoDB Local and moto (SES, SNS, S3), with the clock moved by the test. Eve
 only its due items and acts once per item, however often EventBridge fires it.
 """
 import hashlib
-import threading
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -22,29 +21,13 @@ from chalicelib.store import due, keys
 from chalicelib.store import outbox as outbox_store
 from chalicelib.store import proposals as store
 from chalicelib.store.table import Update, table
-from local.client import Client
 from local.scheduler import schedule_names
 from tests import offers
 from tests.offers import emails_to, read, sms_to, token_in
-from tests.support import Api, body, tenant
+from tests.support import Api, at, at_once, body
 
 # Tuesday 24 November 2026, 10:15 in Paris: reminders three and seven days later fall in working hours.
 NOW = datetime(2026, 11, 24, 9, 15, tzinfo=timezone.utc)
-
-
-def at(moment: datetime) -> None:
-    clock.set_source(lambda: moment)
-
-
-@pytest.fixture
-def client(aws):
-    with Client(application.app) as test_client:
-        yield test_client
-
-
-@pytest.fixture
-def garage(aws):
-    return offers.with_legal(tenant())
 
 
 @pytest.fixture
@@ -73,23 +56,6 @@ def twice(client, job: str) -> list[dict]:
     event = client.events.generate_cw_event(source="aws.events", detail_type="Scheduled Event", detail={},
                                             resources=[])
     return [run(client, job, event), run(client, job, event)]
-
-
-def at_once(sweep) -> list[int]:
-    """Two sweeps started together, as two overlapping Lambda runs."""
-    barrier = threading.Barrier(2)
-    counts: list[int] = []
-
-    def one():
-        barrier.wait()
-        counts.append(sweep())
-
-    threads = [threading.Thread(target=one) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return counts
 
 
 def draft(seller: Api, offer: offers.Offer, block: dict) -> dict:

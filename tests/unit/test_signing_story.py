@@ -7,7 +7,7 @@ from pydantic import SecretStr
 
 from chalicelib.documents import dev_ca
 from chalicelib.documents.certificate import CertificateFacts, with_certificate
-from chalicelib.documents.sealing import SealIdentity, seal, validate
+from chalicelib.documents.sealing import seal, validate
 from chalicelib.domain.codes import Outcome, SigningChallenge
 from chalicelib.domain.evidence import Chain, EventKind, Signer, append, evidence_document, subject_of, verify
 from chalicelib.domain.iban import check_iban, masked
@@ -65,15 +65,14 @@ def test_a_customer_reads_signs_with_a_code_and_the_seller_gets_sealed_proofs():
     record(EventKind.CODE_VERIFIED, typed_at)
     record(EventKind.ACCEPTED, typed_at, proposal_version=1)
 
-    ca = dev_ca.generate()
-    identity = SealIdentity(cert_pem=ca.seal_cert_pem, chain_pem=ca.root_pem, key_pem=ca.seal_key_pem)
+    identity = dev_ca.generate()
     facts = CertificateFacts(
         dealer_name="Garage des Tilleuls", proposal_reference="OFF-2026-0042", proposal_version=1,
         signer_name="Zoé Lefèvre", signer_email="zoe@example.com", consent_text=CONSENT,
         events=events, chain=chain, **CUSTOMER,
     )
     signed = seal(with_certificate(shown, facts), identity)
-    assert validate(signed, [ca.root_pem]).ok
+    assert validate(signed, [identity.chain_pem]).ok
     assert hashlib.sha256(signed[:len(shown)]).hexdigest() == hashlib.sha256(shown).hexdigest()
 
     proofs = evidence_document(
