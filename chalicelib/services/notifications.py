@@ -70,12 +70,12 @@ def expand(notice: OutboxMessage, at: datetime) -> list[OutboxMessage]:
     wants = seller.notifications if seller is not None else None
     wanted = wants is not None and notice.notice.preference is not None and getattr(wants, notice.notice.preference)
     messages = []
-    address = _email_of(seller) if wanted and wants.email else notice.notice.email_anyway
+    address = seller.contact_email if wanted and wants.email else notice.notice.email_anyway
     if address:
         messages.append(notice.model_copy(update={
             "id": new_id(), "channel": Channel.EMAIL, "to": address, "notice": None, "created_at": at,
         }))
-    phone = _phone_of(seller) if wanted and wants.sms else None
+    phone = seller.contact_phone if wanted and wants.sms else None
     if phone:
         messages.append(OutboxMessage(
             dealer_id=notice.dealer_id, channel=Channel.SMS, to=phone, text=notice.notice.sms_text,
@@ -91,11 +91,3 @@ def _seller(dealer_id: str, user_id: str) -> User | None:
     except NotFound:
         return None
     return seller if seller.active else None
-
-
-def _email_of(seller: User) -> str:
-    return str(seller.profile.email if seller.profile else seller.email)
-
-
-def _phone_of(seller: User) -> str | None:
-    return seller.profile.phone if seller.profile else seller.phone
