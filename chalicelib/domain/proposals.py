@@ -93,7 +93,6 @@ class EventKind(StrEnum):
     PAYMENT_RECEIVED = "payment_received"
     PAYMENT_ANOMALY = "payment_anomaly"  # money taken that is not the acompte: to refund or settle (webhook)
     PAYMENT_ANOMALY_SETTLED = "payment_anomaly_settled"  # a staff member says it was refunded or settled
-    SELLER_NOTIFIED = "seller_notified"
     LINK_EXPIRED = "link_expired"        # an access link reached its end (recorded by the sweep-links schedule)
 
 

@@ -19,7 +19,7 @@ const EVENTS = {
   code_verified: "Code de signature vérifié", code_refused: "Code de signature refusé", accepted: "Acceptée et signée",
   declined: "Refusée par le client", withdrawn: "Retirée", expired: "Expirée", payment_started: "Paiement de l'acompte commencé",
   payment_received: "Acompte reçu", payment_anomaly: "Paiement à régulariser",
-  payment_anomaly_settled: "Paiement régularisé", seller_notified: "Vendeur prévenu",
+  payment_anomaly_settled: "Paiement régularisé",
 };
 // Who marks a payment anomaly settled (the API refuses the others).
 const SETTLERS = ["admin", "manager", "back_office"];
