@@ -100,10 +100,12 @@ class Customer:
                                         headers={"user-agent": self.user_agent, "content-type": FORM})
 
 
+SIGN_FORM = {"full_name": "Marie Durand", "terms": "1", "iban": IBAN}
+
+
 def sign(customer: Customer, sent: Sent) -> None:
     """The customer fills the sign form and types the code the email brought: the proposal is accepted."""
-    assert customer.post("/sign", {"full_name": "Marie Durand", "terms": "1", "iban": IBAN},
-                         form="sign").status_code == 303
+    assert customer.post("/sign", SIGN_FORM, form="sign").status_code == 303
     assert customer.post("/code", {"code": latest_code(sent.email)}, form="code").status_code == 303
 
 
@@ -144,3 +146,22 @@ def dev_root(directory: Path) -> bytes:
 
 def proposal_view(seller: Api, proposal_id: str) -> dict:
     return body(seller.get(f"/proposals/{proposal_id}"))
+
+
+def table_calls(monkeypatch) -> list[str]:
+    """The table's client calls (get_item, query, ...) made from now on, in order."""
+    from chalicelib.store import table as table_module
+
+    calls: list[str] = []
+    real = table_module.Table._client.fget
+
+    class Counting:
+        def __init__(self, inner):
+            self.inner = inner
+
+        def __getattr__(self, name):
+            calls.append(name)
+            return getattr(self.inner, name)
+
+    monkeypatch.setattr(table_module.Table, "_client", property(lambda self: Counting(real(self))))
+    return calls

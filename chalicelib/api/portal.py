@@ -158,12 +158,14 @@ def _state_page(visit: Visit, token: str, depth: int = 0, here: bool = False, st
 
 
 def _form_page(template: str, token: str, depth: int, allowed: tuple[PortalState, ...] = (PortalState.SHOW,),
-               error: errors.DomainError | None = None, values: dict[str, str] | None = None) -> Page | Redirect:
-    """A form page if the link still allows it (with the error to fix), else the link's page."""
-    visit = portal.look(token)
+               error: errors.DomainError | None = None, values: dict[str, str] | None = None,
+               visit: Visit | None = None) -> Page | Redirect:
+    """A form page if the link still allows it (with the error to fix), else the link's page.
+    `visit`: the link as the route already read it (read here otherwise)."""
+    visit = visit or portal.look(token)
     status = status_of(error) if error else 200
     signing_page = template in ("sign.html", "code.html")
-    if visit.state not in allowed or (signing_page and not visit.proposal.e_signature_requested):
+    if visit.state not in allowed or (signing_page and not visit.signable):
         return _state_page(visit, token, depth, here=error is not None, status=status if error else None,
                            error=error)
     context = {**_context(visit, token, depth), "error": error, "values": values or {}}
@@ -260,9 +262,9 @@ def sign(token: str):
 @page_route("/p/{token}/code")
 def code_form(token: str):
     visit = portal.look(token)
-    if visit.state == PortalState.SHOW and visit.challenge is None:
+    if visit.signable and visit.challenge is None:
         return Redirect("sign")
-    return _form_page("code.html", token, 1)
+    return _form_page("code.html", token, 1, visit=visit)
 
 
 @page_route("/p/{token}/code", method="POST")

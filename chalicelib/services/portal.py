@@ -71,6 +71,12 @@ class Visit:
     def pending(self) -> PendingSignature | None:
         return self.aggregate.pending if self.aggregate else None
 
+    @property
+    def signable(self) -> bool:
+        """The customer may sign through this link now: it shows the proposal, and the seller asked for
+        an e-signature (otherwise the proposal is signed on paper)."""
+        return self.state == PortalState.SHOW and self.proposal.e_signature_requested
+
 
 class Closed(Exception):
     """The action does not fit what the link shows now: the customer is sent back to the link's page."""

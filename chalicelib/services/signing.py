@@ -216,7 +216,7 @@ def signed_pdf_key(proposal: Proposal, sha256: str) -> str:
 def _signable(visit: Visit) -> Visit:
     if visit.state != PortalState.SHOW:
         raise Closed(visit.state)
-    if not visit.proposal.e_signature_requested:
+    if not visit.signable:
         raise SigningUnavailable()
     return visit
 

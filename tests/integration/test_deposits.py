@@ -371,20 +371,7 @@ def test_an_expired_event_for_the_open_checkout_once_paid_changes_nothing(client
 
 def test_the_portal_view_still_reads_three_times_with_a_payment(client, garage, signed, customer, monkeypatch):
     checkout(customer)
-    calls = []
-    from chalicelib.store import table as table_module
-
-    real = table_module.Table._client.fget
-
-    class Counting:
-        def __init__(self, inner):
-            self.inner = inner
-
-        def __getattr__(self, name):
-            calls.append(name)
-            return getattr(self.inner, name)
-
-    monkeypatch.setattr(table_module.Table, "_client", property(lambda self: Counting(real(self))))
+    calls = portal.table_calls(monkeypatch)
     assert customer.get().status_code == 200
     assert calls == ["get_item", "query", "transact_write_items"]
 

@@ -206,6 +206,14 @@ def test_an_acceptance_that_loses_a_race_leaves_only_the_winner_s_signed_file(mo
     assert len(calls) == 2 and signed == [stored["signature"]["signed_pdf"]["s3_key"]]
 
 
+def test_the_code_page_reads_the_link_once(sent, customer, monkeypatch):
+    assert customer.post("/sign", portal.SIGN_FORM, form="sign").status_code == 303
+    calls = portal.table_calls(monkeypatch)
+    page = customer.get("/code")
+    assert page.status_code == 200 and 'name="code"' in html(page)
+    assert calls == ["get_item", "query"]
+
+
 def test_a_strange_token_never_redirects_outside_the_portal(client):
     for token in ("%2F%2Fevil.example", "..%2F..%2Fapi", "a%3Fb%23c"):
         answer = client.http.get(f"/p/{token}/document.pdf")

@@ -37,11 +37,10 @@ def sent(seller, garage) -> portal.Sent:
     return sent_proposal(seller, garage)
 
 
-SIGN_FORM = {"full_name": "Marie Durand", "terms": "1", "iban": portal.IBAN}
 
 
 def with_code(customer: Customer, sent: portal.Sent) -> str:
-    started = customer.post("/sign", SIGN_FORM, form="sign")
+    started = customer.post("/sign", portal.SIGN_FORM, form="sign")
     assert started.status_code == 303, html(started)
     return portal.latest_code(sent.email)
 
@@ -71,7 +70,7 @@ def test_an_expired_link_offers_a_new_one_and_shows_nothing_of_the_proposal(gara
     with unchanged(garage, sent):
         page = customer.get()
         asked = customer.post("/question", {"question": "Encore là ?"}, form="question")
-        signed = customer.post("/sign", SIGN_FORM, form="sign")
+        signed = customer.post("/sign", portal.SIGN_FORM, form="sign")
     assert page.status_code == 410
     text = unescape(html(page))
     assert "Ce lien d'accès a expiré" in text and "Recevoir un nouveau lien par e\u2011mail" in text
@@ -86,7 +85,7 @@ def test_every_form_and_the_pdf_of_an_expired_link_lead_back_to_its_page_and_cha
     code = with_code(customer, sent)
     at(SENT_AT + timedelta(hours=24, seconds=1))
     posts = [("/question", {"question": "Encore là ?"}, "question", "../"), ("/decline", {}, "decline", "../"),
-             ("/sign", SIGN_FORM, "sign", "../"), ("/code", {"code": code}, "code", "../"),
+             ("/sign", portal.SIGN_FORM, "sign", "../"), ("/code", {"code": code}, "code", "../"),
              ("/code/resend", {}, "resend", "../../"), ("/deposit", {}, "deposit", "../")]
     with unchanged(garage, sent):
         for path, fields, form, up in posts:
@@ -115,7 +114,7 @@ def test_an_expired_proposal_says_the_legal_time_has_passed_with_the_seller_cont
     at(local_time.end_of_day(today) + timedelta(minutes=1))
     with unchanged(garage, sent):
         page = customer.get()
-        signed = customer.post("/sign", SIGN_FORM, form="sign")
+        signed = customer.post("/sign", portal.SIGN_FORM, form="sign")
         pdf = customer.get("/document.pdf")
     assert page.status_code == 410
     text = unescape(html(page))
@@ -163,7 +162,7 @@ def test_a_fourth_code_within_fifteen_minutes_is_refused(garage, sent, customer)
         with_code(customer, sent)
     at(LATER + timedelta(minutes=14))
     with unchanged(garage, sent):
-        again = customer.post("/sign", SIGN_FORM, form="sign")
+        again = customer.post("/sign", portal.SIGN_FORM, form="sign")
         resent = customer.post("/code/resend", {}, form="resend")
     assert again.status_code == 429 and resent.status_code == 429
     assert "réessayez dans 1 minute" in unescape(html(again))
@@ -227,7 +226,7 @@ def test_a_form_without_its_csrf_token_or_with_another_link_s_is_refused(client,
     with unchanged(garage, sent):
         missing = customer.post("/question", {"question": "Bonjour ?"})
         borrowed = customer.post("/question", {"question": "Bonjour ?"}, form="question", csrf=other.csrf("question"))
-        other_form = customer.post("/sign", SIGN_FORM, form="sign", csrf=customer.csrf("question"))
+        other_form = customer.post("/sign", portal.SIGN_FORM, form="sign", csrf=customer.csrf("question"))
     for refused in (missing, borrowed, other_form):
         assert refused.status_code == 403
         assert "Ce formulaire n'est plus valable" in unescape(html(refused))
@@ -245,8 +244,8 @@ def test_the_sign_form_needs_a_name_and_the_terms_read(garage, sent, customer):
 
 def test_a_wrong_iban_is_refused_with_what_to_fix(garage, sent, customer):
     with unchanged(garage, sent):
-        refused = customer.post("/sign", {**SIGN_FORM, "iban": "FR76 3000 6000 0112 3456 7890 188"}, form="sign")
-        missing = customer.post("/sign", {**SIGN_FORM, "iban": ""}, form="sign")
+        refused = customer.post("/sign", {**portal.SIGN_FORM, "iban": "FR76 3000 6000 0112 3456 7890 188"}, form="sign")
+        missing = customer.post("/sign", {**portal.SIGN_FORM, "iban": ""}, form="sign")
     assert refused.status_code == missing.status_code == 400
     assert "clé de contrôle incorrecte" in unescape(html(refused))
     assert "Saisissez l'IBAN du compte à prélever" in unescape(html(missing))
@@ -257,10 +256,10 @@ def test_the_no_claim_declaration_is_required_when_an_insurance_product_is_inclu
     customer = Customer(seller.client, sent.token)
     assert "aucun sinistre" in unescape(html(customer.get("/sign")))
     with unchanged(garage, sent):
-        refused = customer.post("/sign", SIGN_FORM, form="sign")
+        refused = customer.post("/sign", portal.SIGN_FORM, form="sign")
     assert refused.status_code == 400
     assert "Confirmez que le véhicule n'a subi aucun sinistre" in unescape(html(refused))
-    assert customer.post("/sign", {**SIGN_FORM, "no_claim": "1"}, form="sign").status_code == 303
+    assert customer.post("/sign", {**portal.SIGN_FORM, "no_claim": "1"}, form="sign").status_code == 303
 
 
 def test_a_form_in_another_format_too_large_or_unreadable_is_refused(garage, sent, customer):
