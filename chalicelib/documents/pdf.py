@@ -23,11 +23,6 @@ LIGHT = (238, 240, 243)
 _CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")
 
 
-def pdf_key(dealer_id: str, kind: str, document_id: str, version: int) -> str:
-    """Where a rendered version lives in the documents bucket (kind: quotes or proposals)."""
-    return f"dealers/{dealer_id}/{kind}/{document_id}/v{version}.pdf"
-
-
 def render_quote(document: QuoteDocument, compress: bool = True) -> bytes:
     """The PDF of a quote or proposal version. `compress=False` leaves content streams readable (tests)."""
     from fpdf import FPDF

@@ -36,6 +36,22 @@ def quotes_prefix(dealer_id: str) -> str:
     return f"dealers/{dealer_id}/quotes/"
 
 
+def quote_pdf_key(dealer_id: str, quote_id: str, version: int) -> str:
+    """A quote version's rendered PDF."""
+    return f"{quotes_prefix(dealer_id)}{quote_id}/v{version}.pdf"
+
+
+def proposal_pdf_key(dealer_id: str, proposal_id: str, version: int) -> str:
+    """A proposal version's rendered PDF: the document the customer reads and signs."""
+    return f"dealers/{dealer_id}/proposals/{proposal_id}/v{version}.pdf"
+
+
+def signed_pdf_key(dealer_id: str, proposal_id: str, version: int, sha256: str) -> str:
+    """Named by proposal, version and fingerprint: a seal is never the same bytes twice (signing time,
+    ECDSA), so two acceptances racing on one code must not write the same object; the loser deletes its own."""
+    return f"dealers/{dealer_id}/proposals/{proposal_id}/v{version}-signed-{sha256[:16]}.pdf"
+
+
 def upload_url(key: str, content_type: str, size_bytes: int, expires_in: int) -> str:
     """A PUT URL that signs the declared type and size: S3 refuses any other file."""
     return client("s3").generate_presigned_url(

@@ -262,7 +262,7 @@ def stored_pdf(proposal: Proposal) -> Proposal:
     if proposal.pdf_is_current():
         return proposal
     data = pdf.render_quote(document_of_proposal(proposal))
-    key = pdf.pdf_key(proposal.dealer_id, "proposals", proposal.id, proposal.version)
+    key = storage.proposal_pdf_key(proposal.dealer_id, proposal.id, proposal.version)
     storage.put(key, data, "application/pdf")
     stored = StoredPdf(version=proposal.version, s3_key=key, sha256=hashlib.sha256(data).hexdigest(), size=len(data))
     return proposal.model_copy(update={"pdf": stored})

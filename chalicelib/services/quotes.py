@@ -92,7 +92,7 @@ def render_pdf(dealer_id: str, quote_id: str) -> DocumentLink:
     document = document_of_quote(quote, dealer, account.account, quote.addressee(account),
                                  seller.seller_block() if seller else None)
     data = pdf.render_quote(document)
-    key = pdf.pdf_key(dealer_id, "quotes", quote.id, quote.version)
+    key = storage.quote_pdf_key(dealer_id, quote.id, quote.version)
     storage.put(key, data, "application/pdf")
     return DocumentLink(s3_key=key, sha256=hashlib.sha256(data).hexdigest(), size=len(data), version=quote.version,
                         url=storage.download_url(key, f"devis-{quote.number}-v{quote.version}.pdf", PDF_URL_SECONDS),

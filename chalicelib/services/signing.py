@@ -171,7 +171,7 @@ def _accept(visit: Visit, used: SigningChallenge, pending: PendingSignature, vis
         events=[*visit.aggregate.evidence, *record.events], chain=record.chain,
     )))
     signed_sha256 = hashlib.sha256(signed).hexdigest()
-    key = signed_pdf_key(proposal, signed_sha256)
+    key = storage.signed_pdf_key(proposal.dealer_id, proposal.id, proposal.version, signed_sha256)
     storage.put(key, signed, "application/pdf")
     signature = Signature(
         signer_name=pending.full_name, signer_email=pending.email, signed_at=now,
@@ -205,12 +205,6 @@ def _accept(visit: Visit, used: SigningChallenge, pending: PendingSignature, vis
 
 def withdrawal_text(proposal: Proposal) -> str:
     return "\n".join(period.text for period in periods_of(proposal))
-
-
-def signed_pdf_key(proposal: Proposal, sha256: str) -> str:
-    """Named by proposal, version and fingerprint: a seal is never the same bytes twice (signing time,
-    ECDSA), so two acceptances racing on one code must not write the same object; the loser deletes its own."""
-    return f"dealers/{proposal.dealer_id}/proposals/{proposal.id}/v{proposal.version}-signed-{sha256[:16]}.pdf"
 
 
 def _signable(visit: Visit) -> Visit:

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from chalicelib.documents.pdf import pdf_key, render_quote
+from chalicelib.documents import storage
+from chalicelib.documents.pdf import render_quote
 from chalicelib.domain.dealers import Deposit
 from chalicelib.domain.proposals import ProposalChange, document_of_proposal
 from chalicelib.domain.quotes import LineKind
@@ -96,4 +97,4 @@ def test_names_in_other_alphabets_are_printed():
 
 
 def test_pdfs_are_stored_per_dealer_document_and_version():
-    assert pdf_key("D1", "proposals", "P1", 2) == "dealers/D1/proposals/P1/v2.pdf"
+    assert storage.proposal_pdf_key("D1", "P1", 2) == "dealers/D1/proposals/P1/v2.pdf"
