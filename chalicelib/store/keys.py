@@ -3,6 +3,7 @@
 Tenant data lives under PK = DEALER#<dealer_id>; an aggregate's children share
 its SK prefix so one Query reads the whole aggregate.
 """
+import re
 import zlib
 from datetime import datetime, timezone
 
@@ -81,6 +82,21 @@ def iso(moment: datetime) -> str:
     if moment.tzinfo is None:
         raise ValueError("naive datetime: every stored time is UTC-aware")
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+_ISO = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z"
+_ISO_TIME = re.compile(_ISO)
+_LISTING_SORT_VALUE = re.compile(rf"{_ISO}#[0-9A-HJKMNP-TV-Z]{{26}}")
+
+
+def is_iso(value: object) -> bool:
+    """A time as `iso` writes it (a cursor coming back from a client is checked with it)."""
+    return isinstance(value, str) and _ISO_TIME.fullmatch(value) is not None
+
+
+def is_listing_sort_value(value: object) -> bool:
+    """A listing's sort value, `iso(time)#<ULID>`, as the lead and proposal listings write it."""
+    return isinstance(value, str) and _LISTING_SORT_VALUE.fullmatch(value) is not None
 
 
 # --- leads -----------------------------------------------------------------------

@@ -7,7 +7,6 @@ gsi2 (pending deadlines), with the filters as a FilterExpression.
 import base64
 import binascii
 import json
-import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
@@ -187,9 +186,6 @@ Phase = Literal["overdue", "recent"]
 # Reads per Query when a filter may drop items: enough to fill most pages in one call.
 FILTERED_READ = 100
 MAX_CALLS = 2
-_TIME_VALUE = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z"
-_AS_OF = re.compile(_TIME_VALUE)
-_SORT_VALUE = re.compile(f"{_TIME_VALUE}#[0-9A-HJKMNP-TV-Z]{{26}}")
 
 
 @dataclass(frozen=True)
@@ -292,8 +288,8 @@ def decode_cursor(query: LeadQuery, cursor: str) -> Position:
     overdue_listed = query.overdue is True or (query.overdue_first and query.overdue is None)
     if phase not in ("overdue", "recent") or (phase == "overdue" and not overdue_listed):
         raise invalid
-    if after is not None and not (isinstance(after, str) and _SORT_VALUE.fullmatch(after)):
+    if after is not None and not keys.is_listing_sort_value(after):
         raise invalid
-    if not (isinstance(as_of, str) and _AS_OF.fullmatch(as_of)):
+    if not keys.is_iso(as_of):
         raise invalid
     return Position(phase, after, as_of)

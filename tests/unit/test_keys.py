@@ -34,3 +34,11 @@ def test_retries_back_off_exponentially_then_stop():
     assert [retry_delay(n) for n in (1, 2, 3)] == [timedelta(minutes=1), timedelta(minutes=2), timedelta(minutes=4)]
     assert not is_last_attempt(MAX_ATTEMPTS - 1)
     assert is_last_attempt(MAX_ATTEMPTS)
+
+
+def test_a_cursor_s_time_and_sort_value_are_checked_against_what_the_keys_write():
+    moment = datetime(2026, 11, 24, 9, 30, tzinfo=timezone.utc)
+    written = keys.lead_listing("D1", moment, "01HZZZZZZZZZZZZZZZZZZZZZZZ")[keys.LIST_SK]
+    assert keys.is_listing_sort_value(written) and keys.is_iso(keys.iso(moment))
+    assert not keys.is_listing_sort_value(f"{keys.iso(moment)}#not-a-ulid")
+    assert not keys.is_iso("2026-11-24T09:30:00Z") and not keys.is_iso(None)
