@@ -155,6 +155,11 @@ class User(Entity):
             return SellerProfile(display_name=self.name, phone=self.phone, email=self.email)
         return None
 
+    @property
+    def is_active_admin(self) -> bool:
+        """Who hears of what nobody else can handle: a parked message, a payment to refund, a seller gone."""
+        return self.role == Role.ADMIN and self.active
+
     def deactivated(self) -> "User":
         if not self.active:
             raise InvalidInput("Cet utilisateur est déjà désactivé.", {"user_id": "already inactive"})

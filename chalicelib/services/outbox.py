@@ -13,7 +13,6 @@ from jinja2 import TemplateError
 
 from chalicelib.documents import storage
 from chalicelib.domain import clock
-from chalicelib.domain.dealers import Role
 from chalicelib.domain.outbox import Channel, Delivery, OutboxMessage, is_last_attempt, retry_delay
 from chalicelib.messaging import email, sms
 from chalicelib.messaging.errors import DeliveryFailed
@@ -101,7 +100,7 @@ def _admins_told_of_parking(message: OutboxMessage, at: datetime) -> list[Outbox
     (none for such an email itself)."""
     if message.purpose == "outbox_parked":
         return []
-    admins = [u for u in dealer_store.list_users(message.dealer_id) if u.role == Role.ADMIN and u.active]
+    admins = [u for u in dealer_store.list_users(message.dealer_id) if u.is_active_admin]
     return [
         OutboxMessage(
             dealer_id=message.dealer_id, channel=Channel.EMAIL, to=admin.email, purpose="outbox_parked",
@@ -110,7 +109,8 @@ def _admins_told_of_parking(message: OutboxMessage, at: datetime) -> list[Outbox
                 f"Bonjour {admin.name},\n\nUn message ({_purpose_label(message)}, "
                 f"{'SMS' if message.channel == Channel.SMS else 'e-mail'}) n'a pas pu être envoyé après "
                 f"{message.attempts + 1} tentatives. Référence : {message.id}.\n"
-                "Vérifiez l'adresse ou le numéro du destinataire, puis renvoyez-le depuis Offerline.\n"
+                "Vérifiez l'adresse ou le numéro du destinataire et corrigez-le sur sa fiche, puis refaites "
+                "l'action dans Offerline (par exemple « Renvoyer » sur la proposition) ou prévenez-le directement.\n"
             ),
             created_at=at,
         )

@@ -15,7 +15,7 @@ from datetime import datetime
 from chalicelib.domain import local_time
 from chalicelib.domain.customers import format_phone
 from chalicelib.domain.deposits import AnomalyReason, DepositAnomaly, format_amount
-from chalicelib.domain.dealers import Role, User
+from chalicelib.domain.dealers import User
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.leads import Lead
 from chalicelib.domain.money import format_euros
@@ -97,7 +97,7 @@ def payment_anomaly(proposal: Proposal, anomaly: DepositAnomaly) -> Alert:
     )
     users = dealer_store.list_users(proposal.dealer_id)
     told = [u for u in users if u.id == proposal.seller_id and u.active]
-    told += [u for u in users if u.role == Role.ADMIN and u.active and u.id != proposal.seller_id]
+    told += [u for u in users if u.is_active_admin and u.id != proposal.seller_id]
     messages, addresses = [], set()
     for user in told:
         message = _email(user, subject, text, "payment_anomaly", anomaly.at)
@@ -146,7 +146,7 @@ def _alert(dealer_id: str, user_id: str, subject: str, text: str, sms: str, purp
         told = (f"alerte envoyée à {user.name} ({channels})" if messages
                 else f"aucune alerte envoyée, {user.name} a désactivé e-mail et SMS")
         return Alert(messages, told)
-    admins = [u for u in dealer_store.list_users(dealer_id) if u.role == Role.ADMIN and u.active]
+    admins = [u for u in dealer_store.list_users(dealer_id) if u.is_active_admin]
     absent = f"{user.name} est désactivé" if user is not None else "utilisateur introuvable"
     messages = [_email(admin, subject, text, purpose, at) for admin in admins]
     return Alert(messages, f"alerte envoyée aux administrateurs ({absent})" if admins
