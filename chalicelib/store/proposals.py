@@ -31,11 +31,16 @@ _PORTAL_OWNED = frozenset({"view_count", "last_viewed_at", "download_count", "la
                            "deposit_payment"})
 
 
+def stored(proposal: Proposal) -> dict[str, Any]:
+    """What a proposal item holds: its fields, not what is computed from them (totals, deposit, withdrawal)."""
+    return proposal.model_dump(mode="json", exclude_computed_fields=True)
+
+
 def create(proposal: Proposal, writes: list[Write]) -> None:
     """The new proposal, listed, waiting in the due index for its expiry; with its first events."""
     key = keys.proposal(proposal.dealer_id, proposal.id)
     item = {
-        **proposal.model_dump(mode="json"),
+        **stored(proposal),
         **keys.proposal_listing(proposal.dealer_id, proposal.created_at, proposal.id),
         **keys.due_attributes(EXPIRY, key, proposal.expires_at),
     }
@@ -88,7 +93,7 @@ def changed(before: Proposal, after: Proposal, allowed: tuple[ProposalStatus, ..
 
 def update(before: Proposal, after: Proposal, allowed: tuple[ProposalStatus, ...]) -> Update:
     key = keys.proposal(after.dealer_id, after.id)
-    old, new = before.model_dump(mode="json"), after.model_dump(mode="json")
+    old, new = stored(before), stored(after)
     changes = {name: value for name, value in new.items() if old.get(name) != value and name not in _PORTAL_OWNED}
     sets = {name: value for name, value in changes.items() if value is not None}
     removes = [name for name, value in changes.items() if value is None]

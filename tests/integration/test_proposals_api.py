@@ -64,6 +64,14 @@ def test_a_proposal_is_a_frozen_versioned_copy_of_the_quote(seller, offer, draft
     assert body(seller.get(f"/proposals/{draft['id']}"))["proposal"]["notes"] is None
 
 
+def test_a_stored_proposal_holds_its_fields_not_what_is_computed_from_them(seller, garage, draft):
+    item = stored_item(garage, draft["id"])
+    assert {"lines", "deposit", "status"} <= set(item)
+    assert not {"totals", "deposit_cents", "deposit_status", "withdrawal", "requires_iban",
+                "requires_no_claim_declaration"} & set(item)
+    assert body(seller.get(f"/proposals/{draft['id']}"))["proposal"]["totals"] == draft["totals"]
+
+
 def test_the_first_remote_sale_builds_the_seller_profile_reused_afterwards(seller, offer, draft):
     assert body(seller.get("/me/profile"))["display_name"] == "Victor Vendeur"
     again = offers.propose(seller, offer, seller=None)
