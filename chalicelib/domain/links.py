@@ -8,6 +8,7 @@ import re
 import secrets
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import NamedTuple, Sequence
 
 from chalicelib.domain.model import Entity
 
@@ -110,3 +111,23 @@ def portal_state(
     if proposal_status == "declined":
         return PortalState.DECLINED_VIEW
     return PortalState.SHOW
+
+
+# --- new links asked from the expired-link page ------------------------------------------
+
+MAX_LINK_REQUESTS = 3
+LINK_REQUESTS_WINDOW = timedelta(hours=1)
+
+
+class LinkRequest(NamedTuple):
+    send: bool
+    recent: tuple[datetime, ...]
+    """The request times to store on the proposal, this one included when it is sent."""
+
+
+def admit_link_request(recent: Sequence[datetime], now: datetime) -> LinkRequest:
+    """Whether to email a new link now: at most three per hour and proposal."""
+    window = tuple(t for t in recent if now - t < LINK_REQUESTS_WINDOW)
+    if len(window) >= MAX_LINK_REQUESTS:
+        return LinkRequest(send=False, recent=window)
+    return LinkRequest(send=True, recent=(*window, now))

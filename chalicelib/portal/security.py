@@ -2,22 +2,19 @@
 
 CSRF tokens are bound to the link (the hash of its token) and to the form, so a token taken
 from one link or one form is worthless on another. Headers carry a fresh CSP nonce per
-response for the page's inline style; the page needs no script. "Send me a new link" is
-limited per proposal, and the portal answers the same whether it sent one or not.
+response for the page's inline style; the page needs no script. (How many new links a
+proposal may ask for is a rule of domain/links.py.)
 """
 import base64
 import hashlib
 import hmac
 import secrets
-from datetime import datetime, timedelta
-from typing import NamedTuple, Sequence
+from typing import Sequence
 
 from pydantic import SecretStr
 
 from chalicelib.domain.errors import Forbidden
 
-MAX_LINK_REQUESTS = 3
-LINK_REQUESTS_WINDOW = timedelta(hours=1)
 
 
 class InvalidCsrf(Forbidden):
@@ -60,17 +57,3 @@ def portal_headers(nonce: str, form_targets: Sequence[str] = ()) -> dict[str, st
         "X-Content-Type-Options": "nosniff",
         "X-Frame-Options": "DENY",
     }
-
-
-class LinkRequest(NamedTuple):
-    send: bool
-    recent: tuple[datetime, ...]
-    """The request times to store on the proposal, this one included when it is sent."""
-
-
-def admit_link_request(recent: Sequence[datetime], now: datetime) -> LinkRequest:
-    """Whether to email a new link now: at most three per hour and proposal."""
-    window = tuple(t for t in recent if now - t < LINK_REQUESTS_WINDOW)
-    if len(window) >= MAX_LINK_REQUESTS:
-        return LinkRequest(send=False, recent=window)
-    return LinkRequest(send=True, recent=(*window, now))

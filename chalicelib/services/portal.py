@@ -18,12 +18,12 @@ from chalicelib.domain import clock, evidence, letters, local_time
 from chalicelib.domain.codes import SigningChallenge
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.evidence import EvidenceEvent
-from chalicelib.domain.links import PortalState, hash_token, is_well_formed, portal_state
+from chalicelib.domain.links import PortalState, admit_link_request, hash_token, is_well_formed, portal_state
 from chalicelib.domain.outbox import Channel, OutboxMessage
 from chalicelib.domain.proposals import WITH_THE_CUSTOMER, EventKind, Proposal, ProposalStatus
 from chalicelib.domain.signing import QUESTION_MAX, REASON_MAX, ConcurrentChange, PendingSignature, signed_filename
 from chalicelib.domain.templates import TemplateKind
-from chalicelib.portal.security import admit_link_request, require_csrf
+from chalicelib.portal.security import require_csrf
 from chalicelib.services import notifications
 from chalicelib.services import proposals as proposal_service
 from chalicelib.settings import settings

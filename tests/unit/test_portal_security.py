@@ -5,10 +5,8 @@ import pytest
 from pydantic import SecretStr
 
 from chalicelib.domain.errors import Forbidden
-from chalicelib.domain.links import hash_token
-from chalicelib.portal.security import (
-    InvalidCsrf, admit_link_request, csrf_token, new_nonce, portal_headers, require_csrf,
-)
+from chalicelib.domain.links import admit_link_request, hash_token
+from chalicelib.portal.security import InvalidCsrf, csrf_token, new_nonce, portal_headers, require_csrf
 
 SECRET = SecretStr("csrf-secret-of-at-least-32-characters!")
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
