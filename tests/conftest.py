@@ -65,11 +65,45 @@ def _use_services(monkeypatch, dynamodb_url: str, moto_url: str) -> str:
     return table_name
 
 
-@pytest.fixture(params=["dynamodb_local", "moto"])
-def any_dynamodb(request, monkeypatch, moto_url):
-    """Runs a test once on DynamoDB Local and once on moto's DynamoDB."""
-    url = request.getfixturevalue("dynamodb_local_url") if request.param == "dynamodb_local" else moto_url
-    yield _use_services(monkeypatch, url, moto_url)
+@pytest.fixture
+def memory_table():
+    """Every repository on the in-memory table (tests/memory): no process, the same semantics."""
+    from chalicelib.store.table import install
+    from tests.memory.table import MemoryTable
+
+    replacement = MemoryTable()
+    previous = install(replacement)
+    yield replacement
+    install(previous)
+
+
+@pytest.fixture
+def memory(memory_table, monkeypatch):
+    """A use case's whole world in this process: the in-memory table, and moto's in-process
+    SES v2, SNS and S3 (no server). Service unit tests run on it in milliseconds."""
+    from moto import mock_aws
+
+    monkeypatch.setenv("OFFERLINE_TABLE_NAME", "offerline-memory")
+    _reset_process_caches()
+    with mock_aws():
+        from chalicelib.clients import client as aws
+        config = settings()
+        aws("sesv2").create_email_identity(EmailIdentity=config.sender_email)
+        aws("s3").create_bucket(Bucket=config.documents_bucket,
+                                CreateBucketConfiguration={"LocationConstraint": "eu-west-3"})
+        yield memory_table
+    _reset_process_caches()
+
+
+@pytest.fixture(params=["memory", "dynamodb_local", "moto"])
+def any_dynamodb(request, monkeypatch):
+    """Runs a test on the in-memory table, on DynamoDB Local and on moto's DynamoDB: the contract."""
+    if request.param == "memory":
+        yield request.getfixturevalue("memory_table")
+        return
+    moto = request.getfixturevalue("moto_url")
+    url = request.getfixturevalue("dynamodb_local_url") if request.param == "dynamodb_local" else moto
+    yield _use_services(monkeypatch, url, moto)
     _reset_process_caches()
 
 

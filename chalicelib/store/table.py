@@ -81,12 +81,20 @@ def if_attribute_equals(attribute: str, value: Any) -> Condition:
     return Condition("#cmp_attr = :cmp_value", {"#cmp_attr": attribute}, {":cmp_value": value})
 
 
+def _merged(first: dict[str, Any], second: dict[str, Any], what: str) -> dict[str, Any]:
+    """Two placeholder maps as one; a placeholder meaning two things would silently change a condition."""
+    clash = sorted(p for p in set(first) & set(second) if first[p] != second[p])
+    if clash:
+        raise ValueError(f"{what} {clash} defined twice with different meanings")
+    return first | second
+
+
 def all_of(*conditions: Condition) -> Condition:
     names: dict[str, str] = {}
     values: dict[str, Any] = {}
     for c in conditions:
-        names |= c.names
-        values |= c.values
+        names = _merged(names, c.names, "Condition names")
+        values = _merged(values, c.values, "Condition values")
     return Condition(" AND ".join(f"({c.expression})" for c in conditions), names, values)
 
 
@@ -171,8 +179,8 @@ def _request(op: Write) -> tuple[str, dict[str, Any]]:
         request["UpdateExpression"] = expression
     if op.condition is not None:
         request["ConditionExpression"] = op.condition.expression
-        names |= op.condition.names
-        values |= op.condition.values
+        names = _merged(names, op.condition.names, "Placeholder names")
+        values = _merged(values, op.condition.values, "Placeholder values")
     if names:
         request["ExpressionAttributeNames"] = names
     if values:
@@ -198,7 +206,7 @@ def _failure(op: Write, old_item: dict[str, Any] | None) -> DomainError:
 
 
 class Table:
-    """The project's table. One instance serves every repository."""
+    """The project's DynamoDB table. One instance serves every repository."""
 
     @property
     def _client(self):
@@ -316,4 +324,21 @@ class Table:
         return found
 
 
-table = Table()
+class _TableInUse:
+    """The table every repository writes to: DynamoDB, unless a test installed the in-memory one."""
+
+    def __init__(self) -> None:
+        self.current: Any = Table()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.current, name)
+
+
+_in_use = _TableInUse()
+table: Table = _in_use  # type: ignore[assignment]
+
+
+def install(replacement: Any) -> Any:
+    """Makes every repository use `replacement` (tests: tests/memory); returns what it replaces."""
+    previous, _in_use.current = _in_use.current, replacement
+    return previous

@@ -1,4 +1,4 @@
-"""The repository helpers, on DynamoDB Local and on moto: domain errors, never botocore's."""
+"""The table contract: the same cases on the in-memory table, DynamoDB Local and moto; domain errors, never botocore's."""
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -6,8 +6,9 @@ import pytest
 from chalicelib.domain.errors import AlreadyExists, InvalidTransition, NotFound, StaleVersion
 from chalicelib.store import due, keys
 from chalicelib.store.table import (
-    Check, Delete, Put, Update, if_absent, if_exists, if_status, if_version, table,
+    Check, Condition, Delete, Put, Update, all_of, if_absent, if_exists, if_status, if_version, table,
 )
+from chalicelib.store.unit_of_work import UnitOfWork, commit
 
 pytestmark = pytest.mark.usefixtures("any_dynamodb")
 KEY = {keys.PK: "DEALER#D1", keys.SK: "THING#1"}
@@ -116,3 +117,70 @@ def test_a_lost_claim_cannot_finish_the_work():
         table.write(due.finished(stale, result="late"))
     table.write(due.finished(fresh, result="done"))
     assert table.get(stale.key)["result"] == "done"
+
+
+def test_a_query_limit_counts_items_before_the_filter():
+    for n in range(6):
+        table.write(Put({keys.PK: "DEALER#D1", keys.SK: f"ITEM#{n:02d}"}, {"status": "open" if n % 2 else "closed"}))
+    only_open = Condition("#st = :st", {"#st": "status"}, {":st": "open"})
+    page, after = table.query("DEALER#D1", "ITEM#", limit=3, filter=only_open)
+    assert [i[keys.SK] for i in page] == ["ITEM#01"]
+    assert after is not None
+    rest, _ = table.query("DEALER#D1", "ITEM#", limit=3, start_after=after, filter=only_open)
+    assert [i[keys.SK] for i in rest] == ["ITEM#03", "ITEM#05"]
+
+
+def test_an_index_holds_only_items_carrying_both_of_its_keys_in_sort_order():
+    for n, when in enumerate(["2026-01-03", "2026-01-01", "2026-01-02"]):
+        table.write(Put({keys.PK: "DEALER#D1", keys.SK: f"LISTED#{n}"},
+                        {keys.LIST_PK: "LIST#D1", keys.LIST_SK: f"{when}#{n}"}))
+    table.write(Put({keys.PK: "DEALER#D1", keys.SK: "HALF#1"}, {keys.LIST_PK: "LIST#D1"}))
+    items, _ = table.query("LIST#D1", index=keys.LIST_INDEX, partition_attribute=keys.LIST_PK,
+                           sort_attribute=keys.LIST_SK, newest_first=True)
+    assert [i[keys.SK] for i in items] == ["LISTED#0", "LISTED#2", "LISTED#1"]
+    first, after = table.query("LIST#D1", index=keys.LIST_INDEX, partition_attribute=keys.LIST_PK,
+                               sort_attribute=keys.LIST_SK, limit=2)
+    second, _ = table.query("LIST#D1", index=keys.LIST_INDEX, partition_attribute=keys.LIST_PK,
+                            sort_attribute=keys.LIST_SK, limit=2, start_after=after)
+    assert [i[keys.SK] for i in first + second] == ["LISTED#1", "LISTED#2", "LISTED#0"]
+
+
+def test_a_query_can_stop_at_a_sort_value():
+    for n in range(4):
+        table.write(Put({keys.PK: "DEALER#D1", keys.SK: f"T#{n}"}, {}))
+    assert [i[keys.SK] for i in table.query_all("DEALER#D1", sort_at_most="T#1")] == ["T#0", "T#1"]
+
+
+def test_an_update_sets_adds_and_removes_and_answers_the_item_as_written():
+    table.write(Put(KEY, {"count": 1, "note": "x", "deposit": {"status": "pending"}}))
+    written = table.write(Update(KEY, set={"status": "sent"}, add={"count": 2}, remove=("note",),
+                                 condition=Condition("#d.#s = :s", {"#d": "deposit", "#s": "status"},
+                                                     {":s": "pending"})))
+    assert written == {**KEY, "count": 3, "status": "sent", "deposit": {"status": "pending"}}
+    with pytest.raises(AlreadyExists):  # what _failure names a failed attribute_not_exists
+        table.write(Update(KEY, set={"status": "x"}, condition=Condition(
+            "attribute_not_exists(#d) OR #d.#s <> :s", {"#d": "deposit", "#s": "status"}, {":s": "pending"})))
+
+
+def test_a_transaction_refuses_two_writes_to_one_item_and_writes_nothing():
+    with pytest.raises(Exception):
+        table.transact([Put(KEY, {"n": 1}), Update(KEY, set={"n": 2}), Put(OTHER, {"n": 3})])
+    assert table.get(KEY) is None and table.get(OTHER) is None
+
+
+def test_conditions_that_give_one_placeholder_two_meanings_are_refused_before_any_write():
+    with pytest.raises(ValueError):
+        all_of(Condition("#a = :v", {"#a": "status"}, {":v": "sent"}),
+               Condition("#a = :v", {"#a": "version"}, {":v": 2}))
+    assert all_of(if_status("sent"), if_version(2)).values == {":status0": "sent", ":expected_version": 2}
+
+
+def test_a_unit_of_work_commits_one_item_alone_and_several_at_once():
+    commit(Put(KEY, {"status": "draft"}, if_absent()))
+    with pytest.raises(InvalidTransition):
+        UnitOfWork(Put(OTHER, {"n": 1}, if_absent()), Update(KEY, set={"status": "x"},
+                                                              condition=if_status("sent"))).commit()
+    assert table.get(OTHER) is None
+    UnitOfWork().add(Put(OTHER, {"n": 1}, if_absent()), [Update(KEY, set={"status": "sent"},
+                                                                condition=if_status("draft"))]).commit()
+    assert table.get(KEY)["status"] == "sent" and table.get(OTHER)["n"] == 1
