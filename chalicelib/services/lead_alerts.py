@@ -17,7 +17,7 @@ from chalicelib.services import due_work, staff_alerts
 from chalicelib.store import due
 from chalicelib.store import leads as store
 from chalicelib.store import outbox as outbox_store
-from chalicelib.store.table import table
+from chalicelib.store.unit_of_work import commit
 
 SYSTEM = "system"
 
@@ -31,13 +31,13 @@ def _alert(claimed: due.Claimed) -> None:
     now = clock.now()
     lead = Lead.model_validate(claimed.item)
     if lead.status != LeadStatus.OPEN or lead.deadline is None:
-        table.write(due.finished(claimed))
+        commit(due.finished(claimed))
         return
     if now < lead.deadline.due_at:
-        table.write(due.postponed(claimed, store.DUE_KIND, lead.deadline.due_at))
+        commit(due.postponed(claimed, store.DUE_KIND, lead.deadline.due_at))
         return
     alert = staff_alerts.lead_deadline_passed(lead, now)
     alerted = event(new_id(), EventKind.DEADLINE_ALERTED, now, SYSTEM, LinkedItem(kind="deadline", id=lead.deadline.id),
                     when=lead.deadline.due_at, told=alert.told)
-    store.commit([due.finished(claimed), store.added(lead.dealer_id, lead.id, alerted),
-                  *(outbox_store.new(m) for m in alert.messages)])
+    commit(due.finished(claimed), store.added(lead.dealer_id, lead.id, alerted),
+           [outbox_store.new(m) for m in alert.messages])

@@ -22,7 +22,7 @@ from chalicelib.settings import settings
 from chalicelib.store import dealers as dealer_store
 from chalicelib.store import due, outbox as store
 from chalicelib.store.keys import Key
-from chalicelib.store.table import table
+from chalicelib.store.unit_of_work import commit
 
 SENDER_NAME = "Offerline"
 # A body can carry a customer's access link or signing code: it is kept only until the
@@ -57,24 +57,22 @@ def _attempt(claimed: due.Claimed) -> None:
                                              "reason": failure.reason, "attempts": attempts})
         metrics.add_metric(name="OutboxSendFailed", unit="Count", value=1)
         if is_last_attempt(attempts):
-            table.transact([due.finished(claimed, forget=SECRET_BEARING, status=Delivery.PARKED.value,
-                                         attempts=attempts, last_error=failure.reason),
-                            *(store.new(m) for m in _admins_told_of_parking(message, now))])
+            commit(due.finished(claimed, forget=SECRET_BEARING, status=Delivery.PARKED.value,
+                                attempts=attempts, last_error=failure.reason),
+                   [store.new(m) for m in _admins_told_of_parking(message, now)])
         else:
-            table.write(due.postponed(claimed, store.KIND, now + retry_delay(attempts),
-                                      attempts=attempts, last_error=failure.reason))
+            commit(due.postponed(claimed, store.KIND, now + retry_delay(attempts),
+                                 attempts=attempts, last_error=failure.reason))
         return
-    table.write(due.finished(claimed, forget=SECRET_BEARING, status=Delivery.SENT.value, attempts=attempts,
-                             sent_at=now.isoformat(), provider_id=provider_id))
+    commit(due.finished(claimed, forget=SECRET_BEARING, status=Delivery.SENT.value, attempts=attempts,
+                        sent_at=now.isoformat(), provider_id=provider_id))
 
 
 def _expand(claimed: due.Claimed, notice: OutboxMessage) -> None:
     wanted = notifications.expand(notice, clock.now())
-    table.transact([
-        due.finished(claimed, forget=SECRET_BEARING, status=Delivery.EXPANDED.value,
-                     expanded_into=[m.id for m in wanted]),
-        *(store.new(m) for m in wanted),
-    ])
+    commit(due.finished(claimed, forget=SECRET_BEARING, status=Delivery.EXPANDED.value,
+                        expanded_into=[m.id for m in wanted]),
+           [store.new(m) for m in wanted])
 
 
 def _rendered(message: OutboxMessage) -> OutboxMessage:

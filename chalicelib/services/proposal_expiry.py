@@ -20,7 +20,7 @@ from chalicelib.services import due_work, staff_alerts
 from chalicelib.store import due
 from chalicelib.store import outbox as outbox_store
 from chalicelib.store import proposals as store
-from chalicelib.store.table import Write, table
+from chalicelib.store.unit_of_work import UnitOfWork, commit
 
 SYSTEM = "system"
 
@@ -39,32 +39,32 @@ def _expire(claimed: due.Claimed) -> None:
     now = clock.now()
     proposal = Proposal.model_validate(claimed.item)
     if proposal.terminal:
-        table.write(due.finished(claimed))
+        commit(due.finished(claimed))
         return
     if now < proposal.expires_at:
-        table.write(due.postponed(claimed, store.EXPIRY, proposal.expires_at))
+        commit(due.postponed(claimed, store.EXPIRY, proposal.expires_at))
         return
     alert = staff_alerts.proposal_expired(proposal, now)
     event = store.record_event(proposal.dealer_id, proposal.id, EventKind.EXPIRED, now, {
         "from": proposal.status.value, "valid_until": proposal.valid_until.isoformat(), "seller_told": alert.told,
     }, by=SYSTEM)
     expired = store.transition(proposal, ProposalStatus.EXPIRED, now, expect_version=proposal.version)
-    table.transact([due.holding(claimed, expired), event, *(outbox_store.new(m) for m in alert.messages)])
+    commit(due.holding(claimed, expired), event, [outbox_store.new(m) for m in alert.messages])
 
 
 def _link_expired(claimed: due.Claimed) -> None:
     link = ProposalLink.model_validate(claimed.item)
     if clock.now() < link.expires_at:
-        table.write(due.postponed(claimed, store.LINK_EXPIRY, link.expires_at))
+        commit(due.postponed(claimed, store.LINK_EXPIRY, link.expires_at))
         return
-    writes: list[Write] = [due.finished(claimed)]
+    work = UnitOfWork(due.finished(claimed))
     try:
         proposal = store.get(link.dealer_id, link.proposal_id)
     except NotFound:
         proposal = None
     if proposal is not None and proposal.status in WITH_THE_CUSTOMER:
-        writes.append(store.record_event(link.dealer_id, link.proposal_id, EventKind.LINK_EXPIRED, link.expires_at, {
+        work.add(store.record_event(link.dealer_id, link.proposal_id, EventKind.LINK_EXPIRED, link.expires_at, {
             "purpose": link.purpose, "to": link.recipient, "issued_at": link.issued_at.isoformat(),
             "version": link.proposal_version,
         }, by=SYSTEM))
-    table.transact(writes)
+    work.commit()
