@@ -55,7 +55,8 @@ def test_the_owner_is_told_once_when_the_deadline_passes(garage, memory):
     [email] = queued_to(memory, garage.seller.email)
     assert email["subject"] == "Échéance dépassée : Hélène Martin (lead L2026-00001)"
     [alert] = alerts(memory, lead)
-    assert alert["by"] == "system" and alert["summary"] == "Échéance dépassée : alerte envoyée à Victor Vendeur (e-mail)"
+    assert alert["by"] == "system"
+    assert alert["summary"] == "Échéance dépassée : alerte envoyée à Victor Vendeur (e-mail)"
     stays = memory.items[tuple(keys.lead(lead.dealer_id, lead.id).values())]
     assert keys.DUE_PK not in stays and stays["status"] == LeadStatus.OPEN
 
