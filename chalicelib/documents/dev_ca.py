@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from chalicelib.documents.sealing import SealIdentity
+from chalicelib.documents.seal_identity import SealIdentity
 
 ROOT_LIFETIME = timedelta(days=3650)
 SEAL_LIFETIME = timedelta(days=825)

@@ -5,25 +5,18 @@ a certifying signature that allows no later change, covering the whole file, cer
 included. pyHanko costs about 0.3 s to import, so it is imported inside the functions: only the
 signing use case pays for it, never the cold start of app.py.
 """
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
 from typing import Sequence
 
+from chalicelib.documents.seal_identity import SealIdentity
 from chalicelib.settings import Settings, settings
 
 SIGNER_NAME = "Offerline"
 REASON = "Signature électronique de la proposition commerciale"
 FIELD_NAME = "SceauOfferline"
-
-
-@dataclass(frozen=True)
-class SealIdentity:
-    """The seal certificate, the CAs that issued it, and its private key (PEM)."""
-    cert_pem: bytes
-    chain_pem: bytes
-    key_pem: bytes = field(repr=False)
 
 
 def identity_from_settings(config: Settings | None = None) -> SealIdentity:
@@ -35,7 +28,7 @@ def identity_from_settings(config: Settings | None = None) -> SealIdentity:
             chain_pem=(config.seal_chain_pem or "").encode(),
             key_pem=config.seal_key_pem.get_secret_value().encode(),
         )
-    from chalicelib.documents import dev_ca
+    from chalicelib.documents import dev_ca  # cryptography's x509 only where a development CA is used
 
     return dev_ca.load_or_create(Path(config.dev_ca_dir))
 

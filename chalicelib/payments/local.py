@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel
 
-from chalicelib.payments import SESSION_PLACEHOLDER, Checkout, CheckoutRequest
+from chalicelib.payments.checkout import SESSION_PLACEHOLDER, Checkout, CheckoutRequest
 
 PAGE = "/dev/checkout"
 LIFETIME = timedelta(hours=24)  # as a Stripe Checkout session by default

@@ -5,7 +5,7 @@ opened, so importing the app stays cheap. `http_client` is for tests (no network
 """
 from datetime import datetime, timezone
 
-from chalicelib.payments import Checkout, CheckoutRequest, ProviderFailed
+from chalicelib.payments.checkout import Checkout, CheckoutRequest, ProviderFailed
 
 CHECKOUT_ORIGIN = "https://checkout.stripe.com"
 NETWORK_RETRIES = 2  # the idempotency key makes a retried create return the same session
