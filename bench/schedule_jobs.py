@@ -110,8 +110,8 @@ def main() -> None:
             run("proposal-reminders", proposal_reminders.send_due, sent_at + timedelta(days=4), calls),
             run("expire-proposals", proposal_expiry.expire_due, expires_at + timedelta(minutes=1), calls),
         ]
-    print(f"| job | items handled | DynamoDB calls per item | SES calls per item | S3 calls per item "
-          f"| local ms per item |")
+    print("| job | items handled | DynamoDB calls per item | SES calls per item | S3 calls per item "
+          "| local ms per item |")
     print("|---|---|---|---|---|---|")
     for r in rows:
         print(f"| {r['job']} | {r['handled']} | {r['dynamodb']:.2f} | {r['sesv2']:.2f} | {r['s3']:.2f} "

@@ -2,7 +2,13 @@
 from datetime import datetime, timezone
 from typing import Callable
 
-_source: Callable[[], datetime] = lambda: datetime.now(timezone.utc)
+
+
+def _real() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+_source: Callable[[], datetime] = _real
 
 
 def now() -> datetime:
@@ -15,4 +21,4 @@ def set_source(source: Callable[[], datetime]) -> None:
 
 
 def reset() -> None:
-    set_source(lambda: datetime.now(timezone.utc))
+    set_source(_real)

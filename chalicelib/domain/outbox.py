@@ -44,8 +44,9 @@ class Attachment(Entity):
 
 class SellerNotice(Entity):
     """What a seller is told about, for a message of channel SELLER."""
-    preference: str | None = Field(default=None, description="the NotificationPreferences flag that governs it (on_view, ...); "
-                                               "None: no preference, only `email_anyway` applies")
+    preference: str | None = Field(
+        default=None, description="the NotificationPreferences flag that governs it (on_view, ...); "
+                                  "None: no preference, only `email_anyway` applies")
     sms_text: str = ""
     email_anyway: str | None = Field(
         default=None, description="an address that gets the email whatever the preferences say: what the "

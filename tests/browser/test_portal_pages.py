@@ -107,7 +107,8 @@ def test_closed_links_are_clear_and_accessible_on_a_phone(live_server, page, sel
         later = datetime.now(timezone.utc) + timedelta(hours=25)
         clock.set_source(lambda: later)
         page.goto(f"{live_server}/p/{expiring.token}")
-        expect(page.get_by_role("heading", name="Le délai pour finaliser cette proposition est dépassé")).to_be_visible()
+        expired = page.get_by_role("heading", name="Le délai pour finaliser cette proposition est dépassé")
+        expect(expired).to_be_visible()
         checked(page, "proposal-expired")
 
         page.goto(f"{live_server}/p/{old_link.token}")

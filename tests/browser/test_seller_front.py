@@ -469,7 +469,8 @@ def test_without_remote_selling_the_proposals_screen_says_why(live_server, open_
 def test_the_front_runs_under_its_policy(live_server, garage, open_page):
     page = open_page(bypass_csp=False)
     refused = []
-    page.on("console", lambda message: refused.append(message.text) if "Content Security Policy" in message.text else None)
+    page.on("console",
+            lambda message: refused.append(message.text) if "Content Security Policy" in message.text else None)
     response = page.goto(f"{live_server}/app")
     assert "script-src 'self'" in response.headers["content-security-policy"]
     log_in(page, live_server, garage.seller.email)
@@ -574,7 +575,8 @@ def test_with_cognito_a_code_is_exchanged_once(live_server, garage, open_page, c
     page.goto(f"{live_server}/app")
     page.get_by_role("button", name="Se connecter avec le compte de la concession").click()
     heading(page, "Leads")
-    callback = f"{live_server}/app?code={cognito.exchanges[0]['form']['code']}&state={cognito.authorizations[0]['state']}"
+    callback = (f"{live_server}/app?code={cognito.exchanges[0]['form']['code']}"
+                f"&state={cognito.authorizations[0]['state']}")
 
     # The same answer opened again, in a tab that did not ask for it: refused before any exchange.
     page.evaluate("sessionStorage.clear()")
@@ -665,7 +667,8 @@ def test_the_seller_edits_reminds_and_withdraws_a_proposal(live_server, garage, 
     expect(page.locator(".counts")).to_contain_text("1 relance")
 
     page.get_by_role("button", name="Retirer").click()
-    page.get_by_role("dialog", name="Retirer la proposition").get_by_role("button", name="Retirer la proposition").click()
+    withdraw = page.get_by_role("dialog", name="Retirer la proposition")
+    withdraw.get_by_role("button", name="Retirer la proposition").click()
     expect(page.locator(".badge").first).to_have_text("Retirée")
     expect(page.get_by_text("le lien du client ne fonctionne plus")).to_be_visible()
     expect(page.get_by_role("button", name="Relancer par e-mail")).to_have_count(0)

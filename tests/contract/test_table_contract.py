@@ -1,4 +1,5 @@
-"""The table contract: the same cases on the in-memory table, DynamoDB Local and moto; domain errors, never botocore's."""
+"""The table contract: the same cases on the in-memory table, DynamoDB Local and moto; domain errors, never
+botocore's."""
 from datetime import datetime, timedelta, timezone
 
 import pytest

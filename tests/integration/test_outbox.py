@@ -114,7 +114,7 @@ def test_after_the_last_try_the_message_is_parked_and_the_admins_told(garage, se
 
 
 def test_two_sweeps_at_once_send_each_message_once(garage, ses_down, monkeypatch):
-    messages = queued(*[email(garage, to=f"client{n}@example.com") for n in range(12)])
+    queued(*[email(garage, to=f"client{n}@example.com") for n in range(12)])
     delivered()
     ses_back(monkeypatch)
     before = len(ses_messages())

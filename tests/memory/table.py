@@ -76,7 +76,8 @@ class MemoryTable:
         self.calls["Query"] += 1
         pk, sk = self._indexes[index] if index else (self._pk, self._sk)
         if (pk, sk) != (partition_attribute, sort_attribute):
-            raise ValueError(f"Index {index or 'table'} is keyed on {pk}/{sk}, not {partition_attribute}/{sort_attribute}")
+            raise ValueError(f"Index {index or 'table'} is keyed on {pk}/{sk}, "
+                             f"not {partition_attribute}/{sort_attribute}")
         matching = [i for i in self.items.values()
                     if i.get(pk) == partition and isinstance(i.get(sk), str)
                     and (sort_prefix is None or i[sk].startswith(sort_prefix))
@@ -95,7 +96,7 @@ class MemoryTable:
             last = {name: tail[name] for name in {self._pk, self._sk, pk, sk}}
         if filter is not None:
             test = compile_condition(filter.expression, filter.names, filter.values)
-            self._check_placeholders([filter.expression, f"#p = :p"], {**filter.names, "#p": pk},
+            self._check_placeholders([filter.expression, "#p = :p"], {**filter.names, "#p": pk},
                                      {**filter.values, ":p": partition})
             evaluated = [i for i in evaluated if test(i)]
         return [copy.deepcopy(i) for i in evaluated], last

@@ -8,7 +8,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_importing_the_app_loads_neither_pyhanko_nor_fpdf2_nor_stripe():
-    probe = "import sys, app; print(sorted({m.split('.')[0] for m in sys.modules} & {'pyhanko', 'fpdf', 'schwifty', 'stripe'}))"
+    probe = ("import sys, app; "
+             "print(sorted({m.split('.')[0] for m in sys.modules} & {'pyhanko', 'fpdf', 'schwifty', 'stripe'}))")
     loaded = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
     assert loaded.stdout.strip() == "[]"
 
