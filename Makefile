@@ -1,12 +1,13 @@
-# The two commands: `make dev` runs the whole product locally, `make test` runs every test.
+# The two commands: `make dev` runs the whole product locally, `make test` runs the gate then every test.
 # Both install what is missing first: virtualenv, packages, DynamoDB Local; `make test` also the browser
-# tests' Chromium and axe-core, which `make dev` does not need.
+# tests' Chromium and axe-core, which `make dev` does not need. One tier alone: `make lint`, `make unit`,
+# `make integration`, `make e2e`.
 PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup dev test reset openapi bench clean
+.PHONY: setup dev test lint unit integration e2e reset openapi bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -32,9 +33,26 @@ setup: $(LOCAL_STACK) .local/chromium.ready node_modules/.package-lock.json
 dev: $(LOCAL_STACK)
 	$(PY) -m local.stack
 
+# The gate, before any test: ruff's rules and mypy's settings are in pyproject.toml.
+lint: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m mypy
+
+# Rules, use cases on the in-memory table (tests/memory) and the table contract on it: no local
+# service, no server, under a minute.
+unit: $(STAMP)
+	$(PY) -m pytest -q tests/unit
+	$(PY) -m pytest -q tests/contract -k memory
+
 # --dist loadfile: each test module runs on one worker, so tests/infra/test_package.py packages the app once.
 # (Not loadgroup: with pytest 9.2 xdist ignores xdist_group marks, pytest-dev/pytest-xdist#1386.)
-test: setup
+integration: $(LOCAL_STACK)
+	$(PY) -m pytest -n 2 --dist loadfile tests/integration tests/contract tests/infra
+
+e2e: setup
+	$(PY) -m pytest tests/browser
+
+test: setup lint
 	$(PY) -m pytest -n 2 --dist loadfile tests
 
 reset:

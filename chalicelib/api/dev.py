@@ -64,7 +64,9 @@ def outbox_page():
 def _checkout_provider() -> local.LocalCheckout:
     if settings().payment_provider != "local":
         raise errors.NotFound("Le prestataire de paiement local n'est pas utilisé.")
-    return payments.provider()  # the one the portal opened the checkout with
+    provider = payments.provider()  # the one the portal opened the checkout with
+    assert isinstance(provider, local.LocalCheckout)
+    return provider
 
 
 def _checkout_csp(provider: local.LocalCheckout) -> str:
@@ -80,7 +82,8 @@ def _session(provider: local.LocalCheckout, sealed: str | None) -> local.LocalSe
 
 
 def _posted_session() -> str | None:
-    raw = (dev_api.current_request.raw_body or b"").decode("utf-8", "replace")
+    body = dev_api.current_request.raw_body or b""
+    raw = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
     return dict(parse_qsl(raw)).get("session")
 
 

@@ -103,7 +103,7 @@ def _login_origins() -> list[str]:
     return [f"{parts.scheme}://{parts.netloc}"] if secure and parts.netloc else []
 
 
-def _headers(content_type: str, cache: str) -> dict[str, str]:
+def _headers(content_type: str, cache: str) -> dict[str, str | list[str]]:
     return {
         "Content-Type": content_type,
         "Cache-Control": cache,
@@ -119,8 +119,8 @@ def _serve(name: str) -> Response:
     if found is None:
         return _not_found()
     # Not fingerprinted (no build step): the browser revalidates each time, and gets a 304 when unchanged.
-    headers = {**_headers(found.content_type, "no-cache"), "ETag": found.etag}
-    if (front.current_request.headers or {}).get("if-none-match") == found.etag:
+    headers: dict[str, str | list[str]] = {**_headers(found.content_type, "no-cache"), "ETag": found.etag}
+    if front.current_request.headers.get("if-none-match") == found.etag:
         return Response(body="", status_code=304, headers=headers)
     return Response(body=found.body, status_code=200, headers=headers)
 

@@ -11,6 +11,7 @@ from typing import Any, Callable, TypeVar
 
 from chalice import Blueprint, Chalice, Response
 from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic_core import ErrorDetails
 
 from chalicelib.domain import errors
 from chalicelib.domain.dealers import Staff
@@ -101,7 +102,7 @@ def endpoint(
                 return result
             return Response(body=to_json(result), status_code=status, headers={"Content-Type": "application/json"})
 
-        guarded.operation = Operation(summary, body, response, status, authorizer is not None, tag)
+        setattr(guarded, "operation", Operation(summary, body, response, status, authorizer is not None, tag))
         bp.route(path, methods=[method], authorizer=authorizer, content_types=_ANY_CONTENT)(guarded)
         return view
 
@@ -149,7 +150,7 @@ def fields_of(invalid: ValidationError) -> dict[str, str]:
     return fields
 
 
-def _describe(problem: dict) -> str:
+def _describe(problem: ErrorDetails) -> str:
     if problem["type"] == "json_invalid":
         return "malformed JSON"
     if problem["type"] == "extra_forbidden":
@@ -159,7 +160,8 @@ def _describe(problem: dict) -> str:
 
 def current_staff(bp: Blueprint | Chalice) -> Staff:
     """The caller as the authorizer verified them (never from the body)."""
-    context = bp.current_request.context.get("authorizer") or {}
+    request = bp.current_request
+    context = (request.context.get("authorizer") if request is not None else None) or {}
     try:
         return Staff(dealer_id=context["dealer_id"], user_id=context["user_id"], role=context["role"])
     except (KeyError, ValueError):

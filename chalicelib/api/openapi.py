@@ -3,6 +3,7 @@ import re
 from typing import Any
 
 from pydantic import TypeAdapter
+from pydantic.json_schema import JsonSchemaMode
 
 from chalicelib.api.http import Operation
 
@@ -31,7 +32,7 @@ def build(app: Any, title: str = "Offerline dealer API", version: str = "1") -> 
         for method, entry in sorted(methods.items())
         if hasattr(entry.view_function, "operation")
     ]
-    inputs = []
+    inputs: list[tuple[tuple[str, str, str], JsonSchemaMode, TypeAdapter[Any]]] = []
     for path, method, op in operations:
         if op.body is not None:
             inputs.append(((path, method, "body"), "validation", TypeAdapter(op.body)))

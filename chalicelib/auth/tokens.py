@@ -10,7 +10,7 @@ never pay for it at cold start.
 """
 from datetime import timedelta
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain import clock
 from chalicelib.domain.dealers import Role, Staff
@@ -28,10 +28,12 @@ ROLE_CLAIM = "custom:role"
 def _jwks_client() -> "jwt.PyJWKClient":
     import jwt
 
-    return jwt.PyJWKClient(settings().auth_jwks_url, cache_keys=True, lifespan=3600)
+    url = settings().auth_jwks_url
+    assert url is not None, "read only when Cognito issues the tokens (settings.uses_local_issuer is False)"
+    return jwt.PyJWKClient(url, cache_keys=True, lifespan=3600)
 
 
-def _verification_key(token: str) -> tuple[object, str]:
+def _verification_key(token: str) -> tuple[Any, str]:
     config = settings()
     if config.uses_local_issuer:
         if config.local_issuer_secret is None:

@@ -7,6 +7,7 @@ fpdf2 is imported on first render only: importing app.py stays cheap.
 """
 import re
 from pathlib import Path
+from typing import Sequence
 
 from chalicelib.domain import local_time
 from chalicelib.domain.customers import format_phone
@@ -86,7 +87,7 @@ class _Writer:
         self.pdf.line(15, self.pdf.get_y(), 15 + WIDTH, self.pdf.get_y())
         self.pdf.ln(1.5)
 
-    def column(self, x: float, y: float, width: float, lines: list[tuple[str, float, bool]]) -> float:
+    def column(self, x: float, y: float, width: float, lines: Sequence[tuple[str, float, bool]]) -> float:
         """Writes lines (text, size, bold) in a column; returns the y where it ends."""
         self.pdf.set_xy(x, y)
         for text, size, bold in lines:
@@ -177,6 +178,7 @@ class _Writer:
             return
         self.heading("Véhicule")
         for line in described:
+            assert line.vehicle is not None
             self.para(line.vehicle.summary(), size=9)
 
     def lines_table(self) -> None:

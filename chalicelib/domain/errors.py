@@ -25,7 +25,7 @@ class Forbidden(DomainError):
 class RemoteSellingDisabled(Forbidden):
     code = "remote_selling_disabled"
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(
             "L'option vente à distance n'est pas activée pour cette concession : "
             "demandez à votre administrateur ou à votre commercial Offerline de l'activer."

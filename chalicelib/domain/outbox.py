@@ -79,7 +79,7 @@ class OutboxMessage(Entity):
 
 def retry_delay(attempts: int) -> timedelta:
     """Exponential backoff after `attempts` failed sends: 1, 2, 4, 8, 16 minutes."""
-    return FIRST_RETRY_AFTER * (2 ** max(attempts - 1, 0))
+    return FIRST_RETRY_AFTER * (1 << max(attempts - 1, 0))
 
 
 def is_last_attempt(attempts: int) -> bool:

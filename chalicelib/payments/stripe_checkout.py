@@ -4,11 +4,15 @@ The official library, pinned in requirements.txt, is imported only here and only
 opened, so importing the app stays cheap. `http_client` is for tests (no network).
 """
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING
 
 from chalicelib.payments.checkout import Checkout, CheckoutRequest, ProviderFailed
 
 CHECKOUT_ORIGIN = "https://checkout.stripe.com"
 NETWORK_RETRIES = 2  # the idempotency key makes a retried create return the same session
+
+if TYPE_CHECKING:
+    from stripe.params.checkout import SessionCreateParams
 
 
 class StripeCheckout:
@@ -25,9 +29,10 @@ class StripeCheckout:
     def create_checkout(self, request: CheckoutRequest) -> Checkout:
         import stripe
 
-        params = {
+        params: "SessionCreateParams" = {
             "mode": "payment",
-            "payment_method_types": ["card"],
+            # stripe 16's typed params list only allowed_payment_method_types; the request keeps this field.
+            "payment_method_types": ["card"],  # type: ignore[typeddict-unknown-key]
             "line_items": [{
                 "quantity": 1,
                 "price_data": {"currency": request.currency, "unit_amount": request.amount_cents,

@@ -5,7 +5,7 @@ from chalicelib.domain.errors import NotAuthenticated
 from chalicelib.store import dealers as store
 
 
-def login(email: str) -> dict:
+def login(email: str) -> dict[str, str]:
     found = store.find_login(email)
     if found is None:
         raise NotAuthenticated("Aucun utilisateur avec cet e-mail.")

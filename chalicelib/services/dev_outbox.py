@@ -11,6 +11,7 @@ import urllib.request
 from email import policy
 from email.message import EmailMessage
 from html.parser import HTMLParser
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -55,15 +56,16 @@ def read() -> Outbox:
     )
 
 
-def _moto_state() -> dict:
+def _moto_state() -> dict[str, Any]:
     base = os.environ.get("AWS_ENDPOINT_URL_SESV2", "")
     if not base.startswith(("http://", "https://")):
         raise NotFound("Pas de boîte d'envoi locale : AWS_ENDPOINT_URL_SESV2 ne désigne pas un serveur moto.")
     with urllib.request.urlopen(f"{base.rstrip('/')}/moto-api/data.json", timeout=10) as answer:
-        return json.load(answer)
+        state: dict[str, Any] = json.load(answer)
+    return state
 
 
-def _raw_email(message: dict) -> CapturedEmail:
+def _raw_email(message: dict[str, Any]) -> CapturedEmail:
     mime: EmailMessage = email.message_from_string(message["raw_data"], policy=policy.default)
     text, html = _body(mime, "plain"), _body(mime, "html")
     return CapturedEmail(
@@ -83,7 +85,7 @@ def _body(mime: EmailMessage, subtype: str) -> str | None:
     return part.get_content() if part is not None else None
 
 
-def _simple_email(message: dict) -> CapturedEmail:
+def _simple_email(message: dict[str, Any]) -> CapturedEmail:
     body = message.get("body", "")
     html = body if _HTML_MARKUP.search(body) else None
     text = None if html else body
@@ -103,7 +105,7 @@ def _simple_email(message: dict) -> CapturedEmail:
     )
 
 
-def _sms(message: dict) -> CapturedSms:
+def _sms(message: dict[str, Any]) -> CapturedSms:
     return CapturedSms(
         id=message["message_id"],
         phone_number=message["phone_number"],
@@ -113,11 +115,11 @@ def _sms(message: dict) -> CapturedSms:
 
 
 class _Hrefs(HTMLParser):
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__()
         self.found: list[str] = []
 
-    def handle_starttag(self, tag, attrs):
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "a":
             self.found.extend(value for name, value in attrs if name == "href" and value)
 

@@ -56,7 +56,7 @@ def sweep_milestones() -> int:
 
 def _dispatch_milestone(claimed: due.Claimed) -> None:
     name = claimed.item.get("milestone")
-    handler = _milestone_handlers.get(name)
+    handler = _milestone_handlers.get(name) if isinstance(name, str) else None
     if handler is None:
         raise LookupError(f"no handler for milestone {name!r}")
     handler(claimed)

@@ -67,15 +67,17 @@ def expand(notice: OutboxMessage, at: datetime) -> list[OutboxMessage]:
     """The email and/or SMS the seller wants for this notice now ([] when none)."""
     assert notice.channel == Channel.SELLER and notice.notice is not None
     seller = _seller(notice.dealer_id, notice.to)
-    wants = seller.notifications if seller is not None else None
-    wanted = wants is not None and notice.notice.preference is not None and getattr(wants, notice.notice.preference)
+    preference = notice.notice.preference
+    # The seller, when they want to hear of this kind of action at all.
+    told = seller if seller is not None and preference is not None and getattr(seller.notifications, preference) \
+        else None
     messages = []
-    address = seller.contact_email if wanted and wants.email else notice.notice.email_anyway
+    address = told.contact_email if told is not None and told.notifications.email else notice.notice.email_anyway
     if address:
         messages.append(notice.model_copy(update={
             "id": new_id(), "channel": Channel.EMAIL, "to": address, "notice": None, "created_at": at,
         }))
-    phone = seller.contact_phone if wanted and wants.sms else None
+    phone = told.contact_phone if told is not None and told.notifications.sms else None
     if phone:
         messages.append(OutboxMessage(
             dealer_id=notice.dealer_id, channel=Channel.SMS, to=phone, text=notice.notice.sms_text,

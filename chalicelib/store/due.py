@@ -55,6 +55,7 @@ def claim(item: dict[str, Any], now: datetime) -> Claimed | None:
         ))
     except (Conflict, NotFound):
         return None
+    assert claimed is not None  # an update answers with the item as written
     return Claimed(key, claim_id, claimed)
 
 
@@ -73,6 +74,7 @@ def claim_fresh(key: Key, now: datetime) -> Claimed | None:
         ))
     except (Conflict, NotFound):
         return None
+    assert claimed is not None  # an update answers with the item as written
     return Claimed(key, claim_id, claimed)
 
 

@@ -198,7 +198,8 @@ def _failure(op: Write, old_item: dict[str, Any] | None) -> DomainError:
         return AlreadyExists("Cet élément existe déjà.")
     if old_item is None:
         return NotFound("Élément introuvable.")
-    if "#version" in condition and old_item.get("version") != op.condition.values.get(":expected_version"):
+    if op.condition is not None and "#version" in condition \
+            and old_item.get("version") != op.condition.values.get(":expected_version"):
         return StaleVersion()
     if "#status" in condition:
         return InvalidTransition(f"Action impossible dans l'état « {old_item.get('status')} ».")
