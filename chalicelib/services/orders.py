@@ -161,7 +161,7 @@ def view(dealer_id: str, order_id: str) -> OrderView:
 def view_of(agg: store.OrderAggregate, now: datetime) -> OrderView:
     order = agg.order
     milestones = [MilestoneView(**m.model_dump(), applies=applies(m, order, now), overdue=m.is_overdue(order, now))
-                  for m in sorted(agg.milestones, key=lambda m: (m.due_by, m.code))]
+                  for m in sorted(agg.milestones, key=lambda m: (m.due_by, m.position))]
     required = required_documents(order.holder.kind if order.holder else None)
     return OrderView(
         order=order, milestones=milestones, overdue=sum(m.overdue for m in milestones),

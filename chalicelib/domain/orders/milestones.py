@@ -159,6 +159,7 @@ class Milestone(Entity):
     done_at: datetime | None = None
     done_by: str | None = None
     told_at: datetime | None = Field(default=None, description="when its assignee was told it is due")
+    position: int = Field(default=0, description="its place in the template: the to-do list's order within a day")
 
     @property
     def done(self) -> bool:
@@ -178,8 +179,9 @@ def due_by_of(anchor: Anchor, offset_days: int, reserved_on: date, handover_on: 
 
 
 def milestones_of(template: OrderTemplate, reserved_on: date, handover_on: date) -> list[Milestone]:
-    return [Milestone(**item.model_dump(), due_by=due_by_of(item.anchor, item.offset_days, reserved_on, handover_on))
-            for item in template.items]
+    return [Milestone(**item.model_dump(), position=position,
+                      due_by=due_by_of(item.anchor, item.offset_days, reserved_on, handover_on))
+            for position, item in enumerate(template.items)]
 
 
 def moved(milestones: list[Milestone], reserved_on: date, handover_on: date) -> list[Milestone]:
@@ -242,4 +244,4 @@ def _add_months(day: date, months: int) -> date:
 def next_action(milestones: list[Milestone], order: Order, now: datetime) -> Milestone | None:
     """The first milestone to do: the earliest due among those not done that apply."""
     open_ = [m for m in milestones if not m.done and applies(m, order, now)]
-    return min(open_, key=lambda m: (m.due_by, m.code), default=None)
+    return min(open_, key=lambda m: (m.due_by, m.position), default=None)
