@@ -60,7 +60,8 @@ def quote_for_a_car(g: Garage, car: VehicleDetails = CAR) -> str:
     account = customers.create_account(g.dealer_id, NewAccount(
         kind=AccountKind.PERSON,
         contact=NewContact(first_name="Marie", last_name="Durand", email="marie@example.com")))
-    quote = quotes.create(g.dealer_id, NewQuote.model_validate({"account_id": account.account.id, "lines": [
+    quote = quotes.create(g.dealer_id, NewQuote.model_validate({
+        "account_id": account.account.id, "contact_id": account.contacts[0].id, "lines": [
         {"kind": "vehicle", "label": "Peugeot 308", "unit_price_cents": 1_500_000, "vat_rate": 20,
          "vehicle": car.model_dump()},
         {"kind": "fee", "label": "Frais de mise à la route", "unit_price_cents": 25_000, "vat_rate": 20},

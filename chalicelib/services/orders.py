@@ -400,6 +400,6 @@ def _rearmed(agg: store.OrderAggregate, order: Order) -> list[Write]:
             if m.when != When.ALWAYS and not m.done and m.told_at is None]
 
 
-def order_event(order: Order, kind: EventKind, by: str, at: datetime, **details: Any) -> OrderEvent:
-    return OrderEvent(id=new_id(), order_id=order.id, kind=kind, at=at, by=by,
+def order_event(order: Order, event_kind: EventKind, by: str, at: datetime, **details: Any) -> OrderEvent:
+    return OrderEvent(id=new_id(), order_id=order.id, kind=event_kind, at=at, by=by,
                       details={k: v for k, v in details.items() if v is not None})

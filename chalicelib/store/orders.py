@@ -156,7 +156,7 @@ def event_added(order: Order, event: OrderEvent) -> Put:
 
 def template(dealer_id: str) -> OrderTemplate:
     item = table.get(keys.order_template(dealer_id))
-    return OrderTemplate.model_validate(item) if item else DEFAULT_TEMPLATE
+    return OrderTemplate.model_validate(item, strict=False) if item else DEFAULT_TEMPLATE
 
 
 def template_saved(dealer_id: str, template_: OrderTemplate) -> Put:
