@@ -4,16 +4,8 @@ from chalice import Blueprint
 from chalicelib.api.auth import seller_auth
 from chalicelib.api.http import current_staff, endpoint, parse, parse_query
 from chalicelib.domain.orders.commands import (
-    CancellationRequest,
-    DeliveryInput,
-    Done,
-    HandoverDate,
-    HolderInput,
-    NewPayment,
-    OpenFromQuote,
-    OrderListQuery,
-    PaymentPlanInput,
-    RefundIban,
+    CancellationRequest, DeliveryInput, Done, HandoverDate, HolderInput, NewPayment, OpenFromQuote, OrderListQuery,
+    PaymentPlanInput, RefundIban,
 )
 from chalicelib.domain.orders.documents import DocumentReview, NewDocument, OrderDocument, UploadForm
 from chalicelib.domain.orders.milestones import OrderTemplate, OrderTemplateChange

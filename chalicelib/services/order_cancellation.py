@@ -14,12 +14,7 @@ from chalicelib.domain.errors import Forbidden, InvalidInput, InvalidTransition
 from chalicelib.domain.iban import check_iban, masked
 from chalicelib.domain.money import format_euros
 from chalicelib.domain.orders.cancellation import (
-    Branch,
-    Cancellation,
-    CancellationReason,
-    CannotApprove,
-    branch_of,
-    refund_due_on,
+    Branch, Cancellation, CancellationReason, CannotApprove, branch_of, refund_due_on,
 )
 from chalicelib.domain.orders.commands import CancellationRequest, RefundIban
 from chalicelib.domain.orders.documents import DocumentKind, DocumentStatus

@@ -12,14 +12,7 @@ from chalicelib.domain.dealers import Staff
 from chalicelib.domain.errors import InvalidInput, InvalidTransition
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.orders.documents import (
-    EXTENSIONS,
-    MAX_BYTES,
-    SNIFF_BYTES,
-    DocumentReview,
-    DocumentStatus,
-    NewDocument,
-    OrderDocument,
-    UploadForm,
+    EXTENSIONS, MAX_BYTES, SNIFF_BYTES, DocumentReview, DocumentStatus, NewDocument, OrderDocument, UploadForm,
     sniff,
 )
 from chalicelib.domain.orders.events import EventKind

@@ -16,42 +16,16 @@ from chalicelib.domain.errors import Forbidden, InvalidInput, InvalidTransition,
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.orders import guards
 from chalicelib.domain.orders.commands import (
-    DeliveryInput,
-    HandoverDate,
-    HolderInput,
-    NewPayment,
-    OpenFromQuote,
-    OrderListQuery,
-    PaymentPlanInput,
+    DeliveryInput, HandoverDate, HolderInput, NewPayment, OpenFromQuote, OrderListQuery, PaymentPlanInput,
 )
 from chalicelib.domain.orders.documents import missing, required_documents
 from chalicelib.domain.orders.events import EventKind, OrderEvent
 from chalicelib.domain.orders.milestones import (
-    Milestone,
-    OrderTemplate,
-    OrderTemplateChange,
-    When,
-    applies,
-    milestones_of,
-    moved,
-    next_action,
+    Milestone, OrderTemplate, OrderTemplateChange, When, applies, milestones_of, moved, next_action,
 )
 from chalicelib.domain.orders.model import (
-    Contact,
-    CustomerSnapshot,
-    Delivery,
-    Financed,
-    Holder,
-    NextAction,
-    Order,
-    OrderSource,
-    OrderStatus,
-    Payment,
-    PaymentMethod,
-    PaymentPlan,
-    VehicleSnapshot,
-    check_handover_day,
-    default_handover_day,
+    Contact, CustomerSnapshot, Delivery, Financed, Holder, NextAction, Order, OrderSource, OrderStatus, Payment,
+    PaymentMethod, PaymentPlan, VehicleSnapshot, check_handover_day, default_handover_day,
 )
 from chalicelib.domain.orders.views import Blockers, MilestoneView, OrderPage, OrderSummary, OrderView
 from chalicelib.domain.proposals import Proposal

@@ -16,15 +16,7 @@ from chalicelib.domain.orders.model import Order, OrderStatus, Payment, paris_mo
 from chalicelib.services.due_work import MILESTONE
 from chalicelib.store import due, keys, paging
 from chalicelib.store.table import (
-    Condition,
-    Put,
-    Update,
-    Write,
-    if_absent,
-    if_attribute_equals,
-    if_status,
-    if_version,
-    table,
+    Condition, Put, Update, Write, if_absent, if_attribute_equals, if_status, if_version, table,
 )
 
 # The names their handlers are registered under (services/order_milestones.py).

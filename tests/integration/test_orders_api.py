@@ -141,8 +141,8 @@ def test_withdrawal_after_funds_needs_two_ids_and_an_iban(client, staff, order):
     assert asked["order"]["cancellation"]["refund_due_on"] == (NOW + timedelta(days=14)).date().isoformat()
     refused = staff["manager"].post(f"{path}/cancellation/approve")
     assert refused.status_code == 409 and body(refused)["error"]["code"] == "cancellation_incomplete"
-    assert body(seller.send("PUT", f"{path}/cancellation/iban", {"iban": "FR76 3000 6000 0112 3456 7890 188"}))["error"]["code"] == \
-        "invalid_iban"
+    wrong = seller.send("PUT", f"{path}/cancellation/iban", {"iban": "FR76 3000 6000 0112 3456 7890 188"})
+    assert body(wrong)["error"]["code"] == "invalid_iban"
     ok(seller.send("PUT", f"{path}/cancellation/iban", {"iban": IBAN}))
     document(staff, order_id, "refund_identity")
     document(staff, order_id, "refund_identity", b"\xff\xd8\xff\xe0" + b"\x00" * 64, "image/jpeg")

@@ -15,11 +15,7 @@ from pydantic import Field, model_validator
 from chalicelib.domain.dealers import Role
 from chalicelib.domain.model import Command, Entity
 from chalicelib.domain.orders.model import (
-    DeliveryMode,
-    Order,
-    PaymentMethod,
-    VehicleSnapshot,
-    paris_moment,
+    DeliveryMode, Order, PaymentMethod, VehicleSnapshot, paris_moment,
 )
 
 DUE_TIME = time(9, 0)

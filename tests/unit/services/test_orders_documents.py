@@ -23,7 +23,8 @@ def g(memory):
 
 @pytest.fixture
 def order_id(g):
-    return orders.open_from_quote(g.dealer_id, command(OpenFromQuote, quote_id=quote_for_a_car(g)), by=g.seller).order.id
+    opened = orders.open_from_quote(g.dealer_id, command(OpenFromQuote, quote_id=quote_for_a_car(g)), by=g.seller)
+    return opened.order.id
 
 
 def upload(g, order_id: str, data: bytes, kind: str = "identity", declared: str = "application/pdf"):
@@ -47,7 +48,7 @@ def test_the_upload_form_is_limited_to_10_mb_private_and_under_the_dealer_s_pref
 def test_a_pdf_is_confirmed_from_its_bytes_then_accepted_by_back_office(g, order_id):
     form = upload(g, order_id, PDF)
     confirmed = order_documents.confirm_upload(g.dealer_id, order_id, form.document.id, by=g.seller)
-    assert (confirmed.status, confirmed.content_type.value, confirmed.size) == ("to_review", "application/pdf", len(PDF))
+    assert (confirmed.status, confirmed.content_type, confirmed.size) == ("to_review", "application/pdf", len(PDF))
     accepted = order_documents.review(g.dealer_id, order_id, form.document.id,
                                       command(DocumentReview, accepted=True), by=g.as_back_office)
     assert accepted.status == DocumentStatus.ACCEPTED
