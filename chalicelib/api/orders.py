@@ -4,10 +4,10 @@ from chalice import Blueprint
 from chalicelib.api.auth import seller_auth
 from chalicelib.api.http import current_staff, endpoint, parse, parse_query
 from chalicelib.domain.orders.commands import (
-    CancellationRequest, DeliveryInput, Done, HandoverDate, HolderInput, NewPayment, OpenFromQuote, OrderListQuery,
-    PaymentPlanInput, RefundIban,
+    CancellationRequest, DeliveryInput, MilestoneDone, HandoverDate, HolderInput, NewPayment, OpenFromQuote,
+    OrderListQuery, PaymentPlanInput, RefundIban,
 )
-from chalicelib.domain.orders.documents import DocumentReview, NewDocument, OrderDocument, UploadForm
+from chalicelib.domain.orders.documents import DocumentReview, NewOrderDocument, OrderDocument, UploadForm
 from chalicelib.domain.orders.milestones import OrderTemplate, OrderTemplateChange
 from chalicelib.domain.orders.views import OrderPage, OrderView
 from chalicelib.services import order_cancellation, order_documents, orders
@@ -95,10 +95,10 @@ def approve_credit(order_id: str):
 
 
 @endpoint(orders_api, "/orders/{order_id}/milestones/{code}/done", method="POST", summary="Check a milestone done",
-          body=Done, response=OrderView, **ORDERS)
+          body=MilestoneDone, response=OrderView, **ORDERS)
 def check_milestone(order_id: str, code: str):
     staff = current_staff(orders_api)
-    parse(Done, orders_api.current_request)
+    parse(MilestoneDone, orders_api.current_request)
     return orders.check_milestone(staff.dealer_id, order_id, code, by=staff)
 
 
@@ -129,10 +129,10 @@ def mark_sold(order_id: str):
 
 @endpoint(orders_api, "/orders/{order_id}/documents", method="POST",
           summary="Ask to upload a document: a presigned POST (≤ 10 MB, PDF/JPEG/PNG) to send the file with",
-          body=NewDocument, response=UploadForm, status=201, **ORDERS)
+          body=NewOrderDocument, response=UploadForm, status=201, **ORDERS)
 def request_upload(order_id: str):
     staff = current_staff(orders_api)
-    command = parse(NewDocument, orders_api.current_request)
+    command = parse(NewOrderDocument, orders_api.current_request)
     return order_documents.request_upload(staff.dealer_id, order_id, command, by=staff)
 
 

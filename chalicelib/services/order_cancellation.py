@@ -14,11 +14,11 @@ from chalicelib.domain.errors import Forbidden, InvalidInput, InvalidTransition
 from chalicelib.domain.iban import check_iban, masked
 from chalicelib.domain.money import format_euros
 from chalicelib.domain.orders.cancellation import (
-    Branch, Cancellation, CancellationReason, CannotApprove, branch_of, refund_due_on,
+    CancellationBranch, Cancellation, CancellationReason, CannotApprove, branch_of, refund_due_on,
 )
 from chalicelib.domain.orders.commands import CancellationRequest, RefundIban
 from chalicelib.domain.orders.documents import DocumentKind, DocumentStatus
-from chalicelib.domain.orders.events import EventKind
+from chalicelib.domain.orders.events import OrderEventKind
 from chalicelib.domain.orders.model import OrderStatus
 from chalicelib.domain.orders.views import OrderView
 from chalicelib.services import order_notices
@@ -48,11 +48,12 @@ def request_writes(dealer_id: str, order_id: str, command: CancellationRequest, 
     cancellation = Cancellation(
         reason=command.reason, branch=branch, organised=organised, note=command.note,
         refund_cents=before.received_cents, requested_at=now, requested_by=by.user_id,
-        refund_due_on=refund_due_on(local_time.paris_date(now)) if branch == Branch.AFTER_FUNDS else None)
+        refund_due_on=(refund_due_on(local_time.paris_date(now)) if branch == CancellationBranch.AFTER_FUNDS
+                       else None))
     order = before.moved_to(OrderStatus.CANCELLING, now, cancellation=cancellation)
     what = "Rétractation" if command.reason == CancellationReason.WITHDRAWAL else "Annulation"
     todo = ("Le client n'a réglé que les frais de réservation : validez le remboursement pour annuler la commande."
-            if branch == Branch.FEE_ONLY else
+            if branch == CancellationBranch.FEE_ONLY else
             f"Des fonds ont été reçus : le commercial recueille deux pièces d'identité recto/verso et le RIB du "
             f"client, puis vous validez le remboursement, dû au plus tard le "
             f"{local_time.format_day(cancellation.refund_due_on)} (art. L221-24 du Code de la consommation).")
@@ -78,7 +79,7 @@ def request_writes(dealer_id: str, order_id: str, command: CancellationRequest, 
             f"{stop} : annulez la livraison prévue le {local_time.format_day(order.handover_on)}.",
             "order_cancellation", now)
         told = f"{told} ; {told_bo}"
-    event = order_event(order, EventKind.CANCELLATION_REQUESTED, by.user_id, now, reason=command.reason.value,
+    event = order_event(order, OrderEventKind.CANCELLATION_REQUESTED, by.user_id, now, reason=command.reason.value,
                         branch=branch.value, organised=organised, refund_cents=cancellation.refund_cents,
                         refund_due_on=cancellation.refund_due_on.isoformat() if cancellation.refund_due_on else None,
                         told=told)
@@ -89,12 +90,12 @@ def give_iban(dealer_id: str, order_id: str, command: RefundIban, by: Staff) -> 
     agg, now = store.aggregate(dealer_id, order_id), clock.now()
     order = agg.order
     cancellation = _cancelling(order)
-    if cancellation.branch != Branch.AFTER_FUNDS:
+    if cancellation.branch != CancellationBranch.AFTER_FUNDS:
         raise InvalidInput("Seuls les frais de réservation ont été reçus : aucun RIB n'est demandé.",
                            {"iban": "not needed"})
     iban = check_iban(command.iban)
     order = order.changed(now, cancellation=cancellation.model_copy(update={"iban": iban, "iban_masked": masked(iban)}))
-    event = order_event(order, EventKind.REFUND_IBAN_GIVEN, by.user_id, now, iban=masked(iban))
+    event = order_event(order, OrderEventKind.REFUND_IBAN_GIVEN, by.user_id, now, iban=masked(iban))
     return commit_and_view(dealer_id, change_of(agg, order, now, [store.event_added(order, event)]))
 
 
@@ -119,7 +120,7 @@ def approve_writes(dealer_id: str, order_id: str, by: Staff) -> Change:
         order, [order.seller_id], f"Commande annulée : {order_notices.describe(order)}",
         f"Le remboursement de {format_euros(cancellation.refund_cents)} est validé : la commande de "
         f"{order_notices.describe(order)} est annulée.", "order_cancelled", now)
-    event = order_event(order, EventKind.CANCELLED, by.user_id, now, refund_cents=cancellation.refund_cents,
+    event = order_event(order, OrderEventKind.CANCELLED, by.user_id, now, refund_cents=cancellation.refund_cents,
                         told=told)
     return change_of(agg, order, now, [store.event_added(order, event), *(outbox_store.new(m) for m in messages)])
 

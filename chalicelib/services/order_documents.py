@@ -12,10 +12,10 @@ from chalicelib.domain.dealers import Staff
 from chalicelib.domain.errors import InvalidInput, InvalidTransition
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.orders.documents import (
-    EXTENSIONS, MAX_BYTES, SNIFF_BYTES, DocumentReview, DocumentStatus, NewDocument, OrderDocument, UploadForm,
+    EXTENSIONS, MAX_BYTES, SNIFF_BYTES, DocumentReview, DocumentStatus, NewOrderDocument, OrderDocument, UploadForm,
     sniff,
 )
-from chalicelib.domain.orders.events import EventKind
+from chalicelib.domain.orders.events import OrderEventKind
 from chalicelib.domain.orders.model import OrderStatus
 from chalicelib.services.orders import order_event, require_office
 from chalicelib.store import orders as store
@@ -24,7 +24,7 @@ from chalicelib.store.unit_of_work import commit
 UPLOAD_SECONDS = 900
 
 
-def request_upload(dealer_id: str, order_id: str, command: NewDocument, by: Staff) -> UploadForm:
+def request_upload(dealer_id: str, order_id: str, command: NewOrderDocument, by: Staff) -> UploadForm:
     order = store.get(dealer_id, order_id)
     if order.status == OrderStatus.CANCELLED:
         raise InvalidTransition("Commande annulée : elle ne reçoit plus de documents.")
@@ -49,7 +49,7 @@ def confirm_upload(dealer_id: str, order_id: str, document_id: str, by: Staff) -
     except InvalidInput:
         storage.delete(document.s3_key)  # never keep a file we refused
         raise
-    event = order_event(agg.order, EventKind.DOCUMENT_RECEIVED, by.user_id, now, document_id=document.id,
+    event = order_event(agg.order, OrderEventKind.DOCUMENT_RECEIVED, by.user_id, now, document_id=document.id,
                    kind=document.kind.value)
     commit(store.document_changed(agg.order, confirmed, DocumentStatus.AWAITING_UPLOAD),
            store.event_added(agg.order, event))
@@ -62,7 +62,7 @@ def review(dealer_id: str, order_id: str, document_id: str, command: DocumentRev
     document = agg.document(document_id)
     now = clock.now()
     reviewed = document.reviewed(command.accepted, command.reason, by.user_id, now)
-    kind = EventKind.DOCUMENT_ACCEPTED if command.accepted else EventKind.DOCUMENT_REJECTED
+    kind = OrderEventKind.DOCUMENT_ACCEPTED if command.accepted else OrderEventKind.DOCUMENT_REJECTED
     event = order_event(agg.order, kind, by.user_id, now, document_id=document.id, kind=document.kind.value,
                    reason=reviewed.rejection_reason)
     commit(store.document_changed(agg.order, reviewed, DocumentStatus.TO_REVIEW), store.event_added(agg.order, event))

@@ -13,7 +13,7 @@ from chalicelib.domain import clock, local_time
 from chalicelib.domain.dealers import Role
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.money import format_euros
-from chalicelib.domain.orders.events import EventKind
+from chalicelib.domain.orders.events import OrderEventKind
 from chalicelib.domain.orders.milestones import STAGE_LABELS, applies
 from chalicelib.domain.orders.model import OrderStatus
 from chalicelib.services import due_work, order_notices
@@ -50,8 +50,8 @@ def milestone_due(claimed: due.Claimed) -> None:
         f"Commande de {order_notices.describe(order)}, cession le {local_time.format_day(order.handover_on)}.\n"
         f"{STAGE_LABELS[milestone.stage]} : « {milestone.label} », à faire pour le {when}.",
         "order_milestone", now)
-    event = order_event(order, EventKind.MILESTONE_DUE, SYSTEM, now, milestone=milestone.code, label=milestone.label,
-                        told=told)
+    event = order_event(order, OrderEventKind.MILESTONE_DUE, SYSTEM, now, milestone=milestone.code,
+                        label=milestone.label, told=told)
     commit(store.milestone_told(claimed, now), store.event_added(order, event),
            [outbox_store.new(m) for m in messages])
 
@@ -75,7 +75,7 @@ def refund_due_soon(claimed: due.Claimed) -> None:
         f"Le remboursement de {format_euros(cancellation.refund_cents)} pour la commande de "
         f"{order_notices.describe(order)} doit être fait au plus tard le {due_on} (14 jours, art. L221-24 du Code "
         "de la consommation). Recueillez ce qui manque et validez-le.", "order_refund_due", now)
-    event = order_event(order, EventKind.REFUND_DUE_SOON, SYSTEM, now,
+    event = order_event(order, OrderEventKind.REFUND_DUE_SOON, SYSTEM, now,
                         refund_due_on=cancellation.refund_due_on.isoformat(), told=told)
     commit(store.refund_warned(claimed, order, now), store.event_added(order, event),
            [outbox_store.new(m) for m in messages])

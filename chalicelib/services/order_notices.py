@@ -7,7 +7,7 @@ or a delivery partner gets an email at the address the order holds.
 from datetime import datetime
 
 from chalicelib.domain.dealers import Role
-from chalicelib.domain.orders.model import Contact, Order
+from chalicelib.domain.orders.model import ThirdParty, Order
 from chalicelib.domain.outbox import Channel, OutboxMessage
 from chalicelib.services import staff_alerts
 from chalicelib.settings import settings
@@ -36,7 +36,7 @@ def tell(order: Order, user_ids: list[str], subject: str, text: str, purpose: st
     return messages, " ; ".join(told)
 
 
-def tell_third_party(order: Order, who: Contact | None, subject: str, text: str, purpose: str,
+def tell_third_party(order: Order, who: ThirdParty | None, subject: str, text: str, purpose: str,
                      at: datetime) -> list[OutboxMessage]:
     if who is None or not who.email:
         return []

@@ -19,13 +19,13 @@ from chalicelib.domain.orders.commands import (
     DeliveryInput, HandoverDate, HolderInput, NewPayment, OpenFromQuote, OrderListQuery, PaymentPlanInput,
 )
 from chalicelib.domain.orders.documents import missing, required_documents
-from chalicelib.domain.orders.events import EventKind, OrderEvent
+from chalicelib.domain.orders.events import OrderEventKind, OrderEvent
 from chalicelib.domain.orders.milestones import (
     Milestone, OrderTemplate, OrderTemplateChange, When, applies, milestones_of, moved, next_action,
 )
 from chalicelib.domain.orders.model import (
-    Contact, CustomerSnapshot, Delivery, Financed, Holder, NextAction, Order, OrderSource, OrderStatus, Payment,
-    PaymentMethod, PaymentPlan, VehicleSnapshot, check_handover_day, default_handover_day,
+    ThirdParty, OrderCustomer, OrderDelivery, Financed, RegistrationHolder, NextAction, Order, OrderSource,
+    OrderStatus, OrderPayment, PaymentMethod, PaymentPlan, OrderVehicle, check_handover_day, default_handover_day,
 )
 from chalicelib.domain.orders.views import Blockers, MilestoneView, OrderPage, OrderSummary, OrderView
 from chalicelib.domain.proposals import Proposal
@@ -68,7 +68,7 @@ def open_from_quote_writes(dealer_id: str, command: OpenFromQuote, by: Staff) ->
                            {"quote_id": "expired"})
     account = customer_store.get_account(dealer_id, quote.account_id)
     contact = quote.addressee(account)
-    customer = CustomerSnapshot(
+    customer = OrderCustomer(
         account_id=account.account.id, kind=account.account.kind, contact_id=contact.id, name=account.account.name,
         contact_name=f"{contact.first_name} {contact.last_name}", email=contact.email, mobile=contact.mobile)
     vehicle = _vehicle_of(quote.lines, command.vehicle_id, command.last_roadworthiness_test)
@@ -87,7 +87,7 @@ def open_from_quote_writes(dealer_id: str, command: OpenFromQuote, by: Staff) ->
     change.writes.append(quote_store.still_exists(quote))
     if command.deposit_paid_cents:
         method = command.deposit_method.value if command.deposit_method else "card"
-        change.writes.append(store.payment_added(order, Payment(
+        change.writes.append(store.payment_added(order, OrderPayment(
             id=new_id(), kind="deposit", method=method, amount_cents=command.deposit_paid_cents, received_at=now,
             recorded_by=by.user_id)))
     return change
@@ -97,7 +97,7 @@ def opened_by_acceptance(proposal: Proposal, at: datetime, vehicle_id: str | Non
     """The order an accepted proposal opens: add `change.writes` to the acceptance's transaction
     (one order per proposal: a second acceptance's writes fail on the order's origin marker)."""
     customer = proposal.customer
-    snapshot = CustomerSnapshot(
+    snapshot = OrderCustomer(
         account_id=customer.account_id, kind=customer.kind, contact_id=customer.contact_id,
         name=customer.company_name or f"{customer.first_name} {customer.last_name}",
         contact_name=f"{customer.first_name} {customer.last_name}", email=customer.email, mobile=customer.mobile)
@@ -114,16 +114,16 @@ def opened_by_acceptance(proposal: Proposal, at: datetime, vehicle_id: str | Non
 def _opening(order: Order, source_id: str, by: str, details: dict[str, Any]) -> Change:
     milestones = milestones_of(store.template(order.dealer_id), order.reserved_on, order.handover_on)
     order = _with_next(order, milestones, order.created_at)
-    event = order_event(order, EventKind.OPENED, by, order.created_at, source=order.source.value, **details)
+    event = order_event(order, OrderEventKind.OPENED, by, order.created_at, source=order.source.value, **details)
     return Change(order, store.opened(order, milestones, event, source_id))
 
 
-def _vehicle_of(lines: list[QuoteLine], vehicle_id: str | None, last_test) -> VehicleSnapshot:
+def _vehicle_of(lines: list[QuoteLine], vehicle_id: str | None, last_test) -> OrderVehicle:
     line = next((line for line in lines if line.kind == LineKind.VEHICLE and line.vehicle is not None), None)
     if line is None:
         raise InvalidInput("Le devis n'a pas de ligne véhicule décrivant la voiture vendue.",
                            {"lines": "no vehicle line with vehicle details"})
-    return VehicleSnapshot(**line.vehicle.model_dump(), vehicle_id=vehicle_id, last_roadworthiness_test=last_test)
+    return OrderVehicle(**line.vehicle.model_dump(), vehicle_id=vehicle_id, last_roadworthiness_test=last_test)
 
 
 # --- reading -------------------------------------------------------------------------------
@@ -175,7 +175,7 @@ def set_handover_writes(dealer_id: str, order_id: str, command: HandoverDate, by
     before = agg.order
     order = before.with_handover(command.handover_on, command.handover_slot, command.reason, by.role, now)
     shifted = moved(agg.milestones, order.reserved_on, order.handover_on)
-    event = order_event(order, EventKind.HANDOVER_DATE_SET, by.user_id, now, **{
+    event = order_event(order, OrderEventKind.HANDOVER_DATE_SET, by.user_id, now, **{
         "from": before.handover_on.isoformat(), "to": order.handover_on.isoformat(),
         "slot": order.handover_slot.strftime("%H:%M"), "override_reason": order.handover_override,
         "milestones_moved": len(shifted)})
@@ -194,7 +194,7 @@ def set_payment_plan(dealer_id: str, order_id: str, command: PaymentPlanInput, b
                        financed_cents=command.financed_cents, financed=Financed(**command.financed.model_dump()),
                        lender=command.lender)
     order = agg.order.changed(now, payment=plan)
-    event = order_event(order, EventKind.PAYMENT_PLAN_SET, by.user_id, now, method=plan.method.value,
+    event = order_event(order, OrderEventKind.PAYMENT_PLAN_SET, by.user_id, now, method=plan.method.value,
                    down_payment_cents=plan.down_payment_cents, financed_cents=plan.financed_cents)
     writes = [store.event_added(order, event), *_rearmed(agg, order)]
     return commit_and_view(dealer_id, change_of(agg, order, now, writes))
@@ -203,8 +203,8 @@ def set_payment_plan(dealer_id: str, order_id: str, command: PaymentPlanInput, b
 def set_holder(dealer_id: str, order_id: str, command: HolderInput, by: Staff) -> OrderView:
     agg, now = store.aggregate(dealer_id, order_id), clock.now()
     agg.order.require_open()
-    order = agg.order.changed(now, holder=Holder(**command.model_dump()))
-    event = order_event(order, EventKind.HOLDER_SET, by.user_id, now, kind=command.kind.value)
+    order = agg.order.changed(now, holder=RegistrationHolder(**command.model_dump()))
+    event = order_event(order, OrderEventKind.HOLDER_SET, by.user_id, now, kind=command.kind.value)
     return commit_and_view(dealer_id, change_of(agg, order, now, [store.event_added(order, event)]))
 
 
@@ -212,11 +212,11 @@ def set_delivery(dealer_id: str, order_id: str, command: DeliveryInput, by: Staf
     agg, now = store.aggregate(dealer_id, order_id), clock.now()
     agg.order.require_open()
     data = command.model_dump()
-    delivery = Delivery(mode=command.mode, branch_id=command.branch_id, address=command.address,
-                        partner=Contact(**data["partner"]) if command.partner else None,
-                        inspector=Contact(**data["inspector"]) if command.inspector else None)
+    delivery = OrderDelivery(mode=command.mode, branch_id=command.branch_id, address=command.address,
+                        partner=ThirdParty(**data["partner"]) if command.partner else None,
+                        inspector=ThirdParty(**data["inspector"]) if command.inspector else None)
     order = agg.order.changed(now, delivery=delivery)
-    event = order_event(order, EventKind.DELIVERY_SET, by.user_id, now, mode=command.mode.value)
+    event = order_event(order, OrderEventKind.DELIVERY_SET, by.user_id, now, mode=command.mode.value)
     writes = [store.event_added(order, event), *_rearmed(agg, order)]
     return commit_and_view(dealer_id, change_of(agg, order, now, writes))
 
@@ -228,16 +228,16 @@ def record_payment(dealer_id: str, order_id: str, command: NewPayment, by: Staff
     order.require_open()
     if order.payment is None:
         raise InvalidInput("Indiquez d'abord le moyen de paiement de la commande.", {"method": "not set"})
-    payment = Payment(id=new_id(), kind=command.kind, method=order.payment.method.value,
+    payment = OrderPayment(id=new_id(), kind=command.kind, method=order.payment.method.value,
                       amount_cents=command.amount_cents, received_at=now, recorded_by=by.user_id)
     received = order.received_cents + command.amount_cents
     complete = order.funds_received_at is None and received >= order.customer_pays_cents
     order = order.changed(now, received_cents=received, funds_received_at=now if complete else order.funds_received_at)
     writes = [store.payment_added(order, payment),
-              store.event_added(order, order_event(order, EventKind.PAYMENT_RECORDED, by.user_id, now,
+              store.event_added(order, order_event(order, OrderEventKind.PAYMENT_RECORDED, by.user_id, now,
                                               amount_cents=command.amount_cents, kind=command.kind))]
     if complete:
-        writes.append(store.event_added(order, order_event(order, EventKind.FUNDS_RECEIVED, by.user_id, now,
+        writes.append(store.event_added(order, order_event(order, OrderEventKind.FUNDS_RECEIVED, by.user_id, now,
                                                       received_cents=received)))
     return commit_and_view(dealer_id, change_of(agg, order, now, writes))
 
@@ -245,17 +245,17 @@ def record_payment(dealer_id: str, order_id: str, command: NewPayment, by: Staff
 def confirm_transfer_order(dealer_id: str, order_id: str, by: Staff) -> OrderView:
     """The customer's bank confirmed the transfer order (seed 001: 72 h before the appointment)."""
     return _payment_fact(dealer_id, order_id, by, PaymentMethod.TRANSFER, "transfer_order_confirmed_at",
-                         EventKind.TRANSFER_ORDER_CONFIRMED)
+                         OrderEventKind.TRANSFER_ORDER_CONFIRMED)
 
 
 def approve_credit(dealer_id: str, order_id: str, by: Staff) -> OrderView:
     """The lender approved the credit without reservation."""
     return _payment_fact(dealer_id, order_id, by, PaymentMethod.CREDIT, "credit_approved_at",
-                         EventKind.CREDIT_APPROVED)
+                         OrderEventKind.CREDIT_APPROVED)
 
 
 def _payment_fact(dealer_id: str, order_id: str, by: Staff, method: PaymentMethod, attribute: str,
-                  kind: EventKind) -> OrderView:
+                  kind: OrderEventKind) -> OrderView:
     agg, now = store.aggregate(dealer_id, order_id), clock.now()
     order = agg.order
     order.require_open()
@@ -279,7 +279,7 @@ def check_milestone(dealer_id: str, order_id: str, code: str, by: Staff) -> Orde
         raise InvalidTransition("Cette étape est déjà faite.")
     done = milestone.model_copy(update={"done_at": now, "done_by": by.user_id})
     order = agg.order.changed(now)
-    event = order_event(order, EventKind.MILESTONE_DONE, by.user_id, now, milestone=code, label=milestone.label)
+    event = order_event(order, OrderEventKind.MILESTONE_DONE, by.user_id, now, milestone=code, label=milestone.label)
     writes = [store.milestone_done(order, done), store.event_added(order, event)]
     return commit_and_view(dealer_id, change_of(agg, order, now, writes, replaced=[done]))
 
@@ -309,7 +309,7 @@ def organise(dealer_id: str, order_id: str, by: Staff) -> OrderView:
         raise InvalidInput("Indiquez d'abord le mode de remise : cession en agence ou livraison.",
                            {"delivery": "not set"})
     order = agg.order.moved_to(OrderStatus.ORGANISED, now)
-    event = order_event(order, EventKind.ORGANISED, by.user_id, now, mode=order.delivery.mode.value)
+    event = order_event(order, OrderEventKind.ORGANISED, by.user_id, now, mode=order.delivery.mode.value)
     return commit_and_view(dealer_id, change_of(agg, order, now, [store.event_added(order, event)]))
 
 
@@ -322,7 +322,7 @@ def hand_over_writes(dealer_id: str, order_id: str, by: Staff) -> Change:
     agg, now = store.aggregate(dealer_id, order_id), clock.now()
     order = agg.order.moved_to(OrderStatus.HANDED_OVER, now, handed_over_at=now)
     guards.require("Remise du véhicule", guards.handover_blockers(agg.order, agg.milestones, now))
-    event = order_event(order, EventKind.HANDED_OVER, by.user_id, now)
+    event = order_event(order, OrderEventKind.HANDED_OVER, by.user_id, now)
     return change_of(agg, order, now, [store.event_added(order, event)])
 
 
@@ -336,7 +336,7 @@ def mark_sold_writes(dealer_id: str, order_id: str, by: Staff) -> Change:
     agg, now = store.aggregate(dealer_id, order_id), clock.now()
     order = agg.order.moved_to(OrderStatus.SOLD, now, sold_at=now)
     guards.require("Passage en vendu", guards.sold_blockers(agg.order, agg.milestones, agg.documents, now))
-    event = order_event(order, EventKind.SOLD, by.user_id, now)
+    event = order_event(order, OrderEventKind.SOLD, by.user_id, now)
     return change_of(agg, order, now, [store.event_added(order, event)])
 
 
@@ -374,6 +374,6 @@ def _rearmed(agg: store.OrderAggregate, order: Order) -> list[Write]:
             if m.when != When.ALWAYS and not m.done and m.told_at is None]
 
 
-def order_event(order: Order, event_kind: EventKind, by: str, at: datetime, **details: Any) -> OrderEvent:
+def order_event(order: Order, event_kind: OrderEventKind, by: str, at: datetime, **details: Any) -> OrderEvent:
     return OrderEvent(id=new_id(), order_id=order.id, kind=event_kind, at=at, by=by,
                       details={k: v for k, v in details.items() if v is not None})

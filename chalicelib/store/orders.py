@@ -12,7 +12,7 @@ from chalicelib.domain.errors import AlreadyExists, InvalidTransition, NotFound,
 from chalicelib.domain.orders.documents import DocumentStatus, OrderDocument
 from chalicelib.domain.orders.events import OrderEvent
 from chalicelib.domain.orders.milestones import DEFAULT_TEMPLATE, DUE_TIME, Milestone, OrderTemplate
-from chalicelib.domain.orders.model import Order, OrderStatus, Payment, paris_moment
+from chalicelib.domain.orders.model import Order, OrderStatus, OrderPayment, paris_moment
 from chalicelib.services.due_work import MILESTONE
 from chalicelib.store import due, keys, paging
 from chalicelib.store.table import (
@@ -29,7 +29,7 @@ class OrderAggregate:
     order: Order
     milestones: list[Milestone]
     documents: list[OrderDocument]
-    payments: list[Payment]
+    payments: list[OrderPayment]
     events: list[OrderEvent]
 
     def milestone(self, code: str) -> Milestone:
@@ -45,7 +45,7 @@ class OrderAggregate:
         return found
 
 
-_PART_MODELS = {"milestone": Milestone, "document": OrderDocument, "payment": Payment, "event": OrderEvent}
+_PART_MODELS = {"milestone": Milestone, "document": OrderDocument, "payment": OrderPayment, "event": OrderEvent}
 
 
 def aggregate(dealer_id: str, order_id: str) -> OrderAggregate:
@@ -134,7 +134,7 @@ def document_changed(order: Order, document: OrderDocument, was: DocumentStatus)
                InvalidTransition("Ce document a changé entre-temps : rechargez la commande."))
 
 
-def payment_added(order: Order, payment: Payment) -> Put:
+def payment_added(order: Order, payment: OrderPayment) -> Put:
     return Put(keys.order_part(order.dealer_id, order.id, "payment", payment.id), _part_item(order, payment),
                if_absent())
 

@@ -8,7 +8,7 @@ from pydantic import ValidationError
 from chalicelib.domain.customers import AccountKind
 from chalicelib.domain.dealers import Role
 from chalicelib.domain.errors import Forbidden, InvalidInput, InvalidTransition
-from chalicelib.domain.orders.cancellation import Branch, Cancellation, CancellationReason
+from chalicelib.domain.orders.cancellation import CancellationBranch, Cancellation, CancellationReason
 from chalicelib.domain.orders.documents import (
     DocumentKind, DocumentStatus, FileType, OrderDocument, required_documents, sniff,
 )
@@ -18,8 +18,8 @@ from chalicelib.domain.orders.milestones import (
     next_action,
 )
 from chalicelib.domain.orders.model import (
-    CustomerSnapshot, Delivery, DeliveryMode, HolderKind, Order, OrderSource, OrderStatus, PaymentMethod,
-    PaymentPlan, VehicleSnapshot, check_handover_day, paris_moment,
+    OrderCustomer, OrderDelivery, DeliveryMode, HolderKind, Order, OrderSource, OrderStatus, PaymentMethod,
+    PaymentPlan, OrderVehicle, check_handover_day, paris_moment,
 )
 from chalicelib.domain.quotes import LineKind, QuoteLine
 
@@ -28,10 +28,10 @@ NOW = datetime(2026, 1, 15, 9, tzinfo=UTC)
 
 
 def an_order(**changes) -> Order:
-    car = VehicleSnapshot(make="Peugeot", model="308", first_registration=date(2021, 3, 2), used=True)
+    car = OrderVehicle(make="Peugeot", model="308", first_registration=date(2021, 3, 2), used=True)
     line = QuoteLine(id="L1", kind=LineKind.VEHICLE, label="Peugeot 308", unit_price_cents=1_500_000, vat_rate_bp=2000)
     order = Order(id="O1", dealer_id="D1", source=OrderSource.QUOTE, seller_id="S1",
-                  customer=CustomerSnapshot(account_id="A1", kind=AccountKind.PERSON, name="Marie Durand"),
+                  customer=OrderCustomer(account_id="A1", kind=AccountKind.PERSON, name="Marie Durand"),
                   vehicle=car, lines=[line], reserved_at=NOW, reserved_on=RESERVED, handover_on=date(2026, 1, 25),
                   created_at=NOW, updated_at=NOW)
     return order.model_copy(update=changes)
@@ -177,7 +177,7 @@ def test_moving_the_handover_moves_every_milestone_anchored_on_it_and_only_those
 
 def test_conditional_milestones_apply_to_the_orders_they_name():
     order = an_order(payment=PaymentPlan(method=PaymentMethod.CREDIT, financed_cents=1),
-                     delivery=Delivery(mode=DeliveryMode.HOME, address="3 place Bellecour, Lyon"))
+                     delivery=OrderDelivery(mode=DeliveryMode.HOME, address="3 place Bellecour, Lyon"))
     by_code = {m.code: m for m in milestones(order)}
     assert applies(by_code["credit_approved"], order, NOW)
     assert not applies(by_code["funds_received"], order, NOW)
@@ -202,13 +202,13 @@ def test_the_next_action_is_the_earliest_applicable_milestone_not_done_in_list_o
 ])
 def test_a_roadworthiness_test_is_asked_from_3_years_11_months_or_a_test_over_5_months(
         first_registration, last_test, needed):
-    car = VehicleSnapshot(make="Peugeot", model="308", first_registration=first_registration,
+    car = OrderVehicle(make="Peugeot", model="308", first_registration=first_registration,
                           last_roadworthiness_test=last_test)
     assert needs_roadworthiness_test(car, date(2026, 1, 25)) is needed
 
 
 def test_a_new_car_needs_no_roadworthiness_test():
-    assert not needs_roadworthiness_test(VehicleSnapshot(make="Peugeot", model="208", used=False), date(2026, 1, 25))
+    assert not needs_roadworthiness_test(OrderVehicle(make="Peugeot", model="208", used=False), date(2026, 1, 25))
 
 
 def test_a_template_edit_keeps_each_item_s_label_offset_role_and_guard():
@@ -260,7 +260,8 @@ def test_a_cancelled_order_goes_nowhere():
 
 
 def test_after_funds_the_refund_waits_for_two_ids_and_the_iban():
-    cancellation = Cancellation(reason=CancellationReason.WITHDRAWAL, branch=Branch.AFTER_FUNDS, organised=False,
+    cancellation = Cancellation(reason=CancellationReason.WITHDRAWAL, branch=CancellationBranch.AFTER_FUNDS,
+                                organised=False,
                                 refund_cents=100, requested_at=NOW, requested_by="S1",
                                 refund_due_on=date(2026, 1, 29))
     assert len(cancellation.missing_for_approval(1)) == 2
@@ -269,6 +270,7 @@ def test_after_funds_the_refund_waits_for_two_ids_and_the_iban():
 
 
 def test_a_reservation_fee_only_refund_needs_nothing_more():
-    cancellation = Cancellation(reason=CancellationReason.CANCELLATION, branch=Branch.FEE_ONLY, organised=False,
+    cancellation = Cancellation(reason=CancellationReason.CANCELLATION, branch=CancellationBranch.FEE_ONLY,
+                                organised=False,
                                 refund_cents=100, requested_at=NOW, requested_by="S1")
     assert cancellation.missing_for_approval(0) == [] and cancellation.warning_at() is None

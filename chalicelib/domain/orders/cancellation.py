@@ -27,14 +27,14 @@ class CancellationReason(StrEnum):
     WITHDRAWAL = "withdrawal"  # rétractation (L221-18)
 
 
-class Branch(StrEnum):
+class CancellationBranch(StrEnum):
     FEE_ONLY = "fee_only"
     AFTER_FUNDS = "after_funds"
 
 
 class Cancellation(Entity):
     reason: CancellationReason
-    branch: Branch
+    branch: CancellationBranch
     organised: bool = Field(description="the appointment or delivery was booked: back office, inspector and "
                                         "delivery partner were told")
     note: str | None = None
@@ -50,7 +50,7 @@ class Cancellation(Entity):
 
     def missing_for_approval(self, identity_documents: int) -> list[str]:
         """What the manager cannot approve without (branch 2: KYC before the refund)."""
-        if self.branch == Branch.FEE_ONLY:
+        if self.branch == CancellationBranch.FEE_ONLY:
             return []
         missing = []
         if identity_documents < IDENTITY_DOCUMENTS:
@@ -68,8 +68,8 @@ class Cancellation(Entity):
         return self.refund_due_on - timedelta(days=REFUND_WARNING_DAYS)
 
 
-def branch_of(funds_received: bool) -> Branch:
-    return Branch.AFTER_FUNDS if funds_received else Branch.FEE_ONLY
+def branch_of(funds_received: bool) -> CancellationBranch:
+    return CancellationBranch.AFTER_FUNDS if funds_received else CancellationBranch.FEE_ONLY
 
 
 def refund_due_on(requested_on: date) -> date:

@@ -115,7 +115,7 @@ class OrderListQuery(Command):
     cursor: str | None = Field(default=None, max_length=2000)
 
 
-class Done(Command):
+class MilestoneDone(Command):
     """Checking a milestone (the body may be empty)."""
     note: str | None = Field(default=None, max_length=500)
 

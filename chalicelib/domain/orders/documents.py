@@ -140,7 +140,7 @@ def missing(kinds: list[DocumentKind], documents: list[OrderDocument]) -> list[D
     return [k for k in kinds if k not in accepted]
 
 
-class NewDocument(Command):
+class NewOrderDocument(Command):
     kind: DocumentKind
     filename: str = Field(min_length=1, max_length=200)
     content_type: FileType = Field(description="what the browser says; the bytes are checked at confirmation")

@@ -8,7 +8,7 @@ from pydantic import Field
 from chalicelib.domain.model import Entity
 
 
-class EventKind(StrEnum):
+class OrderEventKind(StrEnum):
     OPENED = "opened"
     HANDOVER_DATE_SET = "handover_date_set"
     PAYMENT_PLAN_SET = "payment_plan_set"
@@ -36,7 +36,7 @@ class EventKind(StrEnum):
 class OrderEvent(Entity):
     id: str
     order_id: str
-    kind: EventKind
+    kind: OrderEventKind
     at: datetime
     by: str = Field(description="a user id, or 'system'")
     details: dict[str, Any] = {}

@@ -15,7 +15,7 @@ from pydantic import Field, model_validator
 from chalicelib.domain.dealers import Role
 from chalicelib.domain.model import Command, Entity
 from chalicelib.domain.orders.model import (
-    DeliveryMode, Order, PaymentMethod, VehicleSnapshot, paris_moment,
+    DeliveryMode, Order, PaymentMethod, OrderVehicle, paris_moment,
 )
 
 DUE_TIME = time(9, 0)
@@ -213,7 +213,7 @@ def applies(milestone: Milestone, order: Order, now: datetime) -> bool:
     return True
 
 
-def needs_roadworthiness_test(vehicle: VehicleSnapshot, handover_on: date) -> bool:
+def needs_roadworthiness_test(vehicle: OrderVehicle, handover_on: date) -> bool:
     """Seed 001: a test when the car is 3 years 11 months old or more, or its last test is over 5 months
     old. The law asks a test under 6 months old to sell a car over 4 years old (Code de la route,
     art. R323-22): the month's margin leaves time to book it. Ages are taken at the handover day."""

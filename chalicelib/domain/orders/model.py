@@ -55,7 +55,7 @@ class OrderSource(StrEnum):
     QUOTE = "quote"        # a showroom reservation
 
 
-class CustomerSnapshot(Entity):
+class OrderCustomer(Entity):
     account_id: str
     kind: AccountKind
     contact_id: str | None = None
@@ -65,7 +65,7 @@ class CustomerSnapshot(Entity):
     mobile: str | None = None
 
 
-class VehicleSnapshot(Entity):
+class OrderVehicle(Entity):
     """The vehicle as sold; `vehicle_id` names the stock vehicle when it came from the stock."""
     vehicle_id: str | None = None
     vin: str | None = None
@@ -106,7 +106,7 @@ class HolderKind(StrEnum):
     COMPANY = "company"
 
 
-class Holder(Entity):
+class RegistrationHolder(Entity):
     """Who the registration certificate (carte grise) names."""
     kind: HolderKind
     name: str = Field(description="the holder, or the company's name")
@@ -123,22 +123,22 @@ class DeliveryMode(StrEnum):
     HOME = "home"      # home delivery by a delivery partner
 
 
-class Contact(Entity):
+class ThirdParty(Entity):
     """A third party told by email (an inspector, a delivery partner)."""
     name: str
     email: str | None = None
     phone: str | None = None
 
 
-class Delivery(Entity):
+class OrderDelivery(Entity):
     mode: DeliveryMode
     branch_id: str | None = None
     address: str | None = None
-    partner: Contact | None = None
-    inspector: Contact | None = None
+    partner: ThirdParty | None = None
+    inspector: ThirdParty | None = None
 
 
-class Payment(Entity):
+class OrderPayment(Entity):
     """Money received for the order (the acompte is the first)."""
     id: str
     kind: str = Field(description="deposit, balance or down_payment")
@@ -163,8 +163,8 @@ class Order(Entity):
     proposal_id: str | None = None
     lead_id: str | None = None
     seller_id: str
-    customer: CustomerSnapshot
-    vehicle: VehicleSnapshot
+    customer: OrderCustomer
+    vehicle: OrderVehicle
     lines: list[QuoteLine]
     deposit_paid_cents: int = 0
     received_cents: int = Field(default=0, description="every payment recorded, the acompte included")
@@ -172,8 +172,8 @@ class Order(Entity):
     transfer_order_confirmed_at: datetime | None = None
     funds_received_at: datetime | None = None
     credit_approved_at: datetime | None = None
-    holder: Holder | None = None
-    delivery: Delivery | None = None
+    holder: RegistrationHolder | None = None
+    delivery: OrderDelivery | None = None
     reserved_at: datetime
     reserved_on: date
     handover_on: date

@@ -7,7 +7,7 @@ from chalicelib.domain.model import Entity
 from chalicelib.domain.orders.documents import DocumentKind, OrderDocument
 from chalicelib.domain.orders.events import OrderEvent
 from chalicelib.domain.orders.milestones import Milestone
-from chalicelib.domain.orders.model import NextAction, Order, OrderStatus, Payment
+from chalicelib.domain.orders.model import NextAction, Order, OrderStatus, OrderPayment
 
 
 class MilestoneView(Milestone):
@@ -28,7 +28,7 @@ class OrderView(Entity):
     documents: list[OrderDocument]
     required_documents: list[DocumentKind]
     missing_documents: list[DocumentKind]
-    payments: list[Payment]
+    payments: list[OrderPayment]
     history: list[OrderEvent]
     blockers: Blockers
 

@@ -11,7 +11,7 @@ from chalicelib.domain.orders.cancellation import CannotApprove
 from chalicelib.domain.orders.commands import (
     CancellationRequest, DeliveryInput, NewPayment, OpenFromQuote, PaymentPlanInput, RefundIban,
 )
-from chalicelib.domain.orders.documents import NewDocument
+from chalicelib.domain.orders.documents import NewOrderDocument
 from chalicelib.domain.orders.model import OrderStatus
 from chalicelib.jobs import schedules  # noqa: F401  (as deployed: the job module plugs the order handlers in)
 from chalicelib.services import due_work, order_cancellation, order_documents, orders
@@ -76,7 +76,8 @@ def test_after_funds_two_ids_and_an_iban_come_before_the_refund(memory, g, order
     assert given.order.cancellation.iban_masked == "FR76 •••• •••• 0189"
     for side in ("recto", "verso"):
         form = order_documents.request_upload(g.dealer_id, order_id, command(
-            NewDocument, kind="refund_identity", filename=f"cni-{side}.jpg", content_type="image/jpeg"), by=g.seller)
+            NewOrderDocument, kind="refund_identity", filename=f"cni-{side}.jpg", content_type="image/jpeg"),
+            by=g.seller)
         storage.put(form.document.s3_key, b"\xff\xd8\xff\xe0" + b"\x00" * 64, "image/jpeg")
         order_documents.confirm_upload(g.dealer_id, order_id, form.document.id, by=g.seller)
     assert order_cancellation.approve(g.dealer_id, order_id, by=g.as_manager).order.status == OrderStatus.CANCELLED

@@ -7,7 +7,7 @@ import pytest
 from chalicelib.documents import storage
 from chalicelib.domain.errors import Forbidden, InvalidInput, InvalidTransition
 from chalicelib.domain.orders.commands import HolderInput, OpenFromQuote
-from chalicelib.domain.orders.documents import DocumentReview, DocumentStatus, NewDocument
+from chalicelib.domain.orders.documents import DocumentReview, DocumentStatus, NewOrderDocument
 from chalicelib.services import order_documents, orders
 from tests.orders_support import OPENED_AT, command, garage, quote_for_a_car
 from tests.support import at
@@ -29,14 +29,14 @@ def order_id(g):
 
 def upload(g, order_id: str, data: bytes, kind: str = "identity", declared: str = "application/pdf"):
     form = order_documents.request_upload(g.dealer_id, order_id, command(
-        NewDocument, kind=kind, filename="cni-marie.pdf", content_type=declared), by=g.seller)
+        NewOrderDocument, kind=kind, filename="cni-marie.pdf", content_type=declared), by=g.seller)
     storage.put(form.document.s3_key, data, declared)  # what the browser's POST to S3 leaves
     return form
 
 
 def test_the_upload_form_is_limited_to_10_mb_private_and_under_the_dealer_s_prefix(g, order_id):
     form = order_documents.request_upload(g.dealer_id, order_id, command(
-        NewDocument, kind="identity", filename="cni.pdf", content_type="application/pdf"), by=g.seller)
+        NewOrderDocument, kind="identity", filename="cni.pdf", content_type="application/pdf"), by=g.seller)
     key = form.document.s3_key
     assert key.startswith(f"dealers/{g.dealer_id}/orders/{order_id}/documents/") and "cni" not in key
     policy = json.loads(base64.b64decode(form.fields["policy"]))
@@ -68,7 +68,7 @@ def test_a_file_that_is_not_pdf_jpeg_or_png_is_refused_and_deleted_whatever_it_c
 
 def test_nothing_uploaded_nothing_confirmed(g, order_id):
     form = order_documents.request_upload(g.dealer_id, order_id, command(
-        NewDocument, kind="kbis", filename="kbis.png", content_type="image/png"), by=g.seller)
+        NewOrderDocument, kind="kbis", filename="kbis.png", content_type="image/png"), by=g.seller)
     with pytest.raises(InvalidInput):
         order_documents.confirm_upload(g.dealer_id, order_id, form.document.id, by=g.seller)
 
