@@ -3,7 +3,7 @@
 `order`: a milestone item whose time has come. Its assignee (the order's seller, or the users of its
 role) is told once, by their channels; the milestone records `told_at`, leaves the due index and the
 order's history says who was told: one transaction, on the sweep's claim. A milestone done meanwhile,
-one that does not apply to the order (paid another way, delivered another way), or of an order closed
+one that does not apply to the order (paid another way, delivered another way), or of an order cancelled
 or being cancelled, just leaves the index. One whose time moved later (the handover day moved) waits.
 
 `order_refund`: a refund after funds received is due within 14 days (art. L221-24); the order item
@@ -24,6 +24,8 @@ from chalicelib.store import outbox as outbox_store
 from chalicelib.store.unit_of_work import commit
 
 SYSTEM = "system"
+# A sold order still has its after-sale checks to tell; a cancelled (or cancelling) one has nothing left to do.
+CLOSED = (OrderStatus.CANCELLING, OrderStatus.CANCELLED)
 
 
 @due_work.on_milestone(store.MILESTONE_NAME)
@@ -36,8 +38,7 @@ def milestone_due(claimed: due.Claimed) -> None:
         commit(due.dropped(claimed))
         return
     order = agg.order
-    if milestone.done or not order.is_open or order.status == OrderStatus.CANCELLING \
-            or not applies(milestone, order, now):
+    if milestone.done or order.status in CLOSED or not applies(milestone, order, now):
         commit(due.finished(claimed))
         return
     if milestone.due_by > now:

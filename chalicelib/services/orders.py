@@ -74,12 +74,12 @@ def open_from_quote_writes(dealer_id: str, command: OpenFromQuote, by: Staff) ->
     vehicle = _vehicle_of(quote.lines, command.vehicle_id, command.last_roadworthiness_test)
     reserved_on = local_time.paris_date(now)
     handover_on = command.handover_on or default_handover_day(reserved_on)
-    check_handover_day(reserved_on, handover_on, None, by.role)
+    override = check_handover_day(reserved_on, handover_on, command.handover_reason, by.role)
     order = Order(
         id=new_id(), dealer_id=dealer_id, source=OrderSource.QUOTE, quote_id=quote.id, lead_id=quote.lead_id,
         seller_id=quote.seller_id, customer=customer, vehicle=vehicle, lines=quote.lines,
         deposit_paid_cents=command.deposit_paid_cents, received_cents=command.deposit_paid_cents,
-        reserved_at=now, reserved_on=reserved_on, handover_on=handover_on,
+        reserved_at=now, reserved_on=reserved_on, handover_on=handover_on, handover_override=override,
         handover_slot=command.handover_slot or Order.model_fields["handover_slot"].default,
         created_at=now, updated_at=now,
     )
@@ -109,6 +109,23 @@ def opened_by_acceptance(proposal: Proposal, at: datetime, vehicle_id: str | Non
         reserved_on=reserved_on, handover_on=default_handover_day(reserved_on), created_at=at, updated_at=at,
     )
     return _opening(order, proposal.id, "customer", {"proposal_id": proposal.id, "reference": proposal.reference})
+
+
+def deposit_received_writes(dealer_id: str, proposal_id: str, amount_cents: int, reference: str | None,
+                            at: datetime) -> list[Write]:
+    """The acompte paid by card after the acceptance, recorded on the order the proposal opened: add these
+    writes to the payment's transaction ([] when the proposal opened no order)."""
+    order_id = store.opened_from(dealer_id, OrderSource.PROPOSAL.value, proposal_id)
+    if order_id is None:
+        return []
+    order = store.get(dealer_id, order_id)
+    payment = OrderPayment(id=new_id(), kind="deposit", method="card", amount_cents=amount_cents, received_at=at,
+                           recorded_by="customer")
+    order = order.changed(at, deposit_paid_cents=order.deposit_paid_cents + amount_cents,
+                          received_cents=order.received_cents + amount_cents)
+    event = order_event(order, OrderEventKind.PAYMENT_RECORDED, "customer", at, amount_cents=amount_cents,
+                        kind="deposit", reference=reference)
+    return [store.saved(order), store.payment_added(order, payment), store.event_added(order, event)]
 
 
 def _opening(order: Order, source_id: str, by: str, details: dict[str, Any]) -> Change:

@@ -72,6 +72,12 @@ def get(dealer_id: str, order_id: str) -> Order:
     return Order.model_validate(item)
 
 
+def opened_from(dealer_id: str, source: str, source_id: str) -> str | None:
+    """The id of the order a quote or a proposal opened, if any."""
+    item = table.get(keys.order_origin(dealer_id, source, source_id))
+    return item["order_id"] if item else None
+
+
 # --- writes ------------------------------------------------------------------------------
 
 def opened(order: Order, milestones: list[Milestone], event: OrderEvent, source_id: str) -> list[Write]:

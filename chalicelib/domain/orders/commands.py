@@ -20,6 +20,8 @@ class OpenFromQuote(Command):
     last_roadworthiness_test: date | None = None
     handover_on: date | None = Field(default=None, description="10 to 15 days after today; today + 10 by default")
     handover_slot: time | None = None
+    handover_reason: str | None = Field(default=None, max_length=500,
+                                        description="a manager's reason for a day out of 10–15 days")
 
 
 class HandoverDate(Command):

@@ -102,6 +102,11 @@ def test_an_accepted_proposal_s_writes_open_its_order_in_the_same_transaction(me
     assert (order.source.value, order.proposal_id, order.vehicle.vehicle_id) == ("proposal", accepted.id, "V1")
     with pytest.raises(AlreadyExists):
         commit(orders.opened_by_acceptance(accepted, OPENED_AT).writes)
+    commit(orders.deposit_received_writes(g.dealer_id, accepted.id, 50_000, "pi_123", OPENED_AT))
+    paid = orders.view(g.dealer_id, change.order.id)
+    assert (paid.order.deposit_paid_cents, paid.order.received_cents) == (50_000, 50_000)
+    assert [(p.kind, p.method) for p in paid.payments] == [("deposit", "card")]
+    assert orders.deposit_received_writes(g.dealer_id, "no-such-proposal", 50_000, None, OPENED_AT) == []
 
 
 # --- the handover day moves the milestones --------------------------------------------------
@@ -260,3 +265,39 @@ def test_a_closed_order_follows_the_open_ones_and_the_list_filters_by_status(g, 
     page = orders.page(g.dealer_id, command(OrderListQuery, status="organised"))
     assert [o.id for o in page.items] == [other.order.id]
     assert clock.now() == OPENED_AT and page.items[0].handover_on == OPENED_AT.date() + timedelta(days=10)
+
+
+def test_a_sold_order_still_tells_back_office_its_after_sale_checks(memory, g, opened):
+    from chalicelib.documents import storage
+    from chalicelib.domain.orders.documents import DocumentReview, NewOrderDocument
+    from chalicelib.services import order_documents
+
+    order_id = opened.order.id
+    orders.set_payment_plan(g.dealer_id, order_id, command(PaymentPlanInput, method="credit",
+                                                           financed_cents=1_000_000), by=g.seller)
+    orders.approve_credit(g.dealer_id, order_id, by=g.seller)
+    for code in ("documents_validated", "handover_documents"):
+        orders.check_milestone(g.dealer_id, order_id, code, by=g.as_back_office)
+    orders.hand_over(g.dealer_id, order_id, by=g.seller)
+    for kind in ("handover_slip", "certificate_of_sale", "barred_registration"):
+        form = order_documents.request_upload(g.dealer_id, order_id, command(
+            NewOrderDocument, kind=kind, filename=f"{kind}.pdf", content_type="application/pdf"), by=g.seller)
+        storage.put(form.document.s3_key, b"%PDF-1.7\n", "application/pdf")
+        order_documents.confirm_upload(g.dealer_id, order_id, form.document.id, by=g.seller)
+        order_documents.review(g.dealer_id, order_id, form.document.id, command(DocumentReview, accepted=True),
+                               by=g.as_back_office)
+    assert orders.mark_sold(g.dealer_id, order_id, by=g.seller).order.status == OrderStatus.SOLD
+    at(datetime(2026, 1, 26, 8, 1, tzinfo=UTC))
+    due_work.sweep_milestones()
+    assert any(m["to"] == g.back_office.email and "Passage du véhicule en vendu vérifié" in m["subject"]
+               for m in outbox(memory))
+
+
+def test_a_manager_opens_a_reservation_out_of_range_with_a_reason(g):
+    view = orders.open_from_quote(g.dealer_id, command(
+        OpenFromQuote, quote_id=quote_for_a_car(g), handover_on="2026-02-10", handover_reason="Véhicule en transit"),
+        by=g.as_manager)
+    assert view.order.handover_override == "Véhicule en transit"
+    with pytest.raises(Forbidden):
+        orders.open_from_quote(g.dealer_id, command(OpenFromQuote, quote_id=quote_for_a_car(g),
+                                                    handover_on="2026-02-10"), by=g.seller)
