@@ -1,10 +1,11 @@
 """Orders through HTTP (DynamoDB Local, moto server): seed 001 from the reservation to "sold", the guards
 refusing and changing nothing, each cancellation branch, the template, and another dealer's 404."""
-from datetime import timedelta
+from datetime import datetime, time, timedelta, timezone
 
 import pytest
 import requests
 
+from chalicelib.domain import local_time
 from chalicelib.domain.dealers import NewUser, Role, Staff
 from chalicelib.services import dealers
 from tests import offers
@@ -180,3 +181,19 @@ def test_another_dealer_gets_404(client, staff, order):
     assert stranger.post(f"{path}/cancellation", {"reason": "cancellation"}).status_code == 404
     assert stranger.post("/orders", {"quote_id": order["order"]["quote_id"]}).status_code == 404
     assert ok(stranger.get("/orders"))["items"] == []
+
+
+def test_the_order_milestones_schedule_tells_the_seller_once_by_email(client, staff, order, garage):
+    reserved_on = local_time.paris_date(NOW)
+    next_morning = datetime.combine(reserved_on + timedelta(days=1), time(12), timezone.utc)
+    event = client.events.generate_cw_event(source="aws.events", detail_type="Scheduled Event", detail={},
+                                            resources=[])
+    at(next_morning)
+    first = client.lambda_.invoke("order-milestones", event).payload
+    again = client.lambda_.invoke("order-milestones", event).payload
+    assert first["handled"] >= 10 and again == {"handled": 0}
+    subjects = [offers.read(m).subject for m in offers.emails_to(garage.seller.email)]
+    assert sum("Disponibilités du client et du véhicule" in s for s in subjects) == 1
+    page = ok(staff["seller"].get(f"/orders/{order['order']['id']}"))
+    assert page["overdue"] >= 10 and page["milestones"][0]["overdue"]
+    assert ok(staff["seller"].get("/orders"))["items"][0]["overdue"]
