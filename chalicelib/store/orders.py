@@ -167,13 +167,20 @@ def template_saved(dealer_id: str, template_: OrderTemplate) -> Put:
 # --- the list ------------------------------------------------------------------------------
 
 def page(dealer_id: str, status: str | None, limit: int, cursor: str | None) -> tuple[list[Order], str | None]:
-    """One Query of the listing index: open orders by next action (overdue first), then closed ones."""
+    """The listing index: open orders by next action (overdue first), then closed ones. A status filter
+    that leaves the page short reads once more, never more than twice a page."""
     partition = keys.orders_list(dealer_id)
-    start = paging.decode(cursor, {keys.LIST_PK: partition}, keys.ORDER_PREFIX, extra=(keys.LIST_SK,))
+    after = paging.decode(cursor, {keys.LIST_PK: partition}, keys.ORDER_PREFIX, extra=(keys.LIST_SK,))
     condition = if_attribute_equals("status", status) if status else None
-    items, after = table.query(partition, index=keys.LIST_INDEX, partition_attribute=keys.LIST_PK,
-                               sort_attribute=keys.LIST_SK, limit=limit, start_after=start, filter=condition)
-    return [Order.model_validate(i) for i in items], paging.encode(after)
+    found: list[dict[str, Any]] = []
+    for _ in range(2 if condition else 1):
+        items, after = table.query(partition, index=keys.LIST_INDEX, partition_attribute=keys.LIST_PK,
+                                   sort_attribute=keys.LIST_SK, limit=limit - len(found), start_after=after,
+                                   filter=condition)
+        found += items
+        if not after or len(found) >= limit:
+            break
+    return [Order.model_validate(i) for i in found], paging.encode(after)
 
 
 # --- items ---------------------------------------------------------------------------------
