@@ -17,8 +17,10 @@ from chalicelib.domain.orders.documents import (
 )
 from chalicelib.domain.orders.events import OrderEventKind
 from chalicelib.domain.orders.model import OrderStatus
+from chalicelib.services import order_notices
 from chalicelib.services.orders import order_event, require_office
 from chalicelib.store import orders as store
+from chalicelib.store import outbox as outbox_store
 from chalicelib.store.unit_of_work import commit
 
 UPLOAD_SECONDS = 900
@@ -65,7 +67,15 @@ def review(dealer_id: str, order_id: str, document_id: str, command: DocumentRev
     kind = OrderEventKind.DOCUMENT_ACCEPTED if command.accepted else OrderEventKind.DOCUMENT_REJECTED
     event = order_event(agg.order, kind, by.user_id, now, document_id=document.id, kind=document.kind.value,
                    reason=reviewed.rejection_reason)
-    commit(store.document_changed(agg.order, reviewed, DocumentStatus.TO_REVIEW), store.event_added(agg.order, event))
+    messages = []
+    if not command.accepted:  # the seller asks the customer for another one
+        subject = f"Document refusé : {document.label} ({order_notices.describe(agg.order)})"
+        messages, _ = order_notices.tell(
+            agg.order, [agg.order.seller_id], subject,
+            f"« {document.label} » ({document.filename}) est refusé : {reviewed.rejection_reason}\n"
+            "Demandez-en un autre au client.", "order_document_rejected", now)
+    commit(store.document_changed(agg.order, reviewed, DocumentStatus.TO_REVIEW), store.event_added(agg.order, event),
+           [outbox_store.new(m) for m in messages])
     return reviewed
 
 

@@ -73,7 +73,7 @@ def test_nothing_uploaded_nothing_confirmed(g, order_id):
         order_documents.confirm_upload(g.dealer_id, order_id, form.document.id, by=g.seller)
 
 
-def test_a_rejection_keeps_its_reason_and_a_seller_cannot_review(g, order_id):
+def test_a_rejection_keeps_its_reason_tells_the_seller_and_a_seller_cannot_review(memory, g, order_id):
     form = upload(g, order_id, b"\x89PNG\r\n\x1a\n" + b"\x00" * 32, kind="driving_licence", declared="image/png")
     order_documents.confirm_upload(g.dealer_id, order_id, form.document.id, by=g.seller)
     with pytest.raises(Forbidden):
@@ -82,6 +82,8 @@ def test_a_rejection_keeps_its_reason_and_a_seller_cannot_review(g, order_id):
     rejected = order_documents.review(g.dealer_id, order_id, form.document.id, command(
         DocumentReview, accepted=False, reason="Permis expiré"), by=g.as_manager)
     assert (rejected.status, rejected.rejection_reason) == (DocumentStatus.REJECTED, "Permis expiré")
+    [told] = [item for (_, sk), item in memory.items.items() if sk.startswith("OUTBOX#")]
+    assert told["to"] == g.tenant.seller.email and "Permis expiré" in told["text"]
     with pytest.raises(InvalidTransition):
         order_documents.review(g.dealer_id, order_id, form.document.id, command(DocumentReview, accepted=True),
                                by=g.as_manager)
