@@ -95,8 +95,16 @@ def give_iban(dealer_id: str, order_id: str, command: RefundIban, by: Staff) -> 
                            {"iban": "not needed"})
     iban = check_iban(command.iban)
     order = order.changed(now, cancellation=cancellation.model_copy(update={"iban": iban, "iban_masked": masked(iban)}))
-    event = order_event(order, OrderEventKind.REFUND_IBAN_GIVEN, by.user_id, now, iban=masked(iban))
-    return commit_and_view(dealer_id, change_of(agg, order, now, [store.event_added(order, event)]))
+    missing = order.cancellation.missing_for_approval(_identity_documents(agg))
+    still = (f"Il manque encore : {' ; '.join(missing)}." if missing
+             else "Le dossier est complet : validez le remboursement.")
+    messages, told = order_notices.tell(
+        order, order_notices.assignees(order, Role.MANAGER), f"RIB reçu pour le remboursement : "
+        f"{order_notices.describe(order)}", f"Le RIB du client ({masked(iban)}) est enregistré. {still}",
+        "order_cancellation", now)
+    event = order_event(order, OrderEventKind.REFUND_IBAN_GIVEN, by.user_id, now, iban=masked(iban), told=told)
+    writes = [store.event_added(order, event), *(outbox_store.new(m) for m in messages)]
+    return commit_and_view(dealer_id, change_of(agg, order, now, writes))
 
 
 def approve(dealer_id: str, order_id: str, by: Staff) -> OrderView:
@@ -109,9 +117,7 @@ def approve_writes(dealer_id: str, order_id: str, by: Staff) -> Change:
         raise Forbidden("Seul un manager valide un remboursement.")
     agg, now = store.aggregate(dealer_id, order_id), clock.now()
     cancellation = _cancelling(agg.order)
-    identities = sum(1 for d in agg.documents if d.kind == DocumentKind.REFUND_IDENTITY
-                     and d.status in (DocumentStatus.TO_REVIEW, DocumentStatus.ACCEPTED))
-    missing = cancellation.missing_for_approval(identities)
+    missing = cancellation.missing_for_approval(_identity_documents(agg))
     if missing:
         raise CannotApprove(missing)
     order = agg.order.moved_to(OrderStatus.CANCELLED, now, cancellation=cancellation.model_copy(
@@ -123,6 +129,12 @@ def approve_writes(dealer_id: str, order_id: str, by: Staff) -> Change:
     event = order_event(order, OrderEventKind.CANCELLED, by.user_id, now, refund_cents=cancellation.refund_cents,
                         told=told)
     return change_of(agg, order, now, [store.event_added(order, event), *(outbox_store.new(m) for m in messages)])
+
+
+def _identity_documents(agg: store.OrderAggregate) -> int:
+    """Identity documents received for the refund and not rejected."""
+    return sum(1 for d in agg.documents if d.kind == DocumentKind.REFUND_IDENTITY
+               and d.status in (DocumentStatus.TO_REVIEW, DocumentStatus.ACCEPTED))
 
 
 def _cancelling(order) -> Cancellation:

@@ -74,6 +74,8 @@ def test_after_funds_two_ids_and_an_iban_come_before_the_refund(memory, g, order
                                      by=g.seller)
     given = order_cancellation.give_iban(g.dealer_id, order_id, command(RefundIban, iban=IBAN), by=g.seller)
     assert given.order.cancellation.iban_masked == "FR76 •••• •••• 0189"
+    [told] = [m for m in outbox(memory) if m["subject"].startswith("RIB reçu")]
+    assert told["to"] == g.manager.email and "2 pièce(s) d'identité" in told["text"] and IBAN not in told["text"]
     for side in ("recto", "verso"):
         form = order_documents.request_upload(g.dealer_id, order_id, command(
             NewOrderDocument, kind="refund_identity", filename=f"cni-{side}.jpg", content_type="image/jpeg"),
