@@ -124,9 +124,12 @@ def milestone_told(claimed: due.Claimed, at: datetime) -> Update:
 
 
 def refund_warned(claimed: due.Claimed, order: Order, at: datetime) -> Update:
-    """The order leaves the due index once its managers were warned (its next save keeps `warned_at`)."""
+    """The order leaves the due index once its managers were warned: a new version of the order, on the
+    version read and the sweep's claim (a save from an older read then fails instead of warning twice)."""
     cancellation = order.cancellation.model_copy(update={"warned_at": at})
-    return due.finished(claimed, cancellation=cancellation.model_dump(mode="json"))
+    return due.holding(claimed, Update(
+        keys.order(order.dealer_id, order.id), set={"cancellation": cancellation.model_dump(mode="json")},
+        remove=keys.DUE_ATTRIBUTES, add={"version": 1}, condition=if_version(order.version)))
 
 
 def document_added(order: Order, document: OrderDocument) -> Put:
