@@ -19,7 +19,7 @@ from chalicelib.domain.orders.cancellation import (
 from chalicelib.domain.orders.commands import CancellationRequest, RefundIban
 from chalicelib.domain.orders.documents import DocumentKind, DocumentStatus
 from chalicelib.domain.orders.events import OrderEventKind
-from chalicelib.domain.orders.model import OrderStatus
+from chalicelib.domain.orders.model import Order, OrderStatus
 from chalicelib.domain.orders.views import OrderView
 from chalicelib.services import order_notices
 from chalicelib.services.orders import Change, change_of, commit_and_view, order_event
@@ -52,11 +52,12 @@ def request_writes(dealer_id: str, order_id: str, command: CancellationRequest, 
                        else None))
     order = before.moved_to(OrderStatus.CANCELLING, now, cancellation=cancellation)
     what = "Rétractation" if command.reason == CancellationReason.WITHDRAWAL else "Annulation"
+    due_on = cancellation.refund_due_on
     todo = ("Le client n'a réglé que les frais de réservation : validez le remboursement pour annuler la commande."
-            if branch == CancellationBranch.FEE_ONLY else
+            if due_on is None else
             f"Des fonds ont été reçus : le commercial recueille deux pièces d'identité recto/verso et le RIB du "
             f"client, puis vous validez le remboursement, dû au plus tard le "
-            f"{local_time.format_day(cancellation.refund_due_on)} (art. L221-24 du Code de la consommation).")
+            f"{local_time.format_day(due_on)} (art. L221-24 du Code de la consommation).")
     messages, told = order_notices.tell(
         order, order_notices.assignees(order, Role.MANAGER),
         f"{what} de commande à valider : {order_notices.describe(order)}",
@@ -94,8 +95,9 @@ def give_iban(dealer_id: str, order_id: str, command: RefundIban, by: Staff) -> 
         raise InvalidInput("Seuls les frais de réservation ont été reçus : aucun RIB n'est demandé.",
                            {"iban": "not needed"})
     iban = check_iban(command.iban)
-    order = order.changed(now, cancellation=cancellation.model_copy(update={"iban": iban, "iban_masked": masked(iban)}))
-    missing = order.cancellation.missing_for_approval(_identity_documents(agg))
+    given = cancellation.model_copy(update={"iban": iban, "iban_masked": masked(iban)})
+    order = order.changed(now, cancellation=given)
+    missing = given.missing_for_approval(_identity_documents(agg))
     still = (f"Il manque encore : {' ; '.join(missing)}." if missing
              else "Le dossier est complet : validez le remboursement.")
     messages, told = order_notices.tell(
@@ -137,7 +139,7 @@ def _identity_documents(agg: store.OrderAggregate) -> int:
                and d.status in (DocumentStatus.TO_REVIEW, DocumentStatus.ACCEPTED))
 
 
-def _cancelling(order) -> Cancellation:
+def _cancelling(order: Order) -> Cancellation:
     if order.status != OrderStatus.CANCELLING or order.cancellation is None:
         raise InvalidTransition("Aucune annulation en cours pour cette commande.")
     return order.cancellation

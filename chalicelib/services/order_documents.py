@@ -17,6 +17,7 @@ from chalicelib.domain.orders.documents import (
 )
 from chalicelib.domain.orders.events import OrderEventKind
 from chalicelib.domain.orders.model import OrderStatus
+from chalicelib.domain.outbox import OutboxMessage
 from chalicelib.services import order_notices
 from chalicelib.services.orders import order_event, require_office
 from chalicelib.store import orders as store
@@ -67,7 +68,7 @@ def review(dealer_id: str, order_id: str, document_id: str, command: DocumentRev
     kind = OrderEventKind.DOCUMENT_ACCEPTED if command.accepted else OrderEventKind.DOCUMENT_REJECTED
     event = order_event(agg.order, kind, by.user_id, now, document_id=document.id, kind=document.kind.value,
                    reason=reviewed.rejection_reason)
-    messages = []
+    messages: list[OutboxMessage] = []
     if not command.accepted:  # the seller asks the customer for another one
         subject = f"Document refusé : {document.label} ({order_notices.describe(agg.order)})"
         messages, _ = order_notices.tell(

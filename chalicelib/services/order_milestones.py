@@ -66,7 +66,8 @@ def refund_due_soon(claimed: due.Claimed) -> None:
         commit(due.dropped(claimed))
         return
     cancellation = order.cancellation
-    if order.status != OrderStatus.CANCELLING or cancellation is None or cancellation.warning_at() is None:
+    if order.status != OrderStatus.CANCELLING or cancellation is None or cancellation.warning_at() is None \
+            or cancellation.refund_due_on is None:
         commit(due.finished(claimed))
         return
     due_on = local_time.format_day(cancellation.refund_due_on)

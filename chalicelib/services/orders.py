@@ -7,7 +7,7 @@ sold write: `commit_change(change, *more)`).
 """
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from chalicelib.domain import clock, local_time
@@ -86,7 +86,7 @@ def open_from_quote_writes(dealer_id: str, command: OpenFromQuote, by: Staff) ->
     change = _opening(order, quote.id, by.user_id, {"quote_id": quote.id, "quote_number": quote.number})
     change.writes.append(quote_store.still_exists(quote))
     if command.deposit_paid_cents:
-        method = command.deposit_method.value if command.deposit_method else "card"
+        method = str(command.deposit_method) if command.deposit_method else "card"
         change.writes.append(store.payment_added(order, OrderPayment(
             id=new_id(), kind="deposit", method=method, amount_cents=command.deposit_paid_cents, received_at=now,
             recorded_by=by.user_id)))
@@ -135,12 +135,12 @@ def _opening(order: Order, source_id: str, by: str, details: dict[str, Any]) -> 
     return Change(order, store.opened(order, milestones, event, source_id))
 
 
-def _vehicle_of(lines: list[QuoteLine], vehicle_id: str | None, last_test) -> OrderVehicle:
-    line = next((line for line in lines if line.kind == LineKind.VEHICLE and line.vehicle is not None), None)
-    if line is None:
+def _vehicle_of(lines: list[QuoteLine], vehicle_id: str | None, last_test: date | None) -> OrderVehicle:
+    vehicle = next((line.vehicle for line in lines if line.kind == LineKind.VEHICLE and line.vehicle is not None), None)
+    if vehicle is None:
         raise InvalidInput("Le devis n'a pas de ligne véhicule décrivant la voiture vendue.",
                            {"lines": "no vehicle line with vehicle details"})
-    return OrderVehicle(**line.vehicle.model_dump(), vehicle_id=vehicle_id, last_roadworthiness_test=last_test)
+    return OrderVehicle(**vehicle.model_dump(), vehicle_id=vehicle_id, last_roadworthiness_test=last_test)
 
 
 # --- reading -------------------------------------------------------------------------------
@@ -297,7 +297,7 @@ def check_milestone(dealer_id: str, order_id: str, code: str, by: Staff) -> Orde
     done = milestone.model_copy(update={"done_at": now, "done_by": by.user_id})
     order = agg.order.changed(now)
     event = order_event(order, OrderEventKind.MILESTONE_DONE, by.user_id, now, milestone=code, label=milestone.label)
-    writes = [store.milestone_done(order, done), store.event_added(order, event)]
+    writes: list[Write] = [store.milestone_done(order, milestone, now, by.user_id), store.event_added(order, event)]
     return commit_and_view(dealer_id, change_of(agg, order, now, writes, replaced=[done]))
 
 
@@ -322,11 +322,12 @@ def change_template(dealer_id: str, command: OrderTemplateChange, by: Staff) -> 
 def organise(dealer_id: str, order_id: str, by: Staff) -> OrderView:
     """The appointment (with its inspector) or the delivery (with its partner) is booked."""
     agg, now = store.aggregate(dealer_id, order_id), clock.now()
-    if agg.order.delivery is None:
+    delivery = agg.order.delivery
+    if delivery is None:
         raise InvalidInput("Indiquez d'abord le mode de remise : cession en agence ou livraison.",
                            {"delivery": "not set"})
     order = agg.order.moved_to(OrderStatus.ORGANISED, now)
-    event = order_event(order, OrderEventKind.ORGANISED, by.user_id, now, mode=order.delivery.mode.value)
+    event = order_event(order, OrderEventKind.ORGANISED, by.user_id, now, mode=delivery.mode.value)
     return commit_and_view(dealer_id, change_of(agg, order, now, [store.event_added(order, event)]))
 
 
@@ -369,8 +370,8 @@ def commit_and_view(dealer_id: str, change: Change) -> OrderView:
     return view(dealer_id, change.order.id)
 
 
-def change_of(agg: store.OrderAggregate, order: Order, now: datetime, writes: list[Write],
-            replaced: list[Milestone] = ()) -> Change:
+def change_of(agg: store.OrderAggregate, order: Order, now: datetime, writes: Iterable[Write],
+              replaced: Iterable[Milestone] = ()) -> Change:
     """The order saved (with its next action recomputed from the milestones as they will be) and `writes`."""
     by_code = {m.code: m for m in replaced}
     milestones = [by_code.get(m.code, m) for m in agg.milestones]

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from chalicelib.domain.model import Entity
 from chalicelib.domain.errors import AlreadyExists, InvalidTransition, NotFound, StaleVersion
 from chalicelib.domain.orders.documents import DocumentStatus, OrderDocument
 from chalicelib.domain.orders.events import OrderEvent
@@ -45,7 +46,8 @@ class OrderAggregate:
         return found
 
 
-_PART_MODELS = {"milestone": Milestone, "document": OrderDocument, "payment": OrderPayment, "event": OrderEvent}
+_PART_MODELS: dict[str, type[Entity]] = {
+    "milestone": Milestone, "document": OrderDocument, "payment": OrderPayment, "event": OrderEvent}
 
 
 def aggregate(dealer_id: str, order_id: str) -> OrderAggregate:
@@ -110,10 +112,10 @@ def milestone_rearmed(order: Order, milestone: Milestone) -> Update:
                   remove=("due_claim", "told_at"))
 
 
-def milestone_done(order: Order, milestone: Milestone) -> Update:
+def milestone_done(order: Order, milestone: Milestone, at: datetime, by: str) -> Update:
     """Checked once: it leaves the due index."""
     return Update(_milestone_key(order, milestone),
-                  set={"done_at": keys.iso(milestone.done_at), "done_by": milestone.done_by},
+                  set={"done_at": keys.iso(at), "done_by": by},
                   remove=keys.DUE_ATTRIBUTES,
                   condition=Condition("attribute_not_exists(#done)", {"#done": "done_at"}),
                   error=InvalidTransition("Cette étape est déjà faite."))
@@ -126,6 +128,7 @@ def milestone_told(claimed: due.Claimed, at: datetime) -> Update:
 def refund_warned(claimed: due.Claimed, order: Order, at: datetime) -> Update:
     """The order leaves the due index once its managers were warned: a new version of the order, on the
     version read and the sweep's claim (a save from an older read then fails instead of warning twice)."""
+    assert order.cancellation is not None, "only a cancelling order waits for its refund warning"
     cancellation = order.cancellation.model_copy(update={"warned_at": at})
     return due.holding(claimed, Update(
         keys.order(order.dealer_id, order.id), set={"cancellation": cancellation.model_dump(mode="json")},

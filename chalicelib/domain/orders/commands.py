@@ -46,7 +46,7 @@ class PaymentPlanInput(Command):
     lender: str | None = Field(default=None, max_length=80)
 
     @model_validator(mode="after")
-    def _credit(self):
+    def _credit(self) -> "PaymentPlanInput":
         if self.method == PaymentMethod.CREDIT and self.financed_cents <= 0:
             raise ValueError("a credit names the financed amount")
         if self.method != PaymentMethod.CREDIT and (self.financed_cents or self.down_payment_cents):
@@ -65,7 +65,7 @@ class HolderInput(Command):
     proxy_name: str | None = Field(default=None, min_length=1, max_length=120)
 
     @model_validator(mode="after")
-    def _details(self):
+    def _details(self) -> "HolderInput":
         if self.kind == HolderKind.CO_HOLDERS and not self.co_holder_name:
             raise ValueError("co-holders name the co-holder")
         if self.kind == HolderKind.COMPANY and not (self.siren and self.manager_name and self.collector_name):
@@ -89,7 +89,7 @@ class DeliveryInput(Command):
     inspector: ContactInput | None = None
 
     @model_validator(mode="after")
-    def _mode(self):
+    def _mode(self) -> "DeliveryInput":
         if self.mode == DeliveryMode.HOME and not self.address:
             raise ValueError("a home delivery needs the address")
         return self

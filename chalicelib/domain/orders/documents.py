@@ -127,11 +127,12 @@ class OrderDocument(Entity):
     def reviewed(self, accepted: bool, reason: str | None, by: str, at: datetime) -> "OrderDocument":
         if self.status != DocumentStatus.TO_REVIEW:
             raise InvalidTransition("Seul un document reçu et pas encore contrôlé s'accepte ou se refuse.")
-        if not accepted and not (reason or "").strip():
+        why = (reason or "").strip()
+        if not accepted and not why:
             raise InvalidInput("Dites au client pourquoi le document est refusé.", {"reason": "required"})
         return self.model_copy(update={
             "status": DocumentStatus.ACCEPTED if accepted else DocumentStatus.REJECTED,
-            "rejection_reason": None if accepted else reason.strip(), "reviewed_by": by, "reviewed_at": at})
+            "rejection_reason": None if accepted else why, "reviewed_by": by, "reviewed_at": at})
 
 
 def missing(kinds: list[DocumentKind], documents: list[OrderDocument]) -> list[DocumentKind]:

@@ -75,14 +75,15 @@ class OrderTemplateChange(Command):
     items: list[TemplateItem] = Field(min_length=1, max_length=MAX_ITEMS)
 
     @model_validator(mode="after")
-    def _unique_codes(self):
+    def _unique_codes(self) -> "OrderTemplateChange":
         codes = [i.code for i in self.items]
         if len(codes) != len(set(codes)):
             raise ValueError("each item has its own code")
         return self
 
 
-def _item(code, stage, label, anchor, offset, role=Role.SELLER, guard=False, when=When.ALWAYS) -> TemplateItem:
+def _item(code: str, stage: Stage, label: str, anchor: Anchor, offset: int, role: Role = Role.SELLER,
+          guard: bool = False, when: When = When.ALWAYS) -> TemplateItem:
     return TemplateItem(code=code, stage=stage, label=label, anchor=anchor, offset_days=offset, role=role,
                         guard=guard, when=when)
 

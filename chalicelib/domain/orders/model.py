@@ -5,6 +5,7 @@ Amounts are integer cents TTC. Times are UTC; days are Paris days (local_time).
 """
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
+from typing import Any
 
 from pydantic import Field, computed_field
 
@@ -13,6 +14,7 @@ from chalicelib.domain.dealers import Role
 from chalicelib.domain.errors import Forbidden, InvalidInput, InvalidTransition
 from chalicelib.domain.local_time import paris_offset
 from chalicelib.domain.model import Entity
+from chalicelib.domain.orders.cancellation import Cancellation
 from chalicelib.domain.quotes import QuoteLine, totals_of
 
 # Seed 001 ("Déstockage"): the handover is 10 days minimum after the reservation, 15 at most,
@@ -182,7 +184,7 @@ class Order(Entity):
     handed_over_at: datetime | None = None
     sold_at: datetime | None = None
     next_action: NextAction | None = None
-    cancellation: "Cancellation | None" = None
+    cancellation: Cancellation | None = None
     created_at: datetime
     updated_at: datetime
     version: int = 1
@@ -206,13 +208,13 @@ class Order(Entity):
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
-    def moved_to(self, status: OrderStatus, at: datetime, **changes) -> "Order":
+    def moved_to(self, status: OrderStatus, at: datetime, **changes: Any) -> "Order":
         if status not in TRANSITIONS[self.status]:
             raise InvalidTransition(
                 f"Commande {STATUS_LABELS[self.status]} : passage à « {STATUS_LABELS[status]} » impossible.")
         return self.changed(at, status=status, **changes)
 
-    def changed(self, at: datetime, **changes) -> "Order":
+    def changed(self, at: datetime, **changes: Any) -> "Order":
         return self.model_copy(update={**changes, "updated_at": at, "version": self.version + 1})
 
     def require_open(self) -> None:
@@ -239,10 +241,11 @@ def check_handover_day(reserved_on: date, day: date, reason: str | None, role: R
         raise Forbidden(f"La cession se fixe entre {HANDOVER_MIN_DAYS} et {HANDOVER_MAX_DAYS} jours après la "
                         f"réservation (ici {days} jours) : au-delà, voyez avec un manager.",
                         {"handover_on": f"{days} days after the reservation"})
-    if not (reason or "").strip():
+    given = (reason or "").strip()
+    if not given:
         raise InvalidInput("Une date hors de 10 à 15 jours demande la raison du manager.",
                            {"reason": "required out of 10–15 days"})
-    return reason.strip()
+    return given
 
 
 def default_handover_day(reserved_on: date) -> date:
@@ -255,7 +258,3 @@ def paris_moment(day: date, at: time) -> datetime:
     guess = local.replace(tzinfo=UTC) - timedelta(hours=1)
     return (local - paris_offset(guess)).replace(tzinfo=UTC)
 
-
-from chalicelib.domain.orders.cancellation import Cancellation
-
-Order.model_rebuild()
