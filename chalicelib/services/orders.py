@@ -33,8 +33,7 @@ from chalicelib.domain.quotes import LineKind, QuoteLine
 from chalicelib.store import customers as customer_store
 from chalicelib.store import orders as store
 from chalicelib.store import quotes as quote_store
-from chalicelib.store.table import Write
-from chalicelib.store.unit_of_work import UnitOfWork
+from chalicelib.store.unit_of_work import UnitOfWork, Write
 
 OFFICE_ROLES = (Role.BACK_OFFICE, Role.MANAGER, Role.ADMIN)
 
