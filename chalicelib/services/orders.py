@@ -21,11 +21,12 @@ from chalicelib.domain.orders.commands import (
 from chalicelib.domain.orders.documents import missing, required_documents
 from chalicelib.domain.orders.events import OrderEventKind, OrderEvent
 from chalicelib.domain.orders.milestones import (
-    Milestone, OrderTemplate, OrderTemplateChange, When, applies, milestones_of, moved, next_action,
+    DUE_TIME, Milestone, OrderTemplate, OrderTemplateChange, When, applies, milestones_of, moved, next_action,
 )
 from chalicelib.domain.orders.model import (
     ThirdParty, OrderCustomer, OrderDelivery, Financed, RegistrationHolder, NextAction, Order, OrderSource,
     OrderStatus, OrderPayment, PaymentMethod, PaymentPlan, OrderVehicle, check_handover_day, default_handover_day,
+    paris_moment,
 )
 from chalicelib.domain.orders.views import Blockers, MilestoneView, OrderPage, OrderSummary, OrderView
 from chalicelib.domain.proposals import Proposal
@@ -36,6 +37,7 @@ from chalicelib.store import quotes as quote_store
 from chalicelib.store.unit_of_work import UnitOfWork, Write
 
 OFFICE_ROLES = (Role.BACK_OFFICE, Role.MANAGER, Role.ADMIN)
+REFUND_APPROVAL = "refund_approval"  # the next action of a cancelling order: not a milestone of the template
 
 
 @dataclass
@@ -379,6 +381,13 @@ def change_of(agg: store.OrderAggregate, order: Order, now: datetime, writes: It
 
 
 def _with_next(order: Order, milestones: list[Milestone], now: datetime) -> Order:
+    cancellation = order.cancellation
+    if order.status == OrderStatus.CANCELLING and cancellation is not None:
+        # Nothing else moves until a manager approves the refund (by its L221-24 day after funds).
+        due = (paris_moment(cancellation.refund_due_on, DUE_TIME) if cancellation.refund_due_on
+               else cancellation.requested_at)
+        return order.model_copy(update={"next_action": NextAction(
+            label="Remboursement à valider par un manager", due_by=due, milestone=REFUND_APPROVAL)})
     first = next_action(milestones, order, now)
     upcoming = NextAction(label=first.label, due_by=first.due_by, milestone=first.code) if first else None
     return order.model_copy(update={"next_action": upcoming})

@@ -9,7 +9,7 @@ from chalicelib.domain.errors import Forbidden, InvalidTransition
 from chalicelib.domain.iban import InvalidIban
 from chalicelib.domain.orders.cancellation import CannotApprove
 from chalicelib.domain.orders.commands import (
-    CancellationRequest, DeliveryInput, NewPayment, OpenFromQuote, PaymentPlanInput, RefundIban,
+    CancellationRequest, DeliveryInput, NewPayment, OpenFromQuote, OrderListQuery, PaymentPlanInput, RefundIban,
 )
 from chalicelib.domain.orders.documents import NewOrderDocument
 from chalicelib.domain.orders.model import OrderStatus
@@ -64,6 +64,9 @@ def test_after_funds_two_ids_and_an_iban_come_before_the_refund(memory, g, order
     cancellation = asked.order.cancellation
     assert (cancellation.branch.value, cancellation.refund_cents) == ("after_funds", 1_880_000)
     assert cancellation.refund_due_on == date(2026, 1, 29)  # 14 days, art. L221-24
+    [listed] = orders.page(g.dealer_id, command(OrderListQuery)).items
+    assert listed.next_action.label == "Remboursement à valider par un manager"
+    assert listed.next_action.due_by == datetime(2026, 1, 29, 8, tzinfo=UTC)
     before = copy.deepcopy(memory.items)
     with pytest.raises(CannotApprove) as refused:
         order_cancellation.approve(g.dealer_id, order_id, by=g.as_manager)
