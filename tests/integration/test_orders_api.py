@@ -197,3 +197,22 @@ def test_the_order_milestones_schedule_tells_the_seller_once_by_email(client, st
     page = ok(staff["seller"].get(f"/orders/{order['order']['id']}"))
     assert page["overdue"] >= 10 and page["milestones"][0]["overdue"]
     assert ok(staff["seller"].get("/orders"))["items"][0]["overdue"]
+
+
+def test_a_refund_still_to_make_warns_the_managers_once_four_days_before_its_day(client, staff, order, garage):
+    seller, path = staff["seller"], f"/orders/{order['order']['id']}"
+    ok(seller.send("PUT", f"{path}/payment-plan", {"method": "transfer"}))
+    ok(seller.post(f"{path}/payments", {"amount_cents": order["order"]["total_ttc_cents"] - 50_000}), 201)
+    asked = ok(seller.post(f"{path}/cancellation", {"reason": "withdrawal"}))
+    due_on = datetime.fromisoformat(asked["order"]["cancellation"]["refund_due_on"]).date()
+    event = client.events.generate_cw_event(source="aws.events", detail_type="Scheduled Event", detail={},
+                                            resources=[])
+    at(datetime.combine(due_on - timedelta(days=4), time(12), timezone.utc))
+    client.lambda_.invoke("order-milestones", event)
+    client.lambda_.invoke("order-milestones", event)
+    warned = ok(seller.get(path))
+    assert warned["order"]["cancellation"]["warned_at"] is not None
+    assert warned["order"]["version"] == asked["order"]["version"] + 1
+    assert [e["kind"] for e in warned["history"]].count("refund_due_soon") == 1
+    to_manager = offers.emails_to(f"manager-{garage.dealer.id.lower()}@example.com")
+    assert [offers.read(m).subject.startswith("Remboursement dû") for m in to_manager].count(True) == 1
