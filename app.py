@@ -9,6 +9,7 @@ from chalicelib.api.dealer import dealer_api
 from chalicelib.api.front import front
 from chalicelib.api.http import uniform_errors
 from chalicelib.api.leads import leads_api
+from chalicelib.api.orders import orders_api
 from chalicelib.api.payments import payments_api
 from chalicelib.api.portal import portal_api
 from chalicelib.api.proposals import proposals_api
@@ -34,6 +35,7 @@ app.register_blueprint(leads_api)
 app.register_blueprint(customers_api)
 app.register_blueprint(quotes_api)
 app.register_blueprint(proposals_api)
+app.register_blueprint(orders_api)
 app.register_blueprint(templates_api)
 app.register_blueprint(portal_api)
 app.register_blueprint(payments_api)

@@ -52,6 +52,39 @@ def signed_pdf_key(dealer_id: str, proposal_id: str, version: int, sha256: str) 
     return f"dealers/{dealer_id}/proposals/{proposal_id}/v{version}-signed-{sha256[:16]}.pdf"
 
 
+def order_document_key(dealer_id: str, order_id: str, document_id: str, extension: str) -> str:
+    """An order's document (the holder's ID, the certificate of sale...): no personal data in the name."""
+    return f"dealers/{dealer_id}/orders/{order_id}/documents/{document_id}{extension}"
+
+
+def upload_form(key: str, content_type: str, max_bytes: int, expires_in: int) -> dict:
+    """A presigned POST ({url, fields}) for one private object of at most `max_bytes` and this declared type;
+    the bytes' real type is checked once uploaded (`first_bytes`)."""
+    return client("s3").generate_presigned_post(
+        Bucket=settings().documents_bucket, Key=key,
+        Fields={"Content-Type": content_type, "x-amz-server-side-encryption": "AES256"},
+        Conditions=[{"Content-Type": content_type}, {"x-amz-server-side-encryption": "AES256"},
+                    ["content-length-range", 1, max_bytes]],
+        ExpiresIn=expires_in,
+    )
+
+
+def size_of(key: str) -> int | None:
+    """The stored object's size, or None when nothing was uploaded under the key."""
+    try:
+        return client("s3").head_object(Bucket=settings().documents_bucket, Key=key)["ContentLength"]
+    except ClientError as error:
+        if error.response["Error"]["Code"] in ("404", "NoSuchKey", "NotFound"):
+            return None
+        raise
+
+
+def first_bytes(key: str, count: int) -> bytes:
+    """The object's first `count` bytes (enough to tell a PDF from an image), without reading the rest."""
+    answer = client("s3").get_object(Bucket=settings().documents_bucket, Key=key, Range=f"bytes=0-{count - 1}")
+    return answer["Body"].read()[:count]
+
+
 def upload_url(key: str, content_type: str, size_bytes: int, expires_in: int) -> str:
     """A PUT URL that signs the declared type and size: S3 refuses any other file."""
     return client("s3").generate_presigned_url(

@@ -135,6 +135,11 @@ def _why(proposal: Proposal, anomaly: DepositAnomaly) -> str:
 
 # --- who, and by which channel ---------------------------------------------------------
 
+def alert_user(dealer_id: str, user_id: str, subject: str, text: str, sms: str, purpose: str, at: datetime) -> Alert:
+    """Any other capability's alert to one user (e.g. an order milestone that is due), by their channels."""
+    return _alert(dealer_id, user_id, subject, text, sms, purpose, at)
+
+
 def _alert(dealer_id: str, user_id: str, subject: str, text: str, sms: str, purpose: str, at: datetime) -> Alert:
     try:
         user = dealer_store.get_user(dealer_id, user_id)

@@ -301,3 +301,54 @@ def anomaly_settled(dealer_id: str, proposal_id: str, anomaly_id: str) -> Key:
     """The marker that a payment anomaly (its history event's id) was settled: written once."""
     return {PK: _dealer_pk(dealer_id),
             SK: f"{PROPOSAL_PREFIX}{proposal_id}{PAYMENT_EVENT_INFIX}SETTLED#{anomaly_id}"}
+
+
+# --- orders (issue 12, docs/orders.md) ------------------------------------------------------
+# An order is ORDER#<order_id> and each of its parts ORDER#<order_id>#<PART>#<part_id>: one Query
+# on the prefix reads the order page (milestones, documents, payments, history). Order ids are
+# ULIDs (fixed length), so one order's prefix never matches another's. Orders list themselves in
+# gsi1 under ORDERS#<dealer_id>, open ones first by their next action's time (overdue first).
+
+ORDER_PREFIX = "ORDER#"
+ORDER_PARTS = {"milestone": "MILESTONE", "document": "DOCUMENT", "payment": "PAYMENT", "event": "EVENT"}
+_ORDER_PART_OF_SEGMENT = {segment: part for part, segment in ORDER_PARTS.items()}
+ORDER_LIST_OPEN, ORDER_LIST_CLOSED = "0", "1"
+
+
+def order(dealer_id: str, order_id: str) -> Key:
+    return {PK: _dealer_pk(dealer_id), SK: f"{ORDER_PREFIX}{order_id}"}
+
+
+def order_part(dealer_id: str, order_id: str, part: str, part_id: str) -> Key:
+    return {PK: _dealer_pk(dealer_id), SK: f"{ORDER_PREFIX}{order_id}#{ORDER_PARTS[part]}#{part_id}"}
+
+
+def order_part_kind(sort_key: str) -> str | None:
+    """Which part of an order an item of its aggregate is (None for the order item itself)."""
+    segments = sort_key.split("#", 3)
+    return _ORDER_PART_OF_SEGMENT.get(segments[2]) if len(segments) == 4 else None
+
+
+def order_aggregate(dealer_id: str, order_id: str) -> tuple[str, str]:
+    """(partition, sort-key prefix) of an order and all its parts."""
+    return _dealer_pk(dealer_id), f"{ORDER_PREFIX}{order_id}"
+
+
+def order_origin(dealer_id: str, source: str, source_id: str) -> Key:
+    """One order per quote or proposal: written if absent when the order opens."""
+    return {PK: _dealer_pk(dealer_id), SK: f"ORDERFROM#{source.upper()}#{source_id}"}
+
+
+def order_template(dealer_id: str) -> Key:
+    """The dealer's milestone template (absent: the default one)."""
+    return {PK: _dealer_pk(dealer_id), SK: "ORDERTEMPLATE"}
+
+
+def orders_list(dealer_id: str) -> str:
+    return f"ORDERS#{dealer_id}"
+
+
+def order_listing(dealer_id: str, is_open: bool, sort_time: datetime, order_id: str) -> dict[str, str]:
+    """Open orders first, by their next action's time (so overdue ones lead), then closed ones."""
+    rank = ORDER_LIST_OPEN if is_open else ORDER_LIST_CLOSED
+    return {LIST_PK: orders_list(dealer_id), LIST_SK: f"{rank}#{iso(sort_time)}#{order_id}"}
