@@ -7,7 +7,7 @@ index (`VehicleProposals`), read by the acceptance that reserves it and by a rep
 import re
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Self
 
 from pydantic import BeforeValidator, EmailStr, Field, ValidationError, model_validator
 
@@ -181,7 +181,7 @@ class Vehicle(Entity):
     revision: int = Field(default=1, description="the item's version (the car's `version` is its trim)")
 
     @model_validator(mode="after")
-    def _rules(self):
+    def _rules(self) -> Self:
         check_rules(self.kind, self.vat_regime, self.first_registration)
         return self
 
@@ -327,7 +327,7 @@ class NewVehicle(Command):
     branch_id: str = Field(min_length=1, max_length=64)
 
     @model_validator(mode="after")
-    def _rules(self):
+    def _rules(self) -> Self:
         check_rules(self.kind, self.vat_regime, self.first_registration)
         return self
 

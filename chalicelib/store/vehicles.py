@@ -7,8 +7,8 @@ from typing import Any
 
 from chalicelib.domain.errors import InvalidInput, NotFound, StaleVersion
 from chalicelib.domain.vehicles import (
-    HOLD_WARNING, Vehicle, VehicleListQuery, VehicleNoLongerAvailable, VehicleProposals, VehicleProposalsChanged, VehicleStatus,
-    VinAlreadyInStock,
+    HOLD_WARNING, Vehicle, VehicleListQuery, VehicleNoLongerAvailable, VehicleProposals, VehicleProposalsChanged,
+    VehicleStatus, VinAlreadyInStock,
 )
 from chalicelib.store import keys, paging
 from chalicelib.store.table import (
