@@ -21,6 +21,7 @@ HOLD = "vehicle_hold"
 MILESTONE_KIND = "milestone"  # services.due_work.MILESTONE (a store does not import a service)
 _MISSING = NotFound("Véhicule introuvable.")
 _SEARCH = "search"
+TEXT_SLICE = 100
 _HOLD_ATTRIBUTES = ("milestone", *keys.DUE_ATTRIBUTES)
 
 
@@ -80,11 +81,14 @@ def page(dealer_id: str, query: VehicleListQuery) -> tuple[list[Vehicle], str | 
         raise InvalidInput("Curseur de page invalide : recommencez la liste depuis le début.", {"cursor": "invalid"})
     text = Condition(f"contains(#{_SEARCH}, :{_SEARCH})", {f"#{_SEARCH}": _SEARCH},
                      {f":{_SEARCH}": query.q.lower()}) if query.q else None
+    # A text filter drops items after they are read: each Query then reads a wider slice (a page's worth
+    # of matches is usually among 100 vehicles), and the page is cut at `limit` with its cursor.
+    read = max(query.limit, TEXT_SLICE) if text else query.limit
     found: list[dict[str, Any]] = []
     for _ in range(2 if text else 1):
         items, after = table.query(
             partition, prefix, index=index, partition_attribute=partition_attribute, sort_attribute=sort_attribute,
-            limit=query.limit, start_after=after, newest_first=True, filter=text,
+            limit=read, start_after=after, newest_first=True, filter=text,
         )
         found += items
         if len(found) >= query.limit or after is None:

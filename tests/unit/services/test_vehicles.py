@@ -132,7 +132,9 @@ def test_the_list_filters_by_status_branch_and_text(garage):
     assert vins(vehicles.list_vehicles(garage.dealer.id, VehicleListQuery(q="CLIO"))) == [clio.vin]
 
 
-def test_pages_follow_each_other_in_at_most_two_queries_each(garage, memory):
+@pytest.mark.parametrize("text_slice", [2, store.TEXT_SLICE])
+def test_pages_follow_each_other_in_at_most_two_queries_each(garage, memory, monkeypatch, text_slice):
+    monkeypatch.setattr(store, "TEXT_SLICE", text_slice)  # 2: a text page needs its second Query
     made = []
     for n in range(7):
         at(NOW + timedelta(minutes=n))
