@@ -14,6 +14,7 @@ from pydantic import BeforeValidator, EmailStr, Field, ValidationError, model_va
 from chalicelib.domain.dealers import Role, Staff
 from chalicelib.domain.errors import AlreadyExists, Conflict, Forbidden, InvalidInput, InvalidTransition
 from chalicelib.domain.model import Command, Entity
+from chalicelib.domain.quotes import VehicleDetails
 
 # How long before a reservation runs out its seller is told (the hold period itself is the dealer's
 # setting DealerSettings.vehicle_hold_days, 7 days unless changed).
@@ -195,6 +196,12 @@ class Vehicle(Entity):
         parts = [self.vin, self.make, self.model, self.version or "", self.registration or "",
                  (self.registration or "").replace("-", "").replace(" ", "")]
         return " ".join(p.lower() for p in parts if p)
+
+    def quote_details(self) -> VehicleDetails:
+        """The snapshot a quote's vehicle line takes from the stock: the line keeps it as it was then."""
+        return VehicleDetails(make=self.make, model=self.model, version=self.version, vin=self.vin,
+                              registration=self.registration, first_registration=self.first_registration,
+                              mileage_km=self.mileage_km, used=self.kind == VehicleKind.USED)
 
     def changed(self, change: "VehicleChange", at: datetime) -> "Vehicle":
         if self.status == VehicleStatus.SOLD:

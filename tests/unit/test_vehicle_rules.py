@@ -157,3 +157,10 @@ def test_the_open_proposals_index_names_the_others_and_empties_at_acceptance():
     assert index.settled().proposals == {} and index.settled().revision == 4
     assert list(index.without("P1").proposals) == ["P2", "P3"]
     assert all(p.repriced_at == NOW for p in index.repriced(NOW).proposals.values())
+
+
+def test_a_quote_line_takes_a_snapshot_of_the_stock_vehicle():
+    details = used_car().quote_details()
+    assert (details.vin, details.registration, details.mileage_km, details.used) == (
+        "VF1RFB00X56789012", "AB-123-CD", 42_000, True)
+    assert "immatriculé AB-123-CD" in details.summary()
