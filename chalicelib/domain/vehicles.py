@@ -237,7 +237,9 @@ class Vehicle(Entity):
         return self._moved(VehicleStatus.AVAILABLE, at, None)
 
     def sold(self, at: datetime) -> "Vehicle":
-        return self._moved(VehicleStatus.SOLD, at, self.reservation)
+        """Sold to the reservation's customer: nothing runs out any more."""
+        kept = self.reservation.model_copy(update={"hold_until": None}) if self.reservation else None
+        return self._moved(VehicleStatus.SOLD, at, kept)
 
     def held_for_order(self, order_id: str, at: datetime) -> "Vehicle":
         """The order went forward: the reservation no longer runs out."""

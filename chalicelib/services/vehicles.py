@@ -103,6 +103,30 @@ def reserve_for_acceptance(unit: UnitOfWork, dealer: Dealer, vehicle_id: str, pr
     return StockReservation(reserved, others)
 
 
+def hold_for_order(unit: UnitOfWork, dealer_id: str, vehicle_id: str, order_id: str, at: datetime) -> Vehicle:
+    """The order went forward: the reservation no longer runs out. For the orders capability's write."""
+    vehicle = store.get(dealer_id, vehicle_id)
+    held = vehicle.held_for_order(order_id, at)
+    unit.add(store.moved(vehicle, held))
+    return held
+
+
+def release(unit: UnitOfWork, dealer_id: str, vehicle_id: str, at: datetime) -> Vehicle:
+    """The order was cancelled: the car is for sale again."""
+    vehicle = store.get(dealer_id, vehicle_id)
+    released = vehicle.released(at)
+    unit.add(store.moved(vehicle, released))
+    return released
+
+
+def sell(unit: UnitOfWork, dealer_id: str, vehicle_id: str, at: datetime) -> Vehicle:
+    """The handover: the car is sold (only a reserved car is)."""
+    vehicle = store.get(dealer_id, vehicle_id)
+    sold = vehicle.sold(at)
+    unit.add(store.moved(vehicle, sold))
+    return sold
+
+
 # --- the hold (due work of the order-milestones schedule) ---------------------------------------
 
 @due_work.on_milestone(store.HOLD)

@@ -118,7 +118,7 @@ def test_a_reservation_ends_released_or_sold_and_a_sold_car_stays_sold():
     reserved = used_car().reserved("P1", "S1", None, NOW, hold_days=7)
     assert reserved.released(NOW).status == VehicleStatus.AVAILABLE
     sold = reserved.sold(NOW)
-    assert sold.status == VehicleStatus.SOLD
+    assert sold.status == VehicleStatus.SOLD and sold.hold_warning_at() is None
     for move in (sold.released, sold.sold):
         with pytest.raises(InvalidTransition):
             move(NOW)

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from chalicelib.domain.dealers import DealerSettingsChange, NewBranch, Role, Staff
-from chalicelib.domain.errors import Forbidden, InvalidInput, NotFound, StaleVersion
+from chalicelib.domain.errors import Forbidden, InvalidInput, InvalidTransition, NotFound, StaleVersion
 from chalicelib.domain.vehicles import (
     HOLD_WARNING, NewVehicle, OpenProposal, VehicleChange, VehicleListQuery, VehicleNoLongerAvailable,
     VehicleProposalsChanged, VehicleStatus, VinAlreadyInStock,
@@ -279,11 +279,29 @@ def test_the_dealer_s_hold_period_applies(garage):
     assert reservation.vehicle.reservation.hold_until == NOW + timedelta(days=3)
 
 
-def test_an_order_going_forward_leaves_the_due_index(garage, memory):
+def test_an_order_going_forward_leaves_the_due_index_and_ends_sold(garage, memory):
     car = garage.car()
     accepted(garage, car.id, 1)[0].commit()
-    reserved = vehicles.get(garage.dealer.id, car.id)
-    UnitOfWork(store.moved(reserved, reserved.held_for_order("O1", NOW))).commit()
+    unit = UnitOfWork()
+    vehicles.hold_for_order(unit, garage.dealer.id, car.id, "O1", NOW)
+    unit.commit()
     at(NOW + timedelta(days=60))
     assert due_work.sweep_milestones() == 0
     assert vehicles.get(garage.dealer.id, car.id).status == VehicleStatus.RESERVED
+    unit = UnitOfWork()
+    vehicles.sell(unit, garage.dealer.id, car.id, NOW + timedelta(days=60))
+    unit.commit()
+    sold = vehicles.get(garage.dealer.id, car.id)
+    assert sold.status == VehicleStatus.SOLD and sold.reservation.order_id == "O1"
+    assert vins(vehicles.list_vehicles(garage.dealer.id, VehicleListQuery(status="sold"))) == [car.vin]
+
+
+def test_a_cancelled_order_puts_the_car_back_on_sale(garage):
+    car = garage.car()
+    accepted(garage, car.id, 1)[0].commit()
+    unit = UnitOfWork()
+    vehicles.release(unit, garage.dealer.id, car.id, NOW)
+    unit.commit()
+    assert vehicles.get(garage.dealer.id, car.id).status == VehicleStatus.AVAILABLE
+    with pytest.raises(InvalidTransition):
+        vehicles.sell(UnitOfWork(), garage.dealer.id, car.id, NOW)
