@@ -152,7 +152,7 @@ Registration = Annotated[str, BeforeValidator(normalize_registration),
 
 class Reservation(Entity):
     """Who the car is held for, and until when unless the order goes forward."""
-    proposal_id: str
+    proposal_id: str | None = Field(default=None, description="the accepted proposal (None: a showroom order)")
     seller_id: str
     seller_email: EmailStr | None = None
     reserved_at: datetime
@@ -232,6 +232,12 @@ class Vehicle(Entity):
         return self._moved(VehicleStatus.RESERVED, at, Reservation(
             proposal_id=proposal_id, seller_id=seller_id, seller_email=seller_email, reserved_at=at,
             hold_until=at + timedelta(days=hold_days)))
+
+    def reserved_for_order(self, order_id: str, seller_id: str, seller_email: str | None,
+                           at: datetime) -> "Vehicle":
+        """Reserved in the showroom by an order opened from a quote: the order is there, nothing runs out."""
+        return self._moved(VehicleStatus.RESERVED, at, Reservation(
+            order_id=order_id, seller_id=seller_id, seller_email=seller_email, reserved_at=at))
 
     def released(self, at: datetime) -> "Vehicle":
         return self._moved(VehicleStatus.AVAILABLE, at, None)

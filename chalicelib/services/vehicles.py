@@ -103,6 +103,19 @@ def reserve_for_acceptance(unit: UnitOfWork, dealer: Dealer, vehicle_id: str, pr
     return StockReservation(reserved, others)
 
 
+def reserve_for_order(unit: UnitOfWork, dealer_id: str, vehicle_id: str, order_id: str, seller_id: str,
+                      seller_email: str | None, at: datetime) -> StockReservation:
+    """A showroom reservation (an order opened from a quote) takes the car as an acceptance does: on the
+    condition that it is available, every open proposal of it stopped and its seller told."""
+    vehicle = store.get(dealer_id, vehicle_id)
+    index = store.open_proposals(dealer_id, vehicle_id)
+    reserved = vehicle.reserved_for_order(order_id, seller_id, seller_email, at)
+    others = list(index.proposals.values())
+    unit.add(store.moved(vehicle, reserved), store.proposals_written(index, index.settled()),
+             [outbox_store.new(vehicle_gone_notice(reserved, other, at)) for other in others])
+    return StockReservation(reserved, others)
+
+
 def hold_for_order(unit: UnitOfWork, dealer_id: str, vehicle_id: str, order_id: str, at: datetime) -> Vehicle:
     """The order went forward: the reservation no longer runs out. For the orders capability's write."""
     vehicle = store.get(dealer_id, vehicle_id)
@@ -189,7 +202,7 @@ def repricing_notices(before: Vehicle, after: Vehicle, proposals: list[OpenPropo
 def vehicle_gone_notice(vehicle: Vehicle, proposal: OpenProposal, at: datetime) -> OutboxMessage:
     reference = proposal.reference or proposal.proposal_id
     subject = f"Véhicule réservé par un autre client : {vehicle.label}"
-    text = (f"Le véhicule {vehicle.label} vient d'être réservé : un autre client a signé sa proposition.\n"
+    text = (f"Le véhicule {vehicle.label} vient d'être réservé pour un autre client.\n"
             f"Votre proposition {reference} ne peut plus être signée ; son client voit que le véhicule n'est plus "
             "disponible, avec vos coordonnées.\n\n"
             f"Voir le véhicule :\n{_vehicle_url(vehicle)}\n")

@@ -30,7 +30,8 @@ export async function render({ main, params: [vehicleId] }) {
     add(main, h("section", { "aria-labelledby": "vehicle-reservation" },
       h("h2", { id: "vehicle-reservation" }, "Réservation"),
       facts([
-        ["Proposition", h("a", { href: `#/proposals/${reservation.proposal_id}` }, "Voir la proposition signée")],
+        ["Proposition", reservation.proposal_id ? h("a", { href: `#/proposals/${reservation.proposal_id}` }, "Voir la proposition signée") : null],
+        ["Commande", reservation.order_id],
         ["Vendeur", userName(users, reservation.seller_id)], ["Réservé le", when(reservation.reserved_at)],
         ["Levée le", reservation.hold_until ? when(reservation.hold_until) : "Commande confirmée : la réservation tient"],
       ])));

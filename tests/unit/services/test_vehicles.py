@@ -305,3 +305,21 @@ def test_a_cancelled_order_puts_the_car_back_on_sale(garage):
     assert vehicles.get(garage.dealer.id, car.id).status == VehicleStatus.AVAILABLE
     with pytest.raises(InvalidTransition):
         vehicles.sell(UnitOfWork(), garage.dealer.id, car.id, NOW)
+
+
+def test_a_showroom_order_reserves_the_car_and_stops_its_open_proposals(garage, memory):
+    car = garage.car()
+    unit = UnitOfWork()
+    vehicles.list_proposal(unit, garage.dealer.id, car.id, garage.proposal(1))
+    unit.commit()
+    unit = UnitOfWork()
+    reservation = vehicles.reserve_for_order(unit, garage.dealer.id, car.id, "O1", garage.tenant.seller.id, None, NOW)
+    unit.commit()
+    assert [p.proposal_id for p in reservation.others] == ["P1"]
+    stored = vehicles.get(garage.dealer.id, car.id)
+    assert stored.status == VehicleStatus.RESERVED and stored.reservation.order_id == "O1"
+    assert stored.hold_warning_at() is None and "due_pk" not in memory.items[tuple(keys.vehicle(
+        garage.dealer.id, car.id).values())]
+    assert len(outbox(memory, "vehicle_gone")) == 1
+    with pytest.raises(VehicleNoLongerAvailable):
+        accepted(garage, car.id, 1)[0].commit()
