@@ -15,6 +15,7 @@ from chalicelib.api.portal import portal_api
 from chalicelib.api.proposals import proposals_api
 from chalicelib.api.quotes import quotes_api
 from chalicelib.api.templates import templates_api
+from chalicelib.api.vehicles import vehicles_api
 from chalicelib.jobs.delivery import delivery
 from chalicelib.jobs.schedules import jobs
 from chalicelib.observability import logger, metrics, tracer
@@ -37,6 +38,7 @@ app.register_blueprint(quotes_api)
 app.register_blueprint(proposals_api)
 app.register_blueprint(orders_api)
 app.register_blueprint(templates_api)
+app.register_blueprint(vehicles_api)
 app.register_blueprint(portal_api)
 app.register_blueprint(payments_api)
 app.register_blueprint(jobs)

@@ -11,7 +11,8 @@ from chalicelib.domain.dealers import (
 )
 from chalicelib.domain.leads import NewLead
 from chalicelib.domain.quotes import NewQuote
-from chalicelib.services import customers, dealers, leads, quotes
+from chalicelib.domain.vehicles import NewVehicle
+from chalicelib.services import customers, dealers, leads, quotes, vehicles
 from chalicelib.store import dealers as dealer_store
 
 DEALER_NAME = "Garage des Tilleuls"
@@ -32,7 +33,9 @@ def seed() -> bool:
     """Seeds the demo data unless it is there already; True when it seeded."""
     if dealer_store.find_login(ADMIN_EMAIL) is not None:
         return False
-    seed_sales(seed_team())
+    team = seed_team()
+    seed_sales(team)
+    seed_stock(team)
     return True
 
 
@@ -65,6 +68,13 @@ def seed_sales(team: DemoTeam) -> None:
     }), by=as_seller)
 
 
+def seed_stock(team: DemoTeam) -> None:
+    """A few vehicles in the branch's stock: new and used, one used under the margin scheme."""
+    as_seller = Staff(dealer_id=team.dealer.id, user_id=team.seller.id, role=team.seller.role)
+    for vehicle in STOCK:
+        vehicles.create(as_seller, _command(NewVehicle, {**vehicle, "branch_id": team.dealer.branches[0].id}))
+
+
 def _command(model, fields: dict):
     """Commands are strict, as they are when the API parses JSON: build them the same way."""
     return model.model_validate_json(json.dumps(fields))
@@ -95,4 +105,17 @@ QUOTE_LINES = [
     {"kind": "insurance", "label": "Extension de garantie panne mécanique 24 mois", "unit_price_cents": 59000,
      "vat_rate": 0, "optional": True},
     {"kind": "fee", "label": "Frais de mise à la route", "unit_price_cents": 25000, "vat_rate": 20},
+]
+STOCK = [
+    {"vin": "VF3LBHNSJKS123456", "make": "Peugeot", "model": "308", "version": "1.2 PureTech 130 Allure",
+     "registration": "AB-123-CD", "first_registration": "2021-06-14", "mileage_km": 32500, "kind": "used",
+     "price_cents": 1582500, "vat_regime": "margin"},
+    {"vin": "VR3USHNSKPJ654321", "make": "Peugeot", "model": "2008", "version": "1.2 PureTech 130 GT",
+     "mileage_km": 15, "kind": "new", "price_cents": 3125000, "vat_regime": "normal"},
+    {"vin": "VF1RJA00X67890123", "make": "Renault", "model": "Clio", "version": "TCe 90 Evolution",
+     "registration": "GH-456-JK", "first_registration": "2023-02-03", "mileage_km": 18900, "kind": "used",
+     "price_cents": 1649000, "vat_regime": "normal"},
+    {"vin": "WVWZZZAUZHP512345", "make": "Volkswagen", "model": "Golf", "version": "1.5 TSI 130 Life",
+     "registration": "1234 AB 69", "first_registration": "2008-11-20", "mileage_km": 168000, "kind": "used",
+     "price_cents": 549000, "vat_regime": "margin"},
 ]

@@ -47,6 +47,8 @@ class DealerSettings(Entity):
     lead_deadline_hours: int = Field(default=24, ge=1, le=24 * 60, description="Achat – délais d'opportunité")
     withdrawal_days: WithdrawalDays = WithdrawalDays()
     reminder_days: list[Annotated[int, Field(ge=1, le=365)]] = Field(default_factory=lambda: [3, 7], max_length=5)
+    vehicle_hold_days: int = Field(default=7, ge=1, le=60,
+                                   description="days a reserved vehicle is held when its order does not go forward")
 
 
 class DealerLegal(Entity):
@@ -208,6 +210,7 @@ class DealerSettingsChange(Command):
     lead_deadline_hours: int | None = Field(default=None, ge=1, le=24 * 60)
     withdrawal_days: WithdrawalDaysChange | None = None
     reminder_days: list[Annotated[int, Field(ge=1, le=365)]] | None = Field(default=None, max_length=5)
+    vehicle_hold_days: int | None = Field(default=None, ge=1, le=60)
 
 
 class DealerLegalChange(Command):

@@ -15,6 +15,8 @@ import * as quote from "./screens/quote.js";
 import * as proposals from "./screens/proposals.js";
 import * as proposal from "./screens/proposal.js";
 import * as settings from "./screens/settings.js";
+import * as vehicles from "./screens/vehicles.js";
+import * as vehicle from "./screens/vehicle.js";
 
 const ROUTES = [
   [/^\/login$/, login, { public: true }],
@@ -25,6 +27,8 @@ const ROUTES = [
   [/^\/quotes\/([0-9A-Za-z]+)$/, quote, { nav: "quotes" }],
   [/^\/proposals$/, proposals, { nav: "proposals" }],
   [/^\/proposals\/([0-9A-Za-z]+)$/, proposal, { nav: "proposals" }],
+  [/^\/vehicles$/, vehicles, { nav: "vehicles" }],
+  [/^\/vehicles\/([0-9A-Za-z]+)$/, vehicle, { nav: "vehicles" }],
   [/^\/settings(?:\/([a-z-]+))?$/, settings, { nav: "settings" }],
 ];
 
@@ -32,6 +36,7 @@ const NAV = [
   ["leads", "#/leads", "Leads"],
   ["quotes", "#/quotes", "Devis"],
   ["proposals", "#/proposals", "Propositions"],
+  ["vehicles", "#/vehicles", "Stock"],
   ["settings", "#/settings", "Paramètres"],
 ];
 

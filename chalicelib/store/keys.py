@@ -352,3 +352,45 @@ def order_listing(dealer_id: str, is_open: bool, sort_time: datetime, order_id: 
     """Open orders first, by their next action's time (so overdue ones lead), then closed ones."""
     rank = ORDER_LIST_OPEN if is_open else ORDER_LIST_CLOSED
     return {LIST_PK: orders_list(dealer_id), LIST_SK: f"{rank}#{iso(sort_time)}#{order_id}"}
+# --- vehicles (issue 12) ----------------------------------------------------------------------
+# A vehicle is VEHICLE#<id>; its open proposals VEHICLE#<id>#PROPOSALS (one small item, read by the
+# acceptance and by a repricing); VIN#<vin> keeps a VIN unique in the dealer's stock. Lists: gsi1
+# under VEHICLES#<dealer_id> (whole stock), gsi2 under VEHICLES#<dealer_id>#BRANCH#<branch_id>, both
+# sorted <status rank>#<created>#<id> so a status filter is a key prefix. docs/data-model.md.
+
+VEHICLE_PREFIX = "VEHICLE#"
+_VEHICLE_PROPOSALS_SUFFIX = "#PROPOSALS"
+# Listed newest first: available (3) before reserved (2) before sold (1).
+VEHICLE_STATUS_RANK = {"available": "3", "reserved": "2", "sold": "1"}
+
+
+def vehicle(dealer_id: str, vehicle_id: str) -> Key:
+    return {PK: _dealer_pk(dealer_id), SK: f"{VEHICLE_PREFIX}{vehicle_id}"}
+
+
+def vehicle_vin(dealer_id: str, vin: str) -> Key:
+    """Holds a VIN once per dealer: written if absent with the vehicle, in its transaction."""
+    return {PK: _dealer_pk(dealer_id), SK: f"VIN#{vin}"}
+
+
+def vehicle_proposals(dealer_id: str, vehicle_id: str) -> Key:
+    return {PK: _dealer_pk(dealer_id), SK: f"{VEHICLE_PREFIX}{vehicle_id}{_VEHICLE_PROPOSALS_SUFFIX}"}
+
+
+def vehicles_partitions(dealer_id: str, branch_id: str | None) -> tuple[str, str, str]:
+    """(index, partition attribute, partition) of the list to read: a branch's, or the dealer's."""
+    if branch_id is not None:
+        return DEADLINE_INDEX, DEADLINE_PK, f"VEHICLES#{dealer_id}#BRANCH#{branch_id}"
+    return LIST_INDEX, LIST_PK, f"VEHICLES#{dealer_id}"
+
+
+def vehicle_listing(dealer_id: str, branch_id: str, status: str, created_at: datetime,
+                    vehicle_id: str) -> dict[str, str]:
+    """Puts a vehicle in its dealer's list and its branch's list; rewritten when status or branch change."""
+    sort_value = f"{vehicle_status_prefix(status)}{iso(created_at)}#{vehicle_id}"
+    return {LIST_PK: vehicles_partitions(dealer_id, None)[2], LIST_SK: sort_value,
+            DEADLINE_PK: vehicles_partitions(dealer_id, branch_id)[2], DEADLINE_SK: sort_value}
+
+
+def vehicle_status_prefix(status: str) -> str:
+    return f"{VEHICLE_STATUS_RANK[status]}#"
