@@ -165,6 +165,17 @@ class User(Entity):
             raise InvalidInput("Cet utilisateur est déjà désactivé.", {"user_id": "already inactive"})
         return self.model_copy(update={"active": False, "version": self.version + 1})
 
+    def with_profile_changed(self, change: "ProfileChange") -> "User":
+        """The seller block as typed (the photo stays), and the notification preferences when given."""
+        profile = SellerProfile(
+            display_name=change.display_name, phone=change.phone, email=change.email,
+            photo_key=self.profile.photo_key if self.profile else None,
+        )
+        notifications = (
+            NotificationPreferences.model_validate(change.notifications.model_dump()) if change.notifications else None
+        )
+        return self.with_profile(profile, notifications)
+
     def with_profile(self, profile: SellerProfile, notifications: NotificationPreferences | None) -> "User":
         return self.model_copy(update={
             "profile": profile,

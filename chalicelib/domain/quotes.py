@@ -258,6 +258,11 @@ class Quote(Entity):
         })
 
 
+def document_number(prefix: str, year: int, value: int) -> str:
+    """D2026-00042 (quotes), P2026-00012 (proposals): one sequence per dealer, prefix and year."""
+    return f"{prefix}{year}-{value:05d}"
+
+
 def default_validity(now: datetime, validity_days: int) -> date:
     return local_time.paris_date(now) + timedelta(days=validity_days)
 

@@ -15,9 +15,10 @@ from typing import Any, Literal
 from pydantic import BaseModel, TypeAdapter
 
 from chalicelib.domain.errors import AlreadyExists, InvalidInput
-from chalicelib.domain.leads import (
-    Communication, Deadline, Lead, LeadAggregate, LeadDocument, LeadEvent, LeadNotFound, LeadPart, LeadQuery,
-    LeadStatus, LeadTask, Offer, Remark, TestDrive, TradeIn, fold,
+from chalicelib.domain.leads.commands import LeadQuery
+from chalicelib.domain.leads.model import (
+    Communication, Deadline, Lead, LeadAggregate, LeadDocument, LeadEvent, LeadNotFound, LeadPart, LeadStatus,
+    LeadTask, Offer, Remark, TestDrive, TradeIn, fold,
 )
 from chalicelib.store import keys
 from chalicelib.store.table import (
@@ -86,10 +87,6 @@ def next_code_number(dealer_id: str, year: int) -> int:
 
 # --- writes -----------------------------------------------------------------------
 
-def commit(writes: list[Write]) -> None:
-    table.transact(writes)
-
-
 def created(lead: Lead) -> Put:
     return Put(keys.lead(lead.dealer_id, lead.id), _lead_attributes(lead), if_absent())
 
@@ -142,11 +139,21 @@ def added(dealer_id: str, lead_id: str, part: LeadPart) -> Put:
                error=error)
 
 
-def replaced(dealer_id: str, lead_id: str, part: LeadPart, expect_status: str | None = None) -> Put:
-    """A part rewritten as changed, if it still exists (and is still in the expected status)."""
-    condition = if_status(expect_status) if expect_status else if_exists()
-    return Put(keys.lead_part(dealer_id, lead_id, part.part, part.id), part.model_dump(mode="json"),
+def replaced(dealer_id: str, lead_id: str, before: LeadPart, after: LeadPart) -> Put:
+    """A part rewritten as changed, if it still exists and, for a part with a status, is still as read."""
+    status = getattr(before, "status", None)
+    condition = if_status(status) if status is not None else if_exists()
+    return Put(keys.lead_part(dealer_id, lead_id, after.part, after.id), after.model_dump(mode="json"),
                condition)
+
+
+def recorded(dealer_id: str, lead_id: str, part: LeadPart, event: LeadEvent, *, counted: bool = False) -> list[Write]:
+    """A part added to the lead: last activity (and its count, on an open lead only), the part, its timeline event."""
+    return [
+        touched(dealer_id, lead_id, event.at, counted=part.part if counted else None, open_only=counted),
+        added(dealer_id, lead_id, part),
+        added(dealer_id, lead_id, event),
+    ]
 
 
 def removed(dealer_id: str, lead_id: str, part: LeadPart) -> Delete:
