@@ -1,7 +1,7 @@
 """The seller's desk for service unit tests: commands built as the API parses them, and a customer
 and a quote made through the same services the API calls (no HTTP)."""
 import json
-from datetime import datetime
+from datetime import date
 
 from pydantic import BaseModel
 
@@ -19,7 +19,7 @@ def command(model: type[BaseModel], **fields):
 
 
 def _json(value):
-    return value.isoformat() if isinstance(value, datetime) else value.model_dump(mode="json")
+    return value.isoformat() if isinstance(value, date) else value.model_dump(mode="json")
 
 
 def admin(garage: Tenant) -> Staff:
