@@ -58,6 +58,12 @@ def lead_page(garage: Tenant, lead_id: str):
     return leads.get_page(garage.dealer.id, lead_id)
 
 
+def minutes_later(minutes: int) -> datetime:
+    """Moves the clock on: the timeline orders the events of one instant by id, not by action."""
+    at(NOW + timedelta(minutes=minutes))
+    return NOW + timedelta(minutes=minutes)
+
+
 def timeline(garage: Tenant, lead_id: str) -> list[EventKind]:
     return [event.kind for event in reversed(lead_page(garage, lead_id).details.timeline)]
 
@@ -111,6 +117,7 @@ def test_a_lead_cannot_be_given_to_a_deactivated_seller(garage, memory):
 
 def test_a_trade_in_is_counted_on_the_lead_and_told_in_its_timeline(garage):
     lead_id = new_lead(garage)
+    minutes_later(1)
     leads.add_trade_in(
         garage.dealer.id,
         lead_id,
@@ -149,6 +156,7 @@ def test_no_trade_in_on_a_lead_of_another_dealer(garage, memory):
 def test_a_quote_of_the_dealer_becomes_an_offer_of_the_lead(garage):
     lead_id = new_lead(garage)
     quote = desk.quote(garage)
+    minutes_later(1)
     leads.link_offer(
         garage.dealer.id, lead_id, command(LinkOffer, quote_id=quote.id, label="3008 GT"), by=garage.seller.id
     )
@@ -281,8 +289,9 @@ def test_a_task_is_completed_once(garage, memory):
     task = leads.add_task(
         garage.dealer.id, lead_id, command(NewTask, title="Rappeler", due_at=LATER), by=garage.seller.id
     )
+    finished = minutes_later(30)
     done = leads.complete_task(garage.dealer.id, lead_id, task.id, by=garage.seller.id)
-    assert (done.status, done.completed_at) == (TaskStatus.DONE, NOW)
+    assert (done.status, done.completed_at) == (TaskStatus.DONE, finished)
     assert timeline(garage, lead_id)[-1] == EventKind.TASK_COMPLETED
     with unchanged(memory, garage), pytest.raises(InvalidTransition):
         leads.complete_task(garage.dealer.id, lead_id, task.id, by=garage.seller.id)
@@ -328,10 +337,12 @@ def test_a_document_is_renamed_then_deleted_with_its_file(garage):
     lead_id = new_lead(garage)
     document = leads.add_document(garage.dealer.id, lead_id, PAYSLIP, by=garage.seller.id).document
     storage.put(document.s3_key, b"%PDF-1.7", "application/pdf")
+    minutes_later(1)
     renamed = leads.rename_document(
         garage.dealer.id, lead_id, document.id, command(RenameDocument, title="Bulletin"), by=garage.seller.id
     )
     assert renamed.title == "Bulletin" and leads.download_document(garage.dealer.id, lead_id, document.id).url
+    minutes_later(2)
     leads.delete_document(garage.dealer.id, lead_id, document.id, by=garage.seller.id)
     assert lead_page(garage, lead_id).details.documents == [] and storage.content_type_of(document.s3_key) is None
     assert timeline(garage, lead_id)[-3:] == [
@@ -353,6 +364,7 @@ def test_a_document_not_uploaded_yet_cannot_be_downloaded(garage):
 
 def test_an_email_to_the_customer_is_queued_with_the_action(garage, memory):
     lead_id = new_lead(garage)
+    minutes_later(1)
     sent = leads.send_communication(
         garage.dealer.id, lead_id, command(NewCommunication, subject="Votre essai", text="Bonjour"), by=garage.seller.id
     )
@@ -391,6 +403,7 @@ def test_a_lead_is_assigned_to_a_colleague_and_a_branch(garage):
     lead_id = new_lead(garage)
     nina = colleague(garage)
     branch = dealers.add_branch(garage.dealer.id, NewBranch(name="Villeurbanne"), by=admin(garage)).branches[0]
+    minutes_later(1)
     header = leads.assign(
         garage.dealer.id, lead_id, command(Assign, owner_id=nina.id, branch_id=branch.id), by=garage.seller.id
     )
@@ -491,10 +504,12 @@ def test_a_deadline_is_not_moved_to_the_past_nor_once_met(garage, memory):
 def test_a_failed_call_is_counted_and_the_deadline_keeps_running_until_contact_is_made(garage, memory):
     lead_id = new_lead(garage)
     deadline = current_deadline(garage, lead_id)
+    minutes_later(1)
     tried = leads.record_contact(
         garage.dealer.id, lead_id, deadline.id, command(RecordContact, contact_made=False), by=garage.seller.id
     )
     assert (tried.status, tried.contact_attempts) == (DeadlineStatus.PENDING, 1)
+    reached = minutes_later(2)
     met = leads.record_contact(
         garage.dealer.id,
         lead_id,
@@ -502,7 +517,7 @@ def test_a_failed_call_is_counted_and_the_deadline_keeps_running_until_contact_i
         command(RecordContact, contact_made=True, note="OK"),
         by=garage.seller.id,
     )
-    assert (met.status, met.met_at, met.note) == (DeadlineStatus.MET, NOW, "OK")
+    assert (met.status, met.met_at, met.note) == (DeadlineStatus.MET, reached, "OK")
     assert lead_page(garage, lead_id).header.deadline_at is None
     assert timeline(garage, lead_id)[-2:] == [EventKind.CONTACT_ATTEMPTED, EventKind.CONTACT_MADE]
     with unchanged(memory, garage), pytest.raises(Conflict):
