@@ -1,7 +1,7 @@
 """Dealers (tenants), their settings, branches and users; who may do what."""
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Self
 
 from pydantic import EmailStr, Field, model_validator
 
@@ -25,7 +25,7 @@ class Deposit(Entity):
     percent: int | None = Field(default=None, ge=1, le=100)
 
     @model_validator(mode="after")
-    def _one_way_of_computing(self):
+    def _one_way_of_computing(self) -> Self:
         if self.enabled and (self.amount_cents is None) == (self.percent is None):
             raise ValueError("give either amount_cents or percent for an enabled deposit")
         return self

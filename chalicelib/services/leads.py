@@ -4,6 +4,7 @@ Every action commits one unit of work: the lead (last activity, counter or field
 existence, status or version), the part it adds or changes, and its timeline event.
 """
 from datetime import datetime, timedelta
+from typing import Any
 
 from chalicelib.documents import storage
 from chalicelib.domain import clock
@@ -225,8 +226,9 @@ def send_communication(dealer_id: str, lead_id: str, command: NewCommunication, 
 
 def _attachment(dealer_id: str, lead_file: LeadAggregate, command: NewCommunication) -> Attachment:
     """Only a document of this lead, or a quote file of this dealer, and only once it is in S3."""
-    key = command.attachment_s3_key
-    check_filename(command.attachment_filename, "attachment_filename")
+    key, filename = command.attachment_s3_key, command.attachment_filename
+    assert key is not None and filename is not None  # the command gives both or neither
+    check_filename(filename, "attachment_filename")
     is_quote_file = key.startswith(storage.quotes_prefix(dealer_id)) and ".." not in key.split("/")
     if lead_file.document_at(key) is None and not is_quote_file:
         raise InvalidInput("La pièce jointe doit être un document de ce lead ou un devis de la concession.",
@@ -234,7 +236,7 @@ def _attachment(dealer_id: str, lead_file: LeadAggregate, command: NewCommunicat
     content_type = storage.content_type_of(key)
     if content_type is None:
         raise InvalidInput("Ce fichier n'a pas été déposé.", {"attachment_s3_key": "no such file"})
-    return Attachment(filename=command.attachment_filename, content_type=content_type, s3_key=key)
+    return Attachment(filename=filename, content_type=content_type, s3_key=key)
 
 
 # --- actions that change the lead itself ------------------------------------------------
@@ -336,7 +338,7 @@ def change_contact(dealer_id: str, lead_id: str, contact_id: str, command: Conta
 # --- shared steps -----------------------------------------------------------------------
 
 def _counted(dealer_id: str, lead_id: str, part: TradeIn | TestDrive, action: str, kind: EventKind,
-             at: datetime, by: str, **details) -> list[Write]:
+             at: datetime, by: str, **details: Any) -> list[Write]:
     """A part that moves a sale forward (trade-in, test drive; offers: Lead.offer): counted, only on an open lead.
 
     Reads the lead once to refuse a missing (404) or closed (409) lead by name; the writes
@@ -347,7 +349,7 @@ def _counted(dealer_id: str, lead_id: str, part: TradeIn | TestDrive, action: st
 
 
 def _recorded(dealer_id: str, lead_id: str, part: LeadPart, kind: EventKind, at: datetime, by: str, *,
-              counted: bool = False, when: datetime | None = None, **details) -> list[Write]:
+              counted: bool = False, when: datetime | None = None, **details: Any) -> list[Write]:
     """A part added to the lead, with its timeline event (store.recorded)."""
     return store.recorded(dealer_id, lead_id, part,
                           event(new_id(), kind, at, by, LinkedItem(kind=part.part, id=part.id), when, **details),
@@ -355,7 +357,7 @@ def _recorded(dealer_id: str, lead_id: str, part: LeadPart, kind: EventKind, at:
 
 
 def _event(dealer_id: str, lead_id: str, kind: EventKind, at: datetime, by: str, item: LinkedItem | None = None,
-           when: datetime | None = None, **details) -> Write:
+           when: datetime | None = None, **details: Any) -> Write:
     return store.added(dealer_id, lead_id, event(new_id(), kind, at, by, item, when, **details))
 
 

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from chalicelib.domain import clock, reminders
 from chalicelib.domain.errors import NotFound
-from chalicelib.domain.proposals import WITH_THE_CUSTOMER, RemindProposal
+from chalicelib.domain.proposals import WITH_THE_CUSTOMER, Proposal, RemindProposal
 from chalicelib.domain.reminders import ReminderSchedule
 from chalicelib.services import due_work
 from chalicelib.services import proposals as proposal_service
@@ -54,6 +54,6 @@ def _remind(claimed: due.Claimed) -> None:
     reminder.committed(proposal).add(then).commit()
 
 
-def _last_contact(proposal) -> datetime | None:
+def _last_contact(proposal: Proposal) -> datetime | None:
     times = [t for t in (proposal.last_sent_at, proposal.last_reminded_at) if t is not None]
     return max(times) if times else None

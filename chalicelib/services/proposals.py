@@ -66,6 +66,7 @@ def document(dealer_id: str, proposal_id: str) -> DocumentLink:
     if not proposal.pdf_is_current():
         commit(store.pdf_saved(with_pdf))
     stored = with_pdf.pdf
+    assert stored is not None  # stored_pdf renders the current version's
     return DocumentLink(s3_key=stored.s3_key, sha256=stored.sha256, size=stored.size, version=stored.version,
                         url=storage.download_url(stored.s3_key, pdf_filename(proposal), PDF_URL_SECONDS),
                         url_expires_in=PDF_URL_SECONDS)
@@ -84,6 +85,7 @@ def create(dealer_id: str, command: NewProposal, by: Staff) -> ProposalView:
     check_dealer_can_propose(dealer)
     check_quote_can_be_proposed(quote, local_time.paris_date(now))
     account = customer_store.get_account(dealer_id, quote.account_id)
+    assert quote.contact_id is not None  # check_quote_can_be_proposed refuses a quote without one
     contact = account.contact(quote.contact_id)
     seller_user = dealer_store.get_user(dealer_id, quote.seller_id)
     if command.seller is not None:
@@ -163,6 +165,7 @@ def reminder_of(dealer: Dealer, proposal: Proposal, command: RemindProposal, at:
     """
     reminded = stored_pdf(proposal.reminded(at))
     recipient = reminded.recipient
+    assert recipient is not None  # reminded() refuses a proposal never sent
     link = issue_link(dealer, reminded, recipient.email, at, purpose="reminder")
     message = customer_email(
         dealer.id, reminded, TemplateKind.REMINDER, at, purpose="proposal_reminder",

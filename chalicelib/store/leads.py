@@ -10,9 +10,9 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
-from pydantic import BaseModel, TypeAdapter
+from pydantic import TypeAdapter
 
 from chalicelib.domain.errors import AlreadyExists, InvalidInput
 from chalicelib.domain.leads.commands import LeadQuery
@@ -30,13 +30,13 @@ DUE_KIND = "lead_deadline"
 _TIME = TypeAdapter(datetime)
 
 # Each part's model, and the LeadAggregate field that lists it.
-PARTS: dict[str, tuple[type[BaseModel], str]] = {
-    model.part: (model, field) for model, field in [
-        (TradeIn, "trade_ins"), (Offer, "offers"), (TestDrive, "test_drives"), (Remark, "remarks"),
-        (LeadDocument, "documents"), (Communication, "communications"), (LeadTask, "tasks"),
-        (Deadline, "deadlines"), (LeadEvent, "events"),
-    ]
-}
+_MODELS: list[tuple[type[LeadPart], str]] = [
+    (TradeIn, "trade_ins"), (Offer, "offers"), (TestDrive, "test_drives"), (Remark, "remarks"),
+    (LeadDocument, "documents"), (Communication, "communications"), (LeadTask, "tasks"),
+    (Deadline, "deadlines"), (LeadEvent, "events"),
+]
+PARTS: dict[str, tuple[type[LeadPart], str]] = {model.part: (model, field) for model, field in _MODELS}
+Part = TypeVar("Part", TradeIn, Offer, TestDrive, Remark, LeadDocument, Communication, LeadTask, Deadline, LeadEvent)
 COUNTERS = {"trade_in": "trade_in_count", "test_drive": "test_drive_count", "offer": "offer_count"}
 # Attributes that put a lead in the overdue list and the due-work index while it waits on a deadline.
 _WAITING = (keys.DEADLINE_PK, keys.DEADLINE_SK, *keys.DUE_ATTRIBUTES)
@@ -68,7 +68,7 @@ def aggregate(dealer_id: str, lead_id: str) -> LeadAggregate:
     return LeadAggregate(lead=lead, **parts)
 
 
-def get_part(dealer_id: str, lead_id: str, model: type[BaseModel], part_id: str, missing: str) -> Any:
+def get_part(dealer_id: str, lead_id: str, model: type[Part], part_id: str, missing: str) -> Part:
     item = table.get(keys.lead_part(dealer_id, lead_id, model.part, part_id))
     if item is None:
         raise LeadNotFound(missing)
@@ -82,7 +82,8 @@ def next_code_number(dealer_id: str, year: int) -> int:
     that fails after it leaves a gap in the numbers, never a duplicate.
     """
     counter = table.write(Update(keys.lead_code_counter(dealer_id, year), add={"value": 1}))
-    return counter["value"]
+    assert counter is not None  # an Update returns the item as written
+    return int(counter["value"])
 
 
 # --- writes -----------------------------------------------------------------------
@@ -172,7 +173,7 @@ def _lead_attributes(lead: Lead) -> dict[str, Any]:
         "search_text": lead.search_text(),
         **keys.lead_listing(lead.dealer_id, lead.last_activity_at, lead.id),
     }
-    if _waiting(lead):
+    if _waiting(lead) and lead.deadline is not None:
         attributes |= keys.lead_deadline_listing(lead.dealer_id, lead.deadline.due_at, lead.id)
         attributes |= keys.due_attributes(DUE_KIND, keys.lead(lead.dealer_id, lead.id), lead.deadline.due_at)
     return attributes

@@ -12,6 +12,7 @@ def next_number(dealer_id: str, sequence: str) -> int:
     that fails after it leaves a gap in the numbers, never a duplicate.
     """
     item = table.write(Update(keys.counter(dealer_id, sequence), add={"value": 1}))
+    assert item is not None  # an Update returns the item as written
     return int(item["value"])
 
 

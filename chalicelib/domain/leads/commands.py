@@ -2,7 +2,7 @@
 import re
 from datetime import timezone
 from pathlib import PurePosixPath
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Self
 
 from pydantic import AfterValidator, AwareDatetime, EmailStr, Field, model_validator
 
@@ -32,7 +32,7 @@ class ContactDetails(Command):
     address: AddressInput | None = None
 
     @model_validator(mode="after")
-    def _reachable(self):
+    def _reachable(self) -> Self:
         if self.email is None and self.mobile is None:
             raise ValueError("give an email or a mobile number")
         return self
@@ -110,7 +110,7 @@ class NewCommunication(Command):
     attachment_filename: str | None = Field(default=None, max_length=180)
 
     @model_validator(mode="after")
-    def _attachment_has_a_name(self):
+    def _attachment_has_a_name(self) -> Self:
         if (self.attachment_s3_key is None) != (self.attachment_filename is None):
             raise ValueError("give attachment_s3_key and attachment_filename together")
         return self
@@ -127,7 +127,7 @@ class Assign(Command):
     branch_id: str | None = None
 
     @model_validator(mode="after")
-    def _someone_or_somewhere(self):
+    def _someone_or_somewhere(self) -> Self:
         if self.owner_id is None and self.branch_id is None:
             raise ValueError("give owner_id, branch_id or both")
         return self

@@ -8,7 +8,7 @@ through the transition tables below (one per status-bearing entity); a refused m
 import unicodedata
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from pydantic import EmailStr, Field
 
@@ -150,7 +150,7 @@ class Lead(Entity):
     offer_count: int = 0
     version: int = 1
 
-    def moved_to(self, status: LeadStatus, at: datetime, **changes) -> "Lead":
+    def moved_to(self, status: LeadStatus, at: datetime, **changes: Any) -> "Lead":
         """The lead in `status`, if LEAD_TRANSITIONS allows the move from its own."""
         if status not in LEAD_TRANSITIONS[self.status]:
             raise InvalidTransition(f"Le lead est déjà « {status.label} ».", {"status": "unchanged"})
@@ -173,11 +173,12 @@ class Lead(Entity):
 
     def recipient(self, contact_id: str | None) -> LeadContact:
         """Who an email goes to: the contact chosen (the first one by default), if they have an address."""
-        contact = self.contacts[0]
+        chosen: LeadContact | None = self.contacts[0]
         if contact_id is not None:
-            contact = next((c for c in self.contacts if c.id == contact_id), None)
-            if contact is None:
-                raise InvalidInput("Ce contact n'est pas lié au lead.", {"contact_id": "unknown contact"})
+            chosen = next((c for c in self.contacts if c.id == contact_id), None)
+        if chosen is None:
+            raise InvalidInput("Ce contact n'est pas lié au lead.", {"contact_id": "unknown contact"})
+        contact = chosen
         if contact.email is None:
             raise InvalidInput("Ce contact n'a pas d'adresse e-mail.", {"contact_id": "no email address"})
         return contact
@@ -189,12 +190,12 @@ class Lead(Entity):
     def is_overdue(self, now: datetime) -> bool:
         return self.status == LeadStatus.OPEN and self.deadline is not None and self.deadline.due_at < now
 
-    def _changed(self, at: datetime, **changes) -> "Lead":
+    def _changed(self, at: datetime, **changes: Any) -> "Lead":
         return self.model_copy(update={**changes, "last_activity_at": at, "version": self.version + 1})
 
     def assigned(self, owner: User | None, branch: Branch | None, at: datetime) -> "Lead":
         self.require_open("l'assigner")
-        changes: dict = {}
+        changes: dict[str, Any] = {}
         if owner is not None:
             changes["owner"] = PersonRef.of(require_active(owner, "owner_id"))
         if branch is not None:
@@ -357,7 +358,7 @@ class LeadTask(Entity):
     created_at: datetime
     created_by: str
 
-    def moved_to(self, status: TaskStatus, **changes) -> "LeadTask":
+    def moved_to(self, status: TaskStatus, **changes: Any) -> "LeadTask":
         if status not in TASK_TRANSITIONS[self.status]:
             raise InvalidTransition("Cette tâche est déjà terminée.", {"task_id": "already done"})
         return self.model_copy(update={"status": status, **changes})
@@ -393,7 +394,7 @@ class Deadline(Entity):
     created_at: datetime
     created_by: str
 
-    def moved_to(self, status: DeadlineStatus, **changes) -> "Deadline":
+    def moved_to(self, status: DeadlineStatus, **changes: Any) -> "Deadline":
         if status not in DEADLINE_TRANSITIONS[self.status]:
             raise _not_pending()
         return self.model_copy(update={"status": status, **changes})
@@ -482,7 +483,7 @@ EVENT_TEXT = {
 
 
 def event(event_id: str, kind: EventKind, at: datetime, by: str, item: LinkedItem | None = None,
-          when: datetime | None = None, **details) -> LeadEvent:
+          when: datetime | None = None, **details: Any) -> LeadEvent:
     """A timeline entry, its French summary written from the action's details."""
     return LeadEvent(id=event_id, at=at, by=by, kind=kind, summary=EVENT_TEXT[kind].format(**details), when=when,
                      item=item)
