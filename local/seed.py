@@ -9,7 +9,7 @@ from chalicelib.domain.customers import NewAccount
 from chalicelib.domain.dealers import (
     Dealer, DealerLegalChange, DealerSettingsChange, NewBranch, NewUser, ProfileChange, Role, Staff, User,
 )
-from chalicelib.domain.leads import NewLead
+from chalicelib.domain.leads.commands import NewLead
 from chalicelib.domain.quotes import NewQuote
 from chalicelib.domain.vehicles import NewVehicle
 from chalicelib.services import customers, dealers, leads, quotes, vehicles

@@ -6,12 +6,14 @@ from chalice import Blueprint, Response
 
 from chalicelib.api.auth import seller_auth
 from chalicelib.api.http import current_staff, endpoint, parse, parse_query
-from chalicelib.domain.leads import (
-    Assign, ChangeStatus, Communication, ContactDetails, Deadline, DocumentDownload, DocumentUpload, LeadContact,
-    LeadDocument, LeadHeader, LeadList, LeadPage, LeadQuery, LeadTask, LinkOffer, MoveDeadline, NewCommunication,
-    NewDocument, NewLead, NewRemark, NewTask, NewTestDrive, NewTradeIn, Offer, RecordContact, Remark, RenameDocument,
-    TestDrive, TradeIn,
+from chalicelib.domain.leads.commands import (
+    Assign, ChangeStatus, ContactDetails, LeadQuery, LinkOffer, MoveDeadline, NewCommunication, NewDocument,
+    NewLead, NewRemark, NewTask, NewTestDrive, NewTradeIn, RecordContact, RenameDocument,
 )
+from chalicelib.domain.leads.model import (
+    Communication, Deadline, LeadContact, LeadDocument, LeadTask, Offer, Remark, TestDrive, TradeIn,
+)
+from chalicelib.domain.leads.views import DocumentDownload, DocumentUpload, LeadHeader, LeadList, LeadPage
 from chalicelib.services import leads
 
 leads_api = Blueprint(__name__)

@@ -6,7 +6,7 @@ and, usually, the contact who receives and signs.
 import re
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Self, TypeVar
 
 from pydantic import BeforeValidator, EmailStr, Field, ValidationError, model_validator
 
@@ -61,7 +61,7 @@ class PostalAddress(Entity):
     country: str = Field(default="FR", pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2")
 
     @model_validator(mode="after")
-    def _french_postal_code(self):
+    def _french_postal_code(self) -> Self:
         if self.country == "FR" and not re.fullmatch(r"\d{5}", self.postal_code):
             raise ValueError("a French postal code has 5 digits")
         return self
@@ -111,7 +111,10 @@ class Contact(Entity):
         return _changed(self, change, at)
 
 
-def _changed(entity, change: Command, at: datetime):
+E = TypeVar("E", "Account", "Contact")
+
+
+def _changed(entity: E, change: Command, at: datetime) -> E:
     """The entity with the fields present in `change`, validated again as a whole."""
     updates = change.model_dump(exclude_unset=True)
     if not updates:
@@ -170,7 +173,7 @@ class NewAccount(Command):
     contact: NewContact | None = Field(default=None, description="the first contact (required for a person)")
 
     @model_validator(mode="after")
-    def _named(self):
+    def _named(self) -> Self:
         if self.kind == AccountKind.COMPANY and not self.name:
             raise ValueError("a company account needs a name")
         if self.kind == AccountKind.PERSON and self.contact is None:

@@ -1,7 +1,7 @@
 """Dealers (tenants), their settings, branches and users; who may do what."""
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Self
 
 from pydantic import EmailStr, Field, model_validator
 
@@ -25,7 +25,7 @@ class Deposit(Entity):
     percent: int | None = Field(default=None, ge=1, le=100)
 
     @model_validator(mode="after")
-    def _one_way_of_computing(self):
+    def _one_way_of_computing(self) -> Self:
         if self.enabled and (self.amount_cents is None) == (self.percent is None):
             raise ValueError("give either amount_cents or percent for an enabled deposit")
         return self
@@ -166,6 +166,17 @@ class User(Entity):
         if not self.active:
             raise InvalidInput("Cet utilisateur est déjà désactivé.", {"user_id": "already inactive"})
         return self.model_copy(update={"active": False, "version": self.version + 1})
+
+    def with_profile_changed(self, change: "ProfileChange") -> "User":
+        """The seller block as typed (the photo stays), and the notification preferences when given."""
+        profile = SellerProfile(
+            display_name=change.display_name, phone=change.phone, email=change.email,
+            photo_key=self.profile.photo_key if self.profile else None,
+        )
+        notifications = (
+            NotificationPreferences.model_validate(change.notifications.model_dump()) if change.notifications else None
+        )
+        return self.with_profile(profile, notifications)
 
     def with_profile(self, profile: SellerProfile, notifications: NotificationPreferences | None) -> "User":
         return self.model_copy(update={

@@ -10,6 +10,7 @@ optional lines the customer chose. Nothing is rounded twice.
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any, Callable, Self
 
 from pydantic import ConfigDict, Field, computed_field, field_validator, model_validator
 
@@ -258,6 +259,11 @@ class Quote(Entity):
         })
 
 
+def document_number(prefix: str, year: int, value: int) -> str:
+    """D2026-00042 (quotes), P2026-00012 (proposals): one sequence per dealer, prefix and year."""
+    return f"{prefix}{year}-{value:05d}"
+
+
 def default_validity(now: datetime, validity_days: int) -> date:
     return local_time.paris_date(now) + timedelta(days=validity_days)
 
@@ -278,7 +284,7 @@ class LineInput(Command):
     vehicle: VehicleDetails | None = None
 
     @model_validator(mode="after")
-    def _consistent(self):
+    def _consistent(self) -> Self:
         if self.payment == Payment.DIRECT_DEBIT and self.kind not in DIRECT_DEBIT_KINDS:
             raise ValueError("only service contracts and insurance products are paid by direct debit")
         if self.vehicle is not None and self.kind != LineKind.VEHICLE:
@@ -306,7 +312,7 @@ class NewQuote(Command):
     notes: str | None = Field(default=None, max_length=4000)
 
     @model_validator(mode="after")
-    def _origin(self):
+    def _origin(self) -> Self:
         if self.origin == QuoteOrigin.LEAD and not self.lead_id:
             raise ValueError("a quote made from a lead names its lead_id")
         if self.origin == QuoteOrigin.CONTACT and not self.contact_id:
@@ -325,14 +331,14 @@ class QuoteChange(Command):
 
     @field_validator("seller_id", "lines", "valid_until")
     @classmethod
-    def _no_null_for_required(cls, value):
+    def _no_null_for_required(cls, value: Any) -> Any:
         """Left out, the field keeps its value; given, it cannot be null (the 400 names the field)."""
         if value is None:
             raise ValueError("cannot be null")
         return value
 
 
-def build_lines(inputs: list[LineInput], new_id) -> list[QuoteLine]:
+def build_lines(inputs: list[LineInput], new_id: Callable[[], str]) -> list[QuoteLine]:
     return [line.line(new_id()) for line in inputs]
 
 

@@ -143,9 +143,10 @@ def _has_link(ast: nodes.Template) -> bool:
     for node in ast.body:
         if isinstance(node, nodes.Output):
             for child in node.nodes:
-                while isinstance(child, nodes.Filter):
-                    child = child.node
-                if isinstance(child, nodes.Name) and child.name == "link":
+                printed: nodes.Expr | None = child
+                while isinstance(printed, nodes.Filter):
+                    printed = printed.node
+                if isinstance(printed, nodes.Name) and printed.name == "link":
                     return True
     return False
 

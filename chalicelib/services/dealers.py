@@ -1,12 +1,14 @@
-"""Use cases on dealers, branches, users and the seller profile. Tenant id comes first."""
+"""Use cases on dealers, branches, users and the seller profile. Tenant id comes first; each change
+commits one unit of work."""
 from chalicelib.domain import clock
 from chalicelib.domain.dealers import (
-    Branch, Dealer, DealerLegalChange, DealerSettingsChange, NewBranch, NewUser, NotificationPreferences, ProfileChange,
+    Branch, Dealer, DealerLegalChange, DealerSettingsChange, NewBranch, NewUser, ProfileChange,
     SellerProfile, Staff, User,
 )
 from chalicelib.domain.errors import InvalidInput, NotAuthenticated, NotFound
 from chalicelib.domain.ids import new_id
 from chalicelib.store import dealers as store
+from chalicelib.store.unit_of_work import commit
 
 
 def get_dealer(dealer_id: str) -> Dealer:
@@ -16,21 +18,21 @@ def get_dealer(dealer_id: str) -> Dealer:
 def change_settings(dealer_id: str, change: DealerSettingsChange, by: Staff) -> Dealer:
     by.require_admin()
     changed = store.get(dealer_id).with_settings(change)
-    store.save(changed)
+    commit(store.saved(changed))
     return changed
 
 
 def change_legal(dealer_id: str, change: DealerLegalChange, by: Staff) -> Dealer:
     by.require_admin()
     changed = store.get(dealer_id).with_legal(change)
-    store.save(changed)
+    commit(store.saved(changed))
     return changed
 
 
 def add_branch(dealer_id: str, command: NewBranch, by: Staff) -> Dealer:
     by.require_admin()
     changed = store.get(dealer_id).with_branch(Branch(id=new_id(), name=command.name))
-    store.save(changed)
+    commit(store.saved(changed))
     return changed
 
 
@@ -63,7 +65,7 @@ def create_user(dealer_id: str, command: NewUser, by: Staff) -> User:
         id=new_id(), dealer_id=dealer_id, created_at=clock.now(),
         **command.model_dump(exclude_none=True),
     )
-    store.create_user(user)
+    commit(store.user_created(user))
     return user
 
 
@@ -72,7 +74,7 @@ def deactivate_user(dealer_id: str, user_id: str, by: Staff) -> User:
     if user_id == by.user_id:
         raise InvalidInput("Vous ne pouvez pas désactiver votre propre compte.", {"user_id": "yourself"})
     user = store.get_user(dealer_id, user_id).deactivated()
-    store.save_user(user)
+    commit(store.user_saved(user))
     return user
 
 
@@ -85,16 +87,8 @@ def get_profile(dealer_id: str, user_id: str) -> SellerProfile:
 
 
 def save_profile(dealer_id: str, user_id: str, change: ProfileChange) -> User:
-    user = store.get_user(dealer_id, user_id)
-    profile = SellerProfile(
-        display_name=change.display_name, phone=change.phone, email=change.email,
-        photo_key=user.profile.photo_key if user.profile else None,
-    )
-    notifications = (
-        NotificationPreferences.model_validate(change.notifications.model_dump()) if change.notifications else None
-    )
-    changed = user.with_profile(profile, notifications)
-    store.save_user(changed)
+    changed = store.get_user(dealer_id, user_id).with_profile_changed(change)
+    commit(store.user_saved(changed))
     return changed
 
 
@@ -103,12 +97,12 @@ def create_dealer(name: str, settings_change: DealerSettingsChange | None = None
     dealer = Dealer(id=new_id(), name=name)
     if settings_change is not None:
         dealer = dealer.with_settings(settings_change).model_copy(update={"version": 1})
-    store.create(dealer)
+    commit(store.created(dealer))
     return dealer
 
 
 def create_first_admin(dealer_id: str, command: NewUser) -> User:
     """Onboarding: the dealer's first admin, before anyone can call the API."""
     user = User(id=new_id(), dealer_id=dealer_id, created_at=clock.now(), **command.model_dump(exclude_none=True))
-    store.create_user(user)
+    commit(store.user_created(user))
     return user

@@ -12,7 +12,7 @@ stays in gsi2, so the list shows it overdue until contact is made or the deadlin
 """
 from chalicelib.domain import clock
 from chalicelib.domain.ids import new_id
-from chalicelib.domain.leads import EventKind, Lead, LeadStatus, LinkedItem, event
+from chalicelib.domain.leads.model import EventKind, Lead, LeadStatus, LinkedItem, event
 from chalicelib.services import due_work, staff_alerts
 from chalicelib.store import due
 from chalicelib.store import leads as store

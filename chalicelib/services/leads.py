@@ -1,30 +1,33 @@
 """Use cases of the lead page: create, list, read, and every action on a lead. Tenant id comes first.
 
-Every action is one transaction: the lead (last activity, counter or fields, guarded by
+Every action commits one unit of work: the lead (last activity, counter or fields, guarded by
 existence, status or version), the part it adds or changes, and its timeline event.
 """
 from datetime import datetime, timedelta
+from typing import Any
 
 from chalicelib.documents import storage
 from chalicelib.domain import clock
 from chalicelib.domain.dealers import User
 from chalicelib.domain.errors import InvalidInput, NotFound
 from chalicelib.domain.ids import new_id
-from chalicelib.domain.leads import (
-    Assign, BranchRef, ChangeStatus, Communication, ContactDetails, Deadline, DocumentDownload, DocumentUpload,
-    EventKind, Lead, LeadAggregate, LeadContact, LeadDocument, LeadHeader, LeadList, LeadPage, LeadPart, LeadQuery,
-    LeadStatus, LeadTask, LinkedItem, LinkOffer, MoveDeadline, NewCommunication, NewDocument, NewLead, NewRemark,
-    NewTask, NewTestDrive, NewTradeIn, Offer, PendingDeadline, PersonRef, RecordContact, Remark, RenameDocument,
-    TestDrive, TradeIn, check_document, check_filename, check_future, contact_deadline, event, lead_code,
-    require_active,
+from chalicelib.domain.leads.commands import (
+    Assign, ChangeStatus, ContactDetails, LeadQuery, LinkOffer, MoveDeadline, NewCommunication, NewDocument, NewLead,
+    NewRemark, NewTask, NewTestDrive, NewTradeIn, RecordContact, RenameDocument, check_document, check_filename,
 )
+from chalicelib.domain.leads.model import (
+    BranchRef, Communication, Deadline, EventKind, Lead, LeadAggregate, LeadContact, LeadDocument, LeadPart,
+    LeadStatus, LeadTask, LinkedItem, Offer, PendingDeadline, PersonRef, Remark, TestDrive, TradeIn, check_future,
+    contact_deadline, event, lead_code, offer_linked, require_active,
+)
+from chalicelib.domain.leads.views import DocumentDownload, DocumentUpload, LeadHeader, LeadList, LeadPage
 from chalicelib.domain.outbox import Attachment, Channel, OutboxMessage
 from chalicelib.observability import logger
 from chalicelib.store import dealers
 from chalicelib.store import leads as store
 from chalicelib.store import outbox as outbox_store
 from chalicelib.store import quotes as quote_store
-from chalicelib.store.table import Write
+from chalicelib.store.unit_of_work import UnitOfWork, Write, commit
 
 # Long enough to pick a file on a slow phone, short enough that a leaked URL soon dies.
 URL_LIFETIME = timedelta(minutes=15)
@@ -47,24 +50,24 @@ def create(dealer_id: str, command: NewLead, by: str) -> LeadHeader:
         deadline=PendingDeadline(id=deadline.id, due_at=deadline.due_at),
         created_at=now, created_by=by, last_activity_at=now,
     )
-    store.commit([
+    commit(
         store.created(lead),
         store.added(dealer_id, lead.id, deadline),
         _event(dealer_id, lead.id, EventKind.CREATED, now, by, LinkedItem(kind=deadline.part, id=deadline.id),
                when=deadline.due_at, source=command.source),
         store.user_still_active(dealer_id, owner.id, "owner_id"),
-    ])
-    return lead.header(now)
+    )
+    return LeadHeader.of(lead, now)
 
 
 def list_leads(dealer_id: str, query: LeadQuery) -> LeadList:
     now = clock.now()
     leads, cursor = store.page(dealer_id, query, now)
-    return LeadList(items=[lead.header(now) for lead in leads], next_cursor=cursor)
+    return LeadList(items=[LeadHeader.of(lead, now) for lead in leads], next_cursor=cursor)
 
 
 def get_page(dealer_id: str, lead_id: str) -> LeadPage:
-    return store.aggregate(dealer_id, lead_id).page(clock.now())
+    return LeadPage.of(store.aggregate(dealer_id, lead_id), clock.now())
 
 
 # --- actions that add a part --------------------------------------------------------
@@ -72,49 +75,37 @@ def get_page(dealer_id: str, lead_id: str) -> LeadPage:
 def add_trade_in(dealer_id: str, lead_id: str, command: NewTradeIn, by: str) -> TradeIn:
     now = clock.now()
     trade_in = TradeIn(id=new_id(), created_at=now, created_by=by, **command.model_dump())
-    store.commit(_counted(dealer_id, lead_id, trade_in, "ajouter une reprise", EventKind.TRADE_IN_ADDED, now, by,
-                          vehicle=trade_in.vehicle, registration=trade_in.registration))
+    commit(_counted(dealer_id, lead_id, trade_in, "ajouter une reprise", EventKind.TRADE_IN_ADDED, now, by,
+                    vehicle=trade_in.vehicle, registration=trade_in.registration))
     return trade_in
 
 
 def link_offer(dealer_id: str, lead_id: str, command: LinkOffer, by: str) -> Offer:
     """Records an existing quote of this dealer as an offer of the lead."""
-    offer, writes = _offer(dealer_id, lead_id, command.quote_id, command.label, by, clock.now())
+    offer = store.get(dealer_id, lead_id).offer(command.quote_id, command.label, clock.now(), by)
     try:
         quote = quote_store.get(dealer_id, command.quote_id)
     except NotFound:
         raise InvalidInput("Devis inconnu.", {"quote_id": "unknown quote"}) from None
     if quote.lead_id not in (None, lead_id):
         raise InvalidInput("Ce devis appartient à un autre lead.", {"quote_id": "quote of another lead"})
-    store.commit([*writes, quote_store.still_exists(quote)])
+    commit(store.recorded(dealer_id, lead_id, offer, offer_linked(new_id(), offer), counted=True),
+           quote_store.still_exists(quote))
     return offer
-
-
-def linked_offer_writes(dealer_id: str, lead_id: str, quote_id: str, quote_label: str, by: str,
-                        at: datetime) -> list[Write]:
-    """What creating a quote from a lead adds to its own transaction: the offer, the count, the event."""
-    return _offer(dealer_id, lead_id, quote_id, quote_label, by, at)[1]
-
-
-def _offer(dealer_id: str, lead_id: str, quote_id: str, label: str, by: str,
-           at: datetime) -> tuple[Offer, list[Write]]:
-    offer = Offer(id=quote_id, quote_id=quote_id, label=label, created_at=at, created_by=by)
-    return offer, _counted(dealer_id, lead_id, offer, "enregistrer une offre", EventKind.OFFER_LINKED, at, by,
-                           label=label)
 
 
 def add_test_drive(dealer_id: str, lead_id: str, command: NewTestDrive, by: str) -> TestDrive:
     now = clock.now()
     test_drive = TestDrive(id=new_id(), created_at=now, created_by=by, **command.model_dump())
-    store.commit(_counted(dealer_id, lead_id, test_drive, "enregistrer un essai routier", EventKind.TEST_DRIVE_ADDED,
-                          now, by, when=test_drive.starts_at, vehicle=test_drive.vehicle))
+    commit(_counted(dealer_id, lead_id, test_drive, "enregistrer un essai routier", EventKind.TEST_DRIVE_ADDED,
+                    now, by, when=test_drive.starts_at, vehicle=test_drive.vehicle))
     return test_drive
 
 
 def add_remark(dealer_id: str, lead_id: str, command: NewRemark, by: str) -> Remark:
     now = clock.now()
     remark = Remark(id=new_id(), text=command.text, created_at=now, created_by=by)
-    store.commit(_recorded(dealer_id, lead_id, remark, EventKind.REMARK_ADDED, now, by))
+    commit(_recorded(dealer_id, lead_id, remark, EventKind.REMARK_ADDED, now, by))
     return remark
 
 
@@ -122,28 +113,29 @@ def add_task(dealer_id: str, lead_id: str, command: NewTask, by: str) -> LeadTas
     now = clock.now()
     check_future(command.due_at, now, "due_at")
     lead = store.get(dealer_id, lead_id)
-    writes: list[Write] = []
+    guards: list[Write] = []
     assignee = lead.owner
     if command.assignee_id is not None:
         user = require_active(_user(dealer_id, command.assignee_id, "assignee_id"), "assignee_id")
         assignee = PersonRef.of(user)
-        writes.append(store.user_still_active(dealer_id, user.id, "assignee_id"))
+        guards.append(store.user_still_active(dealer_id, user.id, "assignee_id"))
     task = LeadTask(id=new_id(), title=command.title, due_at=command.due_at, assignee=assignee,
                     created_at=now, created_by=by)
-    store.commit([*_recorded(dealer_id, lead_id, task, EventKind.TASK_CREATED, now, by, when=task.due_at,
-                             title=task.title), *writes])
+    commit(_recorded(dealer_id, lead_id, task, EventKind.TASK_CREATED, now, by, when=task.due_at, title=task.title),
+           guards)
     return task
 
 
 def complete_task(dealer_id: str, lead_id: str, task_id: str, by: str) -> LeadTask:
     now = clock.now()
-    done = store.get_part(dealer_id, lead_id, LeadTask, task_id, "Tâche introuvable.").completed(now, by)
-    store.commit([
+    task = store.get_part(dealer_id, lead_id, LeadTask, task_id, "Tâche introuvable.")
+    done = task.completed(now, by)
+    commit(
         store.touched(dealer_id, lead_id, now),
-        store.replaced(dealer_id, lead_id, done, expect_status="open"),
+        store.replaced(dealer_id, lead_id, task, done),
         _event(dealer_id, lead_id, EventKind.TASK_COMPLETED, now, by, LinkedItem(kind=done.part, id=done.id),
                title=done.title),
-    ])
+    )
     return done
 
 
@@ -160,7 +152,7 @@ def add_document(dealer_id: str, lead_id: str, command: NewDocument, by: str) ->
         size_bytes=command.size_bytes, s3_key=storage.lead_document_key(dealer_id, lead_id, document_id, extension),
         created_at=now, created_by=by,
     )
-    store.commit(_recorded(dealer_id, lead_id, document, EventKind.DOCUMENT_ADDED, now, by, title=document.title))
+    commit(_recorded(dealer_id, lead_id, document, EventKind.DOCUMENT_ADDED, now, by, title=document.title))
     return DocumentUpload(
         document=document,
         url=storage.upload_url(document.s3_key, document.content_type, document.size_bytes,
@@ -185,12 +177,12 @@ def rename_document(dealer_id: str, lead_id: str, document_id: str, command: Ren
     now = clock.now()
     document = store.get_part(dealer_id, lead_id, LeadDocument, document_id, "Document introuvable.")
     renamed = document.renamed(command.title)
-    store.commit([
+    commit(
         store.touched(dealer_id, lead_id, now),
-        store.replaced(dealer_id, lead_id, renamed),
+        store.replaced(dealer_id, lead_id, document, renamed),
         _event(dealer_id, lead_id, EventKind.DOCUMENT_RENAMED, now, by, LinkedItem(kind=renamed.part, id=renamed.id),
                old=document.title, title=renamed.title),
-    ])
+    )
     return renamed
 
 
@@ -198,11 +190,11 @@ def delete_document(dealer_id: str, lead_id: str, document_id: str, by: str) -> 
     """The record goes first: once it is gone nobody is offered the file, even if S3 keeps it."""
     now = clock.now()
     document = store.get_part(dealer_id, lead_id, LeadDocument, document_id, "Document introuvable.")
-    store.commit([
+    commit(
         store.touched(dealer_id, lead_id, now),
         store.removed(dealer_id, lead_id, document),
         _event(dealer_id, lead_id, EventKind.DOCUMENT_DELETED, now, by, title=document.title),
-    ])
+    )
     if not storage.delete(document.s3_key):
         logger.warning("lead document left in S3 after its record was deleted", extra={"document_id": document.id})
 
@@ -225,17 +217,18 @@ def send_communication(dealer_id: str, lead_id: str, command: NewCommunication, 
         id=new_id(), contact_id=contact.id, to=contact.email, subject=command.subject, text=command.text,
         attachment_filename=command.attachment_filename, outbox_id=message.id, created_at=now, created_by=by,
     )
-    store.commit([
-        *_recorded(dealer_id, lead_id, communication, EventKind.EMAIL_SENT, now, by, subject=command.subject),
+    commit(
+        _recorded(dealer_id, lead_id, communication, EventKind.EMAIL_SENT, now, by, subject=command.subject),
         outbox_store.new(message),
-    ])
+    )
     return communication
 
 
 def _attachment(dealer_id: str, lead_file: LeadAggregate, command: NewCommunication) -> Attachment:
     """Only a document of this lead, or a quote file of this dealer, and only once it is in S3."""
-    key = command.attachment_s3_key
-    check_filename(command.attachment_filename, "attachment_filename")
+    key, filename = command.attachment_s3_key, command.attachment_filename
+    assert key is not None and filename is not None  # the command gives both or neither
+    check_filename(filename, "attachment_filename")
     is_quote_file = key.startswith(storage.quotes_prefix(dealer_id)) and ".." not in key.split("/")
     if lead_file.document_at(key) is None and not is_quote_file:
         raise InvalidInput("La pièce jointe doit être un document de ce lead ou un devis de la concession.",
@@ -243,7 +236,7 @@ def _attachment(dealer_id: str, lead_file: LeadAggregate, command: NewCommunicat
     content_type = storage.content_type_of(key)
     if content_type is None:
         raise InvalidInput("Ce fichier n'a pas été déposé.", {"attachment_s3_key": "no such file"})
-    return Attachment(filename=command.attachment_filename, content_type=content_type, s3_key=key)
+    return Attachment(filename=filename, content_type=content_type, s3_key=key)
 
 
 # --- actions that change the lead itself ------------------------------------------------
@@ -254,15 +247,15 @@ def assign(dealer_id: str, lead_id: str, command: Assign, by: str) -> LeadHeader
     owner = _user(dealer_id, command.owner_id, "owner_id") if command.owner_id else None
     branch = dealers.get(dealer_id).branch(command.branch_id) if command.branch_id else None
     after = lead.assigned(owner, branch, now)
-    writes = [
+    work = UnitOfWork(
         store.edited(lead, after),
         _event(dealer_id, lead_id, EventKind.ASSIGNED, now, by, owner=after.owner.name,
                branch=f" ({after.branch.name})" if after.branch else ""),
-    ]
+    )
     if owner is not None:
-        writes.append(store.user_still_active(dealer_id, owner.id, "owner_id"))
-    store.commit(writes)
-    return after.header(now)
+        work.add(store.user_still_active(dealer_id, owner.id, "owner_id"))
+    work.commit()
+    return LeadHeader.of(after, now)
 
 
 def change_status(dealer_id: str, lead_id: str, command: ChangeStatus, by: str) -> LeadHeader:
@@ -273,18 +266,18 @@ def change_status(dealer_id: str, lead_id: str, command: ChangeStatus, by: str) 
     if command.status == LeadStatus.OPEN and lead.status != LeadStatus.OPEN:
         reopened = contact_deadline(new_id(), now, dealers.get(dealer_id).settings.lead_deadline_hours, by)
     after = lead.with_status(command.status, command.reason, now, reopened)
-    writes = [
+    work = UnitOfWork(
         store.edited(lead, after),
         _event(dealer_id, lead_id, EventKind.STATUS_CHANGED, now, by, label=after.status.label,
                reason=f" ({after.lost_reason})" if after.lost_reason else ""),
-    ]
+    )
     if lead.deadline is not None and after.deadline is None:
         pending = store.get_part(dealer_id, lead_id, Deadline, lead.deadline.id, "Échéance introuvable.")
-        writes.append(store.replaced(dealer_id, lead_id, pending.cancelled(), expect_status="pending"))
+        work.add(store.replaced(dealer_id, lead_id, pending, pending.cancelled()))
     if reopened is not None:
-        writes.append(store.added(dealer_id, lead_id, reopened))
-    store.commit(writes)
-    return after.header(now)
+        work.add(store.added(dealer_id, lead_id, reopened))
+    work.commit()
+    return LeadHeader.of(after, now)
 
 
 def move_deadline(dealer_id: str, lead_id: str, deadline_id: str, command: MoveDeadline, by: str) -> Deadline:
@@ -293,12 +286,12 @@ def move_deadline(dealer_id: str, lead_id: str, deadline_id: str, command: MoveD
     deadline = store.get_part(dealer_id, lead_id, Deadline, deadline_id, "Échéance introuvable.")
     after = lead.with_deadline_moved(deadline_id, command.due_at, now)
     moved = deadline.moved(command.due_at)
-    store.commit([
+    commit(
         store.edited(lead, after),
-        store.replaced(dealer_id, lead_id, moved, expect_status="pending"),
+        store.replaced(dealer_id, lead_id, deadline, moved),
         _event(dealer_id, lead_id, EventKind.DEADLINE_MOVED, now, by, LinkedItem(kind=moved.part, id=moved.id),
                when=moved.due_at),
-    ])
+    )
     return moved
 
 
@@ -310,11 +303,11 @@ def record_contact(dealer_id: str, lead_id: str, deadline_id: str, command: Reco
     after = lead.with_contact_recorded(deadline_id, command.contact_made, now)
     recorded = deadline.contact_recorded(command.contact_made, command.note, now)
     kind = EventKind.CONTACT_MADE if command.contact_made else EventKind.CONTACT_ATTEMPTED
-    store.commit([
+    commit(
         store.edited(lead, after),
-        store.replaced(dealer_id, lead_id, recorded, expect_status="pending"),
+        store.replaced(dealer_id, lead_id, deadline, recorded),
         _event(dealer_id, lead_id, kind, now, by, LinkedItem(kind=recorded.part, id=recorded.id)),
-    ])
+    )
     return recorded
 
 
@@ -322,11 +315,11 @@ def add_contact(dealer_id: str, lead_id: str, command: ContactDetails, by: str) 
     now = clock.now()
     lead = store.get(dealer_id, lead_id)
     contact = LeadContact.from_details(new_id(), command)
-    store.commit([
+    commit(
         store.edited(lead, lead.with_contact_added(contact, now)),
         _event(dealer_id, lead_id, EventKind.CONTACT_ADDED, now, by, LinkedItem(kind="contact", id=contact.id),
                name=contact.name),
-    ])
+    )
     return contact
 
 
@@ -334,19 +327,19 @@ def change_contact(dealer_id: str, lead_id: str, contact_id: str, command: Conta
     now = clock.now()
     lead = store.get(dealer_id, lead_id)
     contact = LeadContact.from_details(contact_id, command)
-    store.commit([
+    commit(
         store.edited(lead, lead.with_contact_changed(contact, now)),
         _event(dealer_id, lead_id, EventKind.CONTACT_CHANGED, now, by, LinkedItem(kind="contact", id=contact.id),
                name=contact.name),
-    ])
+    )
     return contact
 
 
 # --- shared steps -----------------------------------------------------------------------
 
-def _counted(dealer_id: str, lead_id: str, part: TradeIn | TestDrive | Offer, action: str, kind: EventKind,
-             at: datetime, by: str, **details) -> list[Write]:
-    """A part that moves a sale forward (trade-in, test drive, offer): counted, and only on an open lead.
+def _counted(dealer_id: str, lead_id: str, part: TradeIn | TestDrive, action: str, kind: EventKind,
+             at: datetime, by: str, **details: Any) -> list[Write]:
+    """A part that moves a sale forward (trade-in, test drive; offers: Lead.offer): counted, only on an open lead.
 
     Reads the lead once to refuse a missing (404) or closed (409) lead by name; the writes
     themselves hold only while the lead is still open.
@@ -356,17 +349,15 @@ def _counted(dealer_id: str, lead_id: str, part: TradeIn | TestDrive | Offer, ac
 
 
 def _recorded(dealer_id: str, lead_id: str, part: LeadPart, kind: EventKind, at: datetime, by: str, *,
-              counted: bool = False, when: datetime | None = None, **details) -> list[Write]:
-    """A part added to the lead: last activity (and its count, on an open lead only), the part, the timeline event."""
-    return [
-        store.touched(dealer_id, lead_id, at, counted=part.part if counted else None, open_only=counted),
-        store.added(dealer_id, lead_id, part),
-        _event(dealer_id, lead_id, kind, at, by, LinkedItem(kind=part.part, id=part.id), when, **details),
-    ]
+              counted: bool = False, when: datetime | None = None, **details: Any) -> list[Write]:
+    """A part added to the lead, with its timeline event (store.recorded)."""
+    return store.recorded(dealer_id, lead_id, part,
+                          event(new_id(), kind, at, by, LinkedItem(kind=part.part, id=part.id), when, **details),
+                          counted=counted)
 
 
 def _event(dealer_id: str, lead_id: str, kind: EventKind, at: datetime, by: str, item: LinkedItem | None = None,
-           when: datetime | None = None, **details) -> Write:
+           when: datetime | None = None, **details: Any) -> Write:
     return store.added(dealer_id, lead_id, event(new_id(), kind, at, by, item, when, **details))
 
 

@@ -1,25 +1,26 @@
 """The proposal-reminders schedule: automatic reminders on the dealer's reminder days.
 
 Reads kind `proposal_reminder`: the proposal's reminder item (`keys.proposal_reminder`),
-written by the send transaction and due at the next reminder (rules: domain/reminders.py).
+written by the send's unit of work and due at the next reminder (rules: domain/reminders.py).
 A due reminder is the seller's "remind" use case with `by="system"` (reminder template, a
-new link, a `reminder_sent` event), committed in one transaction with the move of the
+new link, a `reminder_sent` event), committed in one unit of work with the move of the
 reminder item to its next day, or its deletion after the last one. The proposal's write
 holds only while it is sent or viewed and at the version read, so a proposal that was
 accepted, declined, withdrawn or expired meanwhile is never reminded; the item of such a
 proposal is deleted when it comes due.
 """
 from datetime import datetime
+
 from chalicelib.domain import clock, reminders
 from chalicelib.domain.errors import NotFound
-from chalicelib.domain.proposals import WITH_THE_CUSTOMER, RemindProposal
+from chalicelib.domain.proposals import WITH_THE_CUSTOMER, Proposal, RemindProposal
 from chalicelib.domain.reminders import ReminderSchedule
 from chalicelib.services import due_work
 from chalicelib.services import proposals as proposal_service
 from chalicelib.store import dealers as dealer_store
 from chalicelib.store import due
 from chalicelib.store import proposals as store
-from chalicelib.store.table import table
+from chalicelib.store.unit_of_work import commit
 
 SYSTEM = "system"
 
@@ -36,23 +37,23 @@ def _remind(claimed: due.Claimed) -> None:
         dealer = dealer_store.get(schedule.dealer_id)
         proposal = store.get(schedule.dealer_id, schedule.proposal_id)
     except NotFound:
-        table.write(due.dropped(claimed))
+        commit(due.dropped(claimed))
         return
     if not dealer.settings.remote_selling or proposal.status not in WITH_THE_CUSTOMER or now >= proposal.expires_at:
-        table.write(due.dropped(claimed))
+        commit(due.dropped(claimed))
         return
     decision = reminders.decide(schedule, dealer.settings.reminder_days, now, _last_contact(proposal),
                                 until=proposal.expires_at)
     then = (due.postponed(claimed, store.REMINDER_KIND, decision.next.at, done_day=decision.day)
             if decision.next else due.dropped(claimed))
     if not decision.send:
-        table.write(then)
+        commit(then)
         return
     reminder = proposal_service.reminder_of(dealer, proposal, RemindProposal(), now, by=SYSTEM,
                                             details={"automatic": True, "day": decision.day})
-    store.changed(proposal, reminder.proposal, WITH_THE_CUSTOMER, [*reminder.writes, then])
+    reminder.committed(proposal).add(then).commit()
 
 
-def _last_contact(proposal) -> datetime | None:
+def _last_contact(proposal: Proposal) -> datetime | None:
     times = [t for t in (proposal.last_sent_at, proposal.last_reminded_at) if t is not None]
     return max(times) if times else None

@@ -1,7 +1,7 @@
 """Use cases on proposals: create from a quote, send, remind, edit, withdraw, list, read, PDF.
 
 Every use case needs the dealer's remote-selling option (403 with the reason otherwise).
-Each state change is one transaction with its history event, its access link and its
+Each state change commits one unit of work with its history event, its access link and its
 outbox email; the table's stream sends the email once committed, and a failed send is
 retried by the outbox schedule without losing the change.
 """
@@ -12,28 +12,26 @@ from typing import Any
 
 from chalicelib.documents import pdf, storage
 from chalicelib.domain import clock, local_time
-from chalicelib.domain.dealers import Dealer, NotificationPreferencesChange, ProfileChange, SellerProfile, Staff
+from chalicelib.domain.dealers import Dealer, ProfileChange, SellerProfile, Staff
 from chalicelib.domain.errors import InvalidInput, NotFound
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.links import AccessLink
 from chalicelib.domain.outbox import Attachment, Channel, OutboxMessage
 from chalicelib.domain.proposals import (
-    WITH_THE_CUSTOMER, DocumentLink, EventKind, NewProposal, Proposal, ProposalChange, ProposalLink,
+    WITH_THE_CUSTOMER, DocumentLink, EventKind, NewProposal, Proposal, ProposalChange, ProposalEvent, ProposalLink,
     ProposalListQuery, ProposalPage, ProposalStatus, ProposalSummary, ProposalView, Recipient, RemindProposal,
     SendProposal, StoredPdf, check_dealer_can_propose, check_quote_can_be_proposed, document_of_proposal,
     email_variables, new_proposal, sources_of,
 )
 from chalicelib.domain.quotes import build_lines, check_validity
 from chalicelib.domain.templates import TemplateKind
-from chalicelib.services import dealers as dealer_service
-from chalicelib.services import quotes as quote_service
 from chalicelib.settings import settings
 from chalicelib.store import customers as customer_store
 from chalicelib.store import dealers as dealer_store
 from chalicelib.store import outbox as outbox_store
 from chalicelib.store import proposals as store
 from chalicelib.store import quotes as quote_store
-from chalicelib.store.table import Put, Write
+from chalicelib.store.unit_of_work import UnitOfWork, Write, commit
 
 PDF_URL_SECONDS = 300
 # Link items stay readable this long after they (or the proposal) expire, so the portal can
@@ -66,8 +64,9 @@ def document(dealer_id: str, proposal_id: str) -> DocumentLink:
     proposal = store.get(dealer_id, proposal_id)
     with_pdf = stored_pdf(proposal)
     if not proposal.pdf_is_current():
-        store.save_pdf(with_pdf)
+        commit(store.pdf_saved(with_pdf))
     stored = with_pdf.pdf
+    assert stored is not None  # stored_pdf renders the current version's
     return DocumentLink(s3_key=stored.s3_key, sha256=stored.sha256, size=stored.size, version=stored.version,
                         url=storage.download_url(stored.s3_key, pdf_filename(proposal), PDF_URL_SECONDS),
                         url_expires_in=PDF_URL_SECONDS)
@@ -86,6 +85,7 @@ def create(dealer_id: str, command: NewProposal, by: Staff) -> ProposalView:
     check_dealer_can_propose(dealer)
     check_quote_can_be_proposed(quote, local_time.paris_date(now))
     account = customer_store.get_account(dealer_id, quote.account_id)
+    assert quote.contact_id is not None  # check_quote_can_be_proposed refuses a quote without one
     contact = account.contact(quote.contact_id)
     seller_user = dealer_store.get_user(dealer_id, quote.seller_id)
     if command.seller is not None:
@@ -98,13 +98,16 @@ def create(dealer_id: str, command: NewProposal, by: Staff) -> ProposalView:
             "Le bloc vendeur est vide : indiquez le nom, le téléphone et l'e-mail affichés au client "
             "(ils seront gardés comme profil vendeur pour les prochaines ventes).",
             {"seller": "no seller profile yet"})
-    reference = quote_service.next_number(dealer_id, "P", local_time.paris_date(now).year)
+    reference = quote_store.next_document_number(dealer_id, "P", local_time.paris_date(now).year)
     proposal = new_proposal(new_id(), reference, quote, dealer, account.account, contact, seller, by.user_id, now)
     created = store.record_event(dealer_id, proposal.id, EventKind.CREATED, now,
                                  {"quote_id": quote.id, "quote_number": quote.number, "version": 1}, by=by.user_id)
-    store.create(proposal, [created])
+    work = UnitOfWork(store.created(proposal), created)
     if seller_user.profile is None and command.seller is not None and seller_user.id == by.user_id:
-        _build_profile(dealer_id, by.user_id, command.seller)
+        # A.2: the seller block of the first remote sale becomes the seller's profile.
+        work.add(dealer_store.user_saved(seller_user.with_profile_changed(ProfileChange(
+            display_name=command.seller.display_name, phone=command.seller.phone, email=command.seller.email))))
+    work.commit()
     return ProposalView(proposal=proposal, history=[store.event_of(created)])
 
 
@@ -128,8 +131,8 @@ def send(dealer_id: str, proposal_id: str, command: SendProposal, by: Staff) -> 
         "link_expires_at": link.expires_at.isoformat(),
     }, by=by.user_id)
     allowed = (ProposalStatus.DRAFT,) if proposal.status == ProposalStatus.DRAFT else WITH_THE_CUSTOMER
-    store.changed(proposal, sent, allowed, [link.write, event, outbox_store.new(message),
-                                            *store.reminders_scheduled(sent, dealer.settings.reminder_days)])
+    commit(store.update(proposal, sent, allowed), link.write, event, outbox_store.new(message),
+           store.reminders_scheduled(sent, dealer.settings.reminder_days))
     return view.then(sent, store.event_of(event))
 
 
@@ -138,8 +141,8 @@ def remind(dealer_id: str, proposal_id: str, command: RemindProposal, by: Staff)
     dealer = _dealer(dealer_id)
     view = store.get_with_history(dealer_id, proposal_id)
     reminder = reminder_of(dealer, view.proposal, command, clock.now(), by=by.user_id)
-    store.changed(view.proposal, reminder.proposal, WITH_THE_CUSTOMER, reminder.writes)
-    return view.then(reminder.proposal, store.event_of(reminder.event))
+    reminder.committed(view.proposal).commit()
+    return view.then(reminder.proposal, reminder.event)
 
 
 @dataclass(frozen=True)
@@ -147,17 +150,22 @@ class Reminder:
     """A reminder ready to commit: the proposal as reminded, its writes (link, event, email), its history event."""
     proposal: Proposal
     writes: list[Write]
-    event: Put
+    event: ProposalEvent
+
+    def committed(self, before: Proposal) -> UnitOfWork:
+        """The unit of work of the reminder: the proposal, only while it is still with the customer as read."""
+        return UnitOfWork(store.update(before, self.proposal, WITH_THE_CUSTOMER), self.writes)
 
 
 def reminder_of(dealer: Dealer, proposal: Proposal, command: RemindProposal, at: datetime, by: str,
                 details: dict[str, Any] | None = None) -> Reminder:
     """What reminding writes, for the seller's button and the automatic reminders (`by="system"`).
 
-    Commit with `store.changed(proposal, reminder.proposal, WITH_THE_CUSTOMER, reminder.writes)`.
+    Commit `reminder.committed(proposal)`, with what else the caller changes.
     """
     reminded = stored_pdf(proposal.reminded(at))
     recipient = reminded.recipient
+    assert recipient is not None  # reminded() refuses a proposal never sent
     link = issue_link(dealer, reminded, recipient.email, at, purpose="reminder")
     message = customer_email(
         dealer.id, reminded, TemplateKind.REMINDER, at, purpose="proposal_reminder",
@@ -170,7 +178,7 @@ def reminder_of(dealer: Dealer, proposal: Proposal, command: RemindProposal, at:
         "version": reminded.version, "outbox_id": message.id, "link_expires_at": link.expires_at.isoformat(),
         **(details or {}),
     }, by=by)
-    return Reminder(reminded, [link.write, event, outbox_store.new(message)], event)
+    return Reminder(reminded, [link.write, event, outbox_store.new(message)], store.event_of(event))
 
 
 def withdraw(dealer_id: str, proposal_id: str, by: Staff) -> ProposalView:
@@ -181,7 +189,7 @@ def withdraw(dealer_id: str, proposal_id: str, by: Staff) -> ProposalView:
     withdrawn = proposal.moved_to(ProposalStatus.WITHDRAWN, now)
     event = store.record_event(dealer_id, proposal_id, EventKind.WITHDRAWN, now,
                                {"from": proposal.status.value}, by=by.user_id)
-    store.changed(proposal, withdrawn, sources_of(ProposalStatus.WITHDRAWN), [event])
+    commit(store.update(proposal, withdrawn, sources_of(ProposalStatus.WITHDRAWN)), event)
     return view.then(withdrawn, store.event_of(event))
 
 
@@ -201,7 +209,7 @@ def edit(dealer_id: str, proposal_id: str, change: ProposalChange, by: Staff) ->
         "fields": sorted(change.model_fields_set), "version": edited.version,
     }, by=by.user_id)
     allowed = (ProposalStatus.DRAFT,) if proposal.status == ProposalStatus.DRAFT else WITH_THE_CUSTOMER
-    store.changed(proposal, edited, allowed, [event])
+    commit(store.update(proposal, edited, allowed), event)
     return view.then(edited, store.event_of(event))
 
 
@@ -214,14 +222,14 @@ class IssuedLink:
     token_hash: str
     url: str
     expires_at: datetime
-    write: Put
+    write: Write
 
 
 def issue_link(dealer: Dealer, proposal: Proposal, recipient_email: str, at: datetime,
                purpose: str = "send") -> IssuedLink:
     """A new link (domain/links.py) for `{public_base_url}/p/{token}`, valid `link_validity_hours`.
 
-    Put `write` in the transaction that sends the email; the raw token is never stored.
+    Put `write` in the unit of work that sends the email; the raw token is never stored.
     """
     token, access = AccessLink.issue(at, timedelta(hours=dealer.settings.link_validity_hours))
     kept_until = max(access.expires_at, proposal.expires_at) + LINK_KEPT_AFTER_EXPIRY
@@ -239,7 +247,7 @@ def customer_email(
     to: str | None = None,
 ) -> OutboxMessage:
     """An email to the proposal's recipient with the dealer's template of this kind, rendered when delivered.
-    Not yet queued: write it with `store.outbox.new(message)` in your transaction."""
+    Not yet queued: add `store.outbox.new(message)` to your unit of work."""
     recipient = to or (proposal.recipient.email if proposal.recipient else proposal.customer.email)
     if not recipient:
         raise InvalidInput("Le client n'a pas d'adresse e-mail.", {"email": "missing"})
@@ -296,13 +304,4 @@ def _signature(dealer: Dealer, requested: bool | None) -> bool:
         raise InvalidInput("La signature électronique n'est pas activée pour cette concession.",
                            {"request_signature": "e-signature disabled"})
     return requested
-
-
-def _build_profile(dealer_id: str, user_id: str, block) -> None:
-    """A.2: the seller block of the first remote sale becomes the seller's profile."""
-    user = dealer_store.get_user(dealer_id, user_id)
-    dealer_service.save_profile(dealer_id, user_id, ProfileChange(
-        display_name=block.display_name, phone=block.phone, email=block.email,
-        notifications=NotificationPreferencesChange(**user.notifications.model_dump()),
-    ))
 

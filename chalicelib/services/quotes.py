@@ -1,6 +1,7 @@
 """Use cases on quotes: create (from the list, a contact or a lead), change, duplicate, PDF.
 
-Quotes work with or without the remote-selling option.
+Quotes work with or without the remote-selling option. Each change commits one unit of work;
+a quote made from a lead is the lead's offer in the same one.
 """
 import hashlib
 
@@ -10,14 +11,16 @@ from chalicelib.domain.customers import AccountView, Contact
 from chalicelib.domain.dealers import Staff, User
 from chalicelib.domain.errors import InvalidInput, NotFound, StaleVersion
 from chalicelib.domain.ids import new_id
+from chalicelib.domain.leads.model import offer_linked
 from chalicelib.domain.proposals import DocumentLink, document_of_quote
 from chalicelib.domain.quotes import (
     NewQuote, Quote, QuoteChange, QuoteListQuery, QuotePage, build_lines, check_validity, default_validity,
 )
-from chalicelib.services import leads
 from chalicelib.store import customers as customer_store
 from chalicelib.store import dealers as dealer_store
+from chalicelib.store import leads as lead_store
 from chalicelib.store import quotes as store
+from chalicelib.store.unit_of_work import UnitOfWork, commit
 
 PDF_URL_SECONDS = 300
 
@@ -33,14 +36,17 @@ def create(dealer_id: str, command: NewQuote, by: Staff) -> Quote:
     valid_until = command.valid_until or default_validity(now, dealer.settings.proposal_validity_days)
     check_validity(valid_until, today)
     quote = Quote(
-        id=new_id(), dealer_id=dealer_id, number=next_number(dealer_id, "D", today.year), origin=command.origin,
+        id=new_id(), dealer_id=dealer_id, number=store.next_document_number(dealer_id, "D", today.year),
+        origin=command.origin,
         lead_id=command.lead_id, account_id=account.account.id, contact_id=command.contact_id, seller_id=seller_id,
         lines=build_lines(command.lines, new_id), valid_until=valid_until, notes=command.notes,
         created_at=now, created_by=by.user_id, updated_at=now,
     )
-    offer = [] if quote.lead_id is None else leads.linked_offer_writes(
-        dealer_id, quote.lead_id, quote.id, f"Devis {quote.number}", by.user_id, now)
-    store.create(quote, together_with=offer)
+    work = UnitOfWork(store.created(quote))
+    if quote.lead_id is not None:
+        offer = lead_store.get(dealer_id, quote.lead_id).offer(quote.id, f"Devis {quote.number}", now, by.user_id)
+        work.add(lead_store.recorded(dealer_id, quote.lead_id, offer, offer_linked(new_id(), offer), counted=True))
+    work.commit()
     return quote
 
 
@@ -65,7 +71,7 @@ def change(dealer_id: str, quote_id: str, command: QuoteChange, by: Staff) -> Qu
         check_validity(command.valid_until, local_time.paris_date(clock.now()))
     lines = build_lines(command.lines, new_id) if command.lines is not None else None
     changed = quote.changed(command, lines, clock.now())
-    store.save(changed)
+    commit(store.saved(changed))
     return changed
 
 
@@ -75,11 +81,11 @@ def duplicate(dealer_id: str, quote_id: str, by: Staff) -> Quote:
     dealer = dealer_store.get(dealer_id)
     now = clock.now()
     copy = quote.duplicate(
-        new_id(), next_number(dealer_id, "D", local_time.paris_date(now).year), by.user_id, now,
+        new_id(), store.next_document_number(dealer_id, "D", local_time.paris_date(now).year), by.user_id, now,
         default_validity(now, dealer.settings.proposal_validity_days),
     )
     copy = copy.model_copy(update={"lines": [line.model_copy(update={"id": new_id()}) for line in copy.lines]})
-    store.create(copy)
+    commit(store.created(copy))
     return copy
 
 
@@ -97,11 +103,6 @@ def render_pdf(dealer_id: str, quote_id: str) -> DocumentLink:
     return DocumentLink(s3_key=key, sha256=hashlib.sha256(data).hexdigest(), size=len(data), version=quote.version,
                         url=storage.download_url(key, f"devis-{quote.number}-v{quote.version}.pdf", PDF_URL_SECONDS),
                         url_expires_in=PDF_URL_SECONDS)
-
-
-def next_number(dealer_id: str, prefix: str, year: int) -> str:
-    """D2026-00042 (quotes), P2026-00012 (proposals): one sequence per dealer, prefix and year."""
-    return f"{prefix}{year}-{store.next_number(dealer_id, f'{prefix}-{year}'):05d}"
 
 
 # --- references given in a request must exist in this dealer ------------------------

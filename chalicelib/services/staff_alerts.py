@@ -17,7 +17,7 @@ from chalicelib.domain.customers import format_phone
 from chalicelib.domain.deposits import AnomalyReason, DepositAnomaly, format_amount
 from chalicelib.domain.dealers import User
 from chalicelib.domain.errors import NotFound
-from chalicelib.domain.leads import Lead
+from chalicelib.domain.leads.model import Lead
 from chalicelib.domain.money import format_euros
 from chalicelib.domain.outbox import Channel, OutboxMessage
 from chalicelib.domain.proposals import STATUS_LABELS, Proposal, ProposalStatus

@@ -6,6 +6,7 @@ from chalicelib.domain import templates as rules
 from chalicelib.domain.dealers import Staff
 from chalicelib.domain.templates import EmailTemplate, RenderedEmail, TemplateChange, TemplateKind, TemplatePreview
 from chalicelib.store import templates as store
+from chalicelib.store.unit_of_work import commit
 
 
 def get(dealer_id: str, kind: TemplateKind) -> EmailTemplate:
@@ -20,14 +21,14 @@ def list_all(dealer_id: str) -> list[EmailTemplate]:
 def save(dealer_id: str, kind: TemplateKind, change: TemplateChange, by: Staff) -> EmailTemplate:
     rules.require_editor(by.role)
     template = rules.edited(kind, change, get(dealer_id, kind), by.user_id, clock.now())
-    store.save(dealer_id, template)
+    commit(store.saved(dealer_id, template))
     return template
 
 
 def reset(dealer_id: str, kind: TemplateKind, by: Staff) -> EmailTemplate:
     """Back to the shipped default."""
     rules.require_editor(by.role)
-    store.delete(dealer_id, kind)
+    commit(store.deleted(dealer_id, kind))
     return rules.default(kind)
 
 

@@ -2,17 +2,17 @@
 from chalicelib.domain.customers import Account, AccountView, Contact
 from chalicelib.domain.errors import NotFound
 from chalicelib.store import keys
-from chalicelib.store.table import Check, Put, if_absent, if_exists, if_version, table
+from chalicelib.store.table import Check, Put, Write, if_absent, if_exists, if_version, table
 
 _CONTACT = "#CONTACT#"
 _ACCOUNT_MISSING = NotFound("Compte client introuvable.")
 
 
-def create_account(account: Account, contacts: list[Contact]) -> None:
-    table.transact([
+def account_created(account: Account, contacts: list[Contact]) -> list[Write]:
+    return [
         Put(keys.account(account.dealer_id, account.id), _item(account), if_absent()),
         *(Put(keys.contact(c.dealer_id, c.account_id, c.id), _item(c), if_absent()) for c in contacts),
-    ])
+    ]
 
 
 def get_account(dealer_id: str, account_id: str) -> AccountView:
@@ -32,8 +32,9 @@ def list_accounts(dealer_id: str) -> list[AccountView]:
     return _views(table.query_all(partition, prefix))
 
 
-def save_account(account: Account) -> None:
-    table.write(Put(keys.account(account.dealer_id, account.id), _item(account), if_version(account.version - 1)))
+def account_saved(account: Account) -> Put:
+    """The changed account, if nobody changed it since it was read."""
+    return Put(keys.account(account.dealer_id, account.id), _item(account), if_version(account.version - 1))
 
 
 def get_contact(dealer_id: str, account_id: str, contact_id: str) -> Contact:
@@ -43,17 +44,17 @@ def get_contact(dealer_id: str, account_id: str, contact_id: str) -> Contact:
     return Contact.model_validate(item)
 
 
-def create_contact(contact: Contact) -> None:
+def contact_created(contact: Contact) -> list[Write]:
     """The contact, if its account exists."""
-    table.transact([
+    return [
         Check(keys.account(contact.dealer_id, contact.account_id), if_exists(), error=_ACCOUNT_MISSING),
         Put(keys.contact(contact.dealer_id, contact.account_id, contact.id), _item(contact), if_absent()),
-    ])
+    ]
 
 
-def save_contact(contact: Contact) -> None:
-    table.write(Put(keys.contact(contact.dealer_id, contact.account_id, contact.id), _item(contact),
-                    if_version(contact.version - 1)))
+def contact_saved(contact: Contact) -> Put:
+    return Put(keys.contact(contact.dealer_id, contact.account_id, contact.id), _item(contact),
+               if_version(contact.version - 1))
 
 
 def _views(items: list[dict]) -> list[AccountView]:

@@ -12,13 +12,13 @@ def get(dealer_id: str) -> Dealer:
     return Dealer.model_validate(item)
 
 
-def create(dealer: Dealer) -> None:
-    table.write(Put(keys.dealer(dealer.id), _item(dealer), if_absent()))
+def created(dealer: Dealer) -> Put:
+    return Put(keys.dealer(dealer.id), _item(dealer), if_absent())
 
 
-def save(dealer: Dealer) -> None:
-    """Writes a changed dealer if nobody changed it since it was read."""
-    table.write(Put(keys.dealer(dealer.id), _item(dealer), if_version(dealer.version - 1)))
+def saved(dealer: Dealer) -> Put:
+    """The changed dealer, if nobody changed it since it was read."""
+    return Put(keys.dealer(dealer.id), _item(dealer), if_version(dealer.version - 1))
 
 
 def get_user(dealer_id: str, user_id: str) -> User:
@@ -33,9 +33,9 @@ def list_users(dealer_id: str) -> list[User]:
     return [User.model_validate(i) for i in table.query_all(partition, prefix)]
 
 
-def create_user(user: User) -> None:
+def user_created(user: User) -> list[Put]:
     """The user and its unique login email, together or not at all."""
-    table.transact([
+    return [
         Put(keys.user(user.dealer_id, user.id), _item(user), if_absent()),
         Put(
             keys.user_email(user.email),
@@ -43,11 +43,12 @@ def create_user(user: User) -> None:
             if_absent(),
             error=AlreadyExists("Cette adresse e-mail est déjà utilisée.", {"email": "already used"}),
         ),
-    ])
+    ]
 
 
-def save_user(user: User) -> None:
-    table.write(Put(keys.user(user.dealer_id, user.id), _item(user), if_version(user.version - 1)))
+def user_saved(user: User) -> Put:
+    """The changed user, if nobody changed it since it was read."""
+    return Put(keys.user(user.dealer_id, user.id), _item(user), if_version(user.version - 1))
 
 
 def find_login(email: str) -> tuple[str, str] | None:

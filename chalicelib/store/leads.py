@@ -10,14 +10,15 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
-from pydantic import BaseModel, TypeAdapter
+from pydantic import TypeAdapter
 
 from chalicelib.domain.errors import AlreadyExists, InvalidInput
-from chalicelib.domain.leads import (
-    Communication, Deadline, Lead, LeadAggregate, LeadDocument, LeadEvent, LeadNotFound, LeadPart, LeadQuery,
-    LeadStatus, LeadTask, Offer, Remark, TestDrive, TradeIn, fold,
+from chalicelib.domain.leads.commands import LeadQuery
+from chalicelib.domain.leads.model import (
+    Communication, Deadline, Lead, LeadAggregate, LeadDocument, LeadEvent, LeadNotFound, LeadPart, LeadStatus,
+    LeadTask, Offer, Remark, TestDrive, TradeIn, fold,
 )
 from chalicelib.store import keys
 from chalicelib.store.table import (
@@ -29,13 +30,13 @@ DUE_KIND = "lead_deadline"
 _TIME = TypeAdapter(datetime)
 
 # Each part's model, and the LeadAggregate field that lists it.
-PARTS: dict[str, tuple[type[BaseModel], str]] = {
-    model.part: (model, field) for model, field in [
-        (TradeIn, "trade_ins"), (Offer, "offers"), (TestDrive, "test_drives"), (Remark, "remarks"),
-        (LeadDocument, "documents"), (Communication, "communications"), (LeadTask, "tasks"),
-        (Deadline, "deadlines"), (LeadEvent, "events"),
-    ]
-}
+_MODELS: list[tuple[type[LeadPart], str]] = [
+    (TradeIn, "trade_ins"), (Offer, "offers"), (TestDrive, "test_drives"), (Remark, "remarks"),
+    (LeadDocument, "documents"), (Communication, "communications"), (LeadTask, "tasks"),
+    (Deadline, "deadlines"), (LeadEvent, "events"),
+]
+PARTS: dict[str, tuple[type[LeadPart], str]] = {model.part: (model, field) for model, field in _MODELS}
+Part = TypeVar("Part", TradeIn, Offer, TestDrive, Remark, LeadDocument, Communication, LeadTask, Deadline, LeadEvent)
 COUNTERS = {"trade_in": "trade_in_count", "test_drive": "test_drive_count", "offer": "offer_count"}
 # Attributes that put a lead in the overdue list and the due-work index while it waits on a deadline.
 _WAITING = (keys.DEADLINE_PK, keys.DEADLINE_SK, *keys.DUE_ATTRIBUTES)
@@ -67,7 +68,7 @@ def aggregate(dealer_id: str, lead_id: str) -> LeadAggregate:
     return LeadAggregate(lead=lead, **parts)
 
 
-def get_part(dealer_id: str, lead_id: str, model: type[BaseModel], part_id: str, missing: str) -> Any:
+def get_part(dealer_id: str, lead_id: str, model: type[Part], part_id: str, missing: str) -> Part:
     item = table.get(keys.lead_part(dealer_id, lead_id, model.part, part_id))
     if item is None:
         raise LeadNotFound(missing)
@@ -81,14 +82,11 @@ def next_code_number(dealer_id: str, year: int) -> int:
     that fails after it leaves a gap in the numbers, never a duplicate.
     """
     counter = table.write(Update(keys.lead_code_counter(dealer_id, year), add={"value": 1}))
-    return counter["value"]
+    assert counter is not None  # an Update returns the item as written
+    return int(counter["value"])
 
 
 # --- writes -----------------------------------------------------------------------
-
-def commit(writes: list[Write]) -> None:
-    table.transact(writes)
-
 
 def created(lead: Lead) -> Put:
     return Put(keys.lead(lead.dealer_id, lead.id), _lead_attributes(lead), if_absent())
@@ -142,11 +140,21 @@ def added(dealer_id: str, lead_id: str, part: LeadPart) -> Put:
                error=error)
 
 
-def replaced(dealer_id: str, lead_id: str, part: LeadPart, expect_status: str | None = None) -> Put:
-    """A part rewritten as changed, if it still exists (and is still in the expected status)."""
-    condition = if_status(expect_status) if expect_status else if_exists()
-    return Put(keys.lead_part(dealer_id, lead_id, part.part, part.id), part.model_dump(mode="json"),
+def replaced(dealer_id: str, lead_id: str, before: LeadPart, after: LeadPart) -> Put:
+    """A part rewritten as changed, if it still exists and, for a part with a status, is still as read."""
+    status = getattr(before, "status", None)
+    condition = if_status(status) if status is not None else if_exists()
+    return Put(keys.lead_part(dealer_id, lead_id, after.part, after.id), after.model_dump(mode="json"),
                condition)
+
+
+def recorded(dealer_id: str, lead_id: str, part: LeadPart, event: LeadEvent, *, counted: bool = False) -> list[Write]:
+    """A part added to the lead: last activity (and its count, on an open lead only), the part, its timeline event."""
+    return [
+        touched(dealer_id, lead_id, event.at, counted=part.part if counted else None, open_only=counted),
+        added(dealer_id, lead_id, part),
+        added(dealer_id, lead_id, event),
+    ]
 
 
 def removed(dealer_id: str, lead_id: str, part: LeadPart) -> Delete:
@@ -165,7 +173,7 @@ def _lead_attributes(lead: Lead) -> dict[str, Any]:
         "search_text": lead.search_text(),
         **keys.lead_listing(lead.dealer_id, lead.last_activity_at, lead.id),
     }
-    if _waiting(lead):
+    if _waiting(lead) and lead.deadline is not None:
         attributes |= keys.lead_deadline_listing(lead.dealer_id, lead.deadline.due_at, lead.id)
         attributes |= keys.due_attributes(DUE_KIND, keys.lead(lead.dealer_id, lead.id), lead.deadline.due_at)
     return attributes

@@ -37,14 +37,19 @@ def stored(proposal: Proposal) -> dict[str, Any]:
 
 
 def create(proposal: Proposal, writes: list[Write]) -> None:
-    """The new proposal, listed, waiting in the due index for its expiry; with its first events."""
+    """The new proposal with its first events (see `created`)."""
+    table.transact([created(proposal), *writes])
+
+
+def created(proposal: Proposal) -> Put:
+    """The new proposal, listed, waiting in the due index for its expiry."""
     key = keys.proposal(proposal.dealer_id, proposal.id)
     item = {
         **stored(proposal),
         **keys.proposal_listing(proposal.dealer_id, proposal.created_at, proposal.id),
         **keys.due_attributes(EXPIRY, key, proposal.expires_at),
     }
-    table.transact([Put(key, item, if_absent()), *writes])
+    return Put(key, item, if_absent())
 
 
 def get(dealer_id: str, proposal_id: str) -> Proposal:
@@ -105,11 +110,11 @@ def update(before: Proposal, after: Proposal, allowed: tuple[ProposalStatus, ...
     return Update(key, set=sets, remove=tuple(removes), condition=condition)
 
 
-def save_pdf(proposal: Proposal) -> None:
+def pdf_saved(proposal: Proposal) -> Update:
     """Records the rendered document of the current version (any status, same version)."""
     assert proposal.pdf is not None
-    table.write(Update(keys.proposal(proposal.dealer_id, proposal.id),
-                       set={"pdf": proposal.pdf.model_dump(mode="json")}, condition=if_version(proposal.pdf.version)))
+    return Update(keys.proposal(proposal.dealer_id, proposal.id),
+                  set={"pdf": proposal.pdf.model_dump(mode="json")}, condition=if_version(proposal.pdf.version))
 
 
 # --- history, links and status changes others write (portal, schedules) ----------------

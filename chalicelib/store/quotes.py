@@ -1,25 +1,28 @@
-"""Quotes, and the dealer's numbering sequences."""
+"""Quotes, and the dealer's numbering sequences (quotes' and proposals' numbers)."""
 from chalicelib.domain.errors import NotFound
-from chalicelib.domain.quotes import Quote
+from chalicelib.domain.quotes import Quote, document_number
 from chalicelib.store import keys, paging
-from chalicelib.store.table import (
-    Check, Put, Update, Write, if_absent, if_attribute_equals, if_exists, if_version, table,
-)
+from chalicelib.store.table import Check, Put, Update, if_absent, if_attribute_equals, if_exists, if_version, table
 
 
 def next_number(dealer_id: str, sequence: str) -> int:
-    """The next value of a dealer's sequence (e.g. "quote-2026"): atomic, never twice, gaps possible."""
+    """The next value of a dealer's sequence (e.g. "quote-2026"): atomic, never twice, gaps possible.
+
+    Outside the use case's unit of work (a transaction cannot read what it adds): a use case
+    that fails after it leaves a gap in the numbers, never a duplicate.
+    """
     item = table.write(Update(keys.counter(dealer_id, sequence), add={"value": 1}))
+    assert item is not None  # an Update returns the item as written
     return int(item["value"])
 
 
-def create(quote: Quote, together_with: list[Write] = ()) -> None:
-    """Writes a new quote, in one transaction with `together_with` when given (e.g. its lead's offer)."""
-    put = Put(keys.quote(quote.dealer_id, quote.id), _item(quote), if_absent())
-    if together_with:
-        table.transact([put, *together_with])
-    else:
-        table.write(put)
+def next_document_number(dealer_id: str, prefix: str, year: int) -> str:
+    """The next number of a dealer's documents of this prefix and year (domain/quotes.document_number)."""
+    return document_number(prefix, year, next_number(dealer_id, f"{prefix}-{year}"))
+
+
+def created(quote: Quote) -> Put:
+    return Put(keys.quote(quote.dealer_id, quote.id), _item(quote), if_absent())
 
 
 def still_exists(quote: Quote) -> Check:
@@ -34,8 +37,9 @@ def get(dealer_id: str, quote_id: str) -> Quote:
     return Quote.model_validate(item)
 
 
-def save(quote: Quote) -> None:
-    table.write(Put(keys.quote(quote.dealer_id, quote.id), _item(quote), if_version(quote.version - 1)))
+def saved(quote: Quote) -> Put:
+    """The changed quote, if nobody changed it since it was read."""
+    return Put(keys.quote(quote.dealer_id, quote.id), _item(quote), if_version(quote.version - 1))
 
 
 def page(dealer_id: str, limit: int, cursor: str | None,

@@ -9,12 +9,13 @@ def find(dealer_id: str, kind: TemplateKind) -> EmailTemplate | None:
     return EmailTemplate.model_validate(item) if item else None
 
 
-def save(dealer_id: str, template: EmailTemplate) -> None:
+def saved(dealer_id: str, template: EmailTemplate) -> Put:
     """Creates the dealer's version or replaces it if nobody changed it since it was read."""
     condition = if_absent() if template.version == 1 else if_version(template.version - 1)
     item = template.model_dump(mode="json", exclude_computed_fields=True)  # custom and variables follow from it
-    table.write(Put(keys.email_template(dealer_id, template.kind.value), item, condition))
+    return Put(keys.email_template(dealer_id, template.kind.value), item, condition)
 
 
-def delete(dealer_id: str, kind: TemplateKind) -> None:
-    table.write(Delete(keys.email_template(dealer_id, kind.value)))
+def deleted(dealer_id: str, kind: TemplateKind) -> Delete:
+    """Back to the default: deleting a template the dealer never changed is a no-op, not an error."""
+    return Delete(keys.email_template(dealer_id, kind.value))

@@ -10,6 +10,8 @@ from typing import Any, Iterable
 
 from chalicelib.store.table import Check, Delete, Put, Update, Write, table
 
+__all__ = ["MAX_WRITES", "UnitOfWork", "Write", "commit"]  # Write: for services' type hints
+
 MAX_WRITES = 100  # TransactWriteItems' limit
 
 

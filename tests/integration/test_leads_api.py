@@ -11,10 +11,12 @@ from chalicelib.clients import client as aws_client
 from chalicelib.documents import storage
 from chalicelib.domain.dealers import NewBranch, NewUser, Role, Staff
 from chalicelib.domain.errors import InvalidTransition, NotFound
-from chalicelib.domain.leads import LeadClosed
+from chalicelib.domain.ids import new_id
+from chalicelib.domain.leads.model import LeadClosed, offer_linked
 from chalicelib.domain.outbox import Delivery
-from chalicelib.services import dealers, leads
+from chalicelib.services import dealers
 from chalicelib.store import due, keys
+from chalicelib.store import leads as lead_store
 from chalicelib.store import outbox as outbox_store
 from chalicelib.store.table import Put, if_absent, table
 from local import gateway
@@ -228,26 +230,32 @@ def test_no_quote_is_made_for_a_closed_or_unknown_lead(world):
     assert len(body(world.seller.get("/quotes"))["items"]) == before
 
 
+def linked_offer_writes(dealer_id: str, lead_id: str, quote_id: str, label: str, by: str, at: datetime) -> list:
+    """What creating a quote from a lead adds to its unit of work (as services/quotes.create builds it)."""
+    offer = lead_store.get(dealer_id, lead_id).offer(quote_id, label, at, by)
+    return lead_store.recorded(dealer_id, lead_id, offer, offer_linked(new_id(), offer), counted=True)
+
+
 def test_a_quote_created_from_a_lead_records_its_offer_in_the_same_transaction(world):
     dealer_id = world.garage.dealer.id
     lead_id = new_lead(world.seller)["id"]
     quote_item = Put({keys.PK: keys.dealer(dealer_id)[keys.PK], keys.SK: f"QUOTE#{QUOTE_ID}"}, {"n": 1}, if_absent())
-    writes = leads.linked_offer_writes(dealer_id, lead_id, QUOTE_ID, "Devis 3008", world.garage.seller.id, NOW)
+    writes = linked_offer_writes(dealer_id, lead_id, QUOTE_ID, "Devis 3008", world.garage.seller.id, NOW)
     table.transact([quote_item, *writes])
     read = page(world.seller, lead_id)
     assert read["header"]["offers"] == 1 and read["details"]["offers"][0]["label"] == "Devis 3008"
 
     closed_id = new_lead(world.seller)["id"]
-    writes = leads.linked_offer_writes(dealer_id, closed_id, "01JQ0000000000000000000001", "Devis", "U", NOW)
+    writes = linked_offer_writes(dealer_id, closed_id, "01JQ0000000000000000000001", "Devis", "U", NOW)
     world.seller.post(f"/leads/{closed_id}/status", {"status": "won"})
     other_quote = Put({keys.PK: keys.dealer(dealer_id)[keys.PK], keys.SK: "QUOTE#2"}, {"n": 2}, if_absent())
     with pytest.raises(InvalidTransition):
         table.transact([other_quote, *writes])
     assert table.get(other_quote.key) is None, "the quote is not created for a lead closed meanwhile"
     with pytest.raises(LeadClosed):
-        leads.linked_offer_writes(dealer_id, closed_id, "01JQ0000000000000000000002", "Devis", "U", NOW)
+        linked_offer_writes(dealer_id, closed_id, "01JQ0000000000000000000002", "Devis", "U", NOW)
     with pytest.raises(NotFound):
-        leads.linked_offer_writes(world.other.dealer.id, lead_id, "01JQ0000000000000000000003", "Devis", "U", NOW)
+        linked_offer_writes(world.other.dealer.id, lead_id, "01JQ0000000000000000000003", "Devis", "U", NOW)
 
 
 def test_a_test_drive_needs_the_driving_licence_checked_and_its_number(world):

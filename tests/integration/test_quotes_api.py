@@ -5,8 +5,8 @@ import pytest
 
 from chalicelib.documents import storage
 from chalicelib.domain import local_time
-from chalicelib.services import quotes as quote_service
 from chalicelib.store import keys
+from chalicelib.store import quotes as quote_store
 from chalicelib.store.table import table
 from tests import offers
 from tests.portal import NOW
@@ -226,5 +226,5 @@ def test_a_contact_cannot_be_added_to_a_missing_account(seller):
 
 
 def test_numbers_never_repeat(aws, garage):
-    numbers = {quote_service.next_number(garage.dealer.id, "D", 2026) for _ in range(5)}
+    numbers = {quote_store.next_document_number(garage.dealer.id, "D", 2026) for _ in range(5)}
     assert numbers == {f"D2026-0000{n}" for n in range(1, 6)}

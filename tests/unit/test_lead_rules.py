@@ -6,11 +6,14 @@ from pydantic import ValidationError
 
 from chalicelib.domain.dealers import Branch, Role, User
 from chalicelib.domain.errors import Conflict, InvalidInput, InvalidTransition, NotFound
-from chalicelib.domain.leads import (
-    MAX_DOCUMENT_BYTES, ContactDetails, Deadline, DeadlineStatus, EventKind, Lead, LeadAggregate, LeadClosed,
-    LeadContact, LeadEvent, LeadQuery, LeadStatus, LeadTask, LeadType, NewCommunication, NewDocument, NewTestDrive,
-    NewTradeIn, PendingDeadline, PersonRef, check_document, contact_deadline, event, fold, lead_code,
+from chalicelib.domain.leads.commands import (
+    ContactDetails, LeadQuery, NewCommunication, NewDocument, NewTestDrive, NewTradeIn, check_document,
 )
+from chalicelib.domain.leads.model import (
+    MAX_DOCUMENT_BYTES, Deadline, DeadlineStatus, EventKind, Lead, LeadAggregate, LeadClosed, LeadContact,
+    LeadEvent, LeadStatus, LeadTask, LeadType, PendingDeadline, PersonRef, contact_deadline, event, fold, lead_code,
+)
+from chalicelib.domain.leads.views import LeadHeader, LeadPage
 from chalicelib.store import keys
 from chalicelib.store.leads import decode_cursor
 
@@ -56,10 +59,10 @@ def test_lead_codes_are_readable_and_sort_within_a_year():
 
 
 def test_the_header_shows_time_left_elapsed_time_and_turns_overdue_after_the_deadline():
-    header = lead().header(NOW + timedelta(hours=2))
+    header = LeadHeader.of(lead(), NOW + timedelta(hours=2))
     assert header.time_left_seconds == 22 * 3600 and header.elapsed_seconds == 2 * 3600
     assert not header.overdue
-    late = lead().header(NOW + timedelta(hours=25))
+    late = LeadHeader.of(lead(), NOW + timedelta(hours=25))
     assert late.overdue and late.time_left_seconds == -3600
     assert (late.status_label, late.contact.name, late.code) == ("En traitement", "Hélène Martin", "L-2026-000001")
 
@@ -223,7 +226,7 @@ def test_the_page_lists_the_timeline_newest_first_and_the_pending_deadline_first
         LeadEvent(id=f"E{n}", at=NOW + timedelta(minutes=n), by="U1", kind=EventKind.REMARK_ADDED, summary="x")
         for n in range(3)
     ]
-    page = LeadAggregate(lead=lead(), deadlines=[met, deadline()], events=events).page(NOW)
+    page = LeadPage.of(LeadAggregate(lead=lead(), deadlines=[met, deadline()], events=events), NOW)
     assert [e.id for e in page.details.timeline] == ["E2", "E1", "E0"]
     assert [d.id for d in page.follow_up.deadlines] == ["DL1", "DL0"]
     assert page.details.deadline.id == "DL1"

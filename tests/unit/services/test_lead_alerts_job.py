@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from chalicelib.domain import clock
-from chalicelib.domain.leads import Lead, LeadStatus, PendingDeadline
+from chalicelib.domain.leads.model import Lead, LeadStatus, PendingDeadline
 from chalicelib.services import lead_alerts
 from chalicelib.store import due, keys
 from chalicelib.store import leads as store

@@ -1,27 +1,20 @@
-"""Leads ("opportunités", seed 004): the lead, its parts, its page and the rules of every action.
+"""Leads ("opportunités", seed 004): the lead aggregate, its parts and the rules of every change.
 
 A lead is one aggregate: the lead itself (status, contacts, owner, branch, current
 deadline, counters) and its parts (trade-ins, offers, test drives, remarks, documents,
-emails, tasks, deadlines) with a timeline event for every action.
+emails, tasks, deadlines) with a timeline event for every action. Statuses change only
+through the transition tables below (one per status-bearing entity); a refused move raises.
 """
-import re
 import unicodedata
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from enum import StrEnum
-from pathlib import PurePosixPath
-from typing import Annotated, ClassVar, Literal
+from typing import Any, ClassVar
 
-from pydantic import AfterValidator, AwareDatetime, EmailStr, Field, model_validator
+from pydantic import EmailStr, Field
 
 from chalicelib.domain.dealers import Branch, PhoneE164, User
 from chalicelib.domain.errors import Conflict, InvalidInput, InvalidTransition, NotFound
 from chalicelib.domain.model import Command, Entity
-
-Ulid = Annotated[str, Field(pattern=r"^[0-9A-HJKMNP-TV-Z]{26}$", description="ULID")]
-Text = Annotated[str, Field(min_length=1, max_length=2000)]
-Label = Annotated[str, Field(min_length=1, max_length=120)]
-# A time the user gives with its offset, stored in UTC like every other time.
-UtcTime = Annotated[AwareDatetime, AfterValidator(lambda moment: moment.astimezone(timezone.utc))]
 
 MAX_CONTACTS = 10
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
@@ -44,6 +37,9 @@ class LeadClosed(Conflict):
     code = "lead_closed"
 
 
+def _not_pending() -> InvalidTransition:
+    return InvalidTransition("Cette échéance n'est plus en cours.", {"deadline_id": "not pending"})
+
 # --- status ----------------------------------------------------------------------
 
 class LeadStatus(StrEnum):
@@ -61,6 +57,14 @@ class LeadStatus(StrEnum):
         return {"open": "#1E88E5", "won": "#2E7D32", "lost": "#C62828"}[self.value]
 
 
+# Where a lead may go from each status: won or lost is reopened, or corrected to the other outcome.
+LEAD_TRANSITIONS: dict[LeadStatus, frozenset[LeadStatus]] = {
+    LeadStatus.OPEN: frozenset({LeadStatus.WON, LeadStatus.LOST}),
+    LeadStatus.WON: frozenset({LeadStatus.OPEN, LeadStatus.LOST}),
+    LeadStatus.LOST: frozenset({LeadStatus.OPEN, LeadStatus.WON}),
+}
+
+
 class LeadType(StrEnum):
     NEW_VEHICLE_SALE = "new_vehicle_sale"
     USED_VEHICLE_SALE = "used_vehicle_sale"
@@ -75,7 +79,6 @@ class LeadType(StrEnum):
             "service": "Atelier", "other": "Autre",
         }[self.value]
 
-
 # --- contacts --------------------------------------------------------------------
 
 class ContactAddress(Entity):
@@ -83,24 +86,6 @@ class ContactAddress(Entity):
     postal_code: str = Field(min_length=1, max_length=12)
     city: str = Field(min_length=1, max_length=100)
     country: str = Field(default="FR", pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2")
-
-
-class AddressInput(ContactAddress, Command):
-    """An address as the seller types it: the same fields, unknown ones and wrong types refused."""
-
-
-class ContactDetails(Command):
-    """A contact as the seller types it: a name and at least one way to reach them."""
-    name: str = Field(min_length=1, max_length=120)
-    email: EmailStr | None = None
-    mobile: PhoneE164 | None = None
-    address: AddressInput | None = None
-
-    @model_validator(mode="after")
-    def _reachable(self):
-        if self.email is None and self.mobile is None:
-            raise ValueError("give an email or a mobile number")
-        return self
 
 
 class LeadContact(Entity):
@@ -112,7 +97,8 @@ class LeadContact(Entity):
     address: ContactAddress | None = None
 
     @classmethod
-    def from_details(cls, contact_id: str, details: ContactDetails) -> "LeadContact":
+    def from_details(cls, contact_id: str, details: Command) -> "LeadContact":
+        """A contact from what the seller typed (commands.ContactDetails)."""
         return cls.model_validate({"id": contact_id, **details.model_dump()})
 
 
@@ -164,9 +150,20 @@ class Lead(Entity):
     offer_count: int = 0
     version: int = 1
 
+    def moved_to(self, status: LeadStatus, at: datetime, **changes: Any) -> "Lead":
+        """The lead in `status`, if LEAD_TRANSITIONS allows the move from its own."""
+        if status not in LEAD_TRANSITIONS[self.status]:
+            raise InvalidTransition(f"Le lead est déjà « {status.label} ».", {"status": "unchanged"})
+        return self._changed(at, status=status, **changes)
+
     def require_open(self, action: str) -> None:
         if self.status != LeadStatus.OPEN:
             raise LeadClosed(f"Ce lead est « {self.status.label} » : rouvrez-le avant de {action}.")
+
+    def offer(self, quote_id: str, label: str, at: datetime, by: str) -> "Offer":
+        """A quote recorded as an offer of the lead (from the lead page, or a quote made from the lead)."""
+        self.require_open("enregistrer une offre")
+        return Offer(id=quote_id, quote_id=quote_id, label=label, created_at=at, created_by=by)
 
     def contact(self, contact_id: str) -> LeadContact:
         for contact in self.contacts:
@@ -176,11 +173,12 @@ class Lead(Entity):
 
     def recipient(self, contact_id: str | None) -> LeadContact:
         """Who an email goes to: the contact chosen (the first one by default), if they have an address."""
-        contact = self.contacts[0]
+        chosen: LeadContact | None = self.contacts[0]
         if contact_id is not None:
-            contact = next((c for c in self.contacts if c.id == contact_id), None)
-            if contact is None:
-                raise InvalidInput("Ce contact n'est pas lié au lead.", {"contact_id": "unknown contact"})
+            chosen = next((c for c in self.contacts if c.id == contact_id), None)
+        if chosen is None:
+            raise InvalidInput("Ce contact n'est pas lié au lead.", {"contact_id": "unknown contact"})
+        contact = chosen
         if contact.email is None:
             raise InvalidInput("Ce contact n'a pas d'adresse e-mail.", {"contact_id": "no email address"})
         return contact
@@ -192,12 +190,12 @@ class Lead(Entity):
     def is_overdue(self, now: datetime) -> bool:
         return self.status == LeadStatus.OPEN and self.deadline is not None and self.deadline.due_at < now
 
-    def _changed(self, at: datetime, **changes) -> "Lead":
+    def _changed(self, at: datetime, **changes: Any) -> "Lead":
         return self.model_copy(update={**changes, "last_activity_at": at, "version": self.version + 1})
 
     def assigned(self, owner: User | None, branch: Branch | None, at: datetime) -> "Lead":
         self.require_open("l'assigner")
-        changes: dict = {}
+        changes: dict[str, Any] = {}
         if owner is not None:
             changes["owner"] = PersonRef.of(require_active(owner, "owner_id"))
         if branch is not None:
@@ -207,15 +205,12 @@ class Lead(Entity):
     def with_status(self, status: LeadStatus, reason: str | None, at: datetime,
                     reopened_deadline: "Deadline | None") -> "Lead":
         """Won or lost closes the pending deadline; reopening waits on a fresh contact deadline."""
-        if status == self.status:
-            raise InvalidTransition(f"Le lead est déjà « {status.label} ».", {"status": "unchanged"})
-        if status == LeadStatus.LOST and not reason:
+        if status == LeadStatus.LOST and not reason and status != self.status:
             raise InvalidInput("Indiquez pourquoi le lead est perdu.", {"reason": "required when lost"})
-        if status == LeadStatus.OPEN:
+        if status == LeadStatus.OPEN and reopened_deadline is not None:
             pending = PendingDeadline(id=reopened_deadline.id, due_at=reopened_deadline.due_at)
-            return self._changed(at, status=status, lost_reason=None, deadline=pending)
-        return self._changed(at, status=status, lost_reason=reason if status == LeadStatus.LOST else None,
-                             deadline=None)
+            return self.moved_to(status, at, lost_reason=None, deadline=pending)
+        return self.moved_to(status, at, lost_reason=reason if status == LeadStatus.LOST else None, deadline=None)
 
     def with_deadline_moved(self, deadline_id: str, due_at: datetime, now: datetime) -> "Lead":
         self.require_open("modifier son échéance")
@@ -242,21 +237,6 @@ class Lead(Entity):
         self.contact(contact.id)
         return self._changed(at, contacts=[contact if c.id == contact.id else c for c in self.contacts])
 
-    def header(self, now: datetime) -> "LeadHeader":
-        deadline_at = self.deadline.due_at if self.deadline else None
-        return LeadHeader(
-            id=self.id, code=self.code, status=self.status, status_label=self.status.label,
-            status_colour=self.status.colour, lost_reason=self.lost_reason, contact=self.contacts[0],
-            owner=self.owner, branch=self.branch, type=self.type, type_label=self.type.label, source=self.source,
-            deadline_at=deadline_at,
-            time_left_seconds=int((deadline_at - now).total_seconds()) if deadline_at else None,
-            overdue=self.is_overdue(now),
-            trade_ins=self.trade_in_count, test_drives=self.test_drive_count, offers=self.offer_count,
-            created_at=self.created_at, last_activity_at=self.last_activity_at,
-            elapsed_seconds=int((now - self.created_at).total_seconds()),
-        )
-
-
 def require_active(user: User, field: str) -> User:
     if not user.active:
         raise InvalidInput("Cet utilisateur est désactivé.", {field: "inactive user"})
@@ -271,6 +251,11 @@ def fold(text: str) -> str:
     """Lower case without accents, so « Hélène » is found by « helene »."""
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def check_future(moment: datetime, now: datetime, field: str) -> None:
+    if moment <= now:
+        raise InvalidInput("La date doit être dans le futur.", {field: "must be in the future"})
 
 
 def contact_deadline(deadline_id: str, at: datetime, delay_hours: int, by: str) -> "Deadline":
@@ -354,6 +339,13 @@ class TaskStatus(StrEnum):
     DONE = "done"
 
 
+# A task is done once, for good.
+TASK_TRANSITIONS: dict[TaskStatus, frozenset[TaskStatus]] = {
+    TaskStatus.OPEN: frozenset({TaskStatus.DONE}),
+    TaskStatus.DONE: frozenset(),
+}
+
+
 class LeadTask(Entity):
     part: ClassVar[str] = "task"
     id: str
@@ -366,16 +358,27 @@ class LeadTask(Entity):
     created_at: datetime
     created_by: str
 
-    def completed(self, at: datetime, by: str) -> "LeadTask":
-        if self.status == TaskStatus.DONE:
+    def moved_to(self, status: TaskStatus, **changes: Any) -> "LeadTask":
+        if status not in TASK_TRANSITIONS[self.status]:
             raise InvalidTransition("Cette tâche est déjà terminée.", {"task_id": "already done"})
-        return self.model_copy(update={"status": TaskStatus.DONE, "completed_at": at, "completed_by": by})
+        return self.model_copy(update={"status": status, **changes})
+
+    def completed(self, at: datetime, by: str) -> "LeadTask":
+        return self.moved_to(TaskStatus.DONE, completed_at=at, completed_by=by)
 
 
 class DeadlineStatus(StrEnum):
     PENDING = "pending"
     MET = "met"
     CANCELLED = "cancelled"
+
+
+# A deadline is met (contact made) or cancelled (the lead closed) while pending, and then stays so.
+DEADLINE_TRANSITIONS: dict[DeadlineStatus, frozenset[DeadlineStatus]] = {
+    DeadlineStatus.PENDING: frozenset({DeadlineStatus.MET, DeadlineStatus.CANCELLED}),
+    DeadlineStatus.MET: frozenset(),
+    DeadlineStatus.CANCELLED: frozenset(),
+}
 
 
 class Deadline(Entity):
@@ -391,17 +394,28 @@ class Deadline(Entity):
     created_at: datetime
     created_by: str
 
+    def moved_to(self, status: DeadlineStatus, **changes: Any) -> "Deadline":
+        if status not in DEADLINE_TRANSITIONS[self.status]:
+            raise _not_pending()
+        return self.model_copy(update={"status": status, **changes})
+
     def moved(self, due_at: datetime) -> "Deadline":
+        self._require_pending()
         return self.model_copy(update={"due_at": due_at})
 
     def contact_recorded(self, made: bool, note: str | None, at: datetime) -> "Deadline":
         if made:
-            return self.model_copy(update={"status": DeadlineStatus.MET, "met_at": at, "note": note or self.note})
+            return self.moved_to(DeadlineStatus.MET, met_at=at, note=note or self.note)
+        self._require_pending()
         return self.model_copy(update={"contact_attempts": self.contact_attempts + 1, "last_attempt_at": at,
                                        "note": note or self.note})
 
     def cancelled(self) -> "Deadline":
-        return self.model_copy(update={"status": DeadlineStatus.CANCELLED})
+        return self.moved_to(DeadlineStatus.CANCELLED)
+
+    def _require_pending(self) -> None:
+        if self.status != DeadlineStatus.PENDING:
+            raise _not_pending()
 
 
 class EventKind(StrEnum):
@@ -469,65 +483,22 @@ EVENT_TEXT = {
 
 
 def event(event_id: str, kind: EventKind, at: datetime, by: str, item: LinkedItem | None = None,
-          when: datetime | None = None, **details) -> LeadEvent:
+          when: datetime | None = None, **details: Any) -> LeadEvent:
     """A timeline entry, its French summary written from the action's details."""
     return LeadEvent(id=event_id, at=at, by=by, kind=kind, summary=EVENT_TEXT[kind].format(**details), when=when,
                      item=item)
+
+
+def offer_linked(event_id: str, offer: "Offer") -> LeadEvent:
+    """The timeline entry of an offer, wherever it was recorded from."""
+    return event(event_id, EventKind.OFFER_LINKED, offer.created_at, offer.created_by,
+                 LinkedItem(kind=offer.part, id=offer.id), label=offer.label)
 
 
 LeadPart = TradeIn | Offer | TestDrive | Remark | LeadDocument | Communication | LeadTask | Deadline | LeadEvent
 
 
 # --- what the API shows ---------------------------------------------------------------
-
-class LeadHeader(Entity):
-    """The coloured box at the top of the lead page, and one row of the lead list."""
-    id: str
-    code: str
-    status: LeadStatus
-    status_label: str
-    status_colour: str = Field(description="hex colour of the status")
-    lost_reason: str | None
-    contact: LeadContact
-    owner: PersonRef
-    branch: BranchRef | None
-    type: LeadType
-    type_label: str
-    source: str
-    deadline_at: datetime | None
-    time_left_seconds: int | None = Field(description="until the deadline; negative once overdue")
-    overdue: bool
-    trade_ins: int
-    test_drives: int
-    offers: int
-    created_at: datetime
-    last_activity_at: datetime
-    elapsed_seconds: int = Field(description="since the lead was created")
-
-
-class LeadDetails(Entity):
-    """The « Détails » tab: comments, current deadline, timeline and linked items."""
-    comments: list[Remark]
-    deadline: Deadline | None
-    timeline: list[LeadEvent] = Field(description="newest first")
-    trade_ins: list[TradeIn]
-    offers: list[Offer]
-    test_drives: list[TestDrive]
-    documents: list[LeadDocument]
-    communications: list[Communication]
-    tasks: list[LeadTask]
-
-
-class FollowUp(Entity):
-    """The « Suivi » tab: every deadline of the lead, pending first."""
-    deadlines: list[Deadline]
-
-
-class LeadPage(Entity):
-    header: LeadHeader
-    details: LeadDetails
-    follow_up: FollowUp
-    contacts: list[LeadContact]
 
 
 class LeadAggregate(Entity):
@@ -545,176 +516,3 @@ class LeadAggregate(Entity):
 
     def document_at(self, s3_key: str) -> LeadDocument | None:
         return next((d for d in self.documents if d.s3_key == s3_key), None)
-
-    def page(self, now: datetime) -> LeadPage:
-        current = next((d for d in self.deadlines if self.lead.deadline and d.id == self.lead.deadline.id), None)
-        pending_first = sorted(self.deadlines, key=lambda d: (d.status != DeadlineStatus.PENDING, d.due_at))
-        return LeadPage(
-            header=self.lead.header(now),
-            details=LeadDetails(
-                comments=sorted(self.remarks, key=lambda r: (r.created_at, r.id), reverse=True),
-                deadline=current,
-                timeline=sorted(self.events, key=lambda e: (e.at, e.id), reverse=True),
-                trade_ins=self.trade_ins, offers=self.offers, test_drives=self.test_drives,
-                documents=self.documents, communications=self.communications,
-                tasks=sorted(self.tasks, key=lambda t: (t.status != TaskStatus.OPEN, t.due_at)),
-            ),
-            follow_up=FollowUp(deadlines=pending_first),
-            contacts=self.lead.contacts,
-        )
-
-
-class LeadList(Entity):
-    items: list[LeadHeader]
-    next_cursor: str | None = Field(description="pass it back as `cursor` for the next page; null at the end")
-
-
-class DocumentUpload(Entity):
-    """Where the browser sends the file: a PUT with exactly these headers, before expires_at."""
-    document: LeadDocument
-    method: Literal["PUT"] = "PUT"
-    url: str
-    headers: dict[str, str]
-    expires_at: datetime
-
-
-class DocumentDownload(Entity):
-    url: str
-    expires_at: datetime
-
-
-# --- commands ---------------------------------------------------------------------
-
-class NewLead(Command):
-    contacts: list[ContactDetails] = Field(min_length=1, max_length=MAX_CONTACTS)
-    type: LeadType
-    source: str = Field(min_length=1, max_length=60, description="where the lead came from, e.g. site web")
-    owner_id: str | None = Field(default=None, description="defaults to the caller")
-    branch_id: str | None = Field(default=None, description="defaults to the owner's branch")
-
-
-class LeadQuery(Command):
-    """Filters and page of the lead list (query string)."""
-    status: LeadStatus | None = None
-    owner_id: str | None = Field(default=None, max_length=64)
-    branch_id: str | None = Field(default=None, max_length=64)
-    overdue: bool | None = None
-    q: str | None = Field(default=None, min_length=1, max_length=80, description="text in a contact name")
-    overdue_first: bool = False
-    limit: int = Field(default=25, ge=1, le=100)
-    cursor: str | None = Field(default=None, max_length=400)
-
-
-# French plates (AA-123-AA, and the older 1234 AB 56 form) and foreign ones: letters, digits, dashes.
-Registration = Annotated[
-    str, Field(min_length=2, max_length=15, pattern=r"^[A-Za-z0-9][A-Za-z0-9 -]*[A-Za-z0-9]$"),
-    AfterValidator(str.upper),
-]
-
-
-class NewTradeIn(Command):
-    vehicle: Label
-    registration: Registration
-    mileage_km: int = Field(ge=0, le=2_000_000)
-    estimated_value_cents: int = Field(ge=0, le=100_000_000)
-
-
-class LinkOffer(Command):
-    quote_id: Ulid
-    label: Label
-
-
-class NewTestDrive(Command):
-    vehicle: Label
-    starts_at: UtcTime
-    licence_checked: Literal[True] = Field(description="the seller checked the driving licence")
-    licence_number: str = Field(min_length=4, max_length=20, pattern=r"^[A-Za-z0-9]+$")
-
-
-class NewRemark(Command):
-    text: Text
-
-
-class NewDocument(Command):
-    title: Label
-    filename: str = Field(min_length=1, max_length=180)
-    content_type: str = Field(min_length=1, max_length=120)
-    size_bytes: int = Field(ge=1)
-
-
-class RenameDocument(Command):
-    title: Label
-
-
-class NewCommunication(Command):
-    contact_id: str | None = Field(default=None, description="defaults to the lead's first contact")
-    subject: str = Field(min_length=1, max_length=200)
-    text: Text
-    attachment_s3_key: str | None = Field(default=None, max_length=400)
-    attachment_filename: str | None = Field(default=None, max_length=180)
-
-    @model_validator(mode="after")
-    def _attachment_has_a_name(self):
-        if (self.attachment_s3_key is None) != (self.attachment_filename is None):
-            raise ValueError("give attachment_s3_key and attachment_filename together")
-        return self
-
-
-class NewTask(Command):
-    title: Label
-    due_at: UtcTime
-    assignee_id: str | None = Field(default=None, description="defaults to the lead's owner")
-
-
-class Assign(Command):
-    owner_id: str | None = None
-    branch_id: str | None = None
-
-    @model_validator(mode="after")
-    def _someone_or_somewhere(self):
-        if self.owner_id is None and self.branch_id is None:
-            raise ValueError("give owner_id, branch_id or both")
-        return self
-
-
-class ChangeStatus(Command):
-    status: LeadStatus
-    reason: str | None = Field(default=None, min_length=1, max_length=500)
-
-
-class MoveDeadline(Command):
-    due_at: UtcTime
-
-
-class RecordContact(Command):
-    contact_made: bool
-    note: str | None = Field(default=None, min_length=1, max_length=500)
-
-
-# --- rules on input ---------------------------------------------------------------
-
-def check_document(command: NewDocument) -> str:
-    """The declared file is allowed (type, size, name); returns its extension."""
-    extensions = DOCUMENT_TYPES.get(command.content_type)
-    if extensions is None:
-        raise InvalidInput("Type de fichier non accepté : PDF, JPEG, PNG, DOCX ou TXT.",
-                           {"content_type": "not allowed"})
-    if command.size_bytes > MAX_DOCUMENT_BYTES:
-        raise InvalidInput("Le fichier dépasse 10 Mo.", {"size_bytes": f"over {MAX_DOCUMENT_BYTES} bytes"})
-    check_filename(command.filename, "filename")
-    extension = PurePosixPath(command.filename).suffix.lower()
-    if extension not in extensions:
-        raise InvalidInput("L'extension du fichier ne correspond pas à son type.",
-                           {"filename": f"expected {' or '.join(extensions)}"})
-    return extension
-
-
-def check_filename(filename: str, field: str) -> None:
-    """A plain file name: shown to the customer and sent in headers, so no paths or control characters."""
-    if re.search(r"[/\\\x00-\x1f\x7f\"]", filename) or filename in (".", ".."):
-        raise InvalidInput("Nom de fichier invalide.", {field: "plain file name expected"})
-
-
-def check_future(moment: datetime, now: datetime, field: str) -> None:
-    if moment <= now:
-        raise InvalidInput("La date doit être dans le futur.", {field: "must be in the future"})
