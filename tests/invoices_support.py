@@ -43,6 +43,6 @@ def used_car_sale() -> list[QuoteLine]:
 
 def draft(kind: InvoiceKind = InvoiceKind.STANDARD, lines=None, buyer: CustomerSnapshot | None = None,
           **fields) -> InvoiceDraft:
-    return InvoiceDraft(dealer_id="D1", kind=kind, source=InvoiceSource.QUOTE, source_id="Q1", seller=SELLER,
-                        buyer=Buyer.of(buyer or customer()), lines=lines or sale_lines(used_car_sale()),
-                        payment_terms="Payable à réception de la facture.", **fields)
+    fields = {"seller": SELLER, "payment_terms": "Payable à réception de la facture.", **fields}
+    return InvoiceDraft(dealer_id="D1", kind=kind, source=InvoiceSource.QUOTE, source_id="Q1",
+                        buyer=Buyer.of(buyer or customer()), lines=lines or sale_lines(used_car_sale()), **fields)
