@@ -1,22 +1,27 @@
 """Use cases on invoices: issue one (deposit paid, handover, a quote, a credit note), list, download, export.
 
 Issuing reads the dealer's counter, numbers the invoice, and commits in one transaction the
-counter's move (conditional on the value read), the invoice (if absent), its source marker
-and the customer's email; a number lost to a concurrent invoice is retried with the next
-one, so the sequence has no gap and no duplicate. The Factur-X PDF is rendered from the
-stored invoice on first need (download, email) and kept in S3: the numbering transaction
-stays small. docs/invoices.md.
+counter's move (conditional on the value read), the invoice (if absent) and its source
+marker; a number lost to a concurrent invoice is retried with the next one, so the sequence
+has no gap and no duplicate. The Factur-X PDF is rendered from the stored invoice on first
+need and kept in S3, outside that transaction, which stays small: on first download, or
+just after issuing when the customer is emailed (delivery attaches files already in S3).
+The email is queued once per invoice (a fixed message id), so a replayed event that finds
+its invoice queues it if a crash lost it. docs/invoices.md.
 """
 import csv
+import hashlib
 import io
 import random
 import time
 from datetime import date, datetime
 
+from ulid import ULID
+
 from chalicelib.documents import invoice_pdf, storage
 from chalicelib.domain import clock, local_time
 from chalicelib.domain.dealers import Staff
-from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
+from chalicelib.domain.errors import AlreadyExists, Conflict, InvalidInput, NotFound
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.invoices import (
     AlreadyInvoiced, Buyer, Deduction, ExportQuery, Invoice, InvoiceDocument, InvoiceDraft, InvoiceKind,
@@ -33,7 +38,7 @@ from chalicelib.store import dealers as dealer_store
 from chalicelib.store import invoices as store
 from chalicelib.store import outbox as outbox_store
 from chalicelib.store import quotes as quote_store
-from chalicelib.store.unit_of_work import Write
+from chalicelib.store.unit_of_work import Write, commit
 
 MAX_ATTEMPTS = 100  # 50 invoices of one dealer at the same instant all get through
 PDF_URL_SECONDS = 300
@@ -125,18 +130,11 @@ def download(dealer_id: str, number: str) -> InvoiceDocument:
 
 def ensure_pdf(invoice: Invoice) -> str:
     """The invoice's Factur-X PDF in S3, rendered now if it is not there yet; its object name.
-    Rendering twice gives the same bytes (deterministic), so two first downloads at once are harmless."""
+    Two first renders at once write the same content (only the PDF's own timestamps differ)."""
     key = storage.invoice_pdf_key(invoice.dealer_id, invoice.number)
     if storage.size_of(key) is None:
         storage.put(key, invoice_pdf.render(invoice), "application/pdf")
     return key
-
-
-def ensure_pdf_of_key(key: str) -> None:
-    """For delivery: renders the invoice PDF an outbox attachment names, if missing (see docs/invoices.md)."""
-    parts = key.split("/")
-    if len(parts) == 4 and parts[0] == "dealers" and parts[2] == "invoices" and parts[3].endswith(".pdf"):
-        ensure_pdf(get(parts[1], parts[3].removesuffix(".pdf")))
 
 
 EXPORT_COLUMNS = ["numero", "type", "date", "client", "siren_client", "reference", "facture_d_origine",
@@ -185,6 +183,7 @@ def _issue_once(draft: InvoiceDraft, together: list[Write] | None = None) -> Inv
         existing = store.by_source(draft.dealer_id, draft.source.value, draft.source_id)
         if existing is None:
             raise
+        _send(existing)
         return existing
 
 
@@ -195,15 +194,13 @@ def _issue(draft: InvoiceDraft, together: list[Write] | None = None) -> Invoice:
         # Chronological: never issued before the previous number, even if this clock lags a little.
         at = max(now, read.last_issued_at) if read.last_issued_at else now
         invoice = draft.issued(read.value + 1, at)
-        writes: list[Write] = [store.numbered(invoice, read), *store.new(invoice), *(together or [])]
-        message = _email(invoice, at)
-        if message is not None:
-            writes.append(outbox_store.new(message))
         try:
-            store.commit_numbered(writes)
-            return invoice
+            store.commit_numbered([store.numbered(invoice, read), *store.new(invoice), *(together or [])])
         except NumberTaken:
             time.sleep(random.uniform(0, 0.005 * min(attempt + 1, 10)))  # spread the retries of a burst
+            continue
+        _send(invoice)
+        return invoice
     raise Conflict("Trop de factures émises au même instant : réessayez.")
 
 
@@ -213,10 +210,19 @@ def _seller(dealer_id: str) -> Seller:
     return Seller(name=dealer.name, legal=dealer.legal)
 
 
-def _email(invoice: Invoice, at: datetime) -> OutboxMessage | None:
-    """The invoice emailed to the customer, its PDF attached (rendered when delivered, see ensure_pdf_of_key)."""
+def _send(invoice: Invoice) -> None:
+    """Emails the invoice to the customer with its PDF (rendered first: delivery attaches what S3 holds)."""
     if not invoice.buyer.email:
-        return None
+        return
+    ensure_pdf(invoice)
+    try:
+        commit(outbox_store.new(_email(invoice, invoice.buyer.email)))
+    except AlreadyExists:
+        pass  # queued when it was issued
+
+
+def _email(invoice: Invoice, to: str) -> OutboxMessage:
+    """The invoice's email; its id is fixed by the invoice, so it is queued once."""
     totals = invoice.totals
     letter = letters.write(
         "invoice", f"{invoice.title} {invoice.number} – {invoice.seller.name}",
@@ -225,11 +231,13 @@ def _email(invoice: Invoice, at: datetime) -> OutboxMessage | None:
         amount=format_euros(totals.ttc_cents),
         due=format_euros(totals.due_cents) if invoice.deductions else "",
     )
+    fingerprint = hashlib.sha256(f"invoice|{invoice.dealer_id}|{invoice.number}".encode()).digest()[:10]
+    message_id = str(ULID.from_bytes(int(invoice.issued_at.timestamp() * 1000).to_bytes(6, "big") + fingerprint))
     return OutboxMessage(
-        dealer_id=invoice.dealer_id, channel=Channel.EMAIL, to=invoice.buyer.email, purpose=f"invoice_{invoice.kind}",
+        id=message_id, dealer_id=invoice.dealer_id, channel=Channel.EMAIL, to=to, purpose=f"invoice_{invoice.kind}",
         attachments=[Attachment(filename=_filename(invoice),
                                 s3_key=storage.invoice_pdf_key(invoice.dealer_id, invoice.number))],
-        created_at=at, **letter.parts(),
+        created_at=invoice.issued_at, **letter.parts(),
     )
 
 

@@ -151,7 +151,8 @@ def test_the_list_is_newest_first_one_query_a_page(memory, g):
 
 
 def test_the_pdf_is_rendered_on_first_download_and_kept(memory, g):
-    invoice = deposit(g)
+    invoice = invoices.deposit_paid(g.dealer_id, "P1", "P2026-00012", customer(email=None), used_car_sale(),
+                                    100_000, PAID_AT)
     key = storage.invoice_pdf_key(g.dealer_id, invoice.number)
     assert storage.size_of(key) is None
     link = invoices.download(g.dealer_id, invoice.number)
@@ -162,11 +163,19 @@ def test_the_pdf_is_rendered_on_first_download_and_kept(memory, g):
     assert storage.get(key) == stored
 
 
-def test_delivery_renders_the_attached_pdf_it_needs(memory, g):
+def test_the_emailed_pdf_is_in_s3_before_its_email_is_queued(memory, g):
     deposit(g)
     [message] = outbox(memory)
-    invoices.ensure_pdf_of_key(message["attachments"][0]["s3_key"])
     assert storage.get(message["attachments"][0]["s3_key"]).startswith(b"%PDF")
+
+
+def test_an_email_lost_after_issuing_is_queued_by_the_replayed_event_once(memory, g):
+    deposit(g)
+    [(key, _)] = [(k, i) for k, i in memory.items.items() if k[1].startswith(keys.OUTBOX_PREFIX)]
+    del memory.items[key]
+    deposit(g)
+    deposit(g)
+    assert len(outbox(memory)) == 1
 
 
 def test_another_dealer_finds_no_invoice(g):
