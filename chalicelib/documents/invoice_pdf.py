@@ -153,7 +153,8 @@ class _Page:
         self.pdf.cell(0, 8, _clean(f"{invoice.title} n° {invoice.number}"), new_x="LMARGIN", new_y="NEXT")
         facts = [f"Date d'émission : {local_time.format_day(invoice.issue_date)}"]
         if invoice.sale_date is not None:
-            what = "Date de paiement de l'acompte" if invoice.kind == InvoiceKind.DEPOSIT else "Date de la vente / livraison"
+            what = ("Date de paiement de l'acompte" if invoice.kind == InvoiceKind.DEPOSIT
+                    else "Date de la vente / livraison")
             facts.append(f"{what} : {local_time.format_day(invoice.sale_date)}")
         if invoice.order_reference:
             facts.append(f"Référence : {invoice.order_reference}")
