@@ -46,22 +46,26 @@ PDF_URL_SECONDS = 300
 
 # --- the events that invoice (the integrator calls these from deposits and orders) ------------
 
-def deposit_paid(dealer_id: str, proposal_id: str, reference: str, customer: CustomerSnapshot,
+def deposit_paid(dealer_id: str, proposal_id: str, reference: str, customer: CustomerSnapshot | Buyer,
                  lines: list[QuoteLine], amount_cents: int, paid_at: datetime) -> Invoice:
-    """The facture d'acompte of a proposal's paid acompte (once per proposal; a replay returns it)."""
+    """The facture d'acompte of a proposal's paid acompte (once per proposal; a replay returns it).
+    From deposits: `deposit_paid(p.dealer_id, p.id, p.reference, p.customer, p.lines, paid.amount_cents,
+    paid.paid_at)`."""
     paid_on = local_time.paris_date(paid_at)
     return _issue_once(InvoiceDraft(
         dealer_id=dealer_id, kind=InvoiceKind.DEPOSIT, source=InvoiceSource.DEPOSIT, source_id=proposal_id,
-        seller=_seller(dealer_id), buyer=Buyer.of(customer), order_reference=reference, sale_date=paid_on,
+        seller=_seller(dealer_id), buyer=_buyer(customer), order_reference=reference, sale_date=paid_on,
         lines=share_of(sale_lines(lines), amount_cents, f"Acompte sur la commande {reference}"),
         payment_terms=payment_terms(InvoiceKind.DEPOSIT, paid_on),
     ))
 
 
-def handed_over(dealer_id: str, order_id: str, reference: str, customer: CustomerSnapshot,
+def handed_over(dealer_id: str, order_id: str, reference: str | None, customer: CustomerSnapshot | Buyer,
                 lines: list[QuoteLine], delivered_on: date, deposit_of: str | None = None) -> Invoice:
     """The final invoice at handover: every line sold, the deposit invoice of proposal `deposit_of`
-    (if any) deducted, less what was credited on it (once per order; a replay returns it)."""
+    (if any) deducted, less what was credited on it (once per order; a replay returns it).
+    From orders: `handed_over(o.dealer_id, o.id, <proposal or quote number>, buyer_of(o.dealer_id,
+    o.customer.account_id, o.customer.contact_id), o.lines, <handover day>, deposit_of=o.proposal_id)`."""
     deductions = []
     if deposit_of is not None:
         deposit = store.by_source(dealer_id, InvoiceSource.DEPOSIT.value, deposit_of)
@@ -71,9 +75,24 @@ def handed_over(dealer_id: str, order_id: str, reference: str, customer: Custome
                 deductions.append(Deduction(number=deposit.number, issue_date=deposit.issue_date, ttc_cents=paid))
     return _issue_once(InvoiceDraft(
         dealer_id=dealer_id, kind=InvoiceKind.FINAL, source=InvoiceSource.HANDOVER, source_id=order_id,
-        seller=_seller(dealer_id), buyer=Buyer.of(customer), order_reference=reference, sale_date=delivered_on,
+        seller=_seller(dealer_id), buyer=_buyer(customer), order_reference=reference, sale_date=delivered_on,
         lines=sale_lines(lines), deductions=deductions, payment_terms=payment_terms(InvoiceKind.FINAL),
     ))
+
+
+def buyer_of(dealer_id: str, account_id: str, contact_id: str | None) -> Buyer:
+    """The buyer as the customer file holds it now (name, address, SIREN): for an order, whose snapshot
+    has no address."""
+    account = customer_store.get_account(dealer_id, account_id)
+    contact = account.contact(contact_id) if contact_id else (account.contacts[0] if account.contacts else None)
+    if contact is None:
+        raise InvalidInput("Ajoutez un contact au compte client : la facture lui est adressée.",
+                           {"account_id": "no contact"})
+    return Buyer.of(CustomerSnapshot.of(account.account, contact))
+
+
+def _buyer(customer: CustomerSnapshot | Buyer) -> Buyer:
+    return customer if isinstance(customer, Buyer) else Buyer.of(customer)
 
 
 def refunded(dealer_id: str, proposal_id: str, refund_id: str, amount_cents: int, reason: str) -> Invoice | None:

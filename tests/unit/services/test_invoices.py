@@ -73,6 +73,18 @@ def test_the_handover_invoice_deducts_the_deposit_invoice(g):
     assert final.sale_date == date(2026, 3, 20)
 
 
+def test_an_order_s_buyer_is_read_from_the_customer_file_with_its_address(g):
+    account = customers.create_account(g.dealer_id, NewAccount(
+        kind=AccountKind.COMPANY, name="Durand Transports", siren="552100554",
+        address={"line1": "3 place Bellecour", "postal_code": "69002", "city": "Lyon"},
+        contact=NewContact(first_name="Marie", last_name="Durand", email="marie@example.com")))
+    buyer = invoices.buyer_of(g.dealer_id, account.account.id, None)
+    final = invoices.handed_over(g.dealer_id, "O9", None, buyer, used_car_sale(), date(2026, 3, 20))
+    assert (final.buyer.name, final.buyer.contact_name, final.buyer.siren) == ("Durand Transports", "Marie Durand",
+                                                                               "552100554")
+    assert final.buyer.address is not None and final.buyer.address.city == "Lyon" and final.deductions == []
+
+
 def test_a_refunded_acompte_gets_a_credit_note_and_the_handover_deducts_only_what_was_kept(g):
     deposit(g)
     note = invoices.refunded(g.dealer_id, "P1", "R1", 40_000, "Remboursement partiel de l'acompte")
