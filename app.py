@@ -8,6 +8,7 @@ from chalicelib.api.customers import customers_api
 from chalicelib.api.dealer import dealer_api
 from chalicelib.api.front import front
 from chalicelib.api.http import uniform_errors
+from chalicelib.api.invoices import invoices_api
 from chalicelib.api.leads import leads_api
 from chalicelib.api.orders import orders_api
 from chalicelib.api.payments import payments_api
@@ -37,6 +38,7 @@ app.register_blueprint(customers_api)
 app.register_blueprint(quotes_api)
 app.register_blueprint(proposals_api)
 app.register_blueprint(orders_api)
+app.register_blueprint(invoices_api)
 app.register_blueprint(templates_api)
 app.register_blueprint(vehicles_api)
 app.register_blueprint(portal_api)

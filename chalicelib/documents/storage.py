@@ -57,6 +57,11 @@ def order_document_key(dealer_id: str, order_id: str, document_id: str, extensio
     return f"dealers/{dealer_id}/orders/{order_id}/documents/{document_id}{extension}"
 
 
+def invoice_pdf_key(dealer_id: str, number: str) -> str:
+    """An invoice's Factur-X PDF, rendered once from the immutable invoice item (the source of truth)."""
+    return f"dealers/{dealer_id}/invoices/{number}.pdf"
+
+
 def upload_form(key: str, content_type: str, max_bytes: int, expires_in: int) -> dict:
     """A presigned POST ({url, fields}) for one private object of at most `max_bytes` and this declared type;
     the bytes' real type is checked once uploaded (`first_bytes`)."""

@@ -394,3 +394,44 @@ def vehicle_listing(dealer_id: str, branch_id: str, status: str, created_at: dat
 
 def vehicle_status_prefix(status: str) -> str:
     return f"{VEHICLE_STATUS_RANK[status]}#"
+
+
+# --- invoices (issue 14, docs/invoices.md) ---------------------------------------------------
+# An invoice is INVOICE#<seq, 12 digits>: the dealer's one sequence, so the sort key orders them by
+# number, which is also their issue order; a Query on the prefix, newest first, is the seller's list.
+# What has been credited on an invoice (INVOICECREDITED#<seq>) is the only part that changes, kept
+# apart so the invoice item is written once. The counter is COUNTER#INVOICE; the source marker
+# (INVOICEFROM#...) gives one invoice per event. Neither prefix starts with INVOICE#.
+# The export by period reads gsi1 under INVOICES#<dealer_id>, sorted by issue time.
+
+INVOICE_PREFIX = "INVOICE#"
+INVOICE_SEQ_DIGITS = 12
+
+
+def invoice(dealer_id: str, seq: int) -> Key:
+    return {PK: _dealer_pk(dealer_id), SK: f"{INVOICE_PREFIX}{seq:0{INVOICE_SEQ_DIGITS}d}"}
+
+
+def invoices_of(dealer_id: str) -> tuple[str, str]:
+    """(partition, prefix) of a dealer's invoices (and nothing else)."""
+    return _dealer_pk(dealer_id), INVOICE_PREFIX
+
+
+def invoice_credited(dealer_id: str, seq: int) -> Key:
+    return {PK: _dealer_pk(dealer_id), SK: f"INVOICECREDITED#{seq:0{INVOICE_SEQ_DIGITS}d}"}
+
+
+def invoice_counter(dealer_id: str) -> Key:
+    return counter(dealer_id, "INVOICE")
+
+
+def invoice_source(dealer_id: str, source: str, source_id: str) -> Key:
+    return {PK: _dealer_pk(dealer_id), SK: f"INVOICEFROM#{source.upper()}#{source_id}"}
+
+
+def invoices_list(dealer_id: str) -> str:
+    return f"INVOICES#{dealer_id}"
+
+
+def invoice_listing(dealer_id: str, issued_at: datetime, seq: int) -> dict[str, str]:
+    return {LIST_PK: invoices_list(dealer_id), LIST_SK: f"{iso(issued_at)}#{seq:0{INVOICE_SEQ_DIGITS}d}"}
