@@ -6,7 +6,7 @@ email and mobile and the seller block may change; anything else needs a new prop
 """
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Sequence
 
 from pydantic import EmailStr, Field, computed_field, model_validator
 
@@ -323,6 +323,31 @@ class Proposal(Entity):
         if target in STATUS_TIMES:
             changes[STATUS_TIMES[target]] = at
         return self.model_copy(update=changes)
+
+    # --- what the customer does (portal) ---------------------------------------------
+
+    def viewed(self, at: datetime, counted: bool) -> "Proposal":
+        """Opened by the customer: a sent proposal becomes viewed; `counted` once per link and Paris day."""
+        seen = self.moved_to(S.VIEWED, at) if self.status == S.SENT else self
+        return seen.model_copy(update={"last_viewed_at": at, "view_count": self.view_count + int(counted)})
+
+    def downloaded(self, at: datetime) -> "Proposal":
+        return self.model_copy(update={"last_downloaded_at": at, "download_count": self.download_count + 1})
+
+    def declined(self, at: datetime, reason: str | None) -> "Proposal":
+        return self.moved_to(S.DECLINED, at).model_copy(update={"declined_reason": reason or self.declined_reason})
+
+    def accepted(self, signature: Signature) -> "Proposal":
+        """Signed: accepted at the signature's time, the signature kept for the seller and the proofs."""
+        return self.moved_to(S.ACCEPTED, signature.signed_at).model_copy(update={"signature": signature})
+
+    def link_requested(self, recent: Sequence[datetime]) -> "Proposal":
+        """The customer's recent requests for a new link (domain/links.admit_link_request)."""
+        return self.model_copy(update={"link_requests": list(recent)})
+
+    def evidenced(self, seq: int, head: str | None) -> "Proposal":
+        """The evidence chain's new head (domain/evidence.py), kept on the proposal to serialise appends."""
+        return self.model_copy(update={"evidence_seq": seq, "evidence_head": head})
 
     def edited(self, change: "ProposalChange", lines: list[QuoteLine] | None, at: datetime) -> "Proposal":
         """The next version with the change, or ProposalLocked naming what may no longer change."""

@@ -35,14 +35,16 @@ from chalicelib.domain.proposals import EventKind, Proposal, ProposalView
 from chalicelib.domain.signing import ConcurrentChange
 from chalicelib.observability import logger, metrics
 from chalicelib.payments import SESSION_PLACEHOLDER, CheckoutRequest, ProviderFailed, webhook
-from chalicelib.services import portal, staff_alerts
-from chalicelib.services.portal import Closed, Record, Visitor
+from chalicelib.services import notifications, staff_alerts
+from chalicelib.services.customer_contact import customer_address
+from chalicelib.services.visit import READABLE, Record, Visit, Visitor, checked, look, open_link, retried
 from chalicelib.settings import settings
 from chalicelib.store import dealers as dealer_store
 from chalicelib.store import deposits as store
 from chalicelib.store import proposals as proposal_store
+from chalicelib.store import outbox as outbox_store
 from chalicelib.store.deposits import AlreadyPaid, AlreadyProcessed
-from chalicelib.store.table import table
+from chalicelib.store.unit_of_work import commit
 
 FORM = "deposit"
 ATTEMPTS = 3
@@ -73,14 +75,12 @@ class PaymentUnavailable(Conflict):
 
 def start(token: str, form: dict[str, str], visitor: Visitor) -> str:
     """Where the customer pays the acompte now (the provider's checkout page)."""
-    portal.checked(token, FORM, form)
-    return portal.retried(lambda: _start(token, visitor))
+    checked(token, FORM, form)
+    return retried(lambda: _start(token, visitor))
 
 
 def _start(token: str, visitor: Visitor) -> str:
-    visit = portal.open_link(token)
-    if visit.state not in portal.READABLE:
-        raise Closed(visit.state)
+    visit = open_link(token).require(*READABLE)
     proposal, now = visit.proposal, visit.now
     payment = proposal.deposit_payment
     rules.require_payable(proposal.status.value, proposal.deposit_cents, payment, now)
@@ -106,7 +106,7 @@ def _start(token: str, visitor: Visitor) -> str:
     record = Record(visit.aggregate, visitor, now)
     record.history(EventKind.PAYMENT_STARTED, {"amount_cents": proposal.deposit_cents, "currency": rules.CURRENCY,
                                                "provider": provider.name, "attempt": attempt})
-    portal.commit([store.checkout_opened(proposal, pending), *record.writes], [])
+    commit(store.checkout_opened(proposal, pending), record.writes)
     return checkout.url
 
 
@@ -140,12 +140,9 @@ def shown(proposal: Proposal | None, at: datetime) -> DepositView | None:
     return DepositView(proposal.deposit_cents, payment.status_at(at), payment.paid_at, payment.provider_reference)
 
 
-def returned(token: str) -> portal.Visit:
+def returned(token: str) -> Visit:
     """The return page after paying (nothing written: the webhook confirms, the page reads)."""
-    visit = portal.look(token)
-    if visit.state != PortalState.ACCEPTED_VIEW:
-        raise Closed(visit.state)
-    return visit
+    return look(token).require(PortalState.ACCEPTED_VIEW)
 
 
 # --- confirm, from the webhook -------------------------------------------------------------------
@@ -237,11 +234,11 @@ def _confirm(event: webhook.PaymentEvent, proposal: Proposal) -> Received:
         "amount_cents": paid.amount_cents, "currency": paid.currency, "provider": provider,
         "provider_reference": paid.provider_reference,
     }, by="system")
-    messages = [*portal.tell_seller(paid_proposal, EventKind.PAYMENT_RECEIVED, now),
+    messages = [notifications.seller_notice(paid_proposal, EventKind.PAYMENT_RECEIVED, now),
                 receipt(paid_proposal, now)]
     try:
-        portal.commit([store.event_processed(proposal, event.id, event.type, now),
-                       store.payment_received(proposal, paid), history], messages)
+        commit(store.event_processed(proposal, event.id, event.type, now), store.payment_received(proposal, paid),
+               history, [outbox_store.new(m) for m in messages])
     except AlreadyProcessed:
         return _already(True, log)
     logger.info("deposit paid", extra=log)
@@ -256,7 +253,8 @@ def _anomaly(event: webhook.PaymentEvent, proposal: Proposal, anomaly: DepositAn
     history = proposal_store.record_event(proposal.dealer_id, proposal.id, EventKind.PAYMENT_ANOMALY, anomaly.at,
                                           {**anomaly.details(), "told": alert.told}, by="system")
     try:
-        portal.commit([store.event_processed(proposal, event.id, event.type, anomaly.at), history], alert.messages)
+        commit(store.event_processed(proposal, event.id, event.type, anomaly.at), history,
+               [outbox_store.new(m) for m in alert.messages])
     except AlreadyProcessed:
         return _already(True, log)
     logger.warning("payment anomaly recorded: to refund or settle at the provider",
@@ -282,8 +280,8 @@ def _expired(event: webhook.PaymentEvent) -> Received:
         return Received("ignored")
     now = clock.now()
     try:
-        portal.commit([store.event_processed(proposal, event.id, event.type, now),
-                       store.checkout_closed(proposal, closed, event.session.id)], [])
+        commit(store.event_processed(proposal, event.id, event.type, now),
+               store.checkout_closed(proposal, closed, event.session.id))
     except Conflict:  # replayed, or the checkout changed meanwhile (paid, or another one opened)
         return Received("ignored")
     return Received("checkout_closed")
@@ -308,7 +306,7 @@ def settle_anomaly(dealer_id: str, proposal_id: str, anomaly_id: str, settlement
         "anomaly_id": anomaly_id, "note": settlement.note, "amount_cents": anomaly.amount_cents,
         "currency": anomaly.currency, "provider_reference": anomaly.provider_reference,
     }, by=by.user_id)
-    table.transact([store.anomaly_settled(view.proposal, anomaly_id, by.user_id, now), history])
+    commit(store.anomaly_settled(view.proposal, anomaly_id, by.user_id, now), history)
     return view.then(view.proposal, proposal_store.event_of(history))
 
 
@@ -327,6 +325,6 @@ def receipt(proposal: Proposal, at: datetime) -> OutboxMessage:
               "de rétractation dans le délai, elle vous est intégralement remboursée.",
     )
     return OutboxMessage(
-        dealer_id=proposal.dealer_id, channel=Channel.EMAIL, to=portal.customer_address(proposal),
+        dealer_id=proposal.dealer_id, channel=Channel.EMAIL, to=customer_address(proposal),
         reply_to=str(proposal.seller.email), purpose="deposit_receipt", created_at=at, **letter.parts(),
     )

@@ -24,16 +24,15 @@ from chalicelib.domain.evidence import Signer, VerificationReport, evidence_docu
 from chalicelib.domain.links import PortalState
 from chalicelib.domain.outbox import Attachment, Channel, OutboxMessage
 from chalicelib.domain.proposals import (
-    WITH_THE_CUSTOMER, DocumentLink, EventKind, Proposal, ProposalStatus, Signature, StoredPdf,
+    WITH_THE_CUSTOMER, DocumentLink, EventKind, Proposal, Signature, StoredPdf,
 )
 from chalicelib.domain.signing import (
     PendingSignature, SignFormInput, SigningUnavailable, check_sign_form, periods_of, signed_filename,
 )
 from chalicelib.domain.templates import TemplateKind
-from chalicelib.services import proposals as proposal_service
-from chalicelib.services.portal import (
-    Closed, Record, Visit, Visitor, commit, customer_address, checked, open_link, retried, tell_seller,
-)
+from chalicelib.services import notifications
+from chalicelib.services.customer_contact import customer_address, customer_email, stored_pdf
+from chalicelib.services.visit import Record, Visit, Visitor, checked, commit, open_link, retried
 from chalicelib.settings import settings
 from chalicelib.store import dealers as dealer_store
 from chalicelib.store import portal as store
@@ -59,7 +58,7 @@ def _start(token: str, typed: SignFormInput, visitor: Visitor) -> None:
     visit = _signable(open_link(token))
     proposal, now = visit.proposal, visit.now
     terms = check_sign_form(proposal, typed)
-    current = proposal_service.stored_pdf(proposal)
+    current = stored_pdf(proposal)
     pending = PendingSignature(
         full_name=terms.full_name, email=customer_address(proposal), proposal_version=proposal.version,
         consent_text=terms.consent_text, no_claim_declared=terms.no_claim_declared, iban=terms.iban,
@@ -72,8 +71,7 @@ def _start(token: str, typed: SignFormInput, visitor: Visitor) -> None:
         "iban_masked": terms.iban_masked, "proposal_version": proposal.version,
         "document_sha256": current.pdf.sha256,
     })
-    changes = {} if proposal.pdf_is_current() else {"pdf": current.pdf}
-    _send_code(visit, record, pending, changes)
+    _send_code(visit, record, pending, current)
 
 
 def resend(token: str, form: dict[str, str], visitor: Visitor) -> None:
@@ -87,10 +85,11 @@ def _resend(token: str, visitor: Visitor) -> None:
     pending = visit.pending
     if pending is None or pending.proposal_version != visit.proposal.version or visit.challenge is None:
         raise NeedsForm()
-    _send_code(visit, Record(visit.aggregate, visitor, visit.now), pending, {})
+    _send_code(visit, Record(visit.aggregate, visitor, visit.now), pending, visit.proposal)
 
 
-def _send_code(visit: Visit, record: Record, pending: PendingSignature, changes: dict[str, Any]) -> None:
+def _send_code(visit: Visit, record: Record, pending: PendingSignature, shown: Proposal) -> None:
+    """Issues a code for `pending` and emails it; `shown` is the proposal with the document the form showed."""
     proposal, now = visit.proposal, visit.now
     code, challenge = SigningChallenge.issue(settings().code_hmac_secret, proposal.id, proposal.version, now,
                                              previous=visit.challenge)
@@ -98,12 +97,8 @@ def _send_code(visit: Visit, record: Record, pending: PendingSignature, changes:
                "proposal_version": proposal.version}
     record.add(evidence.EventKind.CODE_SENT, EventKind.CODE_SENT, details=details)
     message = _code_email(proposal, pending.email, code, now)
-    commit([
-        store.code(proposal, challenge, pending, read_as=visit.challenge),
-        store.proposal_change(proposal, record.chain, statuses=WITH_THE_CUSTOMER, version=proposal.version,
-                              set=changes),
-        *record.writes,
-    ], [message])
+    commit([store.code(proposal, challenge, pending, read_as=visit.challenge),
+            *record.saved(shown, allowed=WITH_THE_CUSTOMER, version=True)], [message])
 
 
 def _code_email(proposal: Proposal, to: str, code: str, at: datetime) -> OutboxMessage:
@@ -136,11 +131,8 @@ def _confirm(token: str, typed: str, visitor: Visitor) -> None:
         record = Record(visit.aggregate, visitor, now)
         record.add(evidence.EventKind.CODE_FAILED, EventKind.CODE_REFUSED, details={
             "outcome": verification.outcome.value, "remaining": verification.challenge.remaining_attempts})
-        commit([
-            store.code(proposal, verification.challenge, visit.pending, read_as=challenge),
-            store.proposal_change(proposal, record.chain, statuses=WITH_THE_CUSTOMER),
-            *record.writes,
-        ], [])
+        commit([store.code(proposal, verification.challenge, visit.pending, read_as=challenge),
+                *record.saved(allowed=WITH_THE_CUSTOMER)], [])
         raise verification.error
     if verification.error is not None:
         raise verification.error
@@ -181,23 +173,18 @@ def _accept(visit: Visit, used: SigningChallenge, pending: PendingSignature, vis
         signed_pdf=StoredPdf(version=proposal.version, s3_key=key, sha256=signed_sha256, size=len(signed)),
         evidence_seq=record.chain.seq, evidence_head=record.chain.head_hash,
     )
-    accepted = proposal.moved_to(ProposalStatus.ACCEPTED, now).model_copy(update={"signature": signature})
+    accepted = proposal.accepted(signature)
     messages = [
-        *tell_seller(accepted, EventKind.ACCEPTED, now),
-        proposal_service.customer_email(
+        notifications.seller_notice(accepted, EventKind.ACCEPTED, now),
+        customer_email(
             proposal.dealer_id, accepted, TemplateKind.SIGNATURE_ACK, now, purpose="signature_ack",
             variables={"signed_at": local_time.format_moment(now), "withdrawal": withdrawal_text(accepted)},
             attachments=[Attachment(filename=signed_filename(proposal), s3_key=key)], to=pending.email,
         ),
     ]
     try:
-        commit([
-            store.proposal_change(proposal, record.chain, statuses=WITH_THE_CUSTOMER, version=proposal.version,
-                                  terminal=True, set={"status": ProposalStatus.ACCEPTED.value, "accepted_at": now,
-                                                      "signature": signature}),
-            store.code(proposal, used, pending, read_as=visit.challenge),
-            *record.writes,
-        ], messages)
+        commit([*record.saved(accepted, version=True), store.code(proposal, used, pending, read_as=visit.challenge)],
+               messages)
     except DomainError:
         storage.delete(key)  # a lost race (the same code typed twice at once): only the winner's file stays
         raise
@@ -208,8 +195,7 @@ def withdrawal_text(proposal: Proposal) -> str:
 
 
 def _signable(visit: Visit) -> Visit:
-    if visit.state != PortalState.SHOW:
-        raise Closed(visit.state)
+    visit.require(PortalState.SHOW)
     if not visit.signable:
         raise SigningUnavailable()
     return visit
