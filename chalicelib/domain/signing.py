@@ -15,7 +15,7 @@ from chalicelib.domain import local_time
 from chalicelib.domain.errors import Conflict, InvalidInput
 from chalicelib.domain.iban import InvalidIban, check_iban, masked
 from chalicelib.domain.model import Entity
-from chalicelib.domain.proposals import Proposal, StoredPdf
+from chalicelib.domain.proposals.model import Proposal, StoredPdf
 from chalicelib.domain.quotes import KIND_LABELS, WithdrawalStart, WithdrawalTerm, withdrawal_terms
 
 NAME_MAX = 120

@@ -14,7 +14,8 @@ from chalicelib.domain.dealers import Dealer
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.links import AccessLink
 from chalicelib.domain.outbox import Attachment, Channel, OutboxMessage
-from chalicelib.domain.proposals import Proposal, ProposalLink, StoredPdf, document_of_proposal, email_variables
+from chalicelib.domain.proposals.model import Proposal, ProposalLink, StoredPdf
+from chalicelib.domain.proposals.views import document_of_proposal, email_variables
 from chalicelib.domain.templates import TemplateKind
 from chalicelib.settings import settings
 from chalicelib.store import proposals as store

@@ -18,6 +18,7 @@ Logs name ids and reasons only: never a token, an email, a name or card data.
 """
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from chalicelib import payments
@@ -31,7 +32,8 @@ from chalicelib.domain.links import PortalState
 from chalicelib.domain.money import format_euros
 from chalicelib.domain.outbox import Channel, OutboxMessage
 from chalicelib.domain.dealers import Staff
-from chalicelib.domain.proposals import EventKind, Proposal, ProposalView
+from chalicelib.domain.proposals.model import EventKind, Proposal
+from chalicelib.domain.proposals.views import ProposalView
 from chalicelib.domain.signing import ConcurrentChange
 from chalicelib.observability import logger, metrics
 from chalicelib.payments import SESSION_PLACEHOLDER, CheckoutRequest, ProviderFailed, webhook
@@ -83,7 +85,7 @@ def _start(token: str, visitor: Visitor) -> str:
     visit = open_link(token).require(*READABLE)
     proposal, now = visit.proposal, visit.now
     payment = proposal.deposit_payment
-    rules.require_payable(proposal.status.value, proposal.deposit_cents, payment, now)
+    rules.require_payable(proposal.status, proposal.deposit_cents, payment, now)
     if payment is not None and payment.resumable(now):
         return payment.checkout_url
     provider = payments.provider()
@@ -147,10 +149,19 @@ def returned(token: str) -> Visit:
 
 # --- confirm, from the webhook -------------------------------------------------------------------
 
+class Outcome(StrEnum):
+    RECORDED = "recorded"
+    ANOMALY = "anomaly"
+    DUPLICATE = "duplicate"
+    ALREADY_PAID = "already_paid"
+    CHECKOUT_CLOSED = "checkout_closed"
+    IGNORED = "ignored"
+
+
 @dataclass(frozen=True)
 class Received:
     """What the webhook did with an event: recorded, or why nothing was written."""
-    outcome: str
+    outcome: Outcome
 
 
 def receive(payload: bytes, signature: str | None) -> Received:
@@ -168,7 +179,7 @@ def receive(payload: bytes, signature: str | None) -> Received:
     if event.session is not None and event.type == webhook.EXPIRED:
         return _expired(event)
     logger.info("payment webhook ignored", extra={"event_id": event.id, "event_type": event.type})
-    return Received("ignored")
+    return Received(Outcome.IGNORED)
 
 
 def _proposal_of(event: webhook.PaymentEvent) -> Proposal | None:
@@ -190,7 +201,7 @@ def _unknown(event: webhook.PaymentEvent) -> Received:
         "event_id": event.id, "event_type": event.type, "session_id": event.session.id,
         "dealer_id": metadata.get("dealer_id"), "proposal_id": metadata.get("proposal_id")})
     metrics.add_metric(name="PaymentWebhookUnknownProposal", unit="Count", value=1)
-    return Received("ignored")
+    return Received(Outcome.IGNORED)
 
 
 def _completed(event: webhook.PaymentEvent) -> Received:
@@ -222,9 +233,9 @@ def _confirm(event: webhook.PaymentEvent, proposal: Proposal) -> Received:
     if not confirmation.paid:
         # Card-only checkouts complete paid; nothing was taken, so there is nothing to record or refund.
         logger.warning("payment webhook: checkout completed unpaid, ignored", extra=log)
-        return Received("ignored")
+        return Received(Outcome.IGNORED)
     provider = payment.provider if payment else settings().payment_provider
-    reason = rules.anomaly_of(proposal.status.value, proposal.deposit_cents, payment, confirmation)
+    reason = rules.anomaly_of(proposal.status, proposal.deposit_cents, payment, confirmation)
     if reason is not None:
         return _anomaly(event, proposal, rules.anomaly(reason, confirmation, proposal.deposit_cents, provider, now),
                         log)
@@ -242,7 +253,7 @@ def _confirm(event: webhook.PaymentEvent, proposal: Proposal) -> Received:
     except AlreadyProcessed:
         return _already(True, log)
     logger.info("deposit paid", extra=log)
-    return Received("recorded")
+    return Received(Outcome.RECORDED)
 
 
 def _anomaly(event: webhook.PaymentEvent, proposal: Proposal, anomaly: DepositAnomaly,
@@ -260,15 +271,15 @@ def _anomaly(event: webhook.PaymentEvent, proposal: Proposal, anomaly: DepositAn
     logger.warning("payment anomaly recorded: to refund or settle at the provider",
                    extra={**log, "reason": anomaly.reason.value})
     metrics.add_metric(name="PaymentAnomaly", unit="Count", value=1)
-    return Received("anomaly")
+    return Received(Outcome.ANOMALY)
 
 
 def _already(same_event: bool, log: dict[str, Any]) -> Received:
     if same_event:
         logger.info("payment webhook already processed", extra=log)
-        return Received("duplicate")
+        return Received(Outcome.DUPLICATE)
     logger.info("payment webhook for a deposit already recorded", extra=log)
-    return Received("already_paid")
+    return Received(Outcome.ALREADY_PAID)
 
 
 def _expired(event: webhook.PaymentEvent) -> Received:
@@ -277,14 +288,14 @@ def _expired(event: webhook.PaymentEvent) -> Received:
         return _unknown(event)
     closed = rules.expired(proposal.deposit_payment, event.session.id)
     if closed is None:
-        return Received("ignored")
+        return Received(Outcome.IGNORED)
     now = clock.now()
     try:
         commit(store.event_processed(proposal, event.id, event.type, now),
                store.checkout_closed(proposal, closed, event.session.id))
     except Conflict:  # replayed, or the checkout changed meanwhile (paid, or another one opened)
-        return Received("ignored")
-    return Received("checkout_closed")
+        return Received(Outcome.IGNORED)
+    return Received(Outcome.CHECKOUT_CLOSED)
 
 
 # --- settling an anomaly, from the seller front -------------------------------------------------------

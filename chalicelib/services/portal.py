@@ -13,7 +13,7 @@ from chalicelib.domain.dealers import Dealer
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.links import PortalState, admit_link_request
 from chalicelib.domain.outbox import Channel, OutboxMessage
-from chalicelib.domain.proposals import EventKind, Proposal
+from chalicelib.domain.proposals.model import EventKind, Proposal
 from chalicelib.domain.signing import QUESTION_MAX, REASON_MAX, signed_filename
 from chalicelib.domain.templates import TemplateKind
 from chalicelib.services import notifications

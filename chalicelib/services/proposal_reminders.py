@@ -12,7 +12,8 @@ proposal is deleted when it comes due.
 from datetime import datetime
 from chalicelib.domain import clock, reminders
 from chalicelib.domain.errors import NotFound
-from chalicelib.domain.proposals import WITH_THE_CUSTOMER, RemindProposal
+from chalicelib.domain.proposals.commands import RemindProposal
+from chalicelib.domain.proposals.status import WITH_THE_CUSTOMER
 from chalicelib.domain.reminders import ReminderSchedule
 from chalicelib.services import due_work
 from chalicelib.services import proposals as proposal_service

@@ -14,11 +14,14 @@ from chalicelib.domain import clock, local_time
 from chalicelib.domain.dealers import Dealer, NotificationPreferencesChange, ProfileChange, SellerProfile, Staff
 from chalicelib.domain.errors import InvalidInput, NotFound
 from chalicelib.domain.ids import new_id
-from chalicelib.domain.proposals import (
-    WITH_THE_CUSTOMER, DocumentLink, EventKind, NewProposal, Proposal, ProposalChange, ProposalListQuery,
-    ProposalPage, ProposalStatus, ProposalSummary, ProposalView, Recipient, RemindProposal, SendProposal,
-    check_dealer_can_propose, check_quote_can_be_proposed, new_proposal, sources_of,
+from chalicelib.domain.proposals.commands import (
+    NewProposal, ProposalChange, ProposalListQuery, RemindProposal, SendProposal,
 )
+from chalicelib.domain.proposals.model import (
+    EventKind, Proposal, Recipient, check_dealer_can_propose, check_quote_can_be_proposed, new_proposal,
+)
+from chalicelib.domain.proposals.status import WITH_THE_CUSTOMER, ProposalStatus, sources_of
+from chalicelib.domain.proposals.views import DocumentLink, ProposalPage, ProposalSummary, ProposalView
 from chalicelib.domain.quotes import build_lines, check_validity
 from chalicelib.domain.templates import TemplateKind
 from chalicelib.services import dealers as dealer_service

@@ -23,9 +23,9 @@ from chalicelib.domain.errors import DomainError, NotFound
 from chalicelib.domain.evidence import Signer, VerificationReport, evidence_document, subject_of, verify
 from chalicelib.domain.links import PortalState
 from chalicelib.domain.outbox import Attachment, Channel, OutboxMessage
-from chalicelib.domain.proposals import (
-    WITH_THE_CUSTOMER, DocumentLink, EventKind, Proposal, Signature, StoredPdf,
-)
+from chalicelib.domain.proposals.model import EventKind, Proposal, Signature, StoredPdf
+from chalicelib.domain.proposals.status import WITH_THE_CUSTOMER
+from chalicelib.domain.proposals.views import DocumentLink
 from chalicelib.domain.signing import (
     PendingSignature, SignFormInput, SigningUnavailable, check_sign_form, periods_of, signed_filename,
 )

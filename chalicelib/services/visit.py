@@ -17,7 +17,8 @@ from chalicelib.domain.codes import SigningChallenge
 from chalicelib.domain.evidence import EvidenceEvent
 from chalicelib.domain.links import PortalState, hash_token, is_well_formed, portal_state
 from chalicelib.domain.outbox import OutboxMessage
-from chalicelib.domain.proposals import EventKind, Proposal, ProposalStatus
+from chalicelib.domain.proposals.model import EventKind, Proposal
+from chalicelib.domain.proposals.status import ProposalStatus
 from chalicelib.domain.signing import ConcurrentChange, PendingSignature
 from chalicelib.portal.security import require_csrf
 from chalicelib.settings import settings
@@ -162,7 +163,7 @@ class Record:
         put = proposal_store.record_event(proposal.dealer_id, proposal.id, kind, self.at,
                                           {k: v for k, v in shown.items() if v is not None})
         self.writes.append(put)
-        return put.attributes["id"]
+        return str(put.attributes["id"])
 
     def chained(self, proposal: Proposal) -> Proposal:
         """The proposal with the chain's head after this action's evidence."""

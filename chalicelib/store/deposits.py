@@ -9,7 +9,8 @@ from typing import Any
 
 from chalicelib.domain.deposits import AlreadySettled, DepositPayment, DepositStatus
 from chalicelib.domain.errors import Conflict
-from chalicelib.domain.proposals import Proposal, ProposalStatus
+from chalicelib.domain.proposals.model import Proposal
+from chalicelib.domain.proposals.status import ProposalStatus
 from chalicelib.domain.signing import ConcurrentChange
 from chalicelib.store import keys
 from chalicelib.store.table import Condition, Put, Update, all_of, if_absent, if_status

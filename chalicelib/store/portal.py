@@ -14,7 +14,8 @@ from typing import Iterable
 from chalicelib.domain.codes import SigningChallenge
 from chalicelib.domain.evidence import Chain, EvidenceEvent, subject_of
 from chalicelib.domain.links import AccessLink
-from chalicelib.domain.proposals import Proposal, ProposalLink, ProposalStatus
+from chalicelib.domain.proposals.model import Proposal, ProposalLink
+from chalicelib.domain.proposals.status import ProposalStatus
 from chalicelib.domain.signing import ConcurrentChange, PendingSignature
 from chalicelib.store import keys
 from chalicelib.store import proposals as proposal_store

@@ -13,10 +13,9 @@ from ulid import ULID
 
 from chalicelib.domain import reminders
 from chalicelib.domain.errors import DomainError, NotFound
-from chalicelib.domain.proposals import (
-    TERMINAL, EventKind, Proposal, ProposalEvent, ProposalLink, ProposalStatus, ProposalView,
-    sources_of,
-)
+from chalicelib.domain.proposals.model import EventKind, Proposal, ProposalEvent, ProposalLink
+from chalicelib.domain.proposals.status import TERMINAL, ProposalStatus, sources_of
+from chalicelib.domain.proposals.views import ProposalView
 from chalicelib.store import keys, paging
 from chalicelib.store.table import (
     Condition, Delete, Put, Update, Write, all_of, if_absent, if_status, if_version, table,

@@ -8,7 +8,8 @@ import pytest
 from chalicelib.documents import storage
 from chalicelib.domain import clock, local_time
 from chalicelib.domain.outbox import Delivery
-from chalicelib.domain.proposals import EventKind, ProposalStatus
+from chalicelib.domain.proposals.model import EventKind
+from chalicelib.domain.proposals.status import ProposalStatus
 from chalicelib.domain.templates import TemplateKind
 from chalicelib.services import notifications
 from chalicelib.services import outbox as outbox_service
