@@ -180,7 +180,7 @@ class Proposal(Entity):
     expired_at: datetime | None = None
     withdrawn_at: datetime | None = None
     pdf: StoredPdf | None = None
-    # Written by the customer portal only (see store/proposals._PORTAL_OWNED).
+    # Written by the customer portal only (services/portal, signing, deposits).
     declined_reason: str | None = None
     signature: Signature | None = None
     evidence_seq: int = Field(default=0, description="events in the evidence chain (its head is kept with it)")
