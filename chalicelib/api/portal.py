@@ -106,6 +106,8 @@ def _form() -> dict[str, str]:
     if content_type != "application/x-www-form-urlencoded":
         raise UnsupportedMediaType("Ce formulaire n'a pas été envoyé correctement : rechargez la page, puis réessayez.")
     raw = request.raw_body or b""
+    if isinstance(raw, str):
+        raw = raw.encode()
     if len(raw) > MAX_FORM_BYTES:
         raise errors.PayloadTooLarge("Votre texte est trop long : raccourcissez-le, puis réessayez.")
     try:
@@ -170,7 +172,7 @@ def _form_page(template: str, token: str, depth: int, allowed: tuple[PortalState
                            error=error)
     context = {**_context(visit, token, depth), "error": error, "values": values or {}}
     if template == "sign.html":
-        context["consent"] = consent_parts(visit.proposal)
+        context["consent"] = consent_parts(visit.require(*allowed).proposal)
     if template == "code.html":
         context["challenge"] = visit.challenge
         context["pending"] = visit.pending
@@ -295,7 +297,8 @@ def deposit_paid(token: str):
         visit = deposits.returned(token)
     except Closed:
         return Redirect(_root(token, 2))
-    session = (portal_api.current_request.query_params or {}).get("session_id", "")
+    params = portal_api.current_request.query_params
+    session = (params.get("session_id") if params else None) or ""
     return Page("deposit_paid.html", 200, {**_context(visit, token, 2), "session_id": session})
 
 

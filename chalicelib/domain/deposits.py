@@ -213,7 +213,7 @@ def require_settler(role: Role) -> None:
 class AlreadySettled(Conflict):
     code = "already_settled"
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__("Ce paiement est déjà marqué comme régularisé.")
 
 

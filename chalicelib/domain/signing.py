@@ -27,7 +27,7 @@ class ConcurrentChange(Conflict):
     """Someone else changed the proposal between our read and our write: read again, then retry."""
     code = "concurrent_change"
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__("La proposition vient de changer : rechargez la page, puis réessayez.")
 
 

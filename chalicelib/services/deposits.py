@@ -55,21 +55,21 @@ ATTEMPTS = 3
 class InvalidSignature(InvalidInput):
     code = "invalid_signature"
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__("Signature du webhook invalide.", {"stripe-signature": "invalid, missing or too old"})
 
 
 class InvalidEvent(InvalidInput):
     code = "invalid_event"
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__("Événement de paiement mal formé.", {"body": "not a provider event"})
 
 
 class PaymentUnavailable(Conflict):
     code = "payment_unavailable"
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__("Le paiement en ligne est momentanément indisponible : réessayez dans quelques minutes.")
 
 
@@ -86,7 +86,7 @@ def _start(token: str, visitor: Visitor) -> str:
     proposal, now = visit.proposal, visit.now
     payment = proposal.deposit_payment
     rules.require_payable(proposal.status, proposal.deposit_cents, payment, now)
-    if payment is not None and payment.resumable(now):
+    if payment is not None and payment.resumable(now) and payment.checkout_url is not None:
         return payment.checkout_url
     provider = payments.provider()
     attempt = rules.next_attempt(payment)
@@ -144,7 +144,9 @@ def shown(proposal: Proposal | None, at: datetime) -> DepositView | None:
 
 def returned(token: str) -> Visit:
     """The return page after paying (nothing written: the webhook confirms, the page reads)."""
-    return look(token).require(PortalState.ACCEPTED_VIEW)
+    visit = look(token)
+    visit.require(PortalState.ACCEPTED_VIEW)
+    return visit
 
 
 # --- confirm, from the webhook -------------------------------------------------------------------
@@ -174,17 +176,18 @@ def receive(payload: bytes, signature: str | None) -> Received:
     except webhook.MalformedEvent as malformed:
         logger.warning("payment webhook malformed", extra={"reason": str(malformed)})
         raise InvalidEvent() from None
-    if event.session is not None and event.type == webhook.COMPLETED:
-        return _completed(event)
-    if event.session is not None and event.type == webhook.EXPIRED:
-        return _expired(event)
+    session = event.session
+    if session is not None and event.type == webhook.COMPLETED:
+        return _completed(event, session)
+    if session is not None and event.type == webhook.EXPIRED:
+        return _expired(event, session)
     logger.info("payment webhook ignored", extra={"event_id": event.id, "event_type": event.type})
     return Received(Outcome.IGNORED)
 
 
-def _proposal_of(event: webhook.PaymentEvent) -> Proposal | None:
+def _proposal_of(session: webhook.CheckoutSession) -> Proposal | None:
     """The proposal the event's signed metadata names (None: missing, or nowhere to be found)."""
-    metadata = event.session.metadata
+    metadata = session.metadata
     dealer_id, proposal_id = metadata.get("dealer_id"), metadata.get("proposal_id")
     if not (dealer_id and proposal_id):
         return None
@@ -194,32 +197,32 @@ def _proposal_of(event: webhook.PaymentEvent) -> Proposal | None:
         return None
 
 
-def _unknown(event: webhook.PaymentEvent) -> Received:
+def _unknown(event: webhook.PaymentEvent, session: webhook.CheckoutSession) -> Received:
     """Nobody to tell: acknowledged so the provider stops retrying, logged (ids only) and counted."""
-    metadata = event.session.metadata
+    metadata = session.metadata
     logger.error("payment webhook for an unknown proposal", extra={
-        "event_id": event.id, "event_type": event.type, "session_id": event.session.id,
+        "event_id": event.id, "event_type": event.type, "session_id": session.id,
         "dealer_id": metadata.get("dealer_id"), "proposal_id": metadata.get("proposal_id")})
     metrics.add_metric(name="PaymentWebhookUnknownProposal", unit="Count", value=1)
     return Received(Outcome.IGNORED)
 
 
-def _completed(event: webhook.PaymentEvent) -> Received:
+def _completed(event: webhook.PaymentEvent, session: webhook.CheckoutSession) -> Received:
     # The payment's write is conditional on the proposal as judged: when it changed meanwhile (another
     # event paid it), judge again on what is stored now.
     for _ in range(ATTEMPTS):
-        proposal = _proposal_of(event)
+        proposal = _proposal_of(session)
         if proposal is None:
-            return _unknown(event)
+            return _unknown(event, session)
         try:
-            return _confirm(event, proposal)
+            return _confirm(event, session, proposal)
         except AlreadyPaid:
             continue
     raise ConcurrentChange()
 
 
-def _confirm(event: webhook.PaymentEvent, proposal: Proposal) -> Received:
-    session, now = event.session, clock.now()
+def _confirm(event: webhook.PaymentEvent, session: webhook.CheckoutSession, proposal: Proposal) -> Received:
+    now = clock.now()
     log = {"event_id": event.id, "session_id": session.id, "dealer_id": proposal.dealer_id,
            "proposal_id": proposal.id}
     confirmation = Confirmation(
@@ -228,7 +231,7 @@ def _confirm(event: webhook.PaymentEvent, proposal: Proposal) -> Received:
         payment_reference=session.payment_intent or session.id,
     )
     payment = proposal.deposit_payment
-    if rules.recorded_with(payment, confirmation):
+    if payment is not None and rules.recorded_with(payment, confirmation):
         return _already(payment.event_id == event.id, log)
     if not confirmation.paid:
         # Card-only checkouts complete paid; nothing was taken, so there is nothing to record or refund.
@@ -240,7 +243,7 @@ def _confirm(event: webhook.PaymentEvent, proposal: Proposal) -> Received:
         return _anomaly(event, proposal, rules.anomaly(reason, confirmation, proposal.deposit_cents, provider, now),
                         log)
     paid = rules.paid(payment, provider, confirmation, now)
-    paid_proposal = proposal.model_copy(update={"deposit_payment": paid})
+    paid_proposal = proposal.with_payment(paid)
     history = proposal_store.record_event(proposal.dealer_id, proposal.id, EventKind.PAYMENT_RECEIVED, now, {
         "amount_cents": paid.amount_cents, "currency": paid.currency, "provider": provider,
         "provider_reference": paid.provider_reference,
@@ -282,17 +285,17 @@ def _already(same_event: bool, log: dict[str, Any]) -> Received:
     return Received(Outcome.ALREADY_PAID)
 
 
-def _expired(event: webhook.PaymentEvent) -> Received:
-    proposal = _proposal_of(event)
+def _expired(event: webhook.PaymentEvent, session: webhook.CheckoutSession) -> Received:
+    proposal = _proposal_of(session)
     if proposal is None:
-        return _unknown(event)
-    closed = rules.expired(proposal.deposit_payment, event.session.id)
+        return _unknown(event, session)
+    closed = rules.expired(proposal.deposit_payment, session.id)
     if closed is None:
         return Received(Outcome.IGNORED)
     now = clock.now()
     try:
         commit(store.event_processed(proposal, event.id, event.type, now),
-               store.checkout_closed(proposal, closed, event.session.id))
+               store.checkout_closed(proposal, closed, session.id))
     except Conflict:  # replayed, or the checkout changed meanwhile (paid, or another one opened)
         return Received(Outcome.IGNORED)
     return Received(Outcome.CHECKOUT_CLOSED)

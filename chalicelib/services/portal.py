@@ -20,7 +20,7 @@ from chalicelib.services import notifications
 from chalicelib.services.customer_contact import (
     customer_address, customer_email, issue_link, pdf_filename, stored_pdf,
 )
-from chalicelib.services.visit import READABLE, Record, Visit, Visitor, checked, commit, open_link, retried
+from chalicelib.services.visit import READABLE, Opened, Record, Visit, Visitor, checked, commit, open_link, retried
 from chalicelib.store import dealers as dealer_store
 from chalicelib.store import portal as store
 
@@ -39,10 +39,11 @@ def _view(token: str, visitor: Visitor) -> Visit:
     visit = open_link(token)
     if visit.state not in READABLE:
         return visit
-    proposal, link, now = visit.proposal, visit.link, visit.now
+    opened = visit.require(*READABLE)
+    proposal, link, now = opened.proposal, opened.link, opened.now
     day = local_time.paris_date(now).isoformat()
     counted = link.counted_on != day
-    record = Record(visit.aggregate, visitor, now)
+    record = Record(opened.aggregate, visitor, now)
     if link.opened_at is None:
         record.add(evidence.EventKind.LINK_OPENED, details={"link_purpose": link.link.purpose})
     record.add(evidence.EventKind.VIEWED, EventKind.VIEWED,
@@ -66,34 +67,36 @@ def download(token: str, visitor: Visitor) -> str:
 def _download(token: str, visitor: Visitor) -> str:
     visit = open_link(token).require(*READABLE)
     proposal, now = visit.proposal, visit.now
-    signed = visit.state == PortalState.ACCEPTED_VIEW and proposal.signature is not None
-    if signed:
-        document, filename, after = proposal.signature.signed_pdf, signed_filename(proposal), proposal
+    signature = proposal.signature if visit.state == PortalState.ACCEPTED_VIEW else None
+    if signature is not None:
+        document, filename, after = signature.signed_pdf, signed_filename(proposal), proposal
     else:
         after = stored_pdf(proposal)
+        assert after.pdf is not None  # stored_pdf stores the current version's
         document, filename = after.pdf, pdf_filename(proposal)
     record = Record(visit.aggregate, visitor, now)
     record.add(evidence.EventKind.DOWNLOADED, EventKind.DOWNLOADED, details={
         "document_sha256": document.sha256, "document_version": document.version,
         "signed": visit.state == PortalState.ACCEPTED_VIEW,
     })
-    commit(record.saved(after.downloaded(now), allowed=(proposal.status,), version=not signed),
+    commit(record.saved(after.downloaded(now), allowed=(proposal.status,), version=signature is None),
            [notifications.seller_notice(proposal, EventKind.DOWNLOADED, now)])
     return storage.download_url(document.s3_key, filename, DOWNLOAD_URL_SECONDS)
 
 
 # --- question ---------------------------------------------------------------------------------
 
-def ask(token: str, form: dict[str, str], visitor: Visitor) -> Visit:
+def ask(token: str, form: dict[str, str], visitor: Visitor) -> Opened:
     """The customer's question: to the seller (email, and notifications per preferences, reply goes to
     the customer), an acknowledgement to the customer, the text in the history, its id in the evidence."""
     checked(token, "question", form)
     question = _text(form.get("question"), "question", QUESTION_MAX, required=True,
                      missing="Écrivez votre question.")
+    assert question is not None  # required: refused above when empty
     return retried(lambda: _ask(token, question, visitor))
 
 
-def _ask(token: str, question: str, visitor: Visitor) -> Visit:
+def _ask(token: str, question: str, visitor: Visitor) -> Opened:
     visit = open_link(token).require(*READABLE)
     proposal, now = visit.proposal, visit.now
     record = Record(visit.aggregate, visitor, now)
@@ -111,14 +114,14 @@ def _ask(token: str, question: str, visitor: Visitor) -> Visit:
 
 # --- decline -----------------------------------------------------------------------------------
 
-def decline(token: str, form: dict[str, str], visitor: Visitor) -> Visit:
+def decline(token: str, form: dict[str, str], visitor: Visitor) -> Opened:
     """The customer declines, with an optional reason; the seller is told by email."""
     checked(token, "decline", form)
     reason = _text(form.get("reason"), "reason", REASON_MAX, required=False)
     return retried(lambda: _decline(token, reason, visitor))
 
 
-def _decline(token: str, reason: str | None, visitor: Visitor) -> Visit:
+def _decline(token: str, reason: str | None, visitor: Visitor) -> Opened:
     visit = open_link(token).require(PortalState.SHOW)
     proposal, now = visit.proposal, visit.now
     declined = proposal.declined(now, reason)
@@ -146,14 +149,15 @@ def _request_new_link(token: str, visitor: Visitor) -> None:
     visit = open_link(token)
     if visit.state != PortalState.LINK_EXPIRED:
         return
-    proposal, now = visit.proposal, visit.now
+    opened = visit.require(PortalState.LINK_EXPIRED)
+    proposal, now = opened.proposal, opened.now
     admitted = admit_link_request(proposal.link_requests, now)
     if not admitted.send:
         return
     recipient = customer_address(proposal)
     dealer = dealer_store.get(proposal.dealer_id)
     issued = issue_link(dealer, proposal, recipient, now, purpose="renewal")
-    record = Record(visit.aggregate, visitor, now)
+    record = Record(opened.aggregate, visitor, now)
     record.add(evidence.EventKind.LINK_RENEWED, EventKind.LINK_ISSUED,
                details={"purpose": "renewal", "proposal_version": proposal.version},
                history_details={"purpose": "renewal", "to": recipient,
@@ -163,8 +167,8 @@ def _request_new_link(token: str, visitor: Visitor) -> None:
         reply_to=str(proposal.seller.email), created_at=now, **_new_link_email(proposal, issued.url, dealer),
     )
     writes = [issued.write, *record.saved(proposal.link_requested(admitted.recent), allowed=(proposal.status,))]
-    if visit.link.revoked_at is None:
-        writes.append(store.link_revoked(visit.link, now))
+    if opened.link.revoked_at is None:
+        writes.append(store.link_revoked(opened.link, now))
     commit(writes, [message])
 
 

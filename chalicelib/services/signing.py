@@ -32,7 +32,7 @@ from chalicelib.domain.signing import (
 from chalicelib.domain.templates import TemplateKind
 from chalicelib.services import notifications
 from chalicelib.services.customer_contact import customer_address, customer_email, stored_pdf
-from chalicelib.services.visit import Record, Visit, Visitor, checked, commit, open_link, retried
+from chalicelib.services.visit import Opened, Record, Visit, Visitor, checked, commit, open_link, retried
 from chalicelib.settings import settings
 from chalicelib.store import dealers as dealer_store
 from chalicelib.store import portal as store
@@ -59,6 +59,7 @@ def _start(token: str, typed: SignFormInput, visitor: Visitor) -> None:
     proposal, now = visit.proposal, visit.now
     terms = check_sign_form(proposal, typed)
     current = stored_pdf(proposal)
+    assert current.pdf is not None  # stored_pdf stores the current version's
     pending = PendingSignature(
         full_name=terms.full_name, email=customer_address(proposal), proposal_version=proposal.version,
         consent_text=terms.consent_text, no_claim_declared=terms.no_claim_declared, iban=terms.iban,
@@ -88,7 +89,7 @@ def _resend(token: str, visitor: Visitor) -> None:
     _send_code(visit, Record(visit.aggregate, visitor, visit.now), pending, visit.proposal)
 
 
-def _send_code(visit: Visit, record: Record, pending: PendingSignature, shown: Proposal) -> None:
+def _send_code(visit: Opened, record: Record, pending: PendingSignature, shown: Proposal) -> None:
     """Issues a code for `pending` and emails it; `shown` is the proposal with the document the form showed."""
     proposal, now = visit.proposal, visit.now
     code, challenge = SigningChallenge.issue(settings().code_hmac_secret, proposal.id, proposal.version, now,
@@ -119,15 +120,15 @@ def confirm(token: str, form: dict[str, str], visitor: Visitor) -> None:
 
 
 def _confirm(token: str, typed: str, visitor: Visitor) -> None:
-    visit = open_link(token, whole=True)
-    if visit.state == PortalState.ACCEPTED_VIEW:
+    looked = open_link(token, whole=True)
+    if looked.state == PortalState.ACCEPTED_VIEW:
         raise CodeAlreadyUsed()
-    visit = _signable(visit)
+    visit = _signable(looked)
     proposal, now, challenge = visit.proposal, visit.now, visit.challenge
     if challenge is None:
         raise NoActiveCode()
     verification = challenge.verify(settings().code_hmac_secret, typed, proposal.version, now)
-    if verification.outcome == Outcome.WRONG:
+    if verification.error is not None and verification.outcome == Outcome.WRONG:
         record = Record(visit.aggregate, visitor, now)
         record.add(evidence.EventKind.CODE_FAILED, EventKind.CODE_REFUSED, details={
             "outcome": verification.outcome.value, "remaining": verification.challenge.remaining_attempts})
@@ -142,7 +143,7 @@ def _confirm(token: str, typed: str, visitor: Visitor) -> None:
     _accept(visit, verification.challenge, pending, visitor)
 
 
-def _accept(visit: Visit, used: SigningChallenge, pending: PendingSignature, visitor: Visitor) -> None:
+def _accept(visit: Opened, used: SigningChallenge, pending: PendingSignature, visitor: Visitor) -> None:
     from chalicelib.documents.certificate import CertificateFacts, with_certificate
     from chalicelib.documents.sealing import seal
 
@@ -194,11 +195,11 @@ def withdrawal_text(proposal: Proposal) -> str:
     return "\n".join(period.text for period in periods_of(proposal))
 
 
-def _signable(visit: Visit) -> Visit:
-    visit.require(PortalState.SHOW)
-    if not visit.signable:
+def _signable(visit: Visit) -> Opened:
+    opened = visit.require(PortalState.SHOW)
+    if not opened.signable:
         raise SigningUnavailable()
-    return visit
+    return opened
 
 
 # --- the seller's proofs ----------------------------------------------------------------------------
@@ -215,17 +216,17 @@ def _aggregate(dealer_id: str, proposal_id: str) -> store.Aggregate:
     return aggregate
 
 
-def _signed(dealer_id: str, proposal_id: str) -> store.Aggregate:
+def _signed(dealer_id: str, proposal_id: str) -> tuple[store.Aggregate, Signature]:
     aggregate = _aggregate(dealer_id, proposal_id)
     if aggregate.proposal.signature is None:
         raise _NO_PROOFS
-    return aggregate
+    return aggregate, aggregate.proposal.signature
 
 
 def signed_pdf(dealer_id: str, proposal_id: str) -> DocumentLink:
     """The sealed, signed PDF: where it is, its fingerprint, a five-minute download URL."""
-    proposal = _signed(dealer_id, proposal_id).proposal
-    stored = proposal.signature.signed_pdf
+    aggregate, signature = _signed(dealer_id, proposal_id)
+    proposal, stored = aggregate.proposal, signature.signed_pdf
     return DocumentLink(s3_key=stored.s3_key, sha256=stored.sha256, size=stored.size, version=stored.version,
                         url=storage.download_url(stored.s3_key, signed_filename(proposal), PROOF_URL_SECONDS),
                         url_expires_in=PROOF_URL_SECONDS)
@@ -233,8 +234,8 @@ def signed_pdf(dealer_id: str, proposal_id: str) -> DocumentLink:
 
 def evidence_file(dealer_id: str, proposal_id: str) -> dict[str, Any]:
     """The evidence JSON: signer, documents, consent, steps, code events, the chain and its verification now."""
-    aggregate = _signed(dealer_id, proposal_id)
-    proposal, events, signature = aggregate.proposal, aggregate.evidence, aggregate.proposal.signature
+    aggregate, signature = _signed(dealer_id, proposal_id)
+    proposal, events = aggregate.proposal, aggregate.evidence
     document = evidence_document(
         subject=subject_of(dealer_id, proposal_id), proposal_reference=proposal.reference,
         proposal_version=signature.proposal_version,

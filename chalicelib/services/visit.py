@@ -71,11 +71,39 @@ class Visit:
         an e-signature (otherwise the proposal is signed on paper)."""
         return self.state == PortalState.SHOW and self.proposal is not None and self.proposal.e_signature_requested
 
-    def require(self, *states: PortalState) -> "Visit":
+    def require(self, *states: PortalState) -> "Opened":
         """This visit, if the link shows one of `states`; else Closed (back to the link's page)."""
         if self.state not in states:
             raise Closed(self.state)
-        return self
+        # Every state but an unknown link's comes from a link and its proposal.
+        assert self.link is not None and self.aggregate is not None
+        return Opened(self.token_hash, self.state, self.now, self.link, self.aggregate)
+
+
+@dataclass(frozen=True)
+class Opened:
+    """A visit whose link leads to its proposal: what an action works on."""
+    token_hash: str
+    state: PortalState
+    now: datetime
+    link: store.StoredLink
+    aggregate: store.Aggregate
+
+    @property
+    def proposal(self) -> Proposal:
+        return self.aggregate.proposal
+
+    @property
+    def challenge(self) -> SigningChallenge | None:
+        return self.aggregate.challenge
+
+    @property
+    def pending(self) -> PendingSignature | None:
+        return self.aggregate.pending
+
+    @property
+    def signable(self) -> bool:
+        return self.state == PortalState.SHOW and self.proposal.e_signature_requested
 
 
 class Closed(Exception):

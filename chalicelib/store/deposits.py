@@ -20,7 +20,7 @@ class AlreadyProcessed(Conflict):
     """This provider event was handled before (a retry or a replay)."""
     code = "payment_event_already_processed"
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__("Cet événement de paiement a déjà été traité.")
 
 
@@ -28,7 +28,7 @@ class AlreadyPaid(Conflict):
     """The acompte was already recorded as paid (by another event)."""
     code = "deposit_already_paid"
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__("L'acompte est déjà réglé.")
 
 

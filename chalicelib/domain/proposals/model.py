@@ -308,6 +308,10 @@ class Proposal(Entity):
         """The customer's recent requests for a new link (domain/links.admit_link_request)."""
         return self.model_copy(update={"link_requests": list(recent)})
 
+    def with_payment(self, payment: DepositPayment) -> "Proposal":
+        """The acompte's payment as it now stands (checkout opened, paid, closed: domain/deposits.py)."""
+        return self.model_copy(update={"deposit_payment": payment})
+
     def evidenced(self, seq: int, head: str | None) -> "Proposal":
         """The evidence chain's new head (domain/evidence.py), kept on the proposal to serialise appends."""
         return self.model_copy(update={"evidence_seq": seq, "evidence_head": head})
