@@ -19,7 +19,7 @@ from chalicelib.domain.proposals.views import document_of_proposal, email_variab
 from chalicelib.domain.templates import TemplateKind
 from chalicelib.settings import settings
 from chalicelib.store import proposals as store
-from chalicelib.store.table import Put
+from chalicelib.store.unit_of_work import Put
 
 # Link items stay readable this long after they (or the proposal) expire, so the portal can
 # still say "this link has expired, get a new one" instead of "unknown link"; TTL then cleans up.

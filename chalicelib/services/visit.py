@@ -25,8 +25,7 @@ from chalicelib.settings import settings
 from chalicelib.store import outbox as outbox_store
 from chalicelib.store import portal as store
 from chalicelib.store import proposals as proposal_store
-from chalicelib.store.table import Write
-from chalicelib.store.unit_of_work import UnitOfWork
+from chalicelib.store.unit_of_work import UnitOfWork, Write
 
 ATTEMPTS = 3
 USER_AGENT_MAX = 512
