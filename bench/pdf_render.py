@@ -16,7 +16,8 @@ from decimal import Decimal
 
 from chalicelib.domain.customers import Account, AccountKind, Civility, Contact, PostalAddress
 from chalicelib.domain.dealers import Dealer, DealerLegal, DealerSettings, Deposit, SellerProfile
-from chalicelib.domain.proposals import document_of_proposal, new_proposal
+from chalicelib.domain.proposals.model import new_proposal
+from chalicelib.domain.proposals.views import document_of_proposal
 from chalicelib.domain.quotes import LineInput, LineKind, Payment, Quote, VehicleDetails
 
 RUNS = 30

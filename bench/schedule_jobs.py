@@ -19,7 +19,7 @@ from chalicelib.domain import clock
 from chalicelib.domain.customers import NewAccount
 from chalicelib.domain.dealers import DealerLegalChange, DealerSettingsChange, NewUser, Role, Staff
 from chalicelib.domain.leads.commands import NewLead
-from chalicelib.domain.proposals import NewProposal, SendProposal
+from chalicelib.domain.proposals.commands import NewProposal, SendProposal
 from chalicelib.domain.quotes import NewQuote
 from chalicelib.services import customers, dealers, lead_alerts, leads, proposal_expiry, proposal_reminders
 from chalicelib.services import proposals, quotes

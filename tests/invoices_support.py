@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime
 from chalicelib.domain.customers import AccountKind, PostalAddress
 from chalicelib.domain.dealers import DealerLegal
 from chalicelib.domain.invoices import Buyer, InvoiceDraft, InvoiceKind, InvoiceSource, Seller, sale_lines
-from chalicelib.domain.proposals import CustomerSnapshot
+from chalicelib.domain.proposals.model import CustomerSnapshot
 from chalicelib.domain.quotes import LineKind, QuoteLine, VehicleDetails
 
 ISSUED_AT = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)

@@ -9,7 +9,8 @@ from moto.ses.models import ses_backends
 from moto.sns.models import sns_backends
 
 from chalicelib.domain.dealers import DealerLegalChange, Staff
-from chalicelib.domain.proposals import Proposal, ProposalStatus
+from chalicelib.domain.proposals.model import Proposal
+from chalicelib.domain.proposals.status import ProposalStatus
 from chalicelib.services import dealers
 from chalicelib.store import keys
 from chalicelib.store.table import Update, if_exists, if_status

@@ -5,7 +5,7 @@ from itertools import count
 
 from chalicelib.domain.customers import Account, AccountKind, Civility, Contact, PostalAddress
 from chalicelib.domain.dealers import Dealer, DealerLegal, DealerSettings, Deposit, SellerProfile
-from chalicelib.domain.proposals import Proposal, Recipient, new_proposal
+from chalicelib.domain.proposals.model import Proposal, Recipient, new_proposal
 from chalicelib.domain.quotes import LineInput, LineKind, Payment, Quote, QuoteLine, VehicleDetails
 
 AT = datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)

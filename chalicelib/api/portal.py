@@ -1,6 +1,6 @@
 """The customer portal: public, server-rendered French pages under /p/{token}, no script.
 
-Each route reads the form (if any), calls one use case (services/portal.py, services/signing.py)
+Each route reads the form (if any), calls one use case (services/portal.py, signing.py, deposits.py)
 and renders a page or redirects (303) by what the link shows now. Every answer, errors
 included, carries the portal's headers with a fresh CSP nonce for the inline stylesheet.
 Links and redirects are relative, so the pages work under any base path. A closed state
@@ -21,8 +21,8 @@ from chalicelib.domain.signing import QUESTION_MAX, REASON_MAX, consent_parts, p
 from chalicelib.observability import logger
 from chalicelib.portal import pages
 from chalicelib.portal.security import csrf_token, new_nonce, portal_headers
-from chalicelib.services import deposits, portal, signing
-from chalicelib.services.portal import Closed, Visit, Visitor
+from chalicelib.services import deposits, portal, signing, visit as visits
+from chalicelib.services.visit import Closed, Visit, Visitor
 from chalicelib.settings import settings
 
 portal_api = Blueprint(__name__)
@@ -106,6 +106,8 @@ def _form() -> dict[str, str]:
     if content_type != "application/x-www-form-urlencoded":
         raise UnsupportedMediaType("Ce formulaire n'a pas été envoyé correctement : rechargez la page, puis réessayez.")
     raw = request.raw_body or b""
+    if isinstance(raw, str):
+        raw = raw.encode()
     if len(raw) > MAX_FORM_BYTES:
         raise errors.PayloadTooLarge("Votre texte est trop long : raccourcissez-le, puis réessayez.")
     try:
@@ -162,7 +164,7 @@ def _form_page(template: str, token: str, depth: int, allowed: tuple[PortalState
                visit: Visit | None = None) -> Page | Redirect:
     """A form page if the link still allows it (with the error to fix), else the link's page.
     `visit`: the link as the route already read it (read here otherwise)."""
-    visit = visit or portal.look(token)
+    visit = visit or visits.look(token)
     status = status_of(error) if error else 200
     signing_page = template in ("sign.html", "code.html")
     if visit.state not in allowed or (signing_page and not visit.signable):
@@ -170,7 +172,7 @@ def _form_page(template: str, token: str, depth: int, allowed: tuple[PortalState
                            error=error)
     context = {**_context(visit, token, depth), "error": error, "values": values or {}}
     if template == "sign.html":
-        context["consent"] = consent_parts(visit.proposal)
+        context["consent"] = consent_parts(visit.require(*allowed).proposal)
     if template == "code.html":
         context["challenge"] = visit.challenge
         context["pending"] = visit.pending
@@ -209,7 +211,7 @@ def new_link(token: str):
     try:
         portal.request_new_link(token, _form(), _visitor())
     except errors.DomainError as error:
-        visit = portal.look(token)
+        visit = visits.look(token)
         return Page("link_expired.html", status_of(error), {**_context(visit, token, 0), "error": error})
     return Page("link_sent.html", 200)
 
@@ -224,18 +226,18 @@ def document(token: str):
 
 @page_route("/p/{token}/question")
 def question_form(token: str):
-    return _form_page("question.html", token, 1, portal.READABLE)
+    return _form_page("question.html", token, 1, visits.READABLE)
 
 
 @page_route("/p/{token}/question", method="POST")
 def ask_question(token: str):
     return _posted(token, 1, portal.ask, "question.html", Redirect("question/sent"), keep=("question",),
-                   allowed=portal.READABLE)
+                   allowed=visits.READABLE)
 
 
 @page_route("/p/{token}/question/sent")
 def question_sent(token: str):
-    return _form_page("question_sent.html", token, 2, portal.READABLE)
+    return _form_page("question_sent.html", token, 2, visits.READABLE)
 
 
 @page_route("/p/{token}/decline")
@@ -261,7 +263,7 @@ def sign(token: str):
 
 @page_route("/p/{token}/code")
 def code_form(token: str):
-    visit = portal.look(token)
+    visit = visits.look(token)
     if visit.signable and visit.challenge is None:
         return Redirect("sign")
     return _form_page("code.html", token, 1, visit=visit)
@@ -295,7 +297,8 @@ def deposit_paid(token: str):
         visit = deposits.returned(token)
     except Closed:
         return Redirect(_root(token, 2))
-    session = (portal_api.current_request.query_params or {}).get("session_id", "")
+    params = portal_api.current_request.query_params
+    session = (params.get("session_id") if params else None) or ""
     return Page("deposit_paid.html", 200, {**_context(visit, token, 2), "session_id": session})
 
 

@@ -5,10 +5,10 @@ from chalice import Blueprint
 
 from chalicelib.api.auth import seller_auth
 from chalicelib.api.http import current_staff, endpoint, parse, parse_query
-from chalicelib.domain.proposals import (
-    DocumentLink, NewProposal, ProposalChange, ProposalListQuery, ProposalPage, ProposalView, RemindProposal,
-    SendProposal,
+from chalicelib.domain.proposals.commands import (
+    NewProposal, ProposalChange, ProposalListQuery, RemindProposal, SendProposal,
 )
+from chalicelib.domain.proposals.views import DocumentLink, ProposalPage, ProposalView
 from chalicelib.domain.deposits import AnomalySettlement
 from chalicelib.services import deposits, proposals, signing
 

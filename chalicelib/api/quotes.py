@@ -3,7 +3,7 @@ from chalice import Blueprint
 
 from chalicelib.api.auth import seller_auth
 from chalicelib.api.http import current_staff, endpoint, parse, parse_query
-from chalicelib.domain.proposals import DocumentLink
+from chalicelib.domain.proposals.views import DocumentLink
 from chalicelib.domain.quotes import NewQuote, Quote, QuoteChange, QuoteListQuery, QuotePage
 from chalicelib.services import quotes
 

@@ -12,7 +12,7 @@ from typing import Sequence
 from chalicelib.domain import local_time
 from chalicelib.domain.customers import format_phone
 from chalicelib.domain.money import format_euros, format_rate
-from chalicelib.domain.proposals import QuoteDocument
+from chalicelib.domain.proposals.views import QuoteDocument
 from chalicelib.domain.quotes import KIND_LABELS, Payment, QuoteLine, WithdrawalStart
 
 FONTS = Path(__file__).resolve().parent / "fonts"

@@ -32,7 +32,7 @@ _CODE_SHAPE = re.compile(rf"^[0-9]{{{CODE_DIGITS}}}$")
 class MalformedCode(InvalidInput):
     code = "malformed_code"
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__("Le code de sécurité comporte 6 chiffres.", {"code": "6 digits expected"})
 
 
@@ -51,28 +51,28 @@ class WrongCode(InvalidInput):
 class CodeExpired(Gone):
     code = "code_expired"
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__("Ce code a expiré (il est valable 10 minutes) : demandez un nouveau code.")
 
 
 class CodeLocked(Gone):
     code = "code_locked"
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__("Trop d'essais incorrects : ce code n'est plus valable, demandez un nouveau code.")
 
 
 class CodeAlreadyUsed(Gone):
     code = "code_used"
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__("Ce code a déjà été utilisé.")
 
 
 class CodeForAnotherVersion(Conflict):
     code = "code_wrong_version"
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(
             "La proposition a été modifiée depuis l'envoi de ce code : relisez-la, puis demandez un nouveau code."
         )
@@ -81,7 +81,7 @@ class CodeForAnotherVersion(Conflict):
 class NoActiveCode(Gone):
     code = "no_code"
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__("Aucun code en cours pour cette proposition : demandez un code.")
 
 

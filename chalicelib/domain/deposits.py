@@ -25,6 +25,7 @@ from chalicelib.domain.dealers import Role
 from chalicelib.domain.errors import Conflict, Forbidden
 from chalicelib.domain.model import Command, Entity
 from chalicelib.domain.money import NBSP, format_euros
+from chalicelib.domain.proposals.status import ProposalStatus
 
 CURRENCY = "eur"
 RESUME_MARGIN = timedelta(minutes=5)
@@ -103,11 +104,11 @@ class Confirmation(Entity):
     payment_reference: str = Field(description="the payment (intent) id, or the session id when none")
 
 
-def require_payable(status: str, deposit_cents: int, payment: DepositPayment | None, at: datetime) -> None:
+def require_payable(status: ProposalStatus, deposit_cents: int, payment: DepositPayment | None, at: datetime) -> None:
     """The customer may pay the acompte: the proposal is signed, asks a deposit, and it is not paid yet."""
     if deposit_cents <= 0:
         raise DepositNotPayable("Aucun acompte n'est demandé pour cette proposition.")
-    if status != "accepted":
+    if status != ProposalStatus.ACCEPTED:
         raise DepositNotPayable("L'acompte se règle après la signature de la proposition : "
                                 "acceptez et signez-la d'abord.")
     if payment is not None and payment.status_at(at) == DepositStatus.PAID:
@@ -136,7 +137,7 @@ def recorded_with(payment: DepositPayment | None, confirmation: Confirmation) ->
             and payment.session_id == confirmation.session_id)
 
 
-def anomaly_of(status: str, deposit_cents: int, payment: DepositPayment | None,
+def anomaly_of(status: ProposalStatus, deposit_cents: int, payment: DepositPayment | None,
                confirmation: Confirmation) -> AnomalyReason | None:
     """Why money the provider took does not fit the proposal (None: it is the acompte, record it as paid).
 
@@ -145,7 +146,7 @@ def anomaly_of(status: str, deposit_cents: int, payment: DepositPayment | None,
     """
     if payment is not None and payment.status == DepositStatus.PAID:
         return AnomalyReason.ALREADY_PAID
-    if status != "accepted":
+    if status != ProposalStatus.ACCEPTED:
         return AnomalyReason.PROPOSAL_NOT_ACCEPTED
     if deposit_cents <= 0:
         return AnomalyReason.NO_DEPOSIT_ASKED
@@ -212,7 +213,7 @@ def require_settler(role: Role) -> None:
 class AlreadySettled(Conflict):
     code = "already_settled"
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__("Ce paiement est déjà marqué comme régularisé.")
 
 

@@ -24,7 +24,7 @@ from chalicelib.domain.dealers import DealerLegal
 from chalicelib.domain.errors import Conflict, InvalidInput
 from chalicelib.domain.model import Command, Entity
 from chalicelib.domain.money import BASIS_POINTS, apply_rate, round_half_up
-from chalicelib.domain.proposals import CustomerSnapshot
+from chalicelib.domain.proposals.model import CustomerSnapshot
 from chalicelib.domain.quotes import KIND_LABELS, QuoteLine, VatBreakdown
 
 NUMBER_PREFIX = "F"

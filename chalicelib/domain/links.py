@@ -11,6 +11,7 @@ from enum import StrEnum
 from typing import NamedTuple, Sequence
 
 from chalicelib.domain.model import Entity
+from chalicelib.domain.proposals.status import ProposalStatus
 
 # 32 random bytes: 256 bits, twice the 128 the spec asks for.
 TOKEN_BYTES = 32
@@ -77,17 +78,16 @@ class PortalState(StrEnum):
         return self is PortalState.SHOW
 
 
-# Proposal statuses as the proposal model names them (SPEC D.2).
-_NEVER_SENT = {"draft"}
-_CLOSED_BY_DEALER = {"withdrawn"}
-_FINAL_ANSWERS = {"accepted", "declined"}
+_NEVER_SENT = (ProposalStatus.DRAFT,)
+_CLOSED_BY_DEALER = (ProposalStatus.WITHDRAWN,)
+_FINAL_ANSWERS = (ProposalStatus.ACCEPTED, ProposalStatus.DECLINED)
 
 
 def portal_state(
     now: datetime,
     link: AccessLink | None,
     *,
-    proposal_status: str | None,
+    proposal_status: ProposalStatus | None,
     valid_until: datetime | None,
     blocked: bool = False,
 ) -> PortalState:
@@ -101,14 +101,14 @@ def portal_state(
     if blocked or proposal_status in _CLOSED_BY_DEALER:
         return PortalState.BLOCKED
     if proposal_status not in _FINAL_ANSWERS and (
-        proposal_status == "expired" or valid_until is None or now >= valid_until
+        proposal_status == ProposalStatus.EXPIRED or valid_until is None or now >= valid_until
     ):
         return PortalState.PROPOSAL_EXPIRED
     if not link.is_usable(now):
         return PortalState.LINK_EXPIRED
-    if proposal_status == "accepted":
+    if proposal_status == ProposalStatus.ACCEPTED:
         return PortalState.ACCEPTED_VIEW
-    if proposal_status == "declined":
+    if proposal_status == ProposalStatus.DECLINED:
         return PortalState.DECLINED_VIEW
     return PortalState.SHOW
 

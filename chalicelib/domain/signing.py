@@ -15,7 +15,7 @@ from chalicelib.domain import local_time
 from chalicelib.domain.errors import Conflict, InvalidInput
 from chalicelib.domain.iban import InvalidIban, check_iban, masked
 from chalicelib.domain.model import Entity
-from chalicelib.domain.proposals import Proposal, StoredPdf
+from chalicelib.domain.proposals.model import Proposal, StoredPdf
 from chalicelib.domain.quotes import KIND_LABELS, WithdrawalStart, WithdrawalTerm, withdrawal_terms
 
 NAME_MAX = 120
@@ -27,7 +27,7 @@ class ConcurrentChange(Conflict):
     """Someone else changed the proposal between our read and our write: read again, then retry."""
     code = "concurrent_change"
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__("La proposition vient de changer : rechargez la page, puis réessayez.")
 
 

@@ -18,6 +18,7 @@ Logs name ids and reasons only: never a token, an email, a name or card data.
 """
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from chalicelib import payments
@@ -31,18 +32,21 @@ from chalicelib.domain.links import PortalState
 from chalicelib.domain.money import format_euros
 from chalicelib.domain.outbox import Channel, OutboxMessage
 from chalicelib.domain.dealers import Staff
-from chalicelib.domain.proposals import EventKind, Proposal, ProposalView
+from chalicelib.domain.proposals.model import EventKind, Proposal
+from chalicelib.domain.proposals.views import ProposalView
 from chalicelib.domain.signing import ConcurrentChange
 from chalicelib.observability import logger, metrics
 from chalicelib.payments import SESSION_PLACEHOLDER, CheckoutRequest, ProviderFailed, webhook
-from chalicelib.services import portal, staff_alerts
-from chalicelib.services.portal import Closed, Record, Visitor
+from chalicelib.services import notifications, staff_alerts
+from chalicelib.services.customer_contact import customer_address
+from chalicelib.services.visit import READABLE, Record, Visit, Visitor, checked, look, open_link, retried
 from chalicelib.settings import settings
 from chalicelib.store import dealers as dealer_store
 from chalicelib.store import deposits as store
 from chalicelib.store import proposals as proposal_store
+from chalicelib.store import outbox as outbox_store
 from chalicelib.store.deposits import AlreadyPaid, AlreadyProcessed
-from chalicelib.store.table import table
+from chalicelib.store.unit_of_work import commit
 
 FORM = "deposit"
 ATTEMPTS = 3
@@ -51,21 +55,21 @@ ATTEMPTS = 3
 class InvalidSignature(InvalidInput):
     code = "invalid_signature"
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__("Signature du webhook invalide.", {"stripe-signature": "invalid, missing or too old"})
 
 
 class InvalidEvent(InvalidInput):
     code = "invalid_event"
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__("Événement de paiement mal formé.", {"body": "not a provider event"})
 
 
 class PaymentUnavailable(Conflict):
     code = "payment_unavailable"
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__("Le paiement en ligne est momentanément indisponible : réessayez dans quelques minutes.")
 
 
@@ -73,18 +77,16 @@ class PaymentUnavailable(Conflict):
 
 def start(token: str, form: dict[str, str], visitor: Visitor) -> str:
     """Where the customer pays the acompte now (the provider's checkout page)."""
-    portal.checked(token, FORM, form)
-    return portal.retried(lambda: _start(token, visitor))
+    checked(token, FORM, form)
+    return retried(lambda: _start(token, visitor))
 
 
 def _start(token: str, visitor: Visitor) -> str:
-    visit = portal.open_link(token)
-    if visit.state not in portal.READABLE:
-        raise Closed(visit.state)
+    visit = open_link(token).require(*READABLE)
     proposal, now = visit.proposal, visit.now
     payment = proposal.deposit_payment
-    rules.require_payable(proposal.status.value, proposal.deposit_cents, payment, now)
-    if payment is not None and payment.resumable(now):
+    rules.require_payable(proposal.status, proposal.deposit_cents, payment, now)
+    if payment is not None and payment.resumable(now) and payment.checkout_url is not None:
         return payment.checkout_url
     provider = payments.provider()
     attempt = rules.next_attempt(payment)
@@ -106,7 +108,7 @@ def _start(token: str, visitor: Visitor) -> str:
     record = Record(visit.aggregate, visitor, now)
     record.history(EventKind.PAYMENT_STARTED, {"amount_cents": proposal.deposit_cents, "currency": rules.CURRENCY,
                                                "provider": provider.name, "attempt": attempt})
-    portal.commit([store.checkout_opened(proposal, pending), *record.writes], [])
+    commit(store.checkout_opened(proposal, pending), record.writes)
     return checkout.url
 
 
@@ -140,20 +142,28 @@ def shown(proposal: Proposal | None, at: datetime) -> DepositView | None:
     return DepositView(proposal.deposit_cents, payment.status_at(at), payment.paid_at, payment.provider_reference)
 
 
-def returned(token: str) -> portal.Visit:
+def returned(token: str) -> Visit:
     """The return page after paying (nothing written: the webhook confirms, the page reads)."""
-    visit = portal.look(token)
-    if visit.state != PortalState.ACCEPTED_VIEW:
-        raise Closed(visit.state)
+    visit = look(token)
+    visit.require(PortalState.ACCEPTED_VIEW)
     return visit
 
 
 # --- confirm, from the webhook -------------------------------------------------------------------
 
+class Outcome(StrEnum):
+    RECORDED = "recorded"
+    ANOMALY = "anomaly"
+    DUPLICATE = "duplicate"
+    ALREADY_PAID = "already_paid"
+    CHECKOUT_CLOSED = "checkout_closed"
+    IGNORED = "ignored"
+
+
 @dataclass(frozen=True)
 class Received:
     """What the webhook did with an event: recorded, or why nothing was written."""
-    outcome: str
+    outcome: Outcome
 
 
 def receive(payload: bytes, signature: str | None) -> Received:
@@ -166,17 +176,18 @@ def receive(payload: bytes, signature: str | None) -> Received:
     except webhook.MalformedEvent as malformed:
         logger.warning("payment webhook malformed", extra={"reason": str(malformed)})
         raise InvalidEvent() from None
-    if event.session is not None and event.type == webhook.COMPLETED:
-        return _completed(event)
-    if event.session is not None and event.type == webhook.EXPIRED:
-        return _expired(event)
+    session = event.session
+    if session is not None and event.type == webhook.COMPLETED:
+        return _completed(event, session)
+    if session is not None and event.type == webhook.EXPIRED:
+        return _expired(event, session)
     logger.info("payment webhook ignored", extra={"event_id": event.id, "event_type": event.type})
-    return Received("ignored")
+    return Received(Outcome.IGNORED)
 
 
-def _proposal_of(event: webhook.PaymentEvent) -> Proposal | None:
+def _proposal_of(session: webhook.CheckoutSession) -> Proposal | None:
     """The proposal the event's signed metadata names (None: missing, or nowhere to be found)."""
-    metadata = event.session.metadata
+    metadata = session.metadata
     dealer_id, proposal_id = metadata.get("dealer_id"), metadata.get("proposal_id")
     if not (dealer_id and proposal_id):
         return None
@@ -186,32 +197,32 @@ def _proposal_of(event: webhook.PaymentEvent) -> Proposal | None:
         return None
 
 
-def _unknown(event: webhook.PaymentEvent) -> Received:
+def _unknown(event: webhook.PaymentEvent, session: webhook.CheckoutSession) -> Received:
     """Nobody to tell: acknowledged so the provider stops retrying, logged (ids only) and counted."""
-    metadata = event.session.metadata
+    metadata = session.metadata
     logger.error("payment webhook for an unknown proposal", extra={
-        "event_id": event.id, "event_type": event.type, "session_id": event.session.id,
+        "event_id": event.id, "event_type": event.type, "session_id": session.id,
         "dealer_id": metadata.get("dealer_id"), "proposal_id": metadata.get("proposal_id")})
     metrics.add_metric(name="PaymentWebhookUnknownProposal", unit="Count", value=1)
-    return Received("ignored")
+    return Received(Outcome.IGNORED)
 
 
-def _completed(event: webhook.PaymentEvent) -> Received:
+def _completed(event: webhook.PaymentEvent, session: webhook.CheckoutSession) -> Received:
     # The payment's write is conditional on the proposal as judged: when it changed meanwhile (another
     # event paid it), judge again on what is stored now.
     for _ in range(ATTEMPTS):
-        proposal = _proposal_of(event)
+        proposal = _proposal_of(session)
         if proposal is None:
-            return _unknown(event)
+            return _unknown(event, session)
         try:
-            return _confirm(event, proposal)
+            return _confirm(event, session, proposal)
         except AlreadyPaid:
             continue
     raise ConcurrentChange()
 
 
-def _confirm(event: webhook.PaymentEvent, proposal: Proposal) -> Received:
-    session, now = event.session, clock.now()
+def _confirm(event: webhook.PaymentEvent, session: webhook.CheckoutSession, proposal: Proposal) -> Received:
+    now = clock.now()
     log = {"event_id": event.id, "session_id": session.id, "dealer_id": proposal.dealer_id,
            "proposal_id": proposal.id}
     confirmation = Confirmation(
@@ -220,32 +231,32 @@ def _confirm(event: webhook.PaymentEvent, proposal: Proposal) -> Received:
         payment_reference=session.payment_intent or session.id,
     )
     payment = proposal.deposit_payment
-    if rules.recorded_with(payment, confirmation):
+    if payment is not None and rules.recorded_with(payment, confirmation):
         return _already(payment.event_id == event.id, log)
     if not confirmation.paid:
         # Card-only checkouts complete paid; nothing was taken, so there is nothing to record or refund.
         logger.warning("payment webhook: checkout completed unpaid, ignored", extra=log)
-        return Received("ignored")
+        return Received(Outcome.IGNORED)
     provider = payment.provider if payment else settings().payment_provider
-    reason = rules.anomaly_of(proposal.status.value, proposal.deposit_cents, payment, confirmation)
+    reason = rules.anomaly_of(proposal.status, proposal.deposit_cents, payment, confirmation)
     if reason is not None:
         return _anomaly(event, proposal, rules.anomaly(reason, confirmation, proposal.deposit_cents, provider, now),
                         log)
     paid = rules.paid(payment, provider, confirmation, now)
-    paid_proposal = proposal.model_copy(update={"deposit_payment": paid})
+    paid_proposal = proposal.with_payment(paid)
     history = proposal_store.record_event(proposal.dealer_id, proposal.id, EventKind.PAYMENT_RECEIVED, now, {
         "amount_cents": paid.amount_cents, "currency": paid.currency, "provider": provider,
         "provider_reference": paid.provider_reference,
     }, by="system")
-    messages = [*portal.tell_seller(paid_proposal, EventKind.PAYMENT_RECEIVED, now),
+    messages = [notifications.seller_notice(paid_proposal, EventKind.PAYMENT_RECEIVED, now),
                 receipt(paid_proposal, now)]
     try:
-        portal.commit([store.event_processed(proposal, event.id, event.type, now),
-                       store.payment_received(proposal, paid), history], messages)
+        commit(store.event_processed(proposal, event.id, event.type, now), store.payment_received(proposal, paid),
+               history, [outbox_store.new(m) for m in messages])
     except AlreadyProcessed:
         return _already(True, log)
     logger.info("deposit paid", extra=log)
-    return Received("recorded")
+    return Received(Outcome.RECORDED)
 
 
 def _anomaly(event: webhook.PaymentEvent, proposal: Proposal, anomaly: DepositAnomaly,
@@ -256,37 +267,38 @@ def _anomaly(event: webhook.PaymentEvent, proposal: Proposal, anomaly: DepositAn
     history = proposal_store.record_event(proposal.dealer_id, proposal.id, EventKind.PAYMENT_ANOMALY, anomaly.at,
                                           {**anomaly.details(), "told": alert.told}, by="system")
     try:
-        portal.commit([store.event_processed(proposal, event.id, event.type, anomaly.at), history], alert.messages)
+        commit(store.event_processed(proposal, event.id, event.type, anomaly.at), history,
+               [outbox_store.new(m) for m in alert.messages])
     except AlreadyProcessed:
         return _already(True, log)
     logger.warning("payment anomaly recorded: to refund or settle at the provider",
                    extra={**log, "reason": anomaly.reason.value})
     metrics.add_metric(name="PaymentAnomaly", unit="Count", value=1)
-    return Received("anomaly")
+    return Received(Outcome.ANOMALY)
 
 
 def _already(same_event: bool, log: dict[str, Any]) -> Received:
     if same_event:
         logger.info("payment webhook already processed", extra=log)
-        return Received("duplicate")
+        return Received(Outcome.DUPLICATE)
     logger.info("payment webhook for a deposit already recorded", extra=log)
-    return Received("already_paid")
+    return Received(Outcome.ALREADY_PAID)
 
 
-def _expired(event: webhook.PaymentEvent) -> Received:
-    proposal = _proposal_of(event)
+def _expired(event: webhook.PaymentEvent, session: webhook.CheckoutSession) -> Received:
+    proposal = _proposal_of(session)
     if proposal is None:
-        return _unknown(event)
-    closed = rules.expired(proposal.deposit_payment, event.session.id)
+        return _unknown(event, session)
+    closed = rules.expired(proposal.deposit_payment, session.id)
     if closed is None:
-        return Received("ignored")
+        return Received(Outcome.IGNORED)
     now = clock.now()
     try:
-        portal.commit([store.event_processed(proposal, event.id, event.type, now),
-                       store.checkout_closed(proposal, closed, event.session.id)], [])
+        commit(store.event_processed(proposal, event.id, event.type, now),
+               store.checkout_closed(proposal, closed, session.id))
     except Conflict:  # replayed, or the checkout changed meanwhile (paid, or another one opened)
-        return Received("ignored")
-    return Received("checkout_closed")
+        return Received(Outcome.IGNORED)
+    return Received(Outcome.CHECKOUT_CLOSED)
 
 
 # --- settling an anomaly, from the seller front -------------------------------------------------------
@@ -308,7 +320,7 @@ def settle_anomaly(dealer_id: str, proposal_id: str, anomaly_id: str, settlement
         "anomaly_id": anomaly_id, "note": settlement.note, "amount_cents": anomaly.amount_cents,
         "currency": anomaly.currency, "provider_reference": anomaly.provider_reference,
     }, by=by.user_id)
-    table.transact([store.anomaly_settled(view.proposal, anomaly_id, by.user_id, now), history])
+    commit(store.anomaly_settled(view.proposal, anomaly_id, by.user_id, now), history)
     return view.then(view.proposal, proposal_store.event_of(history))
 
 
@@ -327,6 +339,6 @@ def receipt(proposal: Proposal, at: datetime) -> OutboxMessage:
               "de rétractation dans le délai, elle vous est intégralement remboursée.",
     )
     return OutboxMessage(
-        dealer_id=proposal.dealer_id, channel=Channel.EMAIL, to=portal.customer_address(proposal),
+        dealer_id=proposal.dealer_id, channel=Channel.EMAIL, to=customer_address(proposal),
         reply_to=str(proposal.seller.email), purpose="deposit_receipt", created_at=at, **letter.parts(),
     )

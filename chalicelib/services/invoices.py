@@ -31,7 +31,7 @@ from chalicelib.domain.invoices import (
 from chalicelib.domain import letters
 from chalicelib.domain.money import format_euros
 from chalicelib.domain.outbox import Attachment, Channel, OutboxMessage
-from chalicelib.domain.proposals import CustomerSnapshot
+from chalicelib.domain.proposals.model import CustomerSnapshot
 from chalicelib.domain.quotes import LineKind, QuoteLine
 from chalicelib.store import customers as customer_store
 from chalicelib.store import dealers as dealer_store

@@ -14,7 +14,8 @@ from chalicelib.domain.dealers import User
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.outbox import Channel, OutboxMessage, SellerNotice
-from chalicelib.domain.proposals import EventKind, Proposal, email_variables
+from chalicelib.domain.proposals.model import EventKind, Proposal
+from chalicelib.domain.proposals.views import email_variables
 from chalicelib.domain.templates import TemplateKind
 from chalicelib.settings import settings
 from chalicelib.store import dealers as dealer_store

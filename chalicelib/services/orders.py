@@ -29,7 +29,7 @@ from chalicelib.domain.orders.model import (
     paris_moment,
 )
 from chalicelib.domain.orders.views import Blockers, MilestoneView, OrderPage, OrderSummary, OrderView
-from chalicelib.domain.proposals import Proposal
+from chalicelib.domain.proposals.model import Proposal
 from chalicelib.domain.quotes import LineKind, QuoteLine
 from chalicelib.store import customers as customer_store
 from chalicelib.store import orders as store

@@ -15,7 +15,8 @@ its `ttl`: the portal still finds it to offer a new link to the recorded address
 """
 from chalicelib.domain import clock
 from chalicelib.domain.errors import NotFound
-from chalicelib.domain.proposals import WITH_THE_CUSTOMER, EventKind, Proposal, ProposalLink, ProposalStatus
+from chalicelib.domain.proposals.model import EventKind, Proposal, ProposalLink
+from chalicelib.domain.proposals.status import WITH_THE_CUSTOMER, ProposalStatus
 from chalicelib.services import due_work, staff_alerts
 from chalicelib.store import due
 from chalicelib.store import outbox as outbox_store

@@ -13,7 +13,9 @@ from datetime import datetime
 
 from chalicelib.domain import clock, reminders
 from chalicelib.domain.errors import NotFound
-from chalicelib.domain.proposals import WITH_THE_CUSTOMER, Proposal, RemindProposal
+from chalicelib.domain.proposals.commands import RemindProposal
+from chalicelib.domain.proposals.model import Proposal
+from chalicelib.domain.proposals.status import WITH_THE_CUSTOMER
 from chalicelib.domain.reminders import ReminderSchedule
 from chalicelib.services import due_work
 from chalicelib.services import proposals as proposal_service

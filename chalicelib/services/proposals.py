@@ -5,27 +5,26 @@ Each state change commits one unit of work with its history event, its access li
 outbox email; the table's stream sends the email once committed, and a failed send is
 retried by the outbox schedule without losing the change.
 """
-import hashlib
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from chalicelib.documents import pdf, storage
+from chalicelib.documents import storage
 from chalicelib.domain import clock, local_time
 from chalicelib.domain.dealers import Dealer, ProfileChange, SellerProfile, Staff
 from chalicelib.domain.errors import InvalidInput, NotFound
 from chalicelib.domain.ids import new_id
-from chalicelib.domain.links import AccessLink
-from chalicelib.domain.outbox import Attachment, Channel, OutboxMessage
-from chalicelib.domain.proposals import (
-    WITH_THE_CUSTOMER, DocumentLink, EventKind, NewProposal, Proposal, ProposalChange, ProposalEvent, ProposalLink,
-    ProposalListQuery, ProposalPage, ProposalStatus, ProposalSummary, ProposalView, Recipient, RemindProposal,
-    SendProposal, StoredPdf, check_dealer_can_propose, check_quote_can_be_proposed, document_of_proposal,
-    email_variables, new_proposal, sources_of,
+from chalicelib.domain.proposals.commands import (
+    NewProposal, ProposalChange, ProposalListQuery, RemindProposal, SendProposal,
 )
+from chalicelib.domain.proposals.model import (
+    EventKind, Proposal, ProposalEvent, Recipient, check_dealer_can_propose, check_quote_can_be_proposed, new_proposal,
+)
+from chalicelib.domain.proposals.status import WITH_THE_CUSTOMER, ProposalStatus, sources_of
+from chalicelib.domain.proposals.views import DocumentLink, ProposalPage, ProposalSummary, ProposalView
 from chalicelib.domain.quotes import build_lines, check_validity
 from chalicelib.domain.templates import TemplateKind
-from chalicelib.settings import settings
+from chalicelib.services.customer_contact import customer_email, issue_link, pdf_filename, stored_pdf
 from chalicelib.store import customers as customer_store
 from chalicelib.store import dealers as dealer_store
 from chalicelib.store import outbox as outbox_store
@@ -34,9 +33,6 @@ from chalicelib.store import quotes as quote_store
 from chalicelib.store.unit_of_work import UnitOfWork, Write, commit
 
 PDF_URL_SECONDS = 300
-# Link items stay readable this long after they (or the proposal) expire, so the portal can
-# still say "this link has expired, get a new one" instead of "unknown link"; TTL then cleans up.
-LINK_KEPT_AFTER_EXPIRY = timedelta(days=30)
 
 
 def _dealer(dealer_id: str) -> Dealer:
@@ -211,69 +207,6 @@ def edit(dealer_id: str, proposal_id: str, change: ProposalChange, by: Staff) ->
     allowed = (ProposalStatus.DRAFT,) if proposal.status == ProposalStatus.DRAFT else WITH_THE_CUSTOMER
     commit(store.update(proposal, edited, allowed), event)
     return view.then(edited, store.event_of(event))
-
-
-# --- pieces the portal reuses -------------------------------------------------------
-
-@dataclass(frozen=True)
-class IssuedLink:
-    """A new access link. `token` and `url` go in the email only; the table keeps the SHA-256."""
-    token: str
-    token_hash: str
-    url: str
-    expires_at: datetime
-    write: Write
-
-
-def issue_link(dealer: Dealer, proposal: Proposal, recipient_email: str, at: datetime,
-               purpose: str = "send") -> IssuedLink:
-    """A new link (domain/links.py) for `{public_base_url}/p/{token}`, valid `link_validity_hours`.
-
-    Put `write` in the unit of work that sends the email; the raw token is never stored.
-    """
-    token, access = AccessLink.issue(at, timedelta(hours=dealer.settings.link_validity_hours))
-    kept_until = max(access.expires_at, proposal.expires_at) + LINK_KEPT_AFTER_EXPIRY
-    link = ProposalLink(
-        dealer_id=dealer.id, proposal_id=proposal.id, proposal_version=proposal.version, purpose=purpose,
-        recipient=recipient_email, issued_at=at, expires_at=access.expires_at, ttl=int(kept_until.timestamp()),
-    )
-    return IssuedLink(token=token, token_hash=access.token_hash, url=f"{settings().public_base_url}/p/{token}",
-                      expires_at=access.expires_at, write=store.new_link(access.token_hash, link))
-
-
-def customer_email(
-    dealer_id: str, proposal: Proposal, kind: TemplateKind, at: datetime, purpose: str,
-    variables: dict[str, Any] | None = None, attach_pdf: bool = False, attachments: list[Attachment] | None = None,
-    to: str | None = None,
-) -> OutboxMessage:
-    """An email to the proposal's recipient with the dealer's template of this kind, rendered when delivered.
-    Not yet queued: add `store.outbox.new(message)` to your unit of work."""
-    recipient = to or (proposal.recipient.email if proposal.recipient else proposal.customer.email)
-    if not recipient:
-        raise InvalidInput("Le client n'a pas d'adresse e-mail.", {"email": "missing"})
-    files = list(attachments or [])
-    if attach_pdf and proposal.pdf is not None:
-        files.append(Attachment(filename=pdf_filename(proposal), s3_key=proposal.pdf.s3_key))
-    return OutboxMessage(
-        dealer_id=dealer_id, channel=Channel.EMAIL, to=recipient, template=kind,
-        variables=email_variables(proposal) | (variables or {}), reply_to=str(proposal.seller.email),
-        attachments=files, purpose=purpose, created_at=at,
-    )
-
-
-def pdf_filename(proposal: Proposal) -> str:
-    return f"proposition-{proposal.reference}-v{proposal.version}.pdf"
-
-
-def stored_pdf(proposal: Proposal) -> Proposal:
-    """The proposal with its current version's PDF in the documents bucket (rendered once per version)."""
-    if proposal.pdf_is_current():
-        return proposal
-    data = pdf.render_quote(document_of_proposal(proposal))
-    key = storage.proposal_pdf_key(proposal.dealer_id, proposal.id, proposal.version)
-    storage.put(key, data, "application/pdf")
-    stored = StoredPdf(version=proposal.version, s3_key=key, sha256=hashlib.sha256(data).hexdigest(), size=len(data))
-    return proposal.model_copy(update={"pdf": stored})
 
 
 # --- rules that need the store ------------------------------------------------------

@@ -12,7 +12,7 @@ from chalicelib.domain.dealers import Staff, User
 from chalicelib.domain.errors import InvalidInput, NotFound, StaleVersion
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.leads.model import offer_linked
-from chalicelib.domain.proposals import DocumentLink, document_of_quote
+from chalicelib.domain.proposals.views import DocumentLink, document_of_quote
 from chalicelib.domain.quotes import (
     NewQuote, Quote, QuoteChange, QuoteListQuery, QuotePage, build_lines, check_validity, default_validity,
 )

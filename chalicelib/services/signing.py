@@ -23,17 +23,16 @@ from chalicelib.domain.errors import DomainError, NotFound
 from chalicelib.domain.evidence import Signer, VerificationReport, evidence_document, subject_of, verify
 from chalicelib.domain.links import PortalState
 from chalicelib.domain.outbox import Attachment, Channel, OutboxMessage
-from chalicelib.domain.proposals import (
-    WITH_THE_CUSTOMER, DocumentLink, EventKind, Proposal, ProposalStatus, Signature, StoredPdf,
-)
+from chalicelib.domain.proposals.model import EventKind, Proposal, Signature, StoredPdf
+from chalicelib.domain.proposals.status import WITH_THE_CUSTOMER
+from chalicelib.domain.proposals.views import DocumentLink
 from chalicelib.domain.signing import (
     PendingSignature, SignFormInput, SigningUnavailable, check_sign_form, periods_of, signed_filename,
 )
 from chalicelib.domain.templates import TemplateKind
-from chalicelib.services import proposals as proposal_service
-from chalicelib.services.portal import (
-    Closed, Record, Visit, Visitor, commit, customer_address, checked, open_link, retried, tell_seller,
-)
+from chalicelib.services import notifications
+from chalicelib.services.customer_contact import customer_address, customer_email, stored_pdf
+from chalicelib.services.visit import Opened, Record, Visit, Visitor, checked, commit, open_link, retried
 from chalicelib.settings import settings
 from chalicelib.store import dealers as dealer_store
 from chalicelib.store import portal as store
@@ -59,7 +58,8 @@ def _start(token: str, typed: SignFormInput, visitor: Visitor) -> None:
     visit = _signable(open_link(token))
     proposal, now = visit.proposal, visit.now
     terms = check_sign_form(proposal, typed)
-    current = proposal_service.stored_pdf(proposal)
+    current = stored_pdf(proposal)
+    assert current.pdf is not None  # stored_pdf stores the current version's
     pending = PendingSignature(
         full_name=terms.full_name, email=customer_address(proposal), proposal_version=proposal.version,
         consent_text=terms.consent_text, no_claim_declared=terms.no_claim_declared, iban=terms.iban,
@@ -72,8 +72,7 @@ def _start(token: str, typed: SignFormInput, visitor: Visitor) -> None:
         "iban_masked": terms.iban_masked, "proposal_version": proposal.version,
         "document_sha256": current.pdf.sha256,
     })
-    changes = {} if proposal.pdf_is_current() else {"pdf": current.pdf}
-    _send_code(visit, record, pending, changes)
+    _send_code(visit, record, pending, current)
 
 
 def resend(token: str, form: dict[str, str], visitor: Visitor) -> None:
@@ -87,10 +86,11 @@ def _resend(token: str, visitor: Visitor) -> None:
     pending = visit.pending
     if pending is None or pending.proposal_version != visit.proposal.version or visit.challenge is None:
         raise NeedsForm()
-    _send_code(visit, Record(visit.aggregate, visitor, visit.now), pending, {})
+    _send_code(visit, Record(visit.aggregate, visitor, visit.now), pending, visit.proposal)
 
 
-def _send_code(visit: Visit, record: Record, pending: PendingSignature, changes: dict[str, Any]) -> None:
+def _send_code(visit: Opened, record: Record, pending: PendingSignature, shown: Proposal) -> None:
+    """Issues a code for `pending` and emails it; `shown` is the proposal with the document the form showed."""
     proposal, now = visit.proposal, visit.now
     code, challenge = SigningChallenge.issue(settings().code_hmac_secret, proposal.id, proposal.version, now,
                                              previous=visit.challenge)
@@ -98,12 +98,8 @@ def _send_code(visit: Visit, record: Record, pending: PendingSignature, changes:
                "proposal_version": proposal.version}
     record.add(evidence.EventKind.CODE_SENT, EventKind.CODE_SENT, details=details)
     message = _code_email(proposal, pending.email, code, now)
-    commit([
-        store.code(proposal, challenge, pending, read_as=visit.challenge),
-        store.proposal_change(proposal, record.chain, statuses=WITH_THE_CUSTOMER, version=proposal.version,
-                              set=changes),
-        *record.writes,
-    ], [message])
+    commit([store.code(proposal, challenge, pending, read_as=visit.challenge),
+            *record.saved(shown, allowed=WITH_THE_CUSTOMER, version=True)], [message])
 
 
 def _code_email(proposal: Proposal, to: str, code: str, at: datetime) -> OutboxMessage:
@@ -124,23 +120,20 @@ def confirm(token: str, form: dict[str, str], visitor: Visitor) -> None:
 
 
 def _confirm(token: str, typed: str, visitor: Visitor) -> None:
-    visit = open_link(token, whole=True)
-    if visit.state == PortalState.ACCEPTED_VIEW:
+    looked = open_link(token, whole=True)
+    if looked.state == PortalState.ACCEPTED_VIEW:
         raise CodeAlreadyUsed()
-    visit = _signable(visit)
+    visit = _signable(looked)
     proposal, now, challenge = visit.proposal, visit.now, visit.challenge
     if challenge is None:
         raise NoActiveCode()
     verification = challenge.verify(settings().code_hmac_secret, typed, proposal.version, now)
-    if verification.outcome == Outcome.WRONG:
+    if verification.error is not None and verification.outcome == Outcome.WRONG:
         record = Record(visit.aggregate, visitor, now)
         record.add(evidence.EventKind.CODE_FAILED, EventKind.CODE_REFUSED, details={
             "outcome": verification.outcome.value, "remaining": verification.challenge.remaining_attempts})
-        commit([
-            store.code(proposal, verification.challenge, visit.pending, read_as=challenge),
-            store.proposal_change(proposal, record.chain, statuses=WITH_THE_CUSTOMER),
-            *record.writes,
-        ], [])
+        commit([store.code(proposal, verification.challenge, visit.pending, read_as=challenge),
+                *record.saved(allowed=WITH_THE_CUSTOMER)], [])
         raise verification.error
     if verification.error is not None:
         raise verification.error
@@ -150,7 +143,7 @@ def _confirm(token: str, typed: str, visitor: Visitor) -> None:
     _accept(visit, verification.challenge, pending, visitor)
 
 
-def _accept(visit: Visit, used: SigningChallenge, pending: PendingSignature, visitor: Visitor) -> None:
+def _accept(visit: Opened, used: SigningChallenge, pending: PendingSignature, visitor: Visitor) -> None:
     from chalicelib.documents.certificate import CertificateFacts, with_certificate
     from chalicelib.documents.sealing import seal
 
@@ -181,23 +174,18 @@ def _accept(visit: Visit, used: SigningChallenge, pending: PendingSignature, vis
         signed_pdf=StoredPdf(version=proposal.version, s3_key=key, sha256=signed_sha256, size=len(signed)),
         evidence_seq=record.chain.seq, evidence_head=record.chain.head_hash,
     )
-    accepted = proposal.moved_to(ProposalStatus.ACCEPTED, now).model_copy(update={"signature": signature})
+    accepted = proposal.accepted(signature)
     messages = [
-        *tell_seller(accepted, EventKind.ACCEPTED, now),
-        proposal_service.customer_email(
+        notifications.seller_notice(accepted, EventKind.ACCEPTED, now),
+        customer_email(
             proposal.dealer_id, accepted, TemplateKind.SIGNATURE_ACK, now, purpose="signature_ack",
             variables={"signed_at": local_time.format_moment(now), "withdrawal": withdrawal_text(accepted)},
             attachments=[Attachment(filename=signed_filename(proposal), s3_key=key)], to=pending.email,
         ),
     ]
     try:
-        commit([
-            store.proposal_change(proposal, record.chain, statuses=WITH_THE_CUSTOMER, version=proposal.version,
-                                  terminal=True, set={"status": ProposalStatus.ACCEPTED.value, "accepted_at": now,
-                                                      "signature": signature}),
-            store.code(proposal, used, pending, read_as=visit.challenge),
-            *record.writes,
-        ], messages)
+        commit([*record.saved(accepted, version=True), store.code(proposal, used, pending, read_as=visit.challenge)],
+               messages)
     except DomainError:
         storage.delete(key)  # a lost race (the same code typed twice at once): only the winner's file stays
         raise
@@ -207,12 +195,11 @@ def withdrawal_text(proposal: Proposal) -> str:
     return "\n".join(period.text for period in periods_of(proposal))
 
 
-def _signable(visit: Visit) -> Visit:
-    if visit.state != PortalState.SHOW:
-        raise Closed(visit.state)
-    if not visit.signable:
+def _signable(visit: Visit) -> Opened:
+    opened = visit.require(PortalState.SHOW)
+    if not opened.signable:
         raise SigningUnavailable()
-    return visit
+    return opened
 
 
 # --- the seller's proofs ----------------------------------------------------------------------------
@@ -229,17 +216,17 @@ def _aggregate(dealer_id: str, proposal_id: str) -> store.Aggregate:
     return aggregate
 
 
-def _signed(dealer_id: str, proposal_id: str) -> store.Aggregate:
+def _signed(dealer_id: str, proposal_id: str) -> tuple[store.Aggregate, Signature]:
     aggregate = _aggregate(dealer_id, proposal_id)
     if aggregate.proposal.signature is None:
         raise _NO_PROOFS
-    return aggregate
+    return aggregate, aggregate.proposal.signature
 
 
 def signed_pdf(dealer_id: str, proposal_id: str) -> DocumentLink:
     """The sealed, signed PDF: where it is, its fingerprint, a five-minute download URL."""
-    proposal = _signed(dealer_id, proposal_id).proposal
-    stored = proposal.signature.signed_pdf
+    aggregate, signature = _signed(dealer_id, proposal_id)
+    proposal, stored = aggregate.proposal, signature.signed_pdf
     return DocumentLink(s3_key=stored.s3_key, sha256=stored.sha256, size=stored.size, version=stored.version,
                         url=storage.download_url(stored.s3_key, signed_filename(proposal), PROOF_URL_SECONDS),
                         url_expires_in=PROOF_URL_SECONDS)
@@ -247,8 +234,8 @@ def signed_pdf(dealer_id: str, proposal_id: str) -> DocumentLink:
 
 def evidence_file(dealer_id: str, proposal_id: str) -> dict[str, Any]:
     """The evidence JSON: signer, documents, consent, steps, code events, the chain and its verification now."""
-    aggregate = _signed(dealer_id, proposal_id)
-    proposal, events, signature = aggregate.proposal, aggregate.evidence, aggregate.proposal.signature
+    aggregate, signature = _signed(dealer_id, proposal_id)
+    proposal, events = aggregate.proposal, aggregate.evidence
     document = evidence_document(
         subject=subject_of(dealer_id, proposal_id), proposal_reference=proposal.reference,
         proposal_version=signature.proposal_version,

@@ -20,7 +20,8 @@ from chalicelib.domain.errors import NotFound
 from chalicelib.domain.leads.model import Lead
 from chalicelib.domain.money import format_euros
 from chalicelib.domain.outbox import Channel, OutboxMessage
-from chalicelib.domain.proposals import STATUS_LABELS, Proposal, ProposalStatus
+from chalicelib.domain.proposals.model import Proposal
+from chalicelib.domain.proposals.status import STATUS_LABELS, ProposalStatus
 from chalicelib.settings import settings
 from chalicelib.store import dealers as dealer_store
 

@@ -9,7 +9,8 @@ from typing import Any
 
 from chalicelib.domain.deposits import AlreadySettled, DepositPayment, DepositStatus
 from chalicelib.domain.errors import Conflict
-from chalicelib.domain.proposals import Proposal, ProposalStatus
+from chalicelib.domain.proposals.model import Proposal
+from chalicelib.domain.proposals.status import ProposalStatus
 from chalicelib.domain.signing import ConcurrentChange
 from chalicelib.store import keys
 from chalicelib.store.table import Condition, Put, Update, all_of, if_absent, if_status
@@ -19,7 +20,7 @@ class AlreadyProcessed(Conflict):
     """This provider event was handled before (a retry or a replay)."""
     code = "payment_event_already_processed"
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__("Cet événement de paiement a déjà été traité.")
 
 
@@ -27,7 +28,7 @@ class AlreadyPaid(Conflict):
     """The acompte was already recorded as paid (by another event)."""
     code = "deposit_already_paid"
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__("L'acompte est déjà réglé.")
 
 

@@ -2,22 +2,24 @@
 
 Reads: a link is one GetItem by the hash of its token; the proposal's aggregate is one Query on
 its prefix (the proposal, then its code item, its history, its evidence chain; with Limit 2 only
-the proposal and its code). Writes are built here and sent by the use case as one transaction:
+the proposal and its code). Writes are built here and committed by the use case in one unit of work:
 each carries its condition, and a failed one raises ConcurrentChange (read again, then retry).
 The proposal's chain head (`evidence_seq`, `evidence_head`) changes in the same write as each
 evidence event, conditional on the seq that was read, which serialises concurrent appends.
 """
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Iterable
+from typing import Iterable
 
 from chalicelib.domain.codes import SigningChallenge
 from chalicelib.domain.evidence import Chain, EvidenceEvent, subject_of
 from chalicelib.domain.links import AccessLink
-from chalicelib.domain.proposals import Proposal, ProposalLink, ProposalStatus
+from chalicelib.domain.proposals.model import Proposal, ProposalLink
+from chalicelib.domain.proposals.status import ProposalStatus
 from chalicelib.domain.signing import ConcurrentChange, PendingSignature
 from chalicelib.store import keys
-from chalicelib.store.table import Condition, Put, Update, Write, all_of, if_absent, if_status, if_version, table
+from chalicelib.store import proposals as proposal_store
+from chalicelib.store.table import Condition, Put, Update, if_absent, table
 
 
 @dataclass(frozen=True)
@@ -97,23 +99,12 @@ def evidence(proposal: Proposal, event: EvidenceEvent) -> Put:
                error=ConcurrentChange())
 
 
-def proposal_change(
-    read_as: Proposal, chain: Chain, *, statuses: Iterable[ProposalStatus], version: int | None = None,
-    set: dict[str, Any] | None = None, add: dict[str, int] | None = None, terminal: bool = False,
-) -> Update:
-    """The proposal's new chain head and changes, if it is still as read: status, chain seq (and version).
-
-    `terminal`: the proposal reaches a final status and leaves the due index (its expiry) in this write.
-    """
-    sets = {name: _json(value) for name, value in (set or {}).items()}
-    remove = keys.DUE_ATTRIBUTES if terminal else ()
-    if chain.seq != read_as.evidence_seq:
-        sets |= {"evidence_seq": chain.seq, "evidence_head": chain.head_hash}
-    conditions = [if_status(*(s.value for s in statuses)), _chain_at(read_as.evidence_seq)]
-    if version is not None:
-        conditions.append(if_version(version))
-    return Update(keys.proposal(read_as.dealer_id, read_as.id), set=sets, add=add or {}, remove=remove,
-                  condition=all_of(*conditions), error=ConcurrentChange())
+def proposal_change(before: Proposal, after: Proposal, *, allowed: Iterable[ProposalStatus] | None = None,
+                    version: bool = False) -> Update:
+    """`after`, as the domain made it with the chain's new head, replaces `before` (store/proposals.update,
+    as for the seller's actions), if the proposal is still as read: status, chain head (and version)."""
+    return proposal_store.update(before, after, allowed, version=version, also=_chain_at(before.evidence_seq),
+                                 error=ConcurrentChange())
 
 
 def view_counted(stored: StoredLink, day: str, at: datetime) -> Update:
@@ -149,10 +140,6 @@ def code(proposal: Proposal, challenge: SigningChallenge, pending: PendingSignat
     return Put(keys.proposal_code(proposal.dealer_id, proposal.id), item, condition, error=ConcurrentChange())
 
 
-def commit(writes: list[Write]) -> None:
-    table.transact(writes)
-
-
 def _chain_at(seq: int) -> Condition:
     if seq == 0:
         return Condition("attribute_not_exists(#eseq) OR #eseq = :eseq", {"#eseq": "evidence_seq"}, {":eseq": 0})
@@ -161,13 +148,3 @@ def _chain_at(seq: int) -> Condition:
 
 def _time(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
-
-
-def _json(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if hasattr(value, "model_dump"):
-        return value.model_dump(mode="json")
-    if isinstance(value, (list, tuple)):
-        return [_json(v) for v in value]
-    return value

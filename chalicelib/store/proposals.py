@@ -1,34 +1,33 @@
 """Proposals, their history (events under the proposal's key) and their access links.
 
-The proposal item is written whole only once, at creation. Afterwards each write
-SETs the attributes that changed, on the condition of the status (and version) the
-action expects, so counters the portal increments (view_count, download_count)
-are never overwritten by a seller's action.
+The proposal item is written whole only once, at creation. Afterwards every action, the
+seller's and the customer's, persists the difference between the proposal it read and the one
+the domain returned (`update`): it SETs only the attributes that changed, ADDs to the counters
+the portal increments (view_count, download_count), on the condition of the status and the
+version (or evidence chain head) the action read.
 """
 from datetime import datetime
-from typing import Any
+from typing import Any, Iterable
 
 from ulid import ULID
 
 from chalicelib.domain import reminders
-from chalicelib.domain.errors import NotFound
-from chalicelib.domain.proposals import (
-    STATUS_TIMES, TERMINAL, EventKind, Proposal, ProposalEvent, ProposalLink, ProposalStatus, ProposalView,
-    sources_of,
-)
+from chalicelib.domain.errors import DomainError, NotFound
+from chalicelib.domain.proposals.model import EventKind, Proposal, ProposalEvent, ProposalLink
+from chalicelib.domain.proposals.status import TERMINAL, ProposalStatus, sources_of
+from chalicelib.domain.proposals.views import ProposalView
 from chalicelib.store import keys, paging
 from chalicelib.store.table import (
     Condition, Delete, Put, Update, Write, all_of, if_absent, if_status, if_version, table,
 )
+from chalicelib.store.unit_of_work import commit
 
 EXPIRY = "proposal_expiry"
 LINK_EXPIRY = "link_expiry"          # on the link item, at its expires_at
 REMINDER_KIND = "proposal_reminder"  # on the proposal's reminder item (keys.proposal_reminder)
 _MISSING = NotFound("Proposition introuvable.")
-# Written by the portal (views, downloads) or the signing flow: never SET from a seller's copy.
-_PORTAL_OWNED = frozenset({"view_count", "last_viewed_at", "download_count", "last_downloaded_at",
-                           "declined_reason", "signature", "evidence_seq", "evidence_head", "link_requests",
-                           "deposit_payment"})
+# Counted by the portal, concurrently with other writes: written as an ADD of what the action counts.
+COUNTERS = ("view_count", "download_count")
 
 
 def stored(proposal: Proposal) -> dict[str, Any]:
@@ -38,7 +37,7 @@ def stored(proposal: Proposal) -> dict[str, Any]:
 
 def create(proposal: Proposal, writes: list[Write]) -> None:
     """The new proposal with its first events (see `created`)."""
-    table.transact([created(proposal), *writes])
+    commit(created(proposal), writes)
 
 
 def created(proposal: Proposal) -> Put:
@@ -89,25 +88,40 @@ def page(dealer_id: str, status: ProposalStatus | None, limit: int, cursor: str 
     return [Proposal.model_validate(i) for i in items], paging.encode(after)
 
 
-# --- writes of the seller's actions -------------------------------------------------
+# --- a proposal's change, the same way for the seller's and the customer's actions -------------
 
 def changed(before: Proposal, after: Proposal, allowed: tuple[ProposalStatus, ...], writes: list[Write]) -> None:
     """`after` replaces `before` if the proposal is still in an allowed status and at the same version."""
-    table.transact([update(before, after, allowed), *writes])
+    commit(update(before, after, allowed), *writes)
 
 
-def update(before: Proposal, after: Proposal, allowed: tuple[ProposalStatus, ...]) -> Update:
+def update(before: Proposal, after: Proposal, allowed: Iterable[ProposalStatus] | None = None, *,
+           version: bool = True, also: Condition | None = None, error: DomainError | None = None) -> Update:
+    """The write that turns the stored `before` into `after`, as the domain made it: it SETs what changed,
+    REMOVEs what was cleared, ADDs to the counters, and leaves the due index when the status becomes final.
+
+    Its condition: the proposal is still in an `allowed` status (by default its status as read, or the
+    statuses that lead to the new one), at the version read (unless `version` is False), and `also`
+    holds (the portal's: the evidence chain's head as read). `error`: what a lost condition raises.
+    """
     key = keys.proposal(after.dealer_id, after.id)
     old, new = stored(before), stored(after)
-    changes = {name: value for name, value in new.items() if old.get(name) != value and name not in _PORTAL_OWNED}
+    changes = {name: value for name, value in new.items() if old.get(name) != value}
+    adds = {name: changes.pop(name) - old.get(name, 0) for name in COUNTERS if name in changes}
     sets = {name: value for name, value in changes.items() if value is not None}
     removes = [name for name, value in changes.items() if value is None]
-    if after.status in TERMINAL:
+    if after.status != before.status and after.status in TERMINAL:
         removes += keys.DUE_ATTRIBUTES
     elif "expires_at" in changes:
         sets |= keys.due_attributes(EXPIRY, key, after.expires_at)
-    condition = all_of(if_status(*allowed), if_version(before.version))
-    return Update(key, set=sets, remove=tuple(removes), condition=condition)
+    if allowed is None:
+        allowed = sources_of(after.status) if after.status != before.status else (before.status,)
+    conditions = [if_status(*(status.value for status in allowed))]
+    if version:
+        conditions.append(if_version(before.version))
+    if also is not None:
+        conditions.append(also)
+    return Update(key, set=sets, remove=tuple(removes), add=adds, condition=all_of(*conditions), error=error)
 
 
 def pdf_saved(proposal: Proposal) -> Update:
@@ -167,26 +181,12 @@ def get_link(token_hash: str) -> ProposalLink | None:
 
 def transition(proposal: Proposal, target: ProposalStatus, at: datetime, expect_version: int | None = None,
                **changes: Any) -> Update:
-    """A conditional status change (e.g. accepted at signature, declined, expired by the schedule).
-
-    Use `proposal.moved_to(target, at)` first for the rule and its message; this write
-    enforces it again in DynamoDB: only from the statuses that lead to `target`, and
-    from `expect_version` when given (the version the customer signed).
+    """A status change by others than the seller and the portal (e.g. expired by the schedule), through `update`:
+    the domain's rule and message first (`moved_to`), then the write, only from the statuses that lead to
+    `target`, and from `expect_version` when given.
     """
-    moved = proposal.moved_to(target, at)
-    condition: Condition = if_status(*sources_of(target))
-    if expect_version is not None:
-        condition = all_of(condition, if_version(expect_version))
-    sets = {"status": target.value, **{k: _json(v) for k, v in changes.items()}}
-    if target in STATUS_TIMES:
-        sets[STATUS_TIMES[target]] = getattr(moved, STATUS_TIMES[target]).isoformat()
-    removes = keys.DUE_ATTRIBUTES if target in TERMINAL else ()
-    return Update(keys.proposal(proposal.dealer_id, proposal.id), set=sets, remove=removes, condition=condition)
+    moved = proposal.moved_to(target, at).model_copy(update=changes)
+    return update(proposal, moved, sources_of(target), version=False,
+                  also=if_version(expect_version) if expect_version is not None else None)
 
 
-def _json(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if hasattr(value, "model_dump"):
-        return value.model_dump(mode="json")
-    return value

@@ -18,7 +18,7 @@ from chalicelib.auth import tokens
 from chalicelib.documents import storage
 from chalicelib.domain import clock
 from chalicelib.domain.dealers import NewBranch, Staff
-from chalicelib.domain.proposals import ProposalStatus
+from chalicelib.domain.proposals.status import ProposalStatus
 from chalicelib.services import dealers
 from chalicelib.settings import settings
 from chalicelib.store import proposals as proposal_store

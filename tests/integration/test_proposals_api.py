@@ -8,11 +8,11 @@ import pytest
 from chalicelib.documents import storage
 from chalicelib.domain import clock, local_time
 from chalicelib.domain.outbox import Delivery
-from chalicelib.domain.proposals import EventKind, ProposalStatus
+from chalicelib.domain.proposals.model import EventKind
+from chalicelib.domain.proposals.status import ProposalStatus
 from chalicelib.domain.templates import TemplateKind
-from chalicelib.services import notifications
+from chalicelib.services import customer_contact, notifications
 from chalicelib.services import outbox as outbox_service
-from chalicelib.services import proposals as proposal_service
 from chalicelib.settings import settings
 from chalicelib.store import dealers as dealer_store
 from chalicelib.store import due, keys
@@ -370,9 +370,9 @@ def test_a_question_reaches_the_seller_with_its_text_even_if_they_chose_no_email
 def test_the_portal_can_issue_a_new_link_and_acknowledge_a_question(seller, garage, offer, draft):
     seller.post(f"/proposals/{draft['id']}/send", {})
     proposal = store.get(garage.dealer.id, draft["id"])
-    link = proposal_service.issue_link(dealer_store.get(garage.dealer.id), proposal, proposal.recipient.email,
+    link = customer_contact.issue_link(dealer_store.get(garage.dealer.id), proposal, proposal.recipient.email,
                                        NOW, purpose="renewal")
-    ack = proposal_service.customer_email(garage.dealer.id, proposal, TemplateKind.QUESTION_ACK,
+    ack = customer_contact.customer_email(garage.dealer.id, proposal, TemplateKind.QUESTION_ACK,
                                           NOW, purpose="proposal_question_ack",
                                           variables={"question": "Livraison un samedi ?"})
     table.transact([link.write, outbox_store.new(ack)])

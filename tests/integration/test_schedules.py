@@ -13,7 +13,9 @@ from chalicelib.clients import client as aws_client
 from chalicelib.domain import clock, reminders
 from chalicelib.domain.dealers import DealerSettingsChange, Staff
 from chalicelib.domain.outbox import Delivery
-from chalicelib.domain.proposals import EventKind, ProposalStatus, RemindProposal
+from chalicelib.domain.proposals.commands import RemindProposal
+from chalicelib.domain.proposals.model import EventKind
+from chalicelib.domain.proposals.status import ProposalStatus
 from chalicelib.services import dealers, lead_alerts, leads, outbox, proposal_expiry, proposal_reminders
 from chalicelib.services import proposals as proposal_service
 from chalicelib.settings import settings

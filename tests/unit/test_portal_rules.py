@@ -7,7 +7,7 @@ from chalice import Response
 
 from chalicelib.api import http
 from chalicelib.domain.errors import InvalidInput
-from chalicelib.domain.proposals import ProposalStatus
+from chalicelib.domain.proposals.status import ProposalStatus
 from chalicelib.domain.quotes import LineKind
 from chalicelib.domain.signing import SignFormInput, check_sign_form, consent_parts, periods_of
 from chalicelib.portal import pages

@@ -6,10 +6,10 @@ import pytest
 
 from chalicelib.domain.dealers import WithdrawalDays
 from chalicelib.domain.errors import InvalidInput, InvalidTransition
-from chalicelib.domain.proposals import (
-    EventKind, ProposalChange, ProposalLocked, ProposalStatus, SellerBlock, check_quote_can_be_proposed,
-    email_variables, sources_of,
-)
+from chalicelib.domain.proposals.commands import ProposalChange, SellerBlock
+from chalicelib.domain.proposals.model import EventKind, ProposalLocked, check_quote_can_be_proposed
+from chalicelib.domain.proposals.status import ProposalStatus, sources_of
+from chalicelib.domain.proposals.views import email_variables
 from chalicelib.domain.quotes import LineKind, VehicleDetails
 from tests.samples import AT, TO_MARIE, line, proposal, quote
 

@@ -9,7 +9,8 @@ import pytest
 from chalicelib.documents import storage
 from chalicelib.documents.pdf import render_quote
 from chalicelib.domain.dealers import Deposit
-from chalicelib.domain.proposals import ProposalChange, document_of_proposal
+from chalicelib.domain.proposals.commands import ProposalChange
+from chalicelib.domain.proposals.views import document_of_proposal
 from chalicelib.domain.quotes import LineKind
 from tests import pdf_text, samples
 
@@ -33,7 +34,7 @@ def test_the_same_version_gives_the_same_bytes(document):
 
 def test_the_same_version_gives_the_same_bytes_in_another_process(document):
     script = ("import sys; from tests import samples; from chalicelib.documents.pdf import render_quote; "
-              "from chalicelib.domain.proposals import document_of_proposal; "
+              "from chalicelib.domain.proposals.views import document_of_proposal; "
               "sys.stdout.buffer.write(render_quote(document_of_proposal(samples.proposal())))")
     other = subprocess.run([sys.executable, "-c", script], capture_output=True, check=True, cwd=ROOT).stdout
     assert other == render_quote(document)

@@ -87,7 +87,8 @@ def test_another_dealer_does_not_find_the_order(g, opened):
 
 def test_an_accepted_proposal_s_writes_open_its_order_in_the_same_transaction(memory, g):
     from chalicelib.domain.dealers import DealerLegalChange
-    from chalicelib.domain.proposals import NewProposal, ProposalStatus
+    from chalicelib.domain.proposals.commands import NewProposal
+    from chalicelib.domain.proposals.status import ProposalStatus
     from chalicelib.services import dealers, proposals
     from tests.offers import LEGAL, SELLER_BLOCK
 

@@ -8,9 +8,9 @@ import pytest
 from chalicelib.domain.dealers import DealerSettingsChange
 from chalicelib.domain.errors import Conflict, InvalidInput, InvalidTransition, RemoteSellingDisabled
 from chalicelib.domain.outbox import Channel
-from chalicelib.domain.proposals import (
-    EventKind, NewProposal, ProposalChange, ProposalStatus, RemindProposal, SendProposal,
-)
+from chalicelib.domain.proposals.commands import NewProposal, ProposalChange, RemindProposal, SendProposal
+from chalicelib.domain.proposals.model import EventKind
+from chalicelib.domain.proposals.status import ProposalStatus
 from chalicelib.domain.templates import TemplateKind
 from chalicelib.services import dealers, proposals
 from chalicelib.store import keys

@@ -7,7 +7,8 @@ import pytest
 
 from chalicelib.domain import clock
 from chalicelib.domain.outbox import Channel
-from chalicelib.domain.proposals import EventKind, Proposal, ProposalLink, ProposalStatus
+from chalicelib.domain.proposals.model import EventKind, Proposal, ProposalLink
+from chalicelib.domain.proposals.status import ProposalStatus
 from chalicelib.services import proposal_expiry
 from chalicelib.store import due, keys
 from chalicelib.store import proposals as store

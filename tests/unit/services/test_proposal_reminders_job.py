@@ -6,7 +6,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from chalicelib.domain.dealers import DealerSettingsChange
-from chalicelib.domain.proposals import EventKind, NewProposal, RemindProposal, SendProposal
+from chalicelib.domain.proposals.commands import NewProposal, RemindProposal, SendProposal
+from chalicelib.domain.proposals.model import EventKind
 from chalicelib.domain.templates import TemplateKind
 from chalicelib.services import dealers, proposal_reminders, proposals
 from chalicelib.store import keys

@@ -1,62 +1,27 @@
-"""Proposals: a quote sent for remote signing, frozen at creation, versioned on each edit.
+"""The proposal: a quote sent for remote signing, frozen at creation, versioned on each edit; its history
+events and access links.
 
-Lifecycle: draft → sent → viewed → accepted | declined | expired | withdrawn.
-No transition leaves a terminal state. After the first send only the customer's
-email and mobile and the seller block may change; anything else needs a new proposal.
+After the first send only the customer's email and mobile and the seller block may change; anything
+else needs a new proposal. Status changes go through the transition methods (status.TRANSITIONS).
 """
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Sequence
 
-from pydantic import EmailStr, Field, computed_field, model_validator
+from pydantic import Field, computed_field
 
 from chalicelib.domain import local_time
-from chalicelib.domain.customers import (
-    Account, AccountKind, AddressInput, Civility, Contact, Mobile, PostalAddress, format_phone,
-)
-from chalicelib.domain.dealers import Dealer, DealerLegal, Deposit, PhoneE164, SellerProfile, WithdrawalDays
-from chalicelib.domain.deposits import DepositPayment, DepositStatus, RecordedAnomaly
+from chalicelib.domain.customers import Account, AccountKind, AddressInput, Civility, Contact, PostalAddress
+from chalicelib.domain.dealers import Dealer, DealerLegal, Deposit, SellerProfile, WithdrawalDays
+from chalicelib.domain.deposits import DepositPayment, DepositStatus
 from chalicelib.domain.errors import Conflict, InvalidInput, InvalidTransition
-from chalicelib.domain.model import Command, Entity
-from chalicelib.domain.money import format_euros
+from chalicelib.domain.model import Entity
+from chalicelib.domain.proposals.commands import CUSTOMER_FIELDS, EDITABLE_AFTER_SEND, ProposalChange
+from chalicelib.domain.proposals.status import S, STATUS_LABELS, STATUS_TIMES, TERMINAL, TRANSITIONS, ProposalStatus
 from chalicelib.domain.quotes import (
-    MAX_LINES, LineInput, LineKind, Payment, Quote, QuoteLine, Totals, VehicleDetails, WithdrawalTerm, totals_of,
-    withdrawal_terms,
+    LineKind, Payment, Quote, QuoteLine, Totals, VehicleDetails, WithdrawalTerm, totals_of, withdrawal_terms,
 )
 from chalicelib.domain.quotes import deposit_cents as compute_deposit
-
-
-class ProposalStatus(StrEnum):
-    DRAFT = "draft"
-    SENT = "sent"
-    VIEWED = "viewed"
-    ACCEPTED = "accepted"
-    DECLINED = "declined"
-    EXPIRED = "expired"
-    WITHDRAWN = "withdrawn"
-
-
-S = ProposalStatus
-# Sent and not yet answered: what the customer may still sign or decline, and the seller remind.
-WITH_THE_CUSTOMER = (S.SENT, S.VIEWED)
-TERMINAL = (S.ACCEPTED, S.DECLINED, S.EXPIRED, S.WITHDRAWN)
-TRANSITIONS: dict[ProposalStatus, tuple[ProposalStatus, ...]] = {
-    S.DRAFT: (S.SENT, S.EXPIRED, S.WITHDRAWN),
-    S.SENT: (S.VIEWED, S.ACCEPTED, S.DECLINED, S.EXPIRED, S.WITHDRAWN),
-    S.VIEWED: (S.ACCEPTED, S.DECLINED, S.EXPIRED, S.WITHDRAWN),
-}
-STATUS_LABELS = {
-    S.DRAFT: "brouillon", S.SENT: "envoyée", S.VIEWED: "consultée", S.ACCEPTED: "acceptée",
-    S.DECLINED: "refusée", S.EXPIRED: "expirée", S.WITHDRAWN: "retirée",
-}
-# When each terminal status was reached is kept in <status>_at.
-STATUS_TIMES = {S.ACCEPTED: "accepted_at", S.DECLINED: "declined_at", S.EXPIRED: "expired_at",
-                S.WITHDRAWN: "withdrawn_at"}
-
-
-def sources_of(target: ProposalStatus) -> tuple[ProposalStatus, ...]:
-    """The statuses a proposal may be in for `target` to be reached (the write's condition)."""
-    return tuple(source for source, targets in TRANSITIONS.items() if target in targets)
 
 
 class ProposalLocked(Conflict):
@@ -95,8 +60,6 @@ class EventKind(StrEnum):
     PAYMENT_ANOMALY_SETTLED = "payment_anomaly_settled"  # a staff member says it was refunded or settled
     LINK_EXPIRED = "link_expired"        # an access link reached its end (recorded by the sweep-links schedule)
 
-
-# --- the frozen parts of a proposal -------------------------------------------------
 
 class DealerSnapshot(Entity):
     id: str
@@ -217,7 +180,7 @@ class Proposal(Entity):
     expired_at: datetime | None = None
     withdrawn_at: datetime | None = None
     pdf: StoredPdf | None = None
-    # Written by the customer portal only (see store/proposals._PORTAL_OWNED).
+    # Written by the customer portal only (services/portal, signing, deposits).
     declined_reason: str | None = None
     signature: Signature | None = None
     evidence_seq: int = Field(default=0, description="events in the evidence chain (its head is kept with it)")
@@ -324,6 +287,35 @@ class Proposal(Entity):
             changes[STATUS_TIMES[target]] = at
         return self.model_copy(update=changes)
 
+    # --- what the customer does (portal) ---------------------------------------------
+
+    def viewed(self, at: datetime, counted: bool) -> "Proposal":
+        """Opened by the customer: a sent proposal becomes viewed; `counted` once per link and Paris day."""
+        seen = self.moved_to(S.VIEWED, at) if self.status == S.SENT else self
+        return seen.model_copy(update={"last_viewed_at": at, "view_count": self.view_count + int(counted)})
+
+    def downloaded(self, at: datetime) -> "Proposal":
+        return self.model_copy(update={"last_downloaded_at": at, "download_count": self.download_count + 1})
+
+    def declined(self, at: datetime, reason: str | None) -> "Proposal":
+        return self.moved_to(S.DECLINED, at).model_copy(update={"declined_reason": reason or self.declined_reason})
+
+    def accepted(self, signature: Signature) -> "Proposal":
+        """Signed: accepted at the signature's time, the signature kept for the seller and the proofs."""
+        return self.moved_to(S.ACCEPTED, signature.signed_at).model_copy(update={"signature": signature})
+
+    def link_requested(self, recent: Sequence[datetime]) -> "Proposal":
+        """The customer's recent requests for a new link (domain/links.admit_link_request)."""
+        return self.model_copy(update={"link_requests": list(recent)})
+
+    def with_payment(self, payment: DepositPayment) -> "Proposal":
+        """The acompte's payment as it now stands (checkout opened, paid, closed: domain/deposits.py)."""
+        return self.model_copy(update={"deposit_payment": payment})
+
+    def evidenced(self, seq: int, head: str | None) -> "Proposal":
+        """The evidence chain's new head (domain/evidence.py), kept on the proposal to serialise appends."""
+        return self.model_copy(update={"evidence_seq": seq, "evidence_head": head})
+
     def edited(self, change: "ProposalChange", lines: list[QuoteLine] | None, at: datetime) -> "Proposal":
         """The next version with the change, or ProposalLocked naming what may no longer change."""
         given = change.model_fields_set
@@ -417,8 +409,6 @@ def check_quote_can_be_proposed(quote: Quote, today: date) -> None:
             "dupliquez-le.", {"valid_until": "expired"})
 
 
-# --- history, links, views ----------------------------------------------------------
-
 class ProposalEvent(Entity):
     id: str
     proposal_id: str
@@ -426,74 +416,6 @@ class ProposalEvent(Entity):
     at: datetime
     by: str = Field(description="a user id, 'customer' or 'system'")
     details: dict[str, Any] = {}
-
-
-class ProposalView(Entity):
-    proposal: Proposal
-    history: list[ProposalEvent]
-
-    def then(self, proposal: Proposal, *events: ProposalEvent) -> "ProposalView":
-        """The view once an action has written `proposal` and appended `events`: nothing to read back."""
-        return ProposalView(proposal=proposal, history=[*self.history, *events])
-
-    @computed_field
-    @property
-    def proofs(self) -> dict[str, str] | None:
-        """Once signed: where the seller downloads the signed PDF and the evidence file."""
-        if self.proposal.signature is None:
-            return None
-        base = f"/proposals/{self.proposal.id}/proofs"
-        return {"signed_pdf": f"{base}/signed.pdf", "evidence": f"{base}/evidence.json"}
-
-    @computed_field
-    @property
-    def deposit_anomalies(self) -> list[RecordedAnomaly]:
-        """Payments taken that are not the acompte (docs/payments.md, "Anomalies"), oldest first, each to refund
-        or settle at the provider until a staff member marks it settled. Read from the history's events."""
-        settled = {event.details.get("anomaly_id"): event for event in self.history
-                   if event.kind == EventKind.PAYMENT_ANOMALY_SETTLED}
-        return [RecordedAnomaly.model_validate({
-            **event.details, "at": event.at, "id": event.id,
-            **({"settled_at": settled[event.id].at, "settled_by": settled[event.id].by,
-                "settlement_note": settled[event.id].details.get("note")} if event.id in settled else {}),
-        }) for event in self.history if event.kind == EventKind.PAYMENT_ANOMALY]
-
-
-class ProposalSummary(Entity):
-    """One row of the proposal list."""
-    id: str
-    reference: str
-    quote_id: str
-    status: ProposalStatus
-    version: int
-    customer_name: str
-    seller_id: str
-    total_ttc_cents: int
-    valid_until: date
-    created_at: datetime
-    sent_at: datetime | None = None
-    view_count: int = 0
-    last_viewed_at: datetime | None = None
-    deposit_cents: int = 0
-    deposit_status: str = Field(default="not_asked", description="not_asked, none, pending or paid")
-    deposit_paid_at: datetime | None = None
-    deposit_reference: str | None = Field(default=None, description="the payment provider's reference")
-
-    @classmethod
-    def of(cls, p: Proposal) -> "ProposalSummary":
-        name = p.customer.company_name or p.customer.full_name
-        payment = p.deposit_payment
-        return cls(id=p.id, reference=p.reference, quote_id=p.quote_id, status=p.status, version=p.version,
-                   customer_name=name, seller_id=p.seller_id, total_ttc_cents=p.totals.ttc_cents,
-                   valid_until=p.valid_until, created_at=p.created_at, sent_at=p.sent_at,
-                   view_count=p.view_count, last_viewed_at=p.last_viewed_at, deposit_cents=p.deposit_cents,
-                   deposit_status=p.deposit_status, deposit_paid_at=payment.paid_at if payment else None,
-                   deposit_reference=payment.provider_reference if payment else None)
-
-
-class ProposalPage(Entity):
-    items: list[ProposalSummary]
-    next_cursor: str | None = None
 
 
 class ProposalLink(Entity):
@@ -506,142 +428,3 @@ class ProposalLink(Entity):
     issued_at: datetime
     expires_at: datetime
     ttl: int = Field(description="epoch seconds when DynamoDB may delete the item (clean-up only)")
-
-
-class DocumentLink(Entity):
-    """A rendered PDF: where it is, its fingerprint, and a short-lived download URL."""
-    s3_key: str
-    sha256: str
-    size: int
-    version: int
-    url: str
-    url_expires_in: int
-
-
-# --- commands -----------------------------------------------------------------------
-
-class SellerBlock(Command):
-    display_name: str = Field(min_length=1, max_length=120)
-    phone: PhoneE164
-    email: EmailStr
-
-
-class NewProposal(Command):
-    quote_id: str = Field(min_length=1, max_length=40)
-    seller: SellerBlock | None = Field(default=None, description="the seller block; the seller's profile by default")
-
-
-class SendProposal(Command):
-    recipient_contact_id: str | None = Field(default=None, description="another contact of the same account")
-    attach_pdf: bool = False
-    request_signature: bool | None = Field(default=None, description="on by default when the dealer has e-signature")
-    note: str | None = Field(default=None, max_length=2000, description="a personal word added to the email")
-
-
-class RemindProposal(Command):
-    attach_pdf: bool = False
-    note: str | None = Field(default=None, max_length=2000)
-
-
-CUSTOMER_FIELDS = {"email", "mobile", "civility", "first_name", "last_name", "company_name", "address"}
-EDITABLE_AFTER_SEND = {"email", "mobile", "seller"}
-
-
-class ProposalChange(Command):
-    """Fields present change. After sending only email, mobile and seller are accepted (else 409)."""
-    email: EmailStr | None = None
-    mobile: Mobile | None = None
-    seller: SellerBlock | None = None
-    civility: Civility | None = None
-    first_name: str | None = Field(default=None, min_length=1, max_length=80)
-    last_name: str | None = Field(default=None, min_length=1, max_length=80)
-    company_name: str | None = Field(default=None, min_length=1, max_length=120)
-    address: AddressInput | None = None
-    vehicle: VehicleDetails | None = Field(default=None, description="the vehicle line's details")
-    lines: list[LineInput] | None = Field(default=None, max_length=MAX_LINES)
-    valid_until: date | None = None
-    notes: str | None = Field(default=None, max_length=4000)
-
-    @model_validator(mode="after")
-    def _no_null_for_required(self):
-        for name in ("seller", "first_name", "last_name", "vehicle", "lines", "valid_until"):
-            if name in self.model_fields_set and getattr(self, name) is None:
-                raise ValueError(f"{name} cannot be null")
-        return self
-
-
-class ProposalListQuery(Command):
-    model_config = Command.model_config | {"strict": False}
-
-    status: ProposalStatus | None = None
-    limit: int = Field(default=50, ge=1, le=200)
-    cursor: str | None = Field(default=None, max_length=2000)
-
-
-# --- the document (PDF) -------------------------------------------------------------
-
-class QuoteDocument(Entity):
-    """Everything the PDF shows, nothing else: the same input gives the same bytes."""
-    title: str = Field(description="Devis or Proposition commerciale")
-    reference: str
-    quote_number: str
-    version: int
-    issued_at: datetime = Field(description="the version's date, also the PDF's creation date")
-    dealer: DealerSnapshot
-    seller: SellerProfile | None = None
-    customer: CustomerSnapshot
-    lines: list[QuoteLine]
-    deposit_cents: int = 0
-    withdrawal: list[WithdrawalTerm]
-    valid_until: date
-    notes: str | None = None
-    e_signature: bool = True
-
-    @computed_field
-    @property
-    def totals(self) -> Totals:
-        return totals_of(self.lines)
-
-
-def document_of_proposal(proposal: Proposal) -> QuoteDocument:
-    return QuoteDocument(
-        title="Proposition commerciale", reference=proposal.reference, quote_number=proposal.quote_number,
-        version=proposal.version, issued_at=proposal.version_created_at, dealer=proposal.dealer,
-        seller=proposal.seller, customer=proposal.customer, lines=proposal.lines,
-        deposit_cents=proposal.deposit_cents, withdrawal=proposal.withdrawal, valid_until=proposal.valid_until,
-        notes=proposal.notes, e_signature=proposal.e_signature_offered,
-    )
-
-
-def document_of_quote(quote: Quote, dealer: Dealer, account: Account, contact: Contact,
-                      seller: SellerProfile | None) -> QuoteDocument:
-    kinds = {line.kind for line in quote.lines}
-    totals = totals_of(quote.lines)
-    return QuoteDocument(
-        title="Devis", reference=quote.number, quote_number=quote.number, version=quote.version,
-        issued_at=quote.updated_at, dealer=DealerSnapshot.of(dealer), seller=seller,
-        customer=CustomerSnapshot.of(account, contact), lines=quote.lines,
-        deposit_cents=compute_deposit(dealer.settings.deposit, totals.ttc_cents),
-        withdrawal=withdrawal_terms(kinds, dealer.settings.withdrawal_days), valid_until=quote.valid_until,
-        notes=quote.notes, e_signature=dealer.settings.e_signature,
-    )
-
-
-def email_variables(proposal: Proposal) -> dict[str, Any]:
-    """What every email about a proposal may say (see domain/templates.VARIABLES)."""
-    recipient = proposal.recipient
-    greeting = (recipient.name if recipient and recipient.contact_id != proposal.customer.contact_id
-                else proposal.customer.salutation)
-    return {
-        "dealer_name": proposal.dealer.name,
-        "seller_name": proposal.seller.display_name,
-        "seller_phone": format_phone(proposal.seller.phone),
-        "seller_email": str(proposal.seller.email),
-        "customer_name": greeting,
-        "customer_first_name": proposal.customer.first_name,
-        "customer_last_name": proposal.customer.last_name,
-        "reference": proposal.reference,
-        "total": format_euros(proposal.totals.ttc_cents),
-        "valid_until": local_time.format_day(proposal.valid_until),
-        "deposit": format_euros(proposal.deposit_cents) if proposal.deposit_cents else "",
-    }

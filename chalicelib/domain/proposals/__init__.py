@@ -1,0 +1,1 @@
+"""Proposals: status (and its transitions), model, commands, views."""

@@ -1,0 +1,29 @@
+"""Use cases meet through public names: no service imports another's private pieces, and the customer's
+use cases share the visit (services/visit.py), not each other."""
+import ast
+from pathlib import Path
+
+SERVICES = Path(__file__).resolve().parents[3] / "chalicelib" / "services"
+
+
+def _imports(path: Path) -> list[tuple[str, str]]:
+    """(module, name) of every `from chalicelib.services... import name` in the file."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("chalicelib.services"):
+            found += [(node.module, alias.name) for alias in node.names]
+    return found
+
+
+def test_no_service_imports_another_service_s_private_names():
+    private = [(path.name, module, name) for path in SERVICES.glob("*.py")
+               for module, name in _imports(path) if name.startswith("_")]
+    assert private == []
+
+
+def test_signing_and_deposits_take_the_visit_not_the_portal_s_use_cases():
+    for name in ("signing.py", "deposits.py"):
+        imported = _imports(SERVICES / name)
+        assert ("chalicelib.services", "portal") not in imported
+        assert not [module for module, _ in imported if module == "chalicelib.services.portal"]
+        assert ("chalicelib.services.visit", "open_link") in imported
