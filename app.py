@@ -1,4 +1,5 @@
-"""Offerline: the Chalice app. Registers blueprints, middleware, schedules and the outbox stream; nothing else."""
+"""Offerline: the Chalice app. Registers blueprints, middleware, schedules, the outbox stream and the SES
+event rule; nothing else."""
 from aws_lambda_powertools.logging import correlation_paths
 from chalice import Chalice, ConvertToMiddleware, Response
 
@@ -15,6 +16,7 @@ from chalicelib.api.proposals import proposals_api
 from chalicelib.api.quotes import quotes_api
 from chalicelib.api.templates import templates_api
 from chalicelib.jobs.delivery import delivery
+from chalicelib.jobs.email_events import email_fates
 from chalicelib.jobs.schedules import jobs
 from chalicelib.observability import logger, metrics, tracer
 from chalicelib.settings import dev_routes_enabled
@@ -39,6 +41,7 @@ app.register_blueprint(portal_api)
 app.register_blueprint(payments_api)
 app.register_blueprint(jobs)
 app.register_blueprint(delivery)
+app.register_blueprint(email_fates)
 app.register_blueprint(front)
 
 if dev_routes_enabled():

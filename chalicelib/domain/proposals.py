@@ -16,6 +16,7 @@ from chalicelib.domain.customers import (
 )
 from chalicelib.domain.dealers import Dealer, DealerLegal, Deposit, PhoneE164, SellerProfile, WithdrawalDays
 from chalicelib.domain.deposits import DepositPayment, DepositStatus, RecordedAnomaly
+from chalicelib.domain.email_events import EmailBounce
 from chalicelib.domain.errors import Conflict, InvalidInput, InvalidTransition
 from chalicelib.domain.model import Command, Entity
 from chalicelib.domain.money import format_euros
@@ -94,6 +95,9 @@ class EventKind(StrEnum):
     PAYMENT_ANOMALY = "payment_anomaly"  # money taken that is not the acompte: to refund or settle (webhook)
     PAYMENT_ANOMALY_SETTLED = "payment_anomaly_settled"  # a staff member says it was refunded or settled
     LINK_EXPIRED = "link_expired"        # an access link reached its end (recorded by the sweep-links schedule)
+    EMAIL_DELIVERED = "email_delivered"      # SES delivered a customer email ("remis"), services/email_events.py
+    EMAIL_UNDELIVERED = "email_undelivered"  # bounced, complained or rejected: details.label says which
+    ADDRESS_CONFIRMED = "address_confirmed"  # a seller confirmed a suppressed address is right after all
 
 
 # --- the frozen parts of a proposal -------------------------------------------------
@@ -224,6 +228,8 @@ class Proposal(Entity):
     evidence_head: str | None = Field(default=None, description="hash of the evidence chain's last event")
     link_requests: list[datetime] = Field(default_factory=list,
                                           description="when the customer last asked for a new link (rate limit)")
+    email_bounce: EmailBounce | None = Field(
+        default=None, description="set when the proposal's last email bounced or drew a complaint (email_events)")
     deposit_payment: DepositPayment | None = Field(
         default=None, description="the card payment of the acompte (portal and payment webhook only)")
 
@@ -478,6 +484,7 @@ class ProposalSummary(Entity):
     deposit_status: str = Field(default="not_asked", description="not_asked, none, pending or paid")
     deposit_paid_at: datetime | None = None
     deposit_reference: str | None = Field(default=None, description="the payment provider's reference")
+    email_bounce: EmailBounce | None = Field(default=None, description="the last email did not reach the customer")
 
     @classmethod
     def of(cls, p: Proposal) -> "ProposalSummary":
@@ -488,7 +495,8 @@ class ProposalSummary(Entity):
                    valid_until=p.valid_until, created_at=p.created_at, sent_at=p.sent_at,
                    view_count=p.view_count, last_viewed_at=p.last_viewed_at, deposit_cents=p.deposit_cents,
                    deposit_status=p.deposit_status, deposit_paid_at=payment.paid_at if payment else None,
-                   deposit_reference=payment.provider_reference if payment else None)
+                   deposit_reference=payment.provider_reference if payment else None,
+                   email_bounce=p.email_bounce)
 
 
 class ProposalPage(Entity):

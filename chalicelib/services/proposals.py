@@ -26,6 +26,7 @@ from chalicelib.domain.proposals import (
 from chalicelib.domain.quotes import build_lines, check_validity
 from chalicelib.domain.templates import TemplateKind
 from chalicelib.services import dealers as dealer_service
+from chalicelib.services import email_events
 from chalicelib.services import quotes as quote_service
 from chalicelib.settings import settings
 from chalicelib.store import customers as customer_store
@@ -113,6 +114,7 @@ def send(dealer_id: str, proposal_id: str, command: SendProposal, by: Staff) -> 
     view = store.get_with_history(dealer_id, proposal_id)
     proposal = view.proposal
     recipient = _recipient(dealer_id, proposal, command.recipient_contact_id)
+    email_events.check_sendable(dealer_id, recipient.email)
     now = clock.now()
     sent = stored_pdf(proposal.sent(recipient, _signature(dealer, command.request_signature), now))
     link = issue_link(dealer, sent, recipient.email, now, purpose="send")
@@ -137,6 +139,8 @@ def remind(dealer_id: str, proposal_id: str, command: RemindProposal, by: Staff)
     """The reminder template, with a new link; earlier links stay valid until they expire."""
     dealer = _dealer(dealer_id)
     view = store.get_with_history(dealer_id, proposal_id)
+    if view.proposal.recipient is not None:
+        email_events.check_sendable(dealer_id, view.proposal.recipient.email)
     reminder = reminder_of(dealer, view.proposal, command, clock.now(), by=by.user_id)
     store.changed(view.proposal, reminder.proposal, WITH_THE_CUSTOMER, reminder.writes)
     return view.then(reminder.proposal, store.event_of(reminder.event))
@@ -249,7 +253,7 @@ def customer_email(
     return OutboxMessage(
         dealer_id=dealer_id, channel=Channel.EMAIL, to=recipient, template=kind,
         variables=email_variables(proposal) | (variables or {}), reply_to=str(proposal.seller.email),
-        attachments=files, purpose=purpose, created_at=at,
+        attachments=files, purpose=purpose, created_at=at, proposal=email_events.about(proposal),
     )
 
 

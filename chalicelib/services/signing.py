@@ -30,6 +30,7 @@ from chalicelib.domain.signing import (
     PendingSignature, SignFormInput, SigningUnavailable, check_sign_form, periods_of, signed_filename,
 )
 from chalicelib.domain.templates import TemplateKind
+from chalicelib.services import email_events
 from chalicelib.services import proposals as proposal_service
 from chalicelib.services.portal import (
     Closed, Record, Visit, Visitor, commit, customer_address, checked, open_link, retried, tell_seller,
@@ -111,7 +112,7 @@ def _code_email(proposal: Proposal, to: str, code: str, at: datetime) -> OutboxM
     letter = letters.write("signing_code", f"Votre code de sécurité – proposition {proposal.reference}",
                            reference=proposal.reference, dealer=proposal.dealer.name, code=code)
     return OutboxMessage(dealer_id=proposal.dealer_id, channel=Channel.EMAIL, to=to, purpose="signing_code",
-                         created_at=at, **letter.parts())
+                         created_at=at, proposal=email_events.about(proposal), **letter.parts())
 
 
 # --- the code → accepted --------------------------------------------------------------------------

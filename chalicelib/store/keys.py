@@ -301,3 +301,16 @@ def anomaly_settled(dealer_id: str, proposal_id: str, anomaly_id: str) -> Key:
     """The marker that a payment anomaly (its history event's id) was settled: written once."""
     return {PK: _dealer_pk(dealer_id),
             SK: f"{PROPOSAL_PREFIX}{proposal_id}{PAYMENT_EVENT_INFIX}SETTLED#{anomaly_id}"}
+
+
+# --- email fates (issue 17, docs/data-model.md) -------------------------------------------
+# SES names a sent message by its own id: the lookup item written when the message is sent
+# finds its outbox item (and proposal) from an SES event with one GetItem. A suppressed address
+# sits under its dealer: one GetItem at send and remind.
+
+def ses_message(ses_message_id: str) -> Key:
+    return {PK: f"SESMSG#{ses_message_id}", SK: "SESMSG"}
+
+
+def suppressed_address(dealer_id: str, email: str) -> Key:
+    return {PK: _dealer_pk(dealer_id), SK: f"SUPPRESSED#{email.strip().lower()}"}
