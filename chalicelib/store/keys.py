@@ -308,8 +308,17 @@ def anomaly_settled(dealer_id: str, proposal_id: str, anomaly_id: str) -> Key:
 # finds its outbox item (and proposal) from an SES event with one GetItem. A suppressed address
 # sits under its dealer: one GetItem at send and remind.
 
+SES_MESSAGE_PREFIX = "SESMSG#"
+
+
 def ses_message(ses_message_id: str) -> Key:
-    return {PK: f"SESMSG#{ses_message_id}", SK: "SESMSG"}
+    return {PK: f"{SES_MESSAGE_PREFIX}{ses_message_id}", SK: "SESMSG"}
+
+
+def ses_message_id_of(key: Key) -> str | None:
+    """The SES message id of a lookup item's key (None: another item)."""
+    pk = key.get(PK, "")
+    return pk.removeprefix(SES_MESSAGE_PREFIX) if pk.startswith(SES_MESSAGE_PREFIX) else None
 
 
 def suppressed_address(dealer_id: str, email: str) -> Key:

@@ -25,7 +25,8 @@ EXPIRY = "proposal_expiry"
 LINK_EXPIRY = "link_expiry"          # on the link item, at its expires_at
 REMINDER_KIND = "proposal_reminder"  # on the proposal's reminder item (keys.proposal_reminder)
 _MISSING = NotFound("Proposition introuvable.")
-# Written by the portal (views, downloads), the signing flow or SES events (email_bounce): never SET from a seller's copy.
+# Written by the portal (views, downloads), the signing flow or SES events (email_bounce):
+# never SET from a seller's copy.
 _PORTAL_OWNED = frozenset({"view_count", "last_viewed_at", "download_count", "last_downloaded_at",
                            "declined_reason", "signature", "evidence_seq", "evidence_head", "link_requests",
                            "deposit_payment", "email_bounce"})
