@@ -7,6 +7,7 @@ from chalicelib.api import openapi
 from chalicelib.api.auth import auth
 from chalicelib.api.customers import customers_api
 from chalicelib.api.dealer import dealer_api
+from chalicelib.api.email_fates import email_fates_api
 from chalicelib.api.front import front
 from chalicelib.api.http import uniform_errors
 from chalicelib.api.leads import leads_api
@@ -36,6 +37,7 @@ app.register_blueprint(leads_api)
 app.register_blueprint(customers_api)
 app.register_blueprint(quotes_api)
 app.register_blueprint(proposals_api)
+app.register_blueprint(email_fates_api)
 app.register_blueprint(templates_api)
 app.register_blueprint(portal_api)
 app.register_blueprint(payments_api)
