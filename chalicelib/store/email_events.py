@@ -128,3 +128,19 @@ def suppression(dealer_id: str, address: str) -> Suppression | None:
 
 def lifted(dealer_id: str, address: str) -> Delete:
     return Delete(keys.suppressed_address(dealer_id, address))
+
+
+def fates(ses_message_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """The recorded fate (fate, fate_at, fate_diagnostic...) of each sent message, by SES id: two batched
+    reads (lookups, then outbox items). For the dev outbox page."""
+    found: dict[str, dict[str, Any]] = {}
+    for start in range(0, len(ses_message_ids), 100):
+        lookups = [SentEmail.model_validate(i)
+                   for i in table.batch_get([keys.ses_message(m) for m in ses_message_ids[start:start + 100]])]
+        if not lookups:
+            continue
+        by_key = {(keys.outbox(e.dealer_id, e.outbox_id)[keys.SK], e.dealer_id): e.ses_message_id for e in lookups}
+        for item in table.batch_get([keys.outbox(e.dealer_id, e.outbox_id) for e in lookups]):
+            ses_id = by_key[(item[keys.SK], item["dealer_id"])]
+            found[ses_id] = {k: v for k, v in item.items() if k.startswith("fate")}
+    return found
