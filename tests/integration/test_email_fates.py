@@ -118,3 +118,15 @@ def test_the_code_emails_bounce_reaches_the_evidence(client, garage, seller):
     subject = evidence.subject_of(garage.dealer.id, proposal["id"])
     head = evidence.Chain(subject=subject, seq=stored["evidence_seq"], head_hash=stored["evidence_head"])
     assert evidence.verify(chain, subject, head).ok
+
+
+def test_the_dev_outbox_shows_each_emails_fate(client, garage, seller):
+    proposal = proposal_to(seller, garage, BOUNCE)
+    at(NOW + timedelta(minutes=1))
+    assert seller.post(f"/proposals/{proposal['id']}/send", {}).status_code == 200
+    captured = body(client.http.get("/dev/outbox.json"))["emails"]
+    bounced = [m for m in captured if BOUNCE in m["recipients"] and proposal["reference"] in m["subject"]]
+    assert bounced and {m["fate"] for m in bounced} == {"bounced"}
+    assert "550 5.1.1" in bounced[0]["fate_detail"]
+    page = client.http.get("/dev/outbox").body.decode()
+    assert "non remis (rejeté)" in page
