@@ -260,13 +260,15 @@ def test_every_send_names_the_configuration_set_that_publishes_fates_to_eventbri
 def test_the_ses_event_rule_invokes_the_email_events_function(template):
     from chalicelib.domain.email_events import SES_DETAIL_TYPES
 
-    functions = _functions(template)
-    rules = [r["Properties"] for r in _resources(template, "AWS::Events::Rule").values()
-             if "EventPattern" in r["Properties"]]
-    [rule] = [r for r in rules if r["EventPattern"].get("source") == ["aws.ses"]]
-    assert rule["EventPattern"]["detail-type"] == SES_DETAIL_TYPES
-    [target] = rule["Targets"]
-    assert functions[target["Arn"]["Fn::GetAtt"][0]]["Handler"] == "chalicelib.jobs.email_events.record_email_event"
+    # Chalice writes the rule as the function's SAM event (Type CloudWatchEvent); SAM makes the rule.
+    [(handler, pattern)] = [
+        (function["Handler"], event["Properties"]["Pattern"])
+        for function in _functions(template).values()
+        for event in (function.get("Events") or {}).values()
+        if event["Type"] == "CloudWatchEvent" and event["Properties"]["Pattern"].get("source") == ["aws.ses"]
+    ]
+    assert handler == "chalicelib.jobs.email_events.record_email_event"
+    assert pattern["detail-type"] == SES_DETAIL_TYPES
 
 
 def test_the_sender_domain_is_an_identity_signed_with_easy_dkim(template):
