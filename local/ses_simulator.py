@@ -67,8 +67,10 @@ def eventbridge(detail_: dict[str, Any], at: datetime | None = None) -> dict[str
 
 
 def simulated(ses_message_id: str, to: str, at: datetime) -> list[dict[str, Any]]:
-    """What SES's simulator answers for a message to this address (none for another address)."""
-    address = normalised(to)
+    """What SES's simulator answers for a message to this address (none for another address). As in SES,
+    a label after "+" keeps the simulator's answer (bounce+marie@simulator.amazonses.com bounces)."""
+    local_part, _, domain = normalised(to).partition("@")
+    address = f"{local_part.split('+')[0]}@{domain}"
     if address in (SUCCESS, OUT_OF_OFFICE):
         return [detail("Delivery", ses_message_id, to, at)]
     if address == BOUNCE:
