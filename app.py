@@ -1,4 +1,5 @@
-"""Offerline: the Chalice app. Registers blueprints, middleware, schedules and the outbox stream; nothing else."""
+"""Offerline: the Chalice app. Registers blueprints, middleware, schedules, the outbox stream and the SES
+event rule; nothing else."""
 from aws_lambda_powertools.logging import correlation_paths
 from chalice import Chalice, ConvertToMiddleware, Response
 
@@ -6,6 +7,7 @@ from chalicelib.api import openapi
 from chalicelib.api.auth import auth
 from chalicelib.api.customers import customers_api
 from chalicelib.api.dealer import dealer_api
+from chalicelib.api.email_fates import email_fates_api
 from chalicelib.api.front import front
 from chalicelib.api.http import uniform_errors
 from chalicelib.api.invoices import invoices_api
@@ -18,6 +20,7 @@ from chalicelib.api.quotes import quotes_api
 from chalicelib.api.templates import templates_api
 from chalicelib.api.vehicles import vehicles_api
 from chalicelib.jobs.delivery import delivery
+from chalicelib.jobs.email_events import email_fates
 from chalicelib.jobs.schedules import jobs
 from chalicelib.observability import logger, metrics, tracer
 from chalicelib.settings import dev_routes_enabled
@@ -39,12 +42,14 @@ app.register_blueprint(quotes_api)
 app.register_blueprint(proposals_api)
 app.register_blueprint(orders_api)
 app.register_blueprint(invoices_api)
+app.register_blueprint(email_fates_api)
 app.register_blueprint(templates_api)
 app.register_blueprint(vehicles_api)
 app.register_blueprint(portal_api)
 app.register_blueprint(payments_api)
 app.register_blueprint(jobs)
 app.register_blueprint(delivery)
+app.register_blueprint(email_fates)
 app.register_blueprint(front)
 
 if dev_routes_enabled():

@@ -22,6 +22,9 @@ class Settings(StageSettings):
     table_name: str = "offerline-dev"
     documents_bucket: str = "offerline-dev-documents"
     sender_email: str = "ne-pas-repondre@offerline.example"
+    # Every email is sent with it so that SES publishes its fate to EventBridge (infra/resources.yaml);
+    # unset locally, where local/email_events.py plays SES's mailbox simulator instead.
+    ses_configuration_set: str | None = None
     public_base_url: str = "http://localhost:8000"
     max_body_bytes: int = 1_048_576
 

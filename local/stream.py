@@ -21,6 +21,7 @@ from chalice.local import LambdaContext
 
 from chalicelib.clients import client
 from chalicelib.settings import settings
+from local import ses_simulator
 
 _lock = threading.Lock()
 # Work that queues work: a few rounds settle it; more would mean a function feeding itself.
@@ -111,6 +112,8 @@ def deliver_new_records(app: Chalice, config: Config | None = None) -> int:
                 for start in range(0, len(records), function.batch_size):
                     batch = [_lambda_record(r, stream.arn) for r in records[start:start + function.batch_size]]
                     app.handler_map[function.name]({"Records": batch}, lambda_context(app, config, function.name))
+            # What SES would publish for messages just sent to its simulator's addresses (EventBridge in AWS).
+            ses_simulator.play(app, records, lambda name: lambda_context(app, config, name))
     return handed
 
 

@@ -45,6 +45,7 @@ class EventKind(StrEnum):
     ACCEPTED = "accepted"
     DECLINED = "declined"
     PAYMENT = "payment"
+    CODE_EMAIL_FATE = "code_email_fate"  # SES delivered or bounced the signing code's email (email_events)
 
 
 CODE_EVENTS = (EventKind.CODE_SENT, EventKind.CODE_VERIFIED, EventKind.CODE_FAILED)

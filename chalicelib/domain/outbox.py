@@ -53,6 +53,14 @@ class SellerNotice(Entity):
                                   "customer did needs an answer or an action (a question, a signature, a refusal)")
 
 
+class ProposalRef(Entity):
+    """The proposal a customer email is about: where its fate (delivered, bounced) is shown (email_events)."""
+    proposal_id: str
+    reference: str
+    seller_id: str
+    seller_email: str | None = Field(default=None, description="where the seller hears that it bounced")
+
+
 class OutboxMessage(Entity):
     id: str = Field(default_factory=new_id)
     dealer_id: str
@@ -69,6 +77,7 @@ class OutboxMessage(Entity):
     reply_to: str | None = None
     attachments: list[Attachment] = []
     purpose: str = Field(description="why it is sent, e.g. proposal_sent; never personal data")
+    proposal: ProposalRef | None = None
     status: Delivery = Delivery.PENDING
     attempts: int = 0
     created_at: datetime

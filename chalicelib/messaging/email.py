@@ -5,6 +5,7 @@ from email.utils import formataddr
 from chalicelib.clients import client
 from chalicelib.domain.outbox import OutboxMessage
 from chalicelib.messaging.errors import PROVIDER_ERRORS, DeliveryFailed
+from chalicelib.settings import settings
 
 OUTBOX_HEADER = "X-Offerline-Outbox-Id"
 
@@ -12,12 +13,14 @@ OUTBOX_HEADER = "X-Offerline-Outbox-Id"
 def send(message: OutboxMessage, sender: str, sender_name: str, files: list[tuple[str, str, bytes]]) -> str:
     """Sends one outbox email; returns the provider's message id."""
     source = formataddr((sender_name, sender))
+    # The configuration set publishes the message's delivery, bounce and complaint events (issue 17).
+    tracked = {"ConfigurationSetName": settings().ses_configuration_set} if settings().ses_configuration_set else {}
     try:
         if files:
             answer = client("sesv2").send_email(
                 FromEmailAddress=source,
                 Destination={"ToAddresses": [message.to]},
-                Content={"Raw": {"Data": _mime(message, source, files)}},
+                Content={"Raw": {"Data": _mime(message, source, files)}}, **tracked,
             )
         else:
             answer = client("sesv2").send_email(
@@ -28,7 +31,7 @@ def send(message: OutboxMessage, sender: str, sender_name: str, files: list[tupl
                     "Subject": {"Data": message.subject, "Charset": "UTF-8"},
                     "Body": _body(message),
                     "Headers": [{"Name": OUTBOX_HEADER, "Value": message.id}],
-                }},
+                }}, **tracked,
             )
     except PROVIDER_ERRORS as error:
         raise DeliveryFailed.of("ses", error) from None

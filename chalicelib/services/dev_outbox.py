@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from chalicelib.domain.errors import NotFound
+from chalicelib.store import email_events
 
 _URL = re.compile(r"https?://[^\s<>\"'`]+")
 # moto keeps one part of a Simple message, the HTML one when both are given.
@@ -31,6 +32,9 @@ class CapturedEmail(BaseModel):
     html: str | None
     links: list[str]
     attachments: list[str]
+    fate: str | None = None
+    fate_at: str | None = None
+    fate_detail: str | None = None
 
 
 class CapturedSms(BaseModel):
@@ -49,11 +53,19 @@ class Outbox(BaseModel):
 def read() -> Outbox:
     state = _moto_state()
     ses, sns = state.get("ses", {}), state.get("sns", {})
-    return Outbox(
-        emails=[_raw_email(m) for m in reversed(ses.get("RawMessage", []))]
-        + [_simple_email(m) for m in reversed(ses.get("Message", []))],
-        sms=[_sms(m) for m in reversed(sns.get("SMS", []))],
-    )
+    emails = [_raw_email(m) for m in reversed(ses.get("RawMessage", []))] \
+        + [_simple_email(m) for m in reversed(ses.get("Message", []))]
+    return Outbox(emails=_with_fates(emails), sms=[_sms(m) for m in reversed(sns.get("SMS", []))])
+
+
+def _with_fates(emails: list[CapturedEmail]) -> list[CapturedEmail]:
+    """Each email with what SES (locally, its mailbox simulator) said became of it, if anything yet."""
+    known = email_events.fates([m.id for m in emails])
+    return [m.model_copy(update={
+        "fate": known[m.id].get("fate"), "fate_at": known[m.id].get("fate_at"),
+        "fate_detail": " ".join(str(known[m.id][k]) for k in ("fate_type", "fate_diagnostic") if known[m.id].get(k))
+        or None,
+    }) if m.id in known else m for m in emails]
 
 
 def _moto_state() -> dict[str, Any]:

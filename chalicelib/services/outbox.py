@@ -20,7 +20,7 @@ from chalicelib.observability import logger, metrics
 from chalicelib.services import due_work, notifications, templates
 from chalicelib.settings import settings
 from chalicelib.store import dealers as dealer_store
-from chalicelib.store import due, outbox as store
+from chalicelib.store import due, email_events, outbox as store
 from chalicelib.store.keys import Key
 from chalicelib.store.unit_of_work import commit
 
@@ -65,7 +65,9 @@ def _attempt(claimed: due.Claimed) -> None:
                                  attempts=attempts, last_error=failure.reason))
         return
     commit(due.finished(claimed, forget=SECRET_BEARING, status=Delivery.SENT.value, attempts=attempts,
-                        sent_at=now.isoformat(), provider_id=provider_id))
+                        sent_at=now.isoformat(), provider_id=provider_id),
+           # SES's events name the message by provider_id: the lookup finds it (services/email_events.py).
+           [email_events.sent(message, provider_id, now)] if message.channel == Channel.EMAIL else [])
 
 
 def _expand(claimed: due.Claimed, notice: OutboxMessage) -> None:

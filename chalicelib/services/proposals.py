@@ -25,6 +25,7 @@ from chalicelib.domain.proposals.views import DocumentLink, ProposalPage, Propos
 from chalicelib.domain.quotes import build_lines, check_validity
 from chalicelib.domain.templates import TemplateKind
 from chalicelib.services.customer_contact import customer_email, issue_link, pdf_filename, stored_pdf
+from chalicelib.services import email_events
 from chalicelib.store import customers as customer_store
 from chalicelib.store import dealers as dealer_store
 from chalicelib.store import outbox as outbox_store
@@ -112,6 +113,7 @@ def send(dealer_id: str, proposal_id: str, command: SendProposal, by: Staff) -> 
     view = store.get_with_history(dealer_id, proposal_id)
     proposal = view.proposal
     recipient = _recipient(dealer_id, proposal, command.recipient_contact_id)
+    email_events.check_sendable(dealer_id, recipient.email)
     now = clock.now()
     sent = stored_pdf(proposal.sent(recipient, _signature(dealer, command.request_signature), now))
     link = issue_link(dealer, sent, recipient.email, now, purpose="send")
@@ -136,6 +138,8 @@ def remind(dealer_id: str, proposal_id: str, command: RemindProposal, by: Staff)
     """The reminder template, with a new link; earlier links stay valid until they expire."""
     dealer = _dealer(dealer_id)
     view = store.get_with_history(dealer_id, proposal_id)
+    if view.proposal.recipient is not None:
+        email_events.check_sendable(dealer_id, view.proposal.recipient.email)
     reminder = reminder_of(dealer, view.proposal, command, clock.now(), by=by.user_id)
     reminder.committed(view.proposal).commit()
     return view.then(reminder.proposal, reminder.event)

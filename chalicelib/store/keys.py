@@ -435,3 +435,23 @@ def invoices_list(dealer_id: str) -> str:
 
 def invoice_listing(dealer_id: str, issued_at: datetime, seq: int) -> dict[str, str]:
     return {LIST_PK: invoices_list(dealer_id), LIST_SK: f"{iso(issued_at)}#{seq:0{INVOICE_SEQ_DIGITS}d}"}
+# --- email fates (issue 17, docs/data-model.md) -------------------------------------------
+# SES names a sent message by its own id: the lookup item written when the message is sent
+# finds its outbox item (and proposal) from an SES event with one GetItem. A suppressed address
+# sits under its dealer: one GetItem at send and remind.
+
+SES_MESSAGE_PREFIX = "SESMSG#"
+
+
+def ses_message(ses_message_id: str) -> Key:
+    return {PK: f"{SES_MESSAGE_PREFIX}{ses_message_id}", SK: "SESMSG"}
+
+
+def ses_message_id_of(key: Key) -> str | None:
+    """The SES message id of a lookup item's key (None: another item)."""
+    pk = key.get(PK, "")
+    return pk.removeprefix(SES_MESSAGE_PREFIX) if pk.startswith(SES_MESSAGE_PREFIX) else None
+
+
+def suppressed_address(dealer_id: str, email: str) -> Key:
+    return {PK: _dealer_pk(dealer_id), SK: f"SUPPRESSED#{email.strip().lower()}"}

@@ -240,6 +240,48 @@ def test_lambda_passes_the_delivery_only_new_outbox_items(template):
     }
 
 
+# --- email fates (issue 17) ---------------------------------------------------------------------
+
+def test_every_send_names_the_configuration_set_that_publishes_fates_to_eventbridge(template):
+    [(set_id, configuration_set)] = _resources(template, "AWS::SES::ConfigurationSet").items()
+    variables = template["Globals"]["Function"]["Environment"]["Variables"]
+    assert variables["OFFERLINE_SES_CONFIGURATION_SET"] == {"Ref": set_id}
+    assert configuration_set["Properties"]["SuppressionOptions"] == {"SuppressedReasons": ["BOUNCE", "COMPLAINT"]}
+    destination = _one(template, "AWS::SES::ConfigurationSetEventDestination")
+    assert destination["ConfigurationSetName"] == {"Ref": set_id}
+    event_destination = destination["EventDestination"]
+    assert event_destination["Enabled"] is True
+    assert sorted(event_destination["MatchingEventTypes"]) == \
+        ["BOUNCE", "COMPLAINT", "DELIVERY", "DELIVERY_DELAY", "REJECT"]
+    assert event_destination["EventBridgeDestination"]["EventBusArn"] == {
+        "Fn::Sub": "arn:aws:events:${AWS::Region}:${AWS::AccountId}:event-bus/default"}
+
+
+def test_the_ses_event_rule_invokes_the_email_events_function(template):
+    from chalicelib.domain.email_events import SES_DETAIL_TYPES
+
+    # Chalice writes the rule as the function's SAM event (Type CloudWatchEvent); SAM makes the rule.
+    [(handler, pattern)] = [
+        (function["Handler"], event["Properties"]["Pattern"])
+        for function in _functions(template).values()
+        for event in (function.get("Events") or {}).values()
+        if event["Type"] == "CloudWatchEvent" and event["Properties"]["Pattern"].get("source") == ["aws.ses"]
+    ]
+    assert handler == "chalicelib.jobs.email_events.record_email_event"
+    assert pattern["detail-type"] == SES_DETAIL_TYPES
+
+
+def test_the_sender_domain_is_an_identity_signed_with_easy_dkim(template):
+    sender_domain = _stage_environment()["OFFERLINE_SENDER_EMAIL"].split("@")[1]
+    identity = _one(template, "AWS::SES::EmailIdentity")
+    assert identity["EmailIdentity"] == sender_domain
+    assert identity["DkimAttributes"] == {"SigningEnabled": True}
+    assert identity["DkimSigningAttributes"] == {"NextSigningKeyLength": "RSA_2048_BIT"}
+    assert identity["MailFromAttributes"]["MailFromDomain"].endswith("." + sender_domain)
+    outputs = template["Outputs"]
+    assert {f"DkimRecord{n}" for n in (1, 2, 3)} <= set(outputs)
+
+
 # --- schedules ----------------------------------------------------------------------------
 
 def _template_schedules(template: dict) -> set[tuple[str, str]]:
@@ -516,10 +558,12 @@ def test_data_permissions_are_on_the_projects_own_resources(template, statements
     assert isinstance(bucket, str), "the policy file can only name a bucket with a fixed name"
     sender = _stage_environment()["OFFERLINE_SENDER_EMAIL"]
     identities = "|".join(re.escape(i) for i in (sender, sender.split("@")[1]))
+    configuration_set = re.escape(_one(template, "AWS::SES::ConfigurationSet")["Name"])
     own = {
         "dynamodb": re.compile(rf"{table_arn}(/index/({index_names})|/stream/\*)?"),
         "s3": re.compile(rf"arn:aws:s3:::{re.escape(bucket)}(/\*)?"),
-        "ses": re.compile(rf"arn:aws:ses:[a-z0-9-*]+:(\d{{12}}|\*):identity/({identities})"),
+        "ses": re.compile(rf"arn:aws:ses:[a-z0-9-*]+:(\d{{12}}|\*):"
+                          rf"(identity/({identities})|configuration-set/{configuration_set})"),
     }
     for statement in statements:
         prefixes = {a.split(":")[0] for a in _data_actions(statement)}

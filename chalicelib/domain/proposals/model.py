@@ -11,9 +11,12 @@ from typing import Any, Sequence
 from pydantic import Field, computed_field
 
 from chalicelib.domain import local_time
-from chalicelib.domain.customers import Account, AccountKind, AddressInput, Civility, Contact, PostalAddress
+from chalicelib.domain.customers import (
+    Account, AccountKind, AddressInput, Civility, Contact, PostalAddress,
+)
 from chalicelib.domain.dealers import Dealer, DealerLegal, Deposit, SellerProfile, WithdrawalDays
 from chalicelib.domain.deposits import DepositPayment, DepositStatus
+from chalicelib.domain.email_events import EmailBounce
 from chalicelib.domain.errors import Conflict, InvalidInput, InvalidTransition
 from chalicelib.domain.model import Entity
 from chalicelib.domain.proposals.commands import CUSTOMER_FIELDS, EDITABLE_AFTER_SEND, ProposalChange
@@ -59,6 +62,9 @@ class EventKind(StrEnum):
     PAYMENT_ANOMALY = "payment_anomaly"  # money taken that is not the acompte: to refund or settle (webhook)
     PAYMENT_ANOMALY_SETTLED = "payment_anomaly_settled"  # a staff member says it was refunded or settled
     LINK_EXPIRED = "link_expired"        # an access link reached its end (recorded by the sweep-links schedule)
+    EMAIL_DELIVERED = "email_delivered"      # SES delivered a customer email ("remis"), services/email_events.py
+    EMAIL_UNDELIVERED = "email_undelivered"  # bounced, complained or rejected: details.label says which
+    ADDRESS_CONFIRMED = "address_confirmed"  # a seller confirmed a suppressed address is right after all
 
 
 class DealerSnapshot(Entity):
@@ -187,6 +193,8 @@ class Proposal(Entity):
     evidence_head: str | None = Field(default=None, description="hash of the evidence chain's last event")
     link_requests: list[datetime] = Field(default_factory=list,
                                           description="when the customer last asked for a new link (rate limit)")
+    email_bounce: EmailBounce | None = Field(
+        default=None, description="set when the proposal's last email bounced or drew a complaint (email_events)")
     deposit_payment: DepositPayment | None = Field(
         default=None, description="the card payment of the acompte (portal and payment webhook only)")
 

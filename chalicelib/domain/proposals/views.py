@@ -9,6 +9,7 @@ from chalicelib.domain import local_time
 from chalicelib.domain.customers import Account, Contact, format_phone
 from chalicelib.domain.dealers import Dealer, SellerProfile
 from chalicelib.domain.deposits import RecordedAnomaly
+from chalicelib.domain.email_events import EmailBounce
 from chalicelib.domain.model import Entity
 from chalicelib.domain.money import format_euros
 from chalicelib.domain.proposals.model import CustomerSnapshot, DealerSnapshot, EventKind, Proposal, ProposalEvent
@@ -67,6 +68,7 @@ class ProposalSummary(Entity):
     deposit_status: str = Field(default="not_asked", description="not_asked, none, pending or paid")
     deposit_paid_at: datetime | None = None
     deposit_reference: str | None = Field(default=None, description="the payment provider's reference")
+    email_bounce: EmailBounce | None = Field(default=None, description="the last email did not reach the customer")
 
     @classmethod
     def of(cls, p: Proposal) -> "ProposalSummary":
@@ -77,7 +79,8 @@ class ProposalSummary(Entity):
                    valid_until=p.valid_until, created_at=p.created_at, sent_at=p.sent_at,
                    view_count=p.view_count, last_viewed_at=p.last_viewed_at, deposit_cents=p.deposit_cents,
                    deposit_status=p.deposit_status, deposit_paid_at=payment.paid_at if payment else None,
-                   deposit_reference=payment.provider_reference if payment else None)
+                   deposit_reference=payment.provider_reference if payment else None,
+                   email_bounce=p.email_bounce)
 
 
 class ProposalPage(Entity):

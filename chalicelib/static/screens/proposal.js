@@ -20,6 +20,7 @@ const EVENTS = {
   declined: "Refusée par le client", withdrawn: "Retirée", expired: "Expirée", payment_started: "Paiement de l'acompte commencé",
   payment_received: "Acompte reçu", payment_anomaly: "Paiement à régulariser",
   payment_anomaly_settled: "Paiement régularisé",
+  email_delivered: "E-mail remis", email_undelivered: "E-mail non remis", address_confirmed: "Adresse e-mail confirmée",
 };
 // Who marks a payment anomaly settled (the API refuses the others).
 const SETTLERS = ["admin", "manager", "back_office"];
@@ -93,6 +94,7 @@ export async function render({ main, params: [proposalId] }) {
       ], "facts facts-inline")),
     signerBanner(view),
     anomalyNotice(view, me),
+    bounceNotice(p),
     statusNotice(p),
     toolbar,
     h("div", { class: "lead-layout" },
@@ -218,6 +220,38 @@ function amountOf(cents, currency) {
   return !currency || currency === "eur" ? money(cents) : `${(cents / 100).toFixed(2).replace(".", ",")} ${currency.toUpperCase()}`;
 }
 
+// The last email did not reach the customer (SES said so): the address to fix, and how to send again.
+const FATE_LABEL = (b) => ({
+  complained: "signalé comme indésirable par le client", rejected: "refusé avant l'envoi",
+}[b.fate] || (b.permanent ? "non remis : adresse inconnue" : "non remis : refus temporaire"));
+
+function bounceNotice(p) {
+  const b = p.email_bounce;
+  if (!b) return null;
+  const current = p.recipient?.email || p.customer.email;
+  const corrected = current && current.toLowerCase() !== b.to.toLowerCase();
+  const blocked = !corrected && (b.permanent || b.fate === "complained");
+  const confirm = h("button", { type: "button", class: "secondary small" }, "Adresse vérifiée");
+  confirm.addEventListener("click", () => busy(confirm, "Enregistrement…", async () => {
+    try {
+      await post(`/proposals/${p.id}/confirm-address`, {});
+      toast("Adresse confirmée : vous pouvez renvoyer la proposition.");
+      reload();
+    } catch (error) {
+      toast(error.message, "error");
+    }
+  }));
+  return h("section", { class: "notice notice-error email-bounce", role: "alert", "aria-labelledby": "bounce-title" },
+    h("h2", { id: "bounce-title" }, "Le dernier e-mail n'a pas été remis"),
+    h("p", {}, `Envoyé à ${b.to} : ${FATE_LABEL(b)} (${when(b.at)}).`),
+    b.diagnostic ? h("p", { class: "muted small" }, `Réponse du serveur du client : ${b.diagnostic}`) : null,
+    h("p", {}, corrected
+      ? `Adresse corrigée (${current}) : cliquez sur « Renvoyer ».`
+      : "Corrigez l'adresse e-mail du client (« Modifier »), puis cliquez sur « Renvoyer »." +
+        (blocked ? " Les envois à cette adresse sont bloqués jusque-là ; si elle est juste, confirmez-la." : "")),
+    blocked ? confirm : null);
+}
+
 function statusNotice(p) {
   const notes = {
     declined: `Le client a refusé cette proposition${p.declined_at ? ` le ${when(p.declined_at)}` : ""}.`,
@@ -269,6 +303,8 @@ function detailText(event) {
   if (d.provider_reference) parts.push(`référence ${d.provider_reference}`);
   if (d.told && event.kind === "payment_anomaly") parts.push(d.told);
   if (d.note && event.kind === "payment_anomaly_settled") parts.push(`« ${d.note} »`);
+  if (d.label && event.kind.startsWith("email_")) parts.push(d.label);
+  if (d.diagnostic && event.kind === "email_undelivered") parts.push(d.diagnostic);
   return parts.length ? h("span", { class: "muted" }, ` — ${parts.join(" · ")}`) : null;
 }
 

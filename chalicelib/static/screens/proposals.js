@@ -35,7 +35,9 @@ export async function render({ main, query: filters }) {
   const body = h("tbody");
   const footer = moreRows(body, page, {
     row: (p) => h("tr", {},
-      h("td", {}, h("a", { href: `#/proposals/${p.id}`, class: "strong" }, p.reference)),
+      h("td", {}, h("a", { href: `#/proposals/${p.id}`, class: "strong" }, p.reference),
+        p.email_bounce ? h("span", { class: "badge badge-email-bounced", title: `E-mail non remis à ${p.email_bounce.to}` },
+          "E-mail non remis") : null),
       h("td", {}, p.customer_name),
       h("td", {}, badge("proposal", p.status, PROPOSAL_STATUS[p.status])),
       h("td", { class: "num" }, money(p.total_ttc_cents)),
