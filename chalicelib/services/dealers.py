@@ -68,10 +68,11 @@ def create_user(dealer_id: str, command: NewUser, by: Staff) -> User:
 
 
 def deactivate_user(dealer_id: str, user_id: str, by: Staff) -> User:
+    user = store.get_user(dealer_id, user_id)  # before the role check: another dealer's id is a 404, not a 403
     by.require_admin()
     if user_id == by.user_id:
         raise InvalidInput("Vous ne pouvez pas désactiver votre propre compte.", {"user_id": "yourself"})
-    user = store.get_user(dealer_id, user_id).deactivated()
+    user = user.deactivated()
     store.save_user(user)
     return user
 

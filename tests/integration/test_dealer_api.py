@@ -85,6 +85,8 @@ def test_a_user_of_another_dealer_sees_nothing_of_this_one(client, garage):
     intruder = Api(client, other.token(other.admin))
     assert intruder.get(f"/users/{garage.seller.id}").status_code == 404
     assert intruder.post(f"/users/{garage.seller.id}/deactivate").status_code == 404
+    # looked up before the role check: another dealer's seller learns nothing either
+    assert intruder.as_(other.token(other.seller)).post(f"/users/{garage.seller.id}/deactivate").status_code == 404
     assert body(intruder.get("/dealer"))["id"] == other.dealer.id
     assert dealers.get_user(garage.dealer.id, garage.seller.id).active
 
