@@ -124,6 +124,11 @@ class SellerProfile(Entity):
     photo_key: str | None = None
 
 
+class MyProfile(SellerProfile):
+    """The seller's own view of their profile: what customers see, and how the seller is told of them."""
+    notifications: NotificationPreferences
+
+
 class User(Entity):
     id: str
     dealer_id: str

@@ -2,7 +2,7 @@
 from chalicelib.domain import clock
 from chalicelib.domain.dealers import (
     Branch, Dealer, DealerLegalChange, DealerSettingsChange, NewBranch, NewUser, NotificationPreferences, ProfileChange,
-    SellerProfile, Staff, User,
+    MyProfile, SellerProfile, Staff, User,
 )
 from chalicelib.domain.errors import InvalidInput, NotAuthenticated, NotFound
 from chalicelib.domain.ids import new_id
@@ -77,12 +77,13 @@ def deactivate_user(dealer_id: str, user_id: str, by: Staff) -> User:
     return user
 
 
-def get_profile(dealer_id: str, user_id: str) -> SellerProfile:
-    """The seller block shown to customers; 404 until the first remote sale builds it."""
-    profile = store.get_user(dealer_id, user_id).profile
-    if profile is None:
+def get_profile(dealer_id: str, user_id: str) -> MyProfile:
+    """The seller block shown to customers, with the notification preferences saved beside it; 404 until the
+    first remote sale builds it."""
+    user = store.get_user(dealer_id, user_id)
+    if user.profile is None:
         raise NotFound("Profil vendeur pas encore créé : il se construit lors de la première vente à distance.")
-    return profile
+    return MyProfile(**user.profile.model_dump(), notifications=user.notifications)
 
 
 def save_profile(dealer_id: str, user_id: str, change: ProfileChange) -> User:
