@@ -51,7 +51,7 @@ DIRECT_DEBIT_KINDS = (LineKind.SERVICE_CONTRACT, LineKind.INSURANCE)
 
 
 class VehicleDetails(Entity):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)  # trimmed as commands are
 
     make: str = Field(min_length=1, max_length=40)
     model: str = Field(min_length=1, max_length=60)
