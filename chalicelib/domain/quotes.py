@@ -13,7 +13,7 @@ from enum import StrEnum
 
 from pydantic import ConfigDict, Field, computed_field, field_validator, model_validator
 
-from chalicelib.domain import local_time
+from chalicelib.domain import local_time, withdrawal_dates
 from chalicelib.domain.customers import AccountView, Contact
 from chalicelib.domain.dealers import Deposit, WithdrawalDays
 from chalicelib.domain.errors import InvalidInput
@@ -177,9 +177,10 @@ class WithdrawalTerm(Entity):
                  if self.starts == WithdrawalStart.HANDOVER else "à compter de la signature du contrat")
         return f"{names[:1].upper()}{names[1:]} : {self.days} jours {start} ({self.legal_basis})."
 
-    def ends_on(self, start_day: date) -> date:
-        """The last day to withdraw, for a known start day (the portal shows it once signed or delivered)."""
-        return start_day + timedelta(days=self.days)
+    def ends_on(self, start_day: date, departement: str | None = None) -> date:
+        """The last day to withdraw, for a known start day (the portal shows it once signed or delivered):
+        past a weekend or public holiday, the next working day (art. L221-19)."""
+        return withdrawal_dates.ends_on(start_day, self.days, departement)
 
 
 def withdrawal_terms(kinds: set[LineKind], days: WithdrawalDays) -> list[WithdrawalTerm]:
