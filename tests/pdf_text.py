@@ -69,3 +69,18 @@ def drawn_text(content: bytes, fonts: dict[str, dict[int, str]]) -> str:
                 pieces.append("".join(current.get(int.from_bytes(data[i:i + 2], "big"), "?")
                                       for i in range(0, len(data) - 1, 2)))
     return " ".join("".join(pieces).replace("\u00a0", " ").split())
+
+
+def last_page_text(pdf: bytes) -> str:
+    """The text drawn on the last page of a signed PDF (the certificate, appended as one form XObject), read
+    through its fonts' ToUnicode maps as a PDF reader's copy and search do."""
+    from io import BytesIO
+
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    _, resources = PdfFileReader(BytesIO(pdf)).find_page_for_modification(-1)
+    drawing = resources["/XObject"]["/Page"]
+    fonts = {str(name).lstrip("/"): to_unicode(font.get_object()["/ToUnicode"].data)
+             for name, font in drawing["/Resources"]["/Font"].items()}
+    return drawn_text(drawing.data, fonts)
+

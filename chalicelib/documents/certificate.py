@@ -45,6 +45,7 @@ class CertificateFacts:
     consent_text: str
     events: Sequence[EvidenceEvent]
     chain: Chain
+    withdrawal: str = ""  # the periods with their end dates, one a line, as the page and the email say them
 
 
 def with_certificate(original: bytes, facts: CertificateFacts) -> bytes:
@@ -124,6 +125,11 @@ def certificate_pdf(facts: CertificateFacts, original_sha256: str, original_leng
     heading("Consentement exprimé")
     pdf.set_font(FAMILY, "", 9)
     pdf.multi_cell(width, 5, _plain(facts.consent_text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+    if facts.withdrawal:
+        heading("Délais de rétractation")
+        pdf.set_font(FAMILY, "", 9)
+        pdf.multi_cell(width, 5, _plain(facts.withdrawal), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
     heading("Preuves")
     row("Chaîne de preuves", f"{facts.chain.seq} événements horodatés et chaînés (SHA-256)")

@@ -169,6 +169,7 @@ def _accept(visit: Visit, used: SigningChallenge, pending: PendingSignature, vis
         proposal_version=proposal.version, signer_name=pending.full_name, signer_email=pending.email,
         ip=visitor.ip, user_agent=visitor.user_agent, consent_text=pending.consent_text,
         events=[*visit.aggregate.evidence, *record.events], chain=record.chain,
+        withdrawal=withdrawal_text(proposal.moved_to(ProposalStatus.ACCEPTED, now)),  # as the page and email
     )))
     signed_sha256 = hashlib.sha256(signed).hexdigest()
     key = storage.signed_pdf_key(proposal.dealer_id, proposal.id, proposal.version, signed_sha256)

@@ -9,7 +9,7 @@ import pytest
 from chalicelib.documents.certificate import CertificateFacts, append_pages, certificate_pdf, steps, with_certificate
 from chalicelib.domain.evidence import Chain, EventKind, append, subject_of
 from tests import pdf_text
-from tests.pdf_text import drawn_text, to_unicode
+from tests.pdf_text import last_page_text
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
 UA = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) Safari/604.1"
@@ -49,18 +49,6 @@ def pages(pdf: bytes) -> int:
     from pyhanko.pdf_utils.reader import PdfFileReader
 
     return int(PdfFileReader(BytesIO(pdf)).root["/Pages"]["/Count"])
-
-
-def last_page_text(pdf: bytes) -> str:
-    """The text drawn on the last page (the certificate is drawn as one form XObject), read through its
-    fonts' ToUnicode maps as a PDF reader's copy and search do."""
-    from pyhanko.pdf_utils.reader import PdfFileReader
-
-    _, resources = PdfFileReader(BytesIO(pdf)).find_page_for_modification(-1)
-    drawing = resources["/XObject"]["/Page"]
-    fonts = {str(name).lstrip("/"): to_unicode(font.get_object()["/ToUnicode"].data)
-             for name, font in drawing["/Resources"]["/Font"].items()}
-    return drawn_text(drawing.data, fonts)
 
 
 @pytest.fixture(scope="module")
@@ -135,3 +123,12 @@ def test_appending_pages_keeps_the_original_as_a_prefix():
     original = proposal_pdf()
     combined = append_pages(original, proposal_pdf())
     assert combined.startswith(original) and pages(combined) == 4
+
+
+def test_the_withdrawal_end_dates_are_printed_as_the_page_and_the_email_say_them():
+    withdrawal = ("Contrat de service : 14 jours à compter de la signature, soit jusqu'au lundi 4 mai 2026 inclus "
+                  "(art. L221-18 du Code de la consommation).")
+    page = certificate_pdf(replace(facts(), withdrawal=withdrawal), "00" * 32, 1, compress=False)
+    text = pdf_text.text(page)
+    assert "Délais de rétractation" in text and "soit jusqu'au lundi 4 mai 2026 inclus" in text
+
