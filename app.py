@@ -16,7 +16,8 @@ from chalicelib.api.quotes import quotes_api
 from chalicelib.api.templates import templates_api
 from chalicelib.jobs.delivery import delivery
 from chalicelib.jobs.schedules import jobs
-from chalicelib.observability import logger, metrics, tracer
+from chalicelib import tracing
+from chalicelib.observability import logger, metrics
 from chalicelib.settings import dev_routes_enabled
 
 app = Chalice(app_name="offerline")
@@ -25,7 +26,7 @@ app.register_middleware(uniform_errors, "http")
 app.register_middleware(ConvertToMiddleware(
     logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, log_event=False)
 ))
-app.register_middleware(ConvertToMiddleware(tracer.capture_lambda_handler))
+app.register_middleware(ConvertToMiddleware(tracing.capture_lambda_handler))
 app.register_middleware(ConvertToMiddleware(metrics.log_metrics))
 
 app.register_blueprint(auth)

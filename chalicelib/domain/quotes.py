@@ -51,7 +51,8 @@ DIRECT_DEBIT_KINDS = (LineKind.SERVICE_CONTRACT, LineKind.INSURANCE)
 
 
 class VehicleDetails(Entity):
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)  # trimmed as commands are
+    # Trimmed as commands are; built on first use as every domain model (domain/model.py).
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True, defer_build=True)
 
     make: str = Field(min_length=1, max_length=40)
     model: str = Field(min_length=1, max_length=60)
