@@ -22,7 +22,8 @@ from chalicelib.api.vehicles import vehicles_api
 from chalicelib.jobs.delivery import delivery
 from chalicelib.jobs.email_events import email_fates
 from chalicelib.jobs.schedules import jobs
-from chalicelib.observability import logger, metrics, tracer
+from chalicelib import tracing
+from chalicelib.observability import logger, metrics
 from chalicelib.settings import dev_routes_enabled
 
 app = Chalice(app_name="offerline")
@@ -31,7 +32,7 @@ app.register_middleware(uniform_errors, "http")
 app.register_middleware(ConvertToMiddleware(
     logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, log_event=False)
 ))
-app.register_middleware(ConvertToMiddleware(tracer.capture_lambda_handler))
+app.register_middleware(ConvertToMiddleware(tracing.capture_lambda_handler))
 app.register_middleware(ConvertToMiddleware(metrics.log_metrics))
 
 app.register_blueprint(auth)

@@ -1,8 +1,7 @@
-"""Powertools Logger, Metrics and Tracer, created once per process."""
-from aws_lambda_powertools import Logger, Metrics, Tracer
+"""Powertools Logger and Metrics, created once per process (the Tracer, lazily: chalicelib/tracing.py)."""
+from aws_lambda_powertools import Logger, Metrics
 
 SERVICE = "offerline"
 
 logger = Logger(service=SERVICE)
 metrics = Metrics(namespace="Offerline", service=SERVICE)
-tracer = Tracer(service=SERVICE)

@@ -40,8 +40,11 @@ def seed() -> bool:
 
 
 def seed_team() -> DemoTeam:
-    """The dealer with remote selling on, one branch, an admin and a seller with a profile."""
-    dealer = dealers.create_dealer(DEALER_NAME, DealerSettingsChange(remote_selling=True))
+    """The dealer with remote selling and a 10 % acompte on (a new user sees the whole path: sign, then pay),
+    one branch, an admin and a seller with a profile."""
+    dealer = dealers.create_dealer(DEALER_NAME, _command(DealerSettingsChange, {
+        "remote_selling": True, "deposit": {"enabled": True, "percent": 10},
+    }))
     admin = dealers.create_first_admin(dealer.id, NewUser(email=ADMIN_EMAIL, name="Claire Dubois", role=Role.ADMIN))
     as_admin = Staff(dealer_id=dealer.id, user_id=admin.id, role=admin.role)
     dealer = dealers.add_branch(dealer.id, NewBranch(name="Tilleuls Villeurbanne"), by=as_admin)

@@ -4,7 +4,7 @@ from chalice import Blueprint
 from chalicelib.api.auth import seller_auth
 from chalicelib.api.http import current_staff, endpoint, parse
 from chalicelib.domain.dealers import (
-    Dealer, DealerLegalChange, DealerSettingsChange, NewBranch, NewUser, ProfileChange, SellerProfile, User,
+    Dealer, DealerLegalChange, DealerSettingsChange, MyProfile, NewBranch, NewUser, ProfileChange, User,
 )
 from chalicelib.services import dealers
 
@@ -70,8 +70,8 @@ def deactivate_user(user_id: str):
     return dealers.deactivate_user(staff.dealer_id, user_id, by=staff)
 
 
-@endpoint(dealer_api, "/me/profile", summary="The caller's seller profile, as customers see it",
-          response=SellerProfile, authorizer=seller_auth)
+@endpoint(dealer_api, "/me/profile", summary="The caller's seller profile, as customers see it, and their "
+          "notification preferences", response=MyProfile, authorizer=seller_auth)
 def read_profile():
     staff = current_staff(dealer_api)
     return dealers.get_profile(staff.dealer_id, staff.user_id)

@@ -95,6 +95,8 @@ def endpoint(
         @functools.wraps(view)
         def guarded(**params: str) -> Response:
             try:
+                if body is not None:
+                    require_body(bp.current_request)
                 result = view(**params)
             except errors.DomainError as error:
                 return error_response(error)
@@ -121,6 +123,13 @@ def to_json(result: Any) -> str:
     return json.dumps(result, default=str)
 
 
+def require_body(request: Any) -> None:
+    """A route that takes a body refuses none at all: read as `{}` it would erase (PUT) or do nothing
+    (PATCH) and still answer 200. Checked before the view, so nothing is read or changed."""
+    if not (request.raw_body or b"").strip():
+        raise errors.InvalidInput("Le corps de la requête est requis (JSON).", {"body": "required"})
+
+
 def parse(model: type[Model], request: Any) -> Model:
     """The request body as a validated command, or a 4xx naming each bad field."""
     raw = request.raw_body or b""
@@ -129,7 +138,7 @@ def parse(model: type[Model], request: Any) -> Model:
         raise errors.InvalidInput("Le corps doit être du JSON (Content-Type: application/json).",
                                   {"body": "expected application/json"})
     try:
-        return model.model_validate_json(raw or b"{}")
+        return model.model_validate_json(raw)
     except ValidationError as invalid:
         raise errors.InvalidInput("Requête invalide.", fields_of(invalid)) from None
 

@@ -47,7 +47,7 @@ class Page:
     context: dict[str, Any] = field(default_factory=dict)
 
     def response(self, nonce: str) -> Response:
-        body = pages.render(self.template, nonce=nonce,
+        body = pages.render(self.template, nonce=nonce, favicon=favicon_href(),
                            **{"error": None, "values": {}, "proposal": None, "deposit": None, **self.context})
         headers = portal_headers(nonce, self.context.get("form_targets") or ())
         return Response(body=body, status_code=self.status, headers={**headers, "Content-Type": HTML})
@@ -89,6 +89,29 @@ def error_page(status: int, message: str) -> Response:
 
 
 error_pages(PREFIX, error_page)
+
+
+# --- the tab's icon ----------------------------------------------------------------------------------
+
+FAVICON = pages.TEMPLATES / "favicon.svg"
+
+
+@portal_api.route(PREFIX + "favicon.svg", methods=["GET"])
+def favicon():
+    """The pages' icon: static, so cached for a day; an SVG that runs nothing (its own CSP)."""
+    return Response(body=FAVICON.read_text(encoding="utf-8"), status_code=200, headers={
+        "Content-Type": "image/svg+xml", "Cache-Control": "public, max-age=86400",
+        "Content-Security-Policy": "default-src 'none'", "X-Content-Type-Options": "nosniff",
+    })
+
+
+def favicon_href() -> str:
+    """The icon relative to the page (pages stay relative to work under any base path): /p/{token} is one
+    segment below /p/, /p/{token}/sign two."""
+    request = portal_api.current_request
+    route = getattr(request, "path", None) or PREFIX
+    depth = max(route.removeprefix(PREFIX).count("/"), 0)
+    return "../" * depth + "favicon.svg"
 
 
 # --- request pieces ---------------------------------------------------------------------------

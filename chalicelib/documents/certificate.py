@@ -31,13 +31,6 @@ STEP_LABELS = {
 # Reading can happen many times; the page shows when it first happened, and every signature step.
 _FIRST_ONLY = {EventKind.LINK_OPENED, EventKind.VIEWED, EventKind.DOWNLOADED}
 
-# fpdf2's core fonts are Latin-1: typographic characters become their plain forms, letters
-# outside Latin-1 lose their accents. The evidence file keeps every name exactly as typed.
-_PLAIN = str.maketrans({
-    "œ": "oe", "Œ": "OE", "’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-", "…": "...",
-    "€": "EUR", "Ł": "L", "ł": "l", "Ø": "O", "ø": "o", "Đ": "D", "đ": "d", "ß": "ss", "\u00a0": " ",
-    "\u202f": " ",
-})
 
 
 @dataclass(frozen=True)
@@ -52,6 +45,7 @@ class CertificateFacts:
     consent_text: str
     events: Sequence[EvidenceEvent]
     chain: Chain
+    withdrawal: str = ""  # the periods with their end dates, one a line, as the page and the email say them
 
 
 def with_certificate(original: bytes, facts: CertificateFacts) -> bytes:
@@ -59,12 +53,21 @@ def with_certificate(original: bytes, facts: CertificateFacts) -> bytes:
     return append_pages(original, certificate_pdf(facts, hashlib.sha256(original).hexdigest(), len(original)))
 
 
-def certificate_pdf(facts: CertificateFacts, original_sha256: str, original_length: int) -> bytes:
+def certificate_pdf(facts: CertificateFacts, original_sha256: str, original_length: int,
+                    compress: bool = True) -> bytes:
+    """The page itself. In the proposal PDF's Unicode font (DejaVu Sans, as documents/pdf.py): fpdf2's core
+    fonts are Latin-1, and one character outside it (the masked IBAN's "•", a Polish name) cost every accent.
+    `compress=False` leaves the content stream readable (tests)."""
     from fpdf import FPDF
     from fpdf.enums import XPos, YPos
 
+    from chalicelib.documents.pdf import FAMILY, FONTS
+
     signed_at = next((e.at for e in reversed(facts.events) if e.kind is EventKind.ACCEPTED), None)
     pdf = FPDF(format="A4")
+    pdf.set_compression(compress)
+    pdf.add_font(FAMILY, "", str(FONTS / "DejaVuSans.ttf"))
+    pdf.add_font(FAMILY, "B", str(FONTS / "DejaVuSans-Bold.ttf"))
     pdf.set_margins(18, 18, 18)
     pdf.set_auto_page_break(True, margin=18)
     pdf.set_title(_plain(f"Certificat de signature - {facts.proposal_reference}"))
@@ -76,19 +79,19 @@ def certificate_pdf(facts: CertificateFacts, original_sha256: str, original_leng
 
     def heading(text: str) -> None:
         pdf.ln(3)
-        pdf.set_font("Helvetica", "B", 11)
+        pdf.set_font(FAMILY, "B", 11)
         pdf.cell(width, 7, _plain(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT, border="B")
         pdf.ln(1)
 
     def row(label: str, value: str, mono: bool = False) -> None:
-        pdf.set_font("Helvetica", "B", 9)
+        pdf.set_font(FAMILY, "B", 9)
         pdf.cell(48, 5.5, _plain(label))
-        pdf.set_font("Courier" if mono else "Helvetica", "", 8 if mono else 9)
+        pdf.set_font(FAMILY, "", 7.5 if mono else 9)
         pdf.multi_cell(width - 48, 5.5, _plain(value), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
-    pdf.set_font("Helvetica", "B", 16)
+    pdf.set_font(FAMILY, "B", 16)
     pdf.cell(width, 10, _plain("Certificat de signature électronique"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.set_font("Helvetica", "", 10)
+    pdf.set_font(FAMILY, "", 10)
     pdf.multi_cell(width, 5.5, _plain(
         f"Proposition commerciale {facts.proposal_reference}, version {facts.proposal_version}, "
         f"émise par {facts.dealer_name}."
@@ -109,25 +112,30 @@ def certificate_pdf(facts: CertificateFacts, original_sha256: str, original_leng
     row("Taille de l'original", f"{original_length} octets")
 
     heading("Étapes")
-    pdf.set_font("Helvetica", "B", 9)
+    pdf.set_font(FAMILY, "B", 9)
     for text, w in (("Étape", 70), ("Heure de Paris", 52), ("UTC", width - 122)):
         pdf.cell(w, 6, _plain(text), border="B")
     pdf.ln()
-    pdf.set_font("Helvetica", "", 9)
+    pdf.set_font(FAMILY, "", 9)
     for event in steps(facts.events):
         pdf.cell(70, 5.5, _plain(STEP_LABELS[event.kind]))
         pdf.cell(52, 5.5, _paris(event.at))
         pdf.cell(width - 122, 5.5, _utc(event.at), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
     heading("Consentement exprimé")
-    pdf.set_font("Helvetica", "", 9)
+    pdf.set_font(FAMILY, "", 9)
     pdf.multi_cell(width, 5, _plain(facts.consent_text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+    if facts.withdrawal:
+        heading("Délais de rétractation")
+        pdf.set_font(FAMILY, "", 9)
+        pdf.multi_cell(width, 5, _plain(facts.withdrawal), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
     heading("Preuves")
     row("Chaîne de preuves", f"{facts.chain.seq} événements horodatés et chaînés (SHA-256)")
     row("Empreinte finale", facts.chain.head_hash, mono=True)
     pdf.ln(2)
-    pdf.set_font("Helvetica", "I", 8)
+    pdf.set_font(FAMILY, "", 8)
     pdf.multi_cell(width, 4.5, _plain(
         f"Ce certificat est ajouté au document sans en modifier le contenu : les {original_length} premiers "
         "octets de ce fichier sont le document présenté au signataire, dont l'empreinte SHA-256 figure "
@@ -184,8 +192,5 @@ def _utc(moment: datetime) -> str:
 
 
 def _plain(text: str) -> str:
-    text = unicodedata.normalize("NFC", text.translate(_PLAIN))
-    if all(ord(c) < 256 for c in text):
-        return text
-    stripped = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-    return unicodedata.normalize("NFC", stripped).encode("latin-1", "replace").decode("latin-1")
+    """The text as typed, composed (a decomposed "é" from a Mac keyboard is one glyph of the font)."""
+    return unicodedata.normalize("NFC", text)

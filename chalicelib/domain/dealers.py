@@ -41,11 +41,11 @@ class WithdrawalDays(Entity):
 class DealerSettings(Entity):
     remote_selling: bool = False
     e_signature: bool = True
-    deposit: Deposit = Deposit()
+    deposit: Deposit = Field(default_factory=Deposit)
     proposal_validity_days: int = Field(default=30, ge=1, le=365)
     link_validity_hours: int = Field(default=24, ge=1, le=24 * 7)
     lead_deadline_hours: int = Field(default=24, ge=1, le=24 * 60, description="Achat – délais d'opportunité")
-    withdrawal_days: WithdrawalDays = WithdrawalDays()
+    withdrawal_days: WithdrawalDays = Field(default_factory=WithdrawalDays)
     reminder_days: list[Annotated[int, Field(ge=1, le=365)]] = Field(default_factory=lambda: [3, 7], max_length=5)
     vehicle_hold_days: int = Field(default=7, ge=1, le=60,
                                    description="days a reserved vehicle is held when its order does not go forward")
@@ -74,9 +74,9 @@ class Branch(Entity):
 class Dealer(Entity):
     id: str
     name: str
-    settings: DealerSettings = DealerSettings()
+    settings: DealerSettings = Field(default_factory=DealerSettings)
     branches: list[Branch] = []
-    legal: DealerLegal = DealerLegal()
+    legal: DealerLegal = Field(default_factory=DealerLegal)
     version: int = 1
 
     def require_remote_selling(self) -> None:
@@ -126,6 +126,11 @@ class SellerProfile(Entity):
     photo_key: str | None = None
 
 
+class MyProfile(SellerProfile):
+    """The seller's own view of their profile: what customers see, and how the seller is told of them."""
+    notifications: NotificationPreferences
+
+
 class User(Entity):
     id: str
     dealer_id: str
@@ -136,7 +141,7 @@ class User(Entity):
     phone: PhoneE164 | None = None
     branch_id: str | None = None
     profile: SellerProfile | None = None
-    notifications: NotificationPreferences = NotificationPreferences()
+    notifications: NotificationPreferences = Field(default_factory=NotificationPreferences)
     created_at: datetime
     version: int = 1
 
@@ -262,5 +267,3 @@ class NotificationPreferencesChange(NotificationPreferences, Command):
     """The preferences as a seller sends them: the same fields, but unknown ones and wrong types are
     refused (Command's rules win over Entity's, which tolerate older stored items)."""
 
-
-ProfileChange.model_rebuild()

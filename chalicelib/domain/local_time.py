@@ -48,8 +48,17 @@ def format_day(day: date) -> str:
     return day.strftime("%d/%m/%Y")
 
 
+WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+
+
 def format_long_day(day: date) -> str:
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+    """"4 mai 2026"; the first of the month is "1er mai 2026", as French writes it."""
+    return f"{'1er' if day.day == 1 else day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def format_weekday(day: date) -> str:
+    """"lundi 4 mai 2026": a deadline names its day."""
+    return f"{WEEKDAYS[day.weekday()]} {format_long_day(day)}"
 
 
 def format_moment(moment: datetime) -> str:

@@ -14,7 +14,7 @@ from typing import Any, Callable, Self
 
 from pydantic import ConfigDict, Field, computed_field, field_validator, model_validator
 
-from chalicelib.domain import local_time
+from chalicelib.domain import local_time, withdrawal_dates
 from chalicelib.domain.customers import AccountView, Contact
 from chalicelib.domain.dealers import Deposit, WithdrawalDays
 from chalicelib.domain.errors import InvalidInput
@@ -52,7 +52,8 @@ DIRECT_DEBIT_KINDS = (LineKind.SERVICE_CONTRACT, LineKind.INSURANCE)
 
 
 class VehicleDetails(Entity):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # Trimmed as commands are; built on first use as every domain model (domain/model.py).
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True, defer_build=True)
 
     make: str = Field(min_length=1, max_length=40)
     model: str = Field(min_length=1, max_length=60)
@@ -178,9 +179,10 @@ class WithdrawalTerm(Entity):
                  if self.starts == WithdrawalStart.HANDOVER else "à compter de la signature du contrat")
         return f"{names[:1].upper()}{names[1:]} : {self.days} jours {start} ({self.legal_basis})."
 
-    def ends_on(self, start_day: date) -> date:
-        """The last day to withdraw, for a known start day (the portal shows it once signed or delivered)."""
-        return start_day + timedelta(days=self.days)
+    def ends_on(self, start_day: date, departement: str | None = None) -> date:
+        """The last day to withdraw, for a known start day (the portal shows it once signed or delivered):
+        past a weekend or public holiday, the next working day (art. L221-19)."""
+        return withdrawal_dates.ends_on(start_day, self.days, departement)
 
 
 def withdrawal_terms(kinds: set[LineKind], days: WithdrawalDays) -> list[WithdrawalTerm]:

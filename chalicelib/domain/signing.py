@@ -11,7 +11,7 @@ from datetime import date, datetime
 
 from pydantic import Field
 
-from chalicelib.domain import local_time
+from chalicelib.domain import local_time, withdrawal_dates
 from chalicelib.domain.errors import Conflict, InvalidInput
 from chalicelib.domain.iban import InvalidIban, check_iban, masked
 from chalicelib.domain.model import Entity
@@ -142,17 +142,19 @@ class WithdrawalPeriod(Entity):
         if self.starts == WithdrawalStart.HANDOVER:
             return (f"{self.products} : {self.days} jours à compter de la livraison ou de la remise du véhicule "
                     f"({self.legal_basis}).")
-        end = f", soit jusqu'au {local_time.format_long_day(self.ends_on)} inclus" if self.ends_on else ""
+        end = f", soit jusqu'au {local_time.format_weekday(self.ends_on)} inclus" if self.ends_on else ""
         return f"{self.products} : {self.days} jours à compter de la signature{end} ({self.legal_basis})."
 
 
-def withdrawal_periods(terms: list[WithdrawalTerm], signed_on: date | None) -> list[WithdrawalPeriod]:
-    """Each period with its end date: from the signature day for services and insurance; a vehicle's
+def withdrawal_periods(terms: list[WithdrawalTerm], signed_on: date | None,
+                       departement: str | None = None) -> list[WithdrawalPeriod]:
+    """Each period with its end date: from the signature day for services and insurance, moved past a
+    weekend or public holiday of the dealer's département (art. L221-19, withdrawal_dates.py); a vehicle's
     period starts at its handover or delivery, a date not known at signature."""
     periods = []
     for term in terms:
         names = ", ".join(KIND_LABELS[k].lower() for k in term.kinds)
-        ends = term.ends_on(signed_on) if signed_on and term.starts == WithdrawalStart.SIGNATURE else None
+        ends = term.ends_on(signed_on, departement) if signed_on and term.starts == WithdrawalStart.SIGNATURE else None
         periods.append(WithdrawalPeriod(products=names[:1].upper() + names[1:], days=term.days, starts=term.starts,
                                         legal_basis=term.legal_basis, ends_on=ends))
     return periods
@@ -164,7 +166,9 @@ def periods_of(proposal: Proposal) -> list[WithdrawalPeriod]:
     if proposal.accepted_at is None:
         return withdrawal_periods(proposal.withdrawal, None)
     taken = withdrawal_terms(proposal.included_kinds, proposal.withdrawal_days)
-    return withdrawal_periods(taken, local_time.paris_date(proposal.accepted_at))
+    # The dealer's address decides the public holidays (branches have no address of their own yet).
+    departement = withdrawal_dates.departement_of(proposal.dealer.legal.postal_code)
+    return withdrawal_periods(taken, local_time.paris_date(proposal.accepted_at), departement)
 
 
 def signed_filename(proposal: Proposal) -> str:

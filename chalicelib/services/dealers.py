@@ -3,7 +3,7 @@ commits one unit of work."""
 from chalicelib.domain import clock
 from chalicelib.domain.dealers import (
     Branch, Dealer, DealerLegalChange, DealerSettingsChange, NewBranch, NewUser, ProfileChange,
-    SellerProfile, Staff, User,
+    MyProfile, Staff, User,
 )
 from chalicelib.domain.errors import InvalidInput, NotAuthenticated, NotFound
 from chalicelib.domain.ids import new_id
@@ -70,20 +70,22 @@ def create_user(dealer_id: str, command: NewUser, by: Staff) -> User:
 
 
 def deactivate_user(dealer_id: str, user_id: str, by: Staff) -> User:
+    user = store.get_user(dealer_id, user_id)  # before the role check: another dealer's id is a 404, not a 403
     by.require_admin()
     if user_id == by.user_id:
         raise InvalidInput("Vous ne pouvez pas désactiver votre propre compte.", {"user_id": "yourself"})
-    user = store.get_user(dealer_id, user_id).deactivated()
+    user = user.deactivated()
     commit(store.user_saved(user))
     return user
 
 
-def get_profile(dealer_id: str, user_id: str) -> SellerProfile:
-    """The seller block shown to customers; 404 until the first remote sale builds it."""
-    profile = store.get_user(dealer_id, user_id).profile
-    if profile is None:
+def get_profile(dealer_id: str, user_id: str) -> MyProfile:
+    """The seller block shown to customers, with the notification preferences saved beside it; 404 until the
+    first remote sale builds it."""
+    user = store.get_user(dealer_id, user_id)
+    if user.profile is None:
         raise NotFound("Profil vendeur pas encore créé : il se construit lors de la première vente à distance.")
-    return profile
+    return MyProfile(**user.profile.model_dump(), notifications=user.notifications)
 
 
 def save_profile(dealer_id: str, user_id: str, change: ProfileChange) -> User:

@@ -307,12 +307,12 @@ def settle_anomaly(dealer_id: str, proposal_id: str, anomaly_id: str, settlement
                    by: Staff) -> ProposalView:
     """Marks a payment anomaly handled (refunded at the provider or settled with the customer), once, with
     the note saying how: its history event and a marker that refuses a second settlement (409)."""
-    rules.require_settler(by.role)
     dealer_store.get(dealer_id).require_remote_selling()
     view = proposal_store.get_with_history(dealer_id, proposal_id)
     anomaly = next((a for a in view.deposit_anomalies if a.id == anomaly_id), None)
     if anomaly is None:
         raise NotFound("Paiement à régulariser introuvable.")
+    rules.require_settler(by.role)  # after the lookup: another dealer's ids are a 404, not a 403
     if anomaly.settled_at is not None:
         raise AlreadySettled()
     now = clock.now()

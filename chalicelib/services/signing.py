@@ -24,7 +24,7 @@ from chalicelib.domain.evidence import Signer, VerificationReport, evidence_docu
 from chalicelib.domain.links import PortalState
 from chalicelib.domain.outbox import Attachment, Channel, OutboxMessage
 from chalicelib.domain.proposals.model import EventKind, Proposal, Signature, StoredPdf
-from chalicelib.domain.proposals.status import WITH_THE_CUSTOMER
+from chalicelib.domain.proposals.status import WITH_THE_CUSTOMER, ProposalStatus
 from chalicelib.domain.proposals.views import DocumentLink
 from chalicelib.domain.signing import (
     PendingSignature, SignFormInput, SigningUnavailable, check_sign_form, periods_of, signed_filename,
@@ -163,6 +163,7 @@ def _accept(visit: Opened, used: SigningChallenge, pending: PendingSignature, vi
         proposal_version=proposal.version, signer_name=pending.full_name, signer_email=pending.email,
         ip=visitor.ip, user_agent=visitor.user_agent, consent_text=pending.consent_text,
         events=[*visit.aggregate.evidence, *record.events], chain=record.chain,
+        withdrawal=withdrawal_text(proposal.moved_to(ProposalStatus.ACCEPTED, now)),  # as the page and email
     )))
     signed_sha256 = hashlib.sha256(signed).hexdigest()
     key = storage.signed_pdf_key(proposal.dealer_id, proposal.id, proposal.version, signed_sha256)

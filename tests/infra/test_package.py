@@ -362,6 +362,11 @@ def test_every_function_and_the_api_are_traced_with_xray(template):
     assert _one(template, "AWS::Serverless::Api")["TracingEnabled"] is True
 
 
+def test_the_api_compresses_bodies_of_a_kilobyte_or_more(template):
+    # local/server.py compresses from the same setting (.chalice/config.json minimum_compression_size).
+    assert _one(template, "AWS::Serverless::Api")["MinimumCompressionSize"] == 1024
+
+
 def test_every_function_reads_the_resource_names_from_the_globals(template):
     variables = template["Globals"]["Function"]["Environment"]["Variables"]
     table_id = next(iter(_resources(template, "AWS::DynamoDB::Table")))

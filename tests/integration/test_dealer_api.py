@@ -78,6 +78,8 @@ def test_a_seller_builds_a_profile_once_and_reuses_it(seller):
     assert saved.status_code == 200
     profile = body(seller.get("/me/profile"))
     assert profile["display_name"] == "Victor V." and profile["phone"] == "+33611223344"
+    assert profile["notifications"] == {"email": True, "sms": True, "on_view": True, "on_download": True,
+                                        "on_question": True, "on_signature": True, "on_payment": True}
 
 
 def test_a_user_of_another_dealer_sees_nothing_of_this_one(client, garage):
@@ -85,6 +87,8 @@ def test_a_user_of_another_dealer_sees_nothing_of_this_one(client, garage):
     intruder = Api(client, other.token(other.admin))
     assert intruder.get(f"/users/{garage.seller.id}").status_code == 404
     assert intruder.post(f"/users/{garage.seller.id}/deactivate").status_code == 404
+    # looked up before the role check: another dealer's seller learns nothing either
+    assert intruder.as_(other.token(other.seller)).post(f"/users/{garage.seller.id}/deactivate").status_code == 404
     assert body(intruder.get("/dealer"))["id"] == other.dealer.id
     assert dealers.get_user(garage.dealer.id, garage.seller.id).active
 

@@ -560,6 +560,8 @@ def test_settling_is_refused_to_a_seller_to_an_unknown_anomaly_to_another_dealer
         assert settle(seller, signed, shown["id"]).status_code == 403
         assert settle(admin, signed, "01HZZZZZZZZZZZZZZZZZZZZZZZ").status_code == 404
         assert settle(intruder, signed, shown["id"]).status_code == 404
+        # looked up before the role check: another dealer's seller learns nothing either
+        assert settle(intruder.as_(other.token(other.seller)), signed, shown["id"]).status_code == 404
         blank = settle(admin, signed, shown["id"], "  ")
         assert blank.status_code == 400 and "note" in body(blank)["error"]["fields"]
     assert body(seller.get(f"/proposals/{signed.proposal_id}"))["deposit_anomalies"][0]["settled_at"] is None

@@ -7,7 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from chalicelib.documents import sealing, storage
-from chalicelib.domain import local_time
+from chalicelib.domain import local_time, withdrawal_dates
 from chalicelib.domain.money import format_euros
 from chalicelib.settings import settings
 from tests import offers, portal
@@ -72,7 +72,7 @@ def test_a_customer_reads_asks_signs_with_a_code_and_the_seller_downloads_sealed
     assert accepted.status_code == 200 and "Proposition acceptée et signée" in accepted_page
     signed_on = local_time.paris_date(NOW + timedelta(minutes=4))
     assert "Véhicule, accessoire, frais\u00a0: 14 jours à compter de la livraison ou de la remise" in accepted_page
-    end = local_time.format_long_day(signed_on + timedelta(days=14))
+    end = local_time.format_weekday(withdrawal_dates.ends_on(signed_on, 14, "69"))  # the garage is in Lyon
     assert f"Contrat de service\u00a0: 14 jours à compter de la signature, soit jusqu'au {end} inclus" in accepted_page
     assert "Assurance\u00a0: 30 jours" not in accepted_page  # the optional warranty was not taken
 

@@ -8,6 +8,8 @@ import pytest
 
 from chalicelib.documents.certificate import CertificateFacts, append_pages, certificate_pdf, steps, with_certificate
 from chalicelib.domain.evidence import Chain, EventKind, append, subject_of
+from tests import pdf_text
+from tests.pdf_text import last_page_text
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
 UA = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) Safari/604.1"
@@ -47,14 +49,6 @@ def pages(pdf: bytes) -> int:
     from pyhanko.pdf_utils.reader import PdfFileReader
 
     return int(PdfFileReader(BytesIO(pdf)).root["/Pages"]["/Count"])
-
-
-def last_page_text(pdf: bytes) -> str:
-    """The text drawn on the last page (the certificate is drawn as one form XObject)."""
-    from pyhanko.pdf_utils.reader import PdfFileReader
-
-    _, resources = PdfFileReader(BytesIO(pdf)).find_page_for_modification(-1)
-    return resources["/XObject"]["/Page"].data.decode("latin-1")
 
 
 @pytest.fixture(scope="module")
@@ -103,10 +97,20 @@ def test_reading_steps_appear_once_and_every_signature_step_appears():
     ]
 
 
-def test_a_name_outside_latin_1_is_printed_in_plain_letters():
-    page = certificate_pdf(facts("Łukasz Œuvrard — Nguyễn 李"), "00" * 32, 1)
+def test_a_name_outside_latin_1_is_printed_as_typed():
+    page = certificate_pdf(facts("Łukasz Œuvrard — Nguyễn"), "00" * 32, 1)
     text = last_page_text(append_pages(proposal_pdf(), page))
-    assert "Lukasz OEuvrard - Nguyen ?" in text
+    assert "Łukasz Œuvrard — Nguyễn" in text
+
+
+def test_the_masked_iban_keeps_its_dots_and_every_accent_stays():
+    consent = ("J'ai lu la proposition commerciale et les informations sur le droit de rétractation. "
+               "J'autorise Tilleuls Automobiles à prélever sur le compte FR76 •••• •••• 0189 les sommes dues.")
+    page = certificate_pdf(replace(facts(), consent_text=consent), "00" * 32, 1, compress=False)
+    text = pdf_text.text(page)
+    assert "droit de rétractation" in text
+    assert "FR76 •••• •••• 0189" in text
+    assert "Certificat de signature électronique" in text and "Étapes" in text
 
 
 def test_many_code_attempts_flow_onto_a_second_certificate_page():
@@ -119,3 +123,12 @@ def test_appending_pages_keeps_the_original_as_a_prefix():
     original = proposal_pdf()
     combined = append_pages(original, proposal_pdf())
     assert combined.startswith(original) and pages(combined) == 4
+
+
+def test_the_withdrawal_end_dates_are_printed_as_the_page_and_the_email_say_them():
+    withdrawal = ("Contrat de service : 14 jours à compter de la signature, soit jusqu'au lundi 4 mai 2026 inclus "
+                  "(art. L221-18 du Code de la consommation).")
+    page = certificate_pdf(replace(facts(), withdrawal=withdrawal), "00" * 32, 1, compress=False)
+    text = pdf_text.text(page)
+    assert "Délais de rétractation" in text and "soit jusqu'au lundi 4 mai 2026 inclus" in text
+

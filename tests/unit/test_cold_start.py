@@ -18,3 +18,32 @@ def test_importing_the_app_loads_no_jwt_library_only_the_authorizer_verifying_a_
     probe = "import sys, app; print(sorted({m.split('.')[0] for m in sys.modules} & {'jwt', 'cryptography'}))"
     loaded = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
     assert loaded.stdout.strip() == "[]"
+
+
+def test_importing_the_app_loads_no_xray_sdk_but_the_first_invocation_traces():
+    probe = (
+        "import sys, app\n"
+        "print('aws_xray_sdk' in sys.modules)\n"
+        "from chalice.test import Client\n"
+        "with Client(app.app) as client:\n"
+        "    client.http.get('/openapi.json')\n"
+        "print('aws_xray_sdk' in sys.modules)\n"
+    )
+    loaded = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert loaded.stdout.split() == ["False", "True"]
+
+
+def test_importing_the_app_builds_no_domain_model_each_is_built_on_first_use():
+    probe = (
+        "import app\n"
+        "from chalicelib.domain.model import Command, Entity\n"
+        "def below(kind):\n"
+        "    for sub in kind.__subclasses__():\n"
+        "        yield sub\n"
+        "        yield from below(sub)\n"
+        "models = {*below(Entity), *below(Command)}\n"
+        "print(len(models), sorted(m.__name__ for m in models if m.__pydantic_complete__))\n"
+    )
+    loaded = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
+    count, built = loaded.stdout.split(" ", 1)
+    assert int(count) > 100 and built.strip() == "[]"

@@ -62,7 +62,7 @@ def test_withdrawal_periods_end_from_the_signature_day_except_the_vehicle(sent):
     assert set(after) == {"Véhicule, accessoire, frais", "Contrat de service"}  # the warranty was not taken
     assert after["Contrat de service"].ends_on == date(2026, 11, 24) + timedelta(days=14)
     assert "à compter de la livraison ou de la remise du véhicule" in after["Véhicule, accessoire, frais"].text
-    assert "soit jusqu'au 8 décembre 2026 inclus" in after["Contrat de service"].text
+    assert "soit jusqu'au mardi 8 décembre 2026 inclus" in after["Contrat de service"].text
     insurance = {p.products: p for p in periods_of(insured().moved_to(ProposalStatus.ACCEPTED, AT))}["Assurance"]
     assert insurance.days == 30 and insurance.ends_on == date(2026, 12, 24)
 

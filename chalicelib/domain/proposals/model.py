@@ -70,7 +70,7 @@ class EventKind(StrEnum):
 class DealerSnapshot(Entity):
     id: str
     name: str
-    legal: DealerLegal = DealerLegal()
+    legal: DealerLegal = Field(default_factory=DealerLegal)
 
     @classmethod
     def of(cls, dealer: Dealer) -> "DealerSnapshot":
@@ -162,7 +162,8 @@ class Proposal(Entity):
     seller_id: str
     seller: SellerProfile
     lines: list[QuoteLine]
-    deposit: Deposit = Field(default=Deposit(), description="the dealer's deposit setting when the proposal was made")
+    deposit: Deposit = Field(default_factory=Deposit,
+                             description="the dealer's deposit setting when the proposal was made")
     withdrawal_days: WithdrawalDays
     valid_until: date
     expires_at: datetime = Field(description="end of the validity day in Paris, UTC")
