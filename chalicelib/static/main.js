@@ -1,5 +1,5 @@
 // The seller front: login, the shell (top bar and navigation) and a hash router
-// (#/leads, #/leads/<id>, #/quotes/<id>, #/proposals, #/settings/…). Each screen module
+// (#/leads, #/leads/<id>, #/quotes/<id>, #/proposals, #/orders/<id>, #/settings/…). Each screen module
 // exports render({main, params, query}) and fills `main` itself.
 import { ApiError, whenUnauthorized } from "./api.js";
 import { go, guardLeaving, mayLeave } from "./nav.js";
@@ -14,6 +14,8 @@ import * as quotes from "./screens/quotes.js";
 import * as quote from "./screens/quote.js";
 import * as proposals from "./screens/proposals.js";
 import * as proposal from "./screens/proposal.js";
+import * as orders from "./screens/orders.js";
+import * as order from "./screens/order.js";
 import * as settings from "./screens/settings.js";
 
 const ROUTES = [
@@ -25,6 +27,8 @@ const ROUTES = [
   [/^\/quotes\/([0-9A-Za-z]+)$/, quote, { nav: "quotes" }],
   [/^\/proposals$/, proposals, { nav: "proposals" }],
   [/^\/proposals\/([0-9A-Za-z]+)$/, proposal, { nav: "proposals" }],
+  [/^\/orders$/, orders, { nav: "orders" }],
+  [/^\/orders\/([0-9A-Za-z]+)$/, order, { nav: "orders" }],
   [/^\/settings(?:\/([a-z-]+))?$/, settings, { nav: "settings" }],
 ];
 
@@ -32,6 +36,7 @@ const NAV = [
   ["leads", "#/leads", "Leads"],
   ["quotes", "#/quotes", "Devis"],
   ["proposals", "#/proposals", "Propositions"],
+  ["orders", "#/orders", "Commandes"],
   ["settings", "#/settings", "Paramètres"],
 ];
 
