@@ -12,6 +12,7 @@ from chalicelib.api.leads import leads_api
 from chalicelib.api.orders import orders_api
 from chalicelib.api.payments import payments_api
 from chalicelib.api.portal import portal_api
+from chalicelib.api.tasks import tasks_api
 from chalicelib.api.proposals import proposals_api
 from chalicelib.api.quotes import quotes_api
 from chalicelib.api.templates import templates_api
@@ -36,6 +37,7 @@ app.register_blueprint(customers_api)
 app.register_blueprint(quotes_api)
 app.register_blueprint(proposals_api)
 app.register_blueprint(orders_api)
+app.register_blueprint(tasks_api)
 app.register_blueprint(templates_api)
 app.register_blueprint(portal_api)
 app.register_blueprint(payments_api)

@@ -13,18 +13,21 @@ from chalicelib.domain import clock, local_time
 from chalicelib.domain.dealers import NewUser, Role, Staff
 from chalicelib.services import dealers
 from local.client import Client
-from tests.browser.test_seller_front import garage, heading, log_in, look, open_page  # noqa: F401 (fixtures)
+from tests.browser import test_seller_front as front
+from tests.browser.test_seller_front import heading, log_in, look
 from tests.offers import offer
 from tests.support import Api
 
 PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< >>\nendobj\n"
+garage = front.garage  # the seller front's fixtures: a dealer with a branch, pages per person
+open_page = front.open_page
 HANDOVER_DOCUMENTS = ["Bon de remise", "Certificat de cession (cerfa 15776)", "Carte grise barrée"]
 
 
-def back_office(garage):
-    admin = Staff(dealer_id=garage.dealer.id, user_id=garage.admin.id, role=Role.ADMIN)
-    slug = garage.dealer.id.lower()
-    return dealers.create_user(garage.dealer.id, NewUser(email=f"adv-{slug}@example.com", name="Bérénice ADV",
+def back_office(dealer):
+    admin = Staff(dealer_id=dealer.dealer.id, user_id=dealer.admin.id, role=Role.ADMIN)
+    slug = dealer.dealer.id.lower()
+    return dealers.create_user(dealer.dealer.id, NewUser(email=f"adv-{slug}@example.com", name="Bérénice ADV",
                                                          role=Role.BACK_OFFICE), by=admin)
 
 
