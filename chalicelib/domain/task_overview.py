@@ -51,7 +51,7 @@ def milestone_items(order: Order, milestones: list[Milestone], user_id: str, rol
                     now: datetime) -> list[TaskItem]:
     return [TaskItem(kind=TaskKind.MILESTONE, label=m.label, due_at=m.due_by, overdue=m.due_by < now,
                      subject=order.customer.name, order_id=order.id, code=m.code)
-            for m in milestones
+            for m in sorted(milestones, key=lambda m: (m.due_by, m.position))
             if not m.done and assigned(m, order, user_id, role) and applies(m, order, now)]
 
 
@@ -68,5 +68,6 @@ def lead_items(lead: Lead, tasks: list[LeadTask], user_id: str, now: datetime) -
 
 
 def by_due_time(items: list[TaskItem]) -> list[TaskItem]:
-    """Overdue first (the oldest first), then the rest by due time: which is the order of due times."""
-    return sorted(items, key=lambda i: (not i.overdue, i.due_at, i.label))
+    """Overdue first (the oldest first), then the rest by due time; a stable sort keeps each order's
+    milestones of the same time in the to-do list's order."""
+    return sorted(items, key=lambda i: (not i.overdue, i.due_at))

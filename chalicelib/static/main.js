@@ -16,6 +16,7 @@ import * as proposals from "./screens/proposals.js";
 import * as proposal from "./screens/proposal.js";
 import * as orders from "./screens/orders.js";
 import * as order from "./screens/order.js";
+import * as tasks from "./screens/tasks.js";
 import * as settings from "./screens/settings.js";
 
 const ROUTES = [
@@ -27,6 +28,7 @@ const ROUTES = [
   [/^\/quotes\/([0-9A-Za-z]+)$/, quote, { nav: "quotes" }],
   [/^\/proposals$/, proposals, { nav: "proposals" }],
   [/^\/proposals\/([0-9A-Za-z]+)$/, proposal, { nav: "proposals" }],
+  [/^\/tasks$/, tasks, { nav: "tasks" }],
   [/^\/orders$/, orders, { nav: "orders" }],
   [/^\/orders\/([0-9A-Za-z]+)$/, order, { nav: "orders" }],
   [/^\/settings(?:\/([a-z-]+))?$/, settings, { nav: "settings" }],
@@ -37,6 +39,7 @@ const NAV = [
   ["quotes", "#/quotes", "Devis"],
   ["proposals", "#/proposals", "Propositions"],
   ["orders", "#/orders", "Commandes"],
+  ["tasks", "#/tasks", "Tâches"],
   ["settings", "#/settings", "Paramètres"],
 ];
 

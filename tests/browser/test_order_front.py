@@ -95,6 +95,16 @@ def test_a_seller_takes_an_order_from_the_quote_to_sold_with_back_office(live_se
     expect(dialog).to_have_count(0)
     expect(page.get_by_role("region", name="Paiements")).to_contain_text("reçus le")
 
+    # The task overview lists the seller's milestones of the order, by due time, each opening the order.
+    page.get_by_role("link", name="Tâches", exact=True).click()
+    heading(page, "Aperçu des tâches")
+    first = page.locator(".task-list tbody tr").first
+    expect(first).to_contain_text("Durand Transports")
+    expect(page.locator(".task-list")).to_contain_text("Étape de commande")
+    look(page, "front-tasks")
+    page.get_by_role("link", name="Disponibilités du client et du véhicule").click()
+    heading(page, "Commande Durand Transports")
+
     check(page, "Disponibilités du client et du véhicule")
     check(page, "Titulaire de la carte grise : titulaire, cotitulaire ou société")
 
