@@ -149,3 +149,17 @@ def test_a_seller_takes_an_order_from_the_quote_to_sold_with_back_office(live_se
     heading(page, "Commandes")
     expect(page.locator(".orders-table tbody tr").first).to_contain_text("Vendue")
     look(page, "front-orders")
+
+    # The same screens fit a tablet without scrolling sideways.
+    page.set_viewport_size(front.TABLET)
+    for hash_path, title in [("#/orders", "Commandes"), (f"#/orders/{order_id(page)}", "Commande Durand Transports"),
+                             ("#/tasks", "Aperçu des tâches"), (f"#/quotes/{quote_id}", re.compile(r"^Devis D"))]:
+        page.goto(f"{live_server}/app{hash_path}")
+        heading(page, title)
+        page.wait_for_selector("main:not([aria-busy])")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= front.TABLET["width"], f"{hash_path} scrolls sideways ({width} px)"
+
+
+def order_id(page) -> str:
+    return page.locator(".orders-table tbody a").first.get_attribute("href").rsplit("/", 1)[1]

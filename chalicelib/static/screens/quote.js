@@ -56,7 +56,7 @@ export async function render({ main, params: [quoteId] }) {
   const proposeButton = h("button", {
     type: "button", class: "primary", disabled: !remote, "aria-describedby": remote ? null : "remote-off",
   }, "Créer la proposition");
-  const orderButton = h("button", { type: "button", class: "secondary" }, "Créer une commande");
+  const orderButton = h("button", { type: "button", class: "secondary span-2" }, "Créer une commande");
   const actionBar = h("div", { class: "quote-actions", role: "group", "aria-label": "Actions sur le devis" },
     saveButton, pdfButton, duplicateButton, proposeButton, orderButton, status,
     remote ? null : h("p", { class: "hint", id: "remote-off" },
