@@ -16,7 +16,7 @@ from local.client import Client
 from tests.browser import test_seller_front as front
 from tests.browser.test_seller_front import heading, log_in, look
 from tests.offers import offer
-from tests.support import Api
+from tests.support import Api, body
 
 PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< >>\nendobj\n"
 garage = front.garage  # the seller front's fixtures: a dealer with a branch, pages per person
@@ -88,7 +88,7 @@ def test_a_seller_takes_an_order_from_the_quote_to_sold_with_back_office(live_se
     dialog.get_by_role("button", name="Enregistrer").click()
     expect(dialog).to_have_count(0)
     page.get_by_role("button", name="Ordre de virement confirmé", exact=True).click()
-    expect(page.get_by_role("button", name="Ordre de virement confirmé", exact=True)).to_have_count(0)
+    expect(page.get_by_role("region", name="Paiements")).to_contain_text("confirmé le")  # the page read again
     page.get_by_role("button", name="Enregistrer un paiement", exact=True).click()
     dialog = page.get_by_role("dialog", name="Enregistrer un paiement", exact=True)
     dialog.get_by_role("button", name="Enregistrer").click()  # the rest to receive, filled in
@@ -124,6 +124,13 @@ def test_a_seller_takes_an_order_from_the_quote_to_sold_with_back_office(live_se
     adv.get_by_role("link", name="Commandes").click()
     adv.get_by_role("link", name="Durand Transports").click()
     heading(adv, "Commande Durand Transports")
+    # A rejection needs its reason, told next to the field.
+    adv.get_by_role("button", name=f"Refuser : {HANDOVER_DOCUMENTS[0]}").click()
+    dialog = adv.get_by_role("dialog", name=f"Refuser : {HANDOVER_DOCUMENTS[0]}")
+    dialog.get_by_role("button", name="Refuser").click()
+    expect(dialog.get_by_label("Motif du refus")).to_have_attribute("aria-invalid", "true")
+    look(adv, "front-order-reject-reason")
+    dialog.get_by_role("button", name="Annuler").click()
     for label in HANDOVER_DOCUMENTS:
         adv.get_by_role("button", name=f"Accepter : {label}").click()
         dialog = adv.get_by_role("dialog", name=f"Accepter : {label}")
@@ -159,6 +166,51 @@ def test_a_seller_takes_an_order_from_the_quote_to_sold_with_back_office(live_se
         page.wait_for_selector("main:not([aria-busy])")
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= front.TABLET["width"], f"{hash_path} scrolls sideways ({width} px)"
+
+
+def test_a_cancellation_after_funds_shows_its_steps_and_what_the_manager_still_lacks(live_server, garage, open_page):
+    api = Api(Client(application.app), garage.token(garage.seller))
+    opened = api.post("/orders", {"quote_id": offer(api, "cancel").quote_id, "deposit_paid_cents": 50_000})
+    assert opened.status_code == 201, opened.body
+    order_id_, total = body(opened)["order"]["id"], body(opened)["order"]["total_ttc_cents"]
+    assert api.send("PUT", f"/orders/{order_id_}/payment-plan", {"method": "transfer"}).status_code == 200
+    assert api.post(f"/orders/{order_id_}/payments", {"amount_cents": total - 50_000}).status_code == 201
+    admin = Staff(dealer_id=garage.dealer.id, user_id=garage.admin.id, role=Role.ADMIN)
+    manager = dealers.create_user(garage.dealer.id, NewUser(
+        email=f"manager-{garage.dealer.id.lower()}@example.com", name="Marc Manager", role=Role.MANAGER), by=admin)
+
+    page = open_page()
+    log_in(page, live_server, garage.seller.email)
+    page.goto(f"{live_server}/app#/orders/{order_id_}")
+    heading(page, "Commande Durand Transports")
+    page.get_by_role("button", name="Annuler la commande").click()
+    dialog = page.get_by_role("dialog", name="Annuler la commande")
+    expect(dialog).to_contain_text("deux pièces d'identité")
+    dialog.get_by_role("button", name="Demander l'annulation").click()
+    steps = page.get_by_role("region", name="Annulation")
+    expect(steps).to_contain_text("À faire — RIB du client")
+    expect(steps).to_contain_text("art. L221-24")
+    page.get_by_role("button", name="Saisir le RIB").click()
+    dialog = page.get_by_role("dialog", name="RIB du client pour le remboursement")
+    dialog.get_by_label("IBAN").fill("FR76 3000 6000 0112 3456 7890 188")  # a wrong check digit
+    dialog.get_by_role("button", name="Enregistrer").click()
+    expect(dialog.get_by_label("IBAN")).to_have_attribute("aria-invalid", "true")
+    dialog.get_by_label("IBAN").fill("FR76 3000 6000 0112 3456 7890 189")
+    dialog.get_by_role("button", name="Enregistrer").click()
+    expect(dialog).to_have_count(0)
+    expect(steps).to_contain_text("Fait — RIB du client")
+    expect(page.get_by_role("button", name="Valider le remboursement")).to_have_count(0)  # a seller does not
+    look(page, "front-order-cancelling")
+
+    boss = open_page()
+    log_in(boss, live_server, manager.email)
+    boss.goto(f"{live_server}/app#/orders/{order_id_}")
+    heading(boss, "Commande Durand Transports")
+    boss.get_by_role("button", name="Valider le remboursement").click()
+    refusal = boss.locator(".order-errors [role=alert]")
+    expect(refusal).to_contain_text("il manque")
+    expect(refusal).to_contain_text("pièce(s) d'identité")
+    expect(boss.get_by_role("region", name="Commande Durand Transports")).to_contain_text("Annulation en cours")
 
 
 def order_id(page) -> str:
