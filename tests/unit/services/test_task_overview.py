@@ -14,7 +14,8 @@ def g(memory):
 
 
 def opened(g) -> str:
-    return orders.open_from_quote(g.dealer_id, command(OpenFromQuote, quote_id=quote_for_a_car(g)), by=g.seller).order.id
+    opening = command(OpenFromQuote, quote_id=quote_for_a_car(g))
+    return orders.open_from_quote(g.dealer_id, opening, by=g.seller).order.id
 
 
 def test_the_reads_stay_bounded_and_say_when_more_orders_exist(g, memory):
