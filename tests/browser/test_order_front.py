@@ -4,7 +4,7 @@
 Every screen is saved as a screenshot artifact and checked with axe-core (no serious or critical problem).
 """
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 from playwright.sync_api import expect
 
@@ -15,7 +15,7 @@ from chalicelib.services import dealers
 from local.client import Client
 from tests.browser import test_seller_front as front
 from tests.browser.test_seller_front import heading, log_in, look
-from tests.offers import offer
+from tests.offers import LINES, offer
 from tests.support import Api, body
 
 PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< >>\nendobj\n"
@@ -211,6 +211,49 @@ def test_a_cancellation_after_funds_shows_its_steps_and_what_the_manager_still_l
     expect(refusal).to_contain_text("il manque")
     expect(refusal).to_contain_text("pièce(s) d'identité")
     expect(boss.get_by_role("region", name="Commande Durand Transports")).to_contain_text("Annulation en cours")
+
+
+def test_the_orders_list_shows_overdue_orders_first_reads_more_and_filters(live_server, garage, open_page):
+    api = Api(Client(application.app), garage.token(garage.seller))
+    made = offer(api, "list")
+
+    def opened() -> str:
+        quote = api.post("/quotes", {"account_id": made.account_id, "contact_id": made.contact_id,
+                                     "origin": "contact", "lines": LINES})
+        assert quote.status_code == 201, quote.body
+        order = api.post("/orders", {"quote_id": body(quote)["id"]})
+        assert order.status_code == 201, order.body
+        return body(order)["order"]["id"]
+
+    clock.set_source(lambda: datetime.now(timezone.utc) - timedelta(days=3))  # its first milestones are past due
+    late = opened()
+    clock.reset()
+    others = [opened() for _ in range(25)]
+    cancelled = api.post(f"/orders/{others[0]}/cancellation", {"reason": "cancellation"})
+    assert cancelled.status_code == 200, cancelled.body
+
+    page = open_page()
+    log_in(page, live_server, garage.seller.email)
+    page.get_by_role("link", name="Commandes").click()
+    heading(page, "Commandes")
+    rows = page.locator(".orders-table tbody tr")
+    expect(rows).to_have_count(25)
+    expect(rows.first).to_contain_text("En retard")
+    expect(rows.first.get_by_role("link")).to_have_attribute("href", f"#/orders/{late}")
+    expect(rows.first).to_have_class(re.compile(r"\boverdue\b"))
+    expect(rows.last).not_to_have_class(re.compile(r"\boverdue\b"))
+    look(page, "front-orders-many")
+    page.get_by_role("button", name="Plus de résultats").click()
+    expect(rows).to_have_count(26)
+    expect(page.get_by_text("Toutes les commandes sont affichées.")).to_be_visible()
+
+    page.get_by_label("Statut").select_option(label="Annulation en cours")
+    page.get_by_role("button", name="Filtrer").click()
+    expect(rows).to_have_count(1)
+    expect(page).to_have_url(re.compile(r"#/orders\?status=cancelling$"))
+    page.get_by_label("Statut").select_option(label="Vendue")
+    page.get_by_role("button", name="Filtrer").click()
+    expect(page.get_by_text("Aucune commande avec ce statut.")).to_be_visible()
 
 
 def order_id(page) -> str:
