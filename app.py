@@ -15,6 +15,7 @@ from chalicelib.api.leads import leads_api
 from chalicelib.api.orders import orders_api
 from chalicelib.api.payments import payments_api
 from chalicelib.api.portal import portal_api
+from chalicelib.api.tasks import tasks_api
 from chalicelib.api.proposals import proposals_api
 from chalicelib.api.quotes import quotes_api
 from chalicelib.api.templates import templates_api
@@ -44,6 +45,7 @@ app.register_blueprint(proposals_api)
 app.register_blueprint(orders_api)
 app.register_blueprint(invoices_api)
 app.register_blueprint(email_fates_api)
+app.register_blueprint(tasks_api)
 app.register_blueprint(templates_api)
 app.register_blueprint(vehicles_api)
 app.register_blueprint(portal_api)

@@ -9,10 +9,13 @@ from chalicelib.domain.customers import NewAccount
 from chalicelib.domain.dealers import (
     Dealer, DealerLegalChange, DealerSettingsChange, NewBranch, NewUser, ProfileChange, Role, Staff, User,
 )
+from chalicelib.documents import storage
 from chalicelib.domain.leads.commands import NewLead
+from chalicelib.domain.orders.commands import OpenFromQuote, PaymentPlanInput
+from chalicelib.domain.orders.documents import FileType, NewOrderDocument
 from chalicelib.domain.quotes import NewQuote
 from chalicelib.domain.vehicles import NewVehicle
-from chalicelib.services import customers, dealers, leads, quotes, vehicles
+from chalicelib.services import customers, dealers, leads, order_documents, orders, quotes, vehicles
 from chalicelib.store import dealers as dealer_store
 
 DEALER_NAME = "Garage des Tilleuls"
@@ -65,10 +68,28 @@ def seed_sales(team: DemoTeam) -> None:
     dealers.change_legal(team.dealer.id, _command(DealerLegalChange, LEGAL), by=as_admin)
     customer = customers.create_account(team.dealer.id, _command(NewAccount, CUSTOMER))
     lead = leads.create(team.dealer.id, _command(NewLead, LEAD), by=team.seller.id)
-    quotes.create(team.dealer.id, _command(NewQuote, {
+    quote = quotes.create(team.dealer.id, _command(NewQuote, {
         "account_id": customer.account.id, "contact_id": customer.contacts[0].id, "origin": "lead",
         "lead_id": lead.id, "lines": QUOTE_LINES,
     }), by=as_seller)
+    seed_order(team.dealer.id, quote.id, as_seller)
+
+
+def seed_order(dealer_id: str, quote_id: str, as_seller: Staff) -> None:
+    """An order in progress, so the order screens show something at once: reserved from the demo quote
+    with a 500 € acompte, paid by transfer, its first milestones done and the handover slip received
+    (waiting for back office), through the orders use cases as the front does it."""
+    view = orders.open_from_quote(dealer_id, _command(OpenFromQuote, {
+        "quote_id": quote_id, "deposit_paid_cents": 50_000, "deposit_method": "transfer"}), by=as_seller)
+    order_id = view.order.id
+    orders.set_payment_plan(dealer_id, order_id, _command(PaymentPlanInput, {"method": "transfer"}), by=as_seller)
+    for code in DONE_MILESTONES:
+        orders.check_milestone(dealer_id, order_id, code, by=as_seller)
+    upload = order_documents.request_upload(dealer_id, order_id, _command(NewOrderDocument, {
+        "kind": "handover_slip", "filename": "bon-de-remise.pdf", "content_type": FileType.PDF.value}), by=as_seller)
+    # What the browser's presigned POST does: the file lands under the document's key.
+    storage.put(upload.document.s3_key, DEMO_PDF, FileType.PDF.value)
+    order_documents.confirm_upload(dealer_id, order_id, upload.document.id, by=as_seller)
 
 
 def seed_stock(team: DemoTeam) -> None:
@@ -99,6 +120,8 @@ LEAD = {
     "contacts": [{"name": "Hélène Garnier", "email": "helene.garnier@client.example", "mobile": "+33639980002"}],
     "type": "used_vehicle_sale", "source": "site web",
 }
+DONE_MILESTONES = ["availability", "payment_method", "holder"]
+DEMO_PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 QUOTE_LINES = [
     {"kind": "vehicle", "label": "Peugeot 308 1.2 PureTech 130 Allure", "unit_price_cents": 1582500,
      "vat_rate": 20, "vehicle": {"make": "Peugeot", "model": "308", "vin": "VF3LBHNSJKS123456",

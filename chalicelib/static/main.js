@@ -1,5 +1,5 @@
 // The seller front: login, the shell (top bar and navigation) and a hash router
-// (#/leads, #/leads/<id>, #/quotes/<id>, #/proposals, #/settings/…). Each screen module
+// (#/leads, #/leads/<id>, #/quotes/<id>, #/proposals, #/orders/<id>, #/settings/…). Each screen module
 // exports render({main, params, query}) and fills `main` itself.
 import { ApiError, whenUnauthorized } from "./api.js";
 import { go, guardLeaving, mayLeave } from "./nav.js";
@@ -14,6 +14,9 @@ import * as quotes from "./screens/quotes.js";
 import * as quote from "./screens/quote.js";
 import * as proposals from "./screens/proposals.js";
 import * as proposal from "./screens/proposal.js";
+import * as orders from "./screens/orders.js";
+import * as order from "./screens/order.js";
+import * as tasks from "./screens/tasks.js";
 import * as settings from "./screens/settings.js";
 import * as vehicles from "./screens/vehicles.js";
 import * as vehicle from "./screens/vehicle.js";
@@ -29,6 +32,9 @@ const ROUTES = [
   [/^\/proposals\/([0-9A-Za-z]+)$/, proposal, { nav: "proposals" }],
   [/^\/vehicles$/, vehicles, { nav: "vehicles" }],
   [/^\/vehicles\/([0-9A-Za-z]+)$/, vehicle, { nav: "vehicles" }],
+  [/^\/tasks$/, tasks, { nav: "tasks" }],
+  [/^\/orders$/, orders, { nav: "orders" }],
+  [/^\/orders\/([0-9A-Za-z]+)$/, order, { nav: "orders" }],
   [/^\/settings(?:\/([a-z-]+))?$/, settings, { nav: "settings" }],
 ];
 
@@ -37,6 +43,8 @@ const NAV = [
   ["quotes", "#/quotes", "Devis"],
   ["proposals", "#/proposals", "Propositions"],
   ["vehicles", "#/vehicles", "Stock"],
+  ["orders", "#/orders", "Commandes"],
+  ["tasks", "#/tasks", "Tâches"],
   ["settings", "#/settings", "Paramètres"],
 ];
 

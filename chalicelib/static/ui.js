@@ -230,7 +230,7 @@ function fieldTarget(form, path) {
 }
 
 function fieldName(form, path) {
-  const names = { body: "Requête", cursor: "Page" };
+  const names = { body: "Requête", cursor: "Page", missing: "Il manque" };
   return names[path] || path;
 }
 

@@ -125,6 +125,15 @@ def test_make_dev_serves_the_demo_dealer_and_ctrl_c_stops_everything(tmp_path):
         demo_leads = requests.get(f"{stack.base}/leads", headers={"Authorization": f"Bearer {token}"}, timeout=10)
         [lead] = demo_leads.json()["items"]
         assert lead["offers"] == 1 and lead["contact"]["name"] == "Hélène Garnier"
+        seller = {"Authorization": f"Bearer {token}"}
+        [order] = requests.get(f"{stack.base}/orders", headers=seller, timeout=10).json()["items"]
+        assert (order["status"], order["customer_name"]) == ("reserved", "Hélène Garnier")
+        assert order["next_action"] is not None
+        page = requests.get(f"{stack.base}/orders/{order['id']}", headers=seller, timeout=10).json()
+        assert page["order"]["payment"]["method"] == "transfer" and page["order"]["deposit_paid_cents"] == 50_000
+        assert sorted(m["code"] for m in page["milestones"] if m["done_at"]) == ["availability", "holder",
+                                                                               "payment_method"]
+        assert [(d["kind"], d["status"]) for d in page["documents"]] == [("handover_slip", "to_review")]
         [java] = java_children(stack.process.pid)
 
         assert ctrl_c(stack) == 0, stack.output()

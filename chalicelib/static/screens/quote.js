@@ -8,6 +8,7 @@ import {
   when,
 } from "../ui.js";
 import { linesEditor, totalsOf, totalsTable } from "./lines.js";
+import { openOrderDialog } from "./order.js";
 
 export async function render({ main, params: [quoteId] }) {
   const [quote, { dealer, users, me }] = await Promise.all([get(`/quotes/${quoteId}`), context()]);
@@ -55,8 +56,9 @@ export async function render({ main, params: [quoteId] }) {
   const proposeButton = h("button", {
     type: "button", class: "primary", disabled: !remote, "aria-describedby": remote ? null : "remote-off",
   }, "Créer la proposition");
+  const orderButton = h("button", { type: "button", class: "secondary span-2" }, "Créer une commande");
   const actionBar = h("div", { class: "quote-actions", role: "group", "aria-label": "Actions sur le devis" },
-    saveButton, pdfButton, duplicateButton, proposeButton, status,
+    saveButton, pdfButton, duplicateButton, proposeButton, orderButton, status,
     remote ? null : h("p", { class: "hint", id: "remote-off" },
       "La vente à distance n'est pas activée pour la concession : un administrateur peut l'activer dans Paramètres."));
 
@@ -107,6 +109,11 @@ export async function render({ main, params: [quoteId] }) {
   guarded(proposeButton, "Création de la proposition…", async () => {
     await saveIfNeeded();
     await createProposal(state.quote, me, form);
+  });
+
+  guarded(orderButton, "Enregistrement…", async () => {
+    await saveIfNeeded();
+    openOrderDialog(state.quote);
   });
 
   add(main, 
