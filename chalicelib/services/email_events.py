@@ -11,7 +11,6 @@ evidence chain, which costs a read of the proposal's chain head.
 A suppressed address is refused at send and remind (409, nothing written) until the seller corrects
 the customer's address on the proposal or confirms it (`confirm_address`).
 """
-from dataclasses import replace
 from typing import Any
 
 from chalicelib.domain import clock, evidence, local_time
@@ -32,7 +31,7 @@ from chalicelib.store import email_events as store
 from chalicelib.store import outbox as outbox_store
 from chalicelib.store import portal as portal_store
 from chalicelib.store import proposals as proposal_store
-from chalicelib.store.table import Write, all_of
+from chalicelib.store.unit_of_work import Write
 from chalicelib.store.unit_of_work import commit
 
 CODE_PURPOSE = "signing_code"
@@ -119,10 +118,7 @@ def _record_with_evidence(email: store.SentEmail, event: EmailEvent) -> None:
         head = portal_store.proposal_change(proposal, proposal.evidenced(chain.seq, chain.head_hash),
                                            allowed=tuple(ProposalStatus))
         if flag:
-            change = store.proposal_flag(email, event)
-            assert head.condition is not None  # the chain head's condition
-            head = replace(head, set=head.set | change["set"], remove=head.remove + change["remove"],
-                           condition=all_of(head.condition, store.fate_of_item(item)))
+            head = store.with_flag(head, email, event, item)
         writes = _writes(email, event, flag=False)
         if flag and event.fate in UNDELIVERED:
             writes.append(outbox_store.new(seller_notice(email, event)))

@@ -5,6 +5,7 @@ An SES event costs one GetItem (the lookup, which carries everything the event's
 one transaction. Every fate write is conditional on the rank of the fate already recorded, so the
 transaction of a replayed or late event fails as a whole and writes nothing.
 """
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -97,6 +98,14 @@ def fate_of_item(proposal_item: dict[str, Any]) -> Condition:
     if read is None:
         return Condition("attribute_not_exists(#fate_of)", {"#fate_of": _FATE_OF})
     return Condition("#fate_of = :fate_of_read", {"#fate_of": _FATE_OF}, {":fate_of_read": read})
+
+
+def with_flag(head: Update, email: SentEmail, event: EmailEvent, proposal_item: dict[str, Any]) -> Update:
+    """The evidence path's proposal write, also carrying the flag, on condition of the last-email marker as read."""
+    assert head.condition is not None  # the chain head's condition
+    change = proposal_flag(email, event)
+    return replace(head, set=head.set | change["set"], remove=head.remove + change["remove"],
+                   condition=all_of(head.condition, fate_of_item(proposal_item)))
 
 
 def read_proposal(dealer_id: str, proposal_id: str) -> tuple[Proposal, dict[str, Any]] | None:
