@@ -10,7 +10,7 @@ import pytest
 from chalicelib.documents import storage
 from chalicelib.domain.customers import AccountKind, NewAccount, NewContact
 from chalicelib.domain.dealers import DealerLegalChange
-from chalicelib.domain.errors import InvalidInput, NotFound
+from chalicelib.domain.errors import Forbidden, InvalidInput, NotFound
 from chalicelib.domain.invoices import (
     AlreadyInvoiced, CreditExceedsInvoice, ExportQuery, InvoiceKind, InvoiceListQuery, NewCreditNote,
 )
@@ -122,15 +122,23 @@ def test_a_quote_with_a_car_is_invoiced_at_handover_not_from_the_quote(memory, g
 def test_a_correction_credits_part_of_an_invoice_and_never_more_than_it(memory, g):
     final = handover(g, deposit_of=None)
     note = invoices.credit_note(g.dealer_id, final.number, NewCreditNote(amount_cents=10_000, reason="Remise"),
-                                by=g.seller)
+                                by=g.admin)
     assert (note.totals.ttc_cents, note.credited_number) == (10_000, final.number)
     before = copy.deepcopy(memory.items)
     with pytest.raises(CreditExceedsInvoice):
         invoices.credit_note(g.dealer_id, final.number, NewCreditNote(amount_cents=final.totals.ttc_cents,
-                                                                      reason="Trop"), by=g.seller)
+                                                                      reason="Trop"), by=g.admin)
     assert memory.items == before
-    rest = invoices.credit_note(g.dealer_id, final.number, NewCreditNote(reason="Annulation"), by=g.seller)
+    rest = invoices.credit_note(g.dealer_id, final.number, NewCreditNote(reason="Annulation"), by=g.admin)
     assert rest.totals.ttc_cents == final.totals.ttc_cents - 10_000
+
+
+def test_a_seller_may_not_issue_a_credit_note(memory, g):
+    final = handover(g, deposit_of=None)
+    before = copy.deepcopy(memory.items)
+    with pytest.raises(Forbidden):
+        invoices.credit_note(g.dealer_id, final.number, NewCreditNote(reason="Annulation"), by=g.seller)
+    assert memory.items == before
 
 
 def test_no_invoice_without_the_dealer_s_legal_details(memory):
