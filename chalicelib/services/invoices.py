@@ -30,12 +30,14 @@ from chalicelib.domain.invoices import (
 )
 from chalicelib.domain import letters
 from chalicelib.domain.money import format_euros
+from chalicelib.domain.orders.model import OrderSource
 from chalicelib.domain.outbox import Attachment, Channel, OutboxMessage
 from chalicelib.domain.proposals.model import CustomerSnapshot
 from chalicelib.domain.quotes import LineKind, QuoteLine
 from chalicelib.store import customers as customer_store
 from chalicelib.store import dealers as dealer_store
 from chalicelib.store import invoices as store
+from chalicelib.store import orders as order_store
 from chalicelib.store import outbox as outbox_store
 from chalicelib.store import quotes as quote_store
 from chalicelib.store.unit_of_work import Write, commit
@@ -149,6 +151,26 @@ def download(dealer_id: str, number: str) -> InvoiceDocument:
     key = ensure_pdf(invoice)
     return InvoiceDocument(number=invoice.number, url=storage.download_url(key, _filename(invoice), PDF_URL_SECONDS),
                            url_expires_in=PDF_URL_SECONDS)
+
+
+# --- the customer portal ------------------------------------------------------------------
+
+def of_proposal(dealer_id: str, proposal_id: str) -> list[Invoice]:
+    """What the signed proposal's customer sees on the portal: its deposit invoice and the final invoice of the
+    order it opened, as issued (two reads by their source markers; no listing of the dealer's invoices)."""
+    found = [store.by_source(dealer_id, InvoiceSource.DEPOSIT.value, proposal_id)]
+    order_id = order_store.opened_from(dealer_id, OrderSource.PROPOSAL.value, proposal_id)
+    if order_id is not None:
+        found.append(store.by_source(dealer_id, InvoiceSource.HANDOVER.value, order_id))
+    return [invoice for invoice in found if invoice is not None]
+
+
+def proposal_download(dealer_id: str, proposal_id: str, number: str) -> str:
+    """A short-lived URL of one of the proposal's invoices; any other number (another proposal's) is not found."""
+    invoice = next((i for i in of_proposal(dealer_id, proposal_id) if i.number == number), None)
+    if invoice is None:
+        raise NotFound("Facture introuvable.")
+    return storage.download_url(ensure_pdf(invoice), _filename(invoice), PDF_URL_SECONDS)
 
 
 def ensure_pdf(invoice: Invoice) -> str:
