@@ -150,12 +150,13 @@ function totalsTable(invoice) {
     ...t.by_rate.map((group) => [`TVA ${rateOf(group.vat_rate_bp)} sur ${money(group.base_cents)}`, money(group.vat_cents)]),
     t.margin_scheme_cents ? ["Biens d'occasion (sans TVA apparente)", money(t.margin_scheme_cents)] : null,
     ["Total TVA", money(t.vat_cents)],
-    ["Total TTC", money(t.ttc_cents)],
+    ["Total TTC", money(t.ttc_cents), !invoice.deductions.length],
     ...invoice.deductions.map((d) => [`Acompte facturé (n° ${d.number} du ${shortDay(d.issue_date)})`, money(-d.ttc_cents)]),
-    invoice.deductions.length ? ["Net à payer", money(t.due_cents)] : null,
+    invoice.deductions.length ? ["Net à payer", money(t.due_cents), true] : null,
   ].filter(Boolean);
   return h("table", { class: "table totals" },
-    h("tbody", {}, rows.map(([label, value]) => h("tr", {}, h("th", { scope: "row" }, label), h("td", { class: "num" }, value)))));
+    h("tbody", {}, rows.map(([label, value, grand]) => h("tr", { class: grand ? "grand" : null },
+      h("th", { scope: "row" }, label), h("td", { class: "num" }, value)))));
 }
 
 function openCreditDialog(invoice) {
