@@ -30,14 +30,12 @@ from chalicelib.domain.invoices import (
 )
 from chalicelib.domain import letters
 from chalicelib.domain.money import format_euros
-from chalicelib.domain.orders.model import OrderSource
 from chalicelib.domain.outbox import Attachment, Channel, OutboxMessage
 from chalicelib.domain.proposals.model import CustomerSnapshot
 from chalicelib.domain.quotes import LineKind, QuoteLine
 from chalicelib.store import customers as customer_store
 from chalicelib.store import dealers as dealer_store
 from chalicelib.store import invoices as store
-from chalicelib.store import orders as order_store
 from chalicelib.store import outbox as outbox_store
 from chalicelib.store import quotes as quote_store
 from chalicelib.store.unit_of_work import Write, commit
@@ -157,12 +155,8 @@ def download(dealer_id: str, number: str) -> InvoiceDocument:
 
 def of_proposal(dealer_id: str, proposal_id: str) -> list[Invoice]:
     """What the signed proposal's customer sees on the portal: its deposit invoice and the final invoice of the
-    order it opened, as issued (two reads by their source markers; no listing of the dealer's invoices)."""
-    found = [store.by_source(dealer_id, InvoiceSource.DEPOSIT.value, proposal_id)]
-    order_id = order_store.opened_from(dealer_id, OrderSource.PROPOSAL.value, proposal_id)
-    if order_id is not None:
-        found.append(store.by_source(dealer_id, InvoiceSource.HANDOVER.value, order_id))
-    return [invoice for invoice in found if invoice is not None]
+    order it opened, as issued."""
+    return store.of_proposal(dealer_id, proposal_id)
 
 
 def proposal_download(dealer_id: str, proposal_id: str, number: str) -> str:
