@@ -227,3 +227,17 @@ def test_the_export_lists_a_period_s_invoices_with_credit_notes_negative(g):
 def test_an_export_period_must_make_sense(g):
     with pytest.raises(InvalidInput):
         invoices.export_csv(g.dealer_id, ExportQuery.model_validate({"from": "2026-03-31", "to": "2026-03-01"}))
+
+
+def test_a_proposal_s_invoices_are_its_deposit_and_its_order_s_final_invoice_only(memory, g):
+    from chalicelib.store.table import Put, table
+    assert invoices.of_proposal(g.dealer_id, "P1") == []
+    first = deposit(g)
+    deposit(g, proposal_id="P2")
+    assert [i.number for i in invoices.of_proposal(g.dealer_id, "P1")] == [first.number]
+    table.write(Put(keys.order_origin(g.dealer_id, "proposal", "P1"), {"order_id": "O1"}))
+    final = handover(g)
+    assert [i.number for i in invoices.of_proposal(g.dealer_id, "P1")] == [first.number, final.number]
+    assert invoices.proposal_download(g.dealer_id, "P1", final.number).startswith("http")
+    with pytest.raises(NotFound):
+        invoices.proposal_download(g.dealer_id, "P2", final.number)
