@@ -52,6 +52,12 @@ def test_a_seller_invoices_a_quote_then_finds_opens_and_downloads_the_invoice(li
     expect(row).to_contain_text("Durand Transports")
     expect(row).to_contain_text("1\u202f080,00\u00a0€")
     look(page, "front-invoices")
+    # The accountant's export: this month so far, as CSV.
+    with page.expect_download() as exported:
+        page.get_by_role("button", name="Exporter (CSV)").click()
+    assert exported.value.suggested_filename.startswith("factures-")
+    with open(exported.value.path(), encoding="utf-8") as csv:
+        assert csv.readline().startswith("numero;type;date") and csv.readline().startswith(f"{number};standard;")
 
     row.get_by_role("link", name=number).click()
     heading(page, f"Facture {number}")

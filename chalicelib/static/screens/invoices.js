@@ -57,11 +57,11 @@ async function renderList(main) {
 // The accountant's export: the invoices and credit notes issued between two days, as CSV.
 function exportForm() {
   const today = new Date().toISOString().slice(0, 10);
-  const form = h("form", { class: "filters", "aria-label": "Exporter les factures", novalidate: true },
+  const form = h("form", { class: "inline-form", novalidate: true },
     h("div", { class: "form-error-slot" }),
     field("Du", input("from", `${today.slice(0, 8)}01`, { type: "date", required: true })),
     field("Au", input("to", today, { type: "date", required: true })),
-    h("div", { class: "filter-actions" }, h("button", { type: "submit", class: "secondary" }, "Exporter (CSV)")));
+    h("button", { type: "submit", class: "secondary" }, "Exporter (CSV)"));
   onSubmit(form, "Export…", async () => {
     const from = valueOf(form, "from");
     const to = valueOf(form, "to");
@@ -70,7 +70,8 @@ function exportForm() {
     await download(`/invoices/export${query({ from, to })}`, `factures-${from}-${to}.csv`);
     toast("Export téléchargé.");
   });
-  return form;
+  return h("section", { class: "card", "aria-labelledby": "export-title" },
+    h("h2", { id: "export-title" }, "Export pour la comptabilité"), form);
 }
 
 async function renderOne(main, number) {
