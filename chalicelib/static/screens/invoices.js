@@ -104,7 +104,7 @@ async function renderOne(main, number) {
     h("nav", { class: "crumbs", "aria-label": "Fil d'Ariane" }, h("a", { href: "#/invoices" }, "Factures"), " › ", invoice.number),
     h("div", { class: "page-head" }, h("div", {},
       h("h1", {}, title),
-      h("p", { class: "muted" }, `${buyer.name} · émise le ${day(invoice.issue_date)}`))),
+      h("p", { class: "muted" }, `${buyer.name} · ${credit ? "émis" : "émise"} le ${day(invoice.issue_date)}`))),
     toolbar, problem,
     h("section", { class: "card", "aria-labelledby": "invoice-facts" },
       h("h2", { id: "invoice-facts" }, "Informations"),
