@@ -10,6 +10,7 @@ Query's Limit counts items before the filter, as DynamoDB's does. The contract s
 """
 import copy
 from collections import Counter
+from functools import lru_cache
 from typing import Any, Iterable
 
 from chalicelib.store import keys
@@ -24,6 +25,7 @@ _MAX_TRANSACTION = 100
 _MAX_ITEM_BYTES = 400 * 1024
 
 
+@lru_cache(maxsize=1)  # infra/resources.yaml is read once per process, not once per test
 def _schema() -> tuple[tuple[str, str], dict[str, tuple[str, str]]]:
     properties = table_properties()
 
