@@ -21,7 +21,7 @@ from chalicelib.domain.signing import QUESTION_MAX, REASON_MAX, consent_parts, p
 from chalicelib.observability import logger
 from chalicelib.portal import pages
 from chalicelib.portal.security import csrf_token, new_nonce, portal_headers
-from chalicelib.services import deposits, portal, signing, visit as visits
+from chalicelib.services import deposits, invoices, portal, signing, visit as visits
 from chalicelib.services.visit import Closed, Visit, Visitor
 from chalicelib.settings import settings
 
@@ -157,8 +157,10 @@ def _root(token: str, depth: int) -> str:
 
 def _context(visit: Visit, token: str, depth: int) -> dict[str, Any]:
     proposal = visit.proposal
-    deposit = deposits.shown(proposal, visit.now) if visit.state == PortalState.ACCEPTED_VIEW else None
+    signed = visit.state == PortalState.ACCEPTED_VIEW
+    deposit = deposits.shown(proposal, visit.now) if signed else None
     return {
+        "invoices": invoices.of_proposal(proposal.dealer_id, proposal.id) if signed and proposal else [],
         "deposit": deposit, "form_targets": (deposits.checkout_origin(),) if deposit and deposit.payable else (),
         "proposal": proposal, "root": _root(token, depth), "now": visit.now, "state": visit.state.page.value,
         "csrf": lambda form: csrf_token(settings().csrf_secret, visit.token_hash, form),
@@ -332,6 +334,19 @@ def deposit_cancelled(token: str):
     except Closed:
         return Redirect(_root(token, 2))
     return Page("deposit_cancelled.html", 200, _context(visit, token, 2))
+
+
+@page_route("/p/{token}/invoices/{number}")
+def invoice_document(token: str, number: str):
+    """One of the signed proposal's invoices: a redirect to its short-lived PDF URL (another's: not found)."""
+    try:
+        proposal = visits.look(token).require(PortalState.ACCEPTED_VIEW).proposal
+    except Closed:
+        return Redirect(_root(token, 2))
+    try:
+        return Redirect(invoices.proposal_download(proposal.dealer_id, proposal.id, number))
+    except errors.NotFound:
+        return _not_found()
 
 
 def _not_found() -> Page:

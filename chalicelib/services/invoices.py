@@ -20,8 +20,8 @@ from ulid import ULID
 
 from chalicelib.documents import invoice_pdf, storage
 from chalicelib.domain import clock, local_time
-from chalicelib.domain.dealers import Staff
-from chalicelib.domain.errors import AlreadyExists, Conflict, InvalidInput, NotFound
+from chalicelib.domain.dealers import Role, Staff
+from chalicelib.domain.errors import AlreadyExists, Conflict, Forbidden, InvalidInput, NotFound
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.invoices import (
     AlreadyInvoiced, Buyer, Deduction, ExportQuery, Invoice, InvoiceDocument, InvoiceDraft, InvoiceKind,
@@ -42,6 +42,7 @@ from chalicelib.store.unit_of_work import Write, commit
 
 MAX_ATTEMPTS = 100  # 50 invoices of one dealer at the same instant all get through
 PDF_URL_SECONDS = 300
+CREDITING_ROLES = (Role.MANAGER, Role.ADMIN, Role.BACK_OFFICE)
 
 
 # --- the events that invoice (the integrator calls these from deposits and orders) ------------
@@ -124,7 +125,10 @@ def from_quote(dealer_id: str, quote_id: str, by: Staff) -> Invoice:
 
 
 def credit_note(dealer_id: str, number: str, command: NewCreditNote, by: Staff) -> Invoice:
-    """A correction: a credit note of the invoice, whole or of `amount_cents` TTC."""
+    """A correction: a credit note of the invoice, whole or of `amount_cents` TTC. It cancels revenue, so
+    it is the office's call (managers, admins, back office), not a seller's."""
+    if by.role not in CREDITING_ROLES:
+        raise Forbidden("Seuls les managers, les administrateurs et l'ADV émettent un avoir.")
     return _credit(get(dealer_id, number), command.amount_cents, command.reason, new_id())
 
 
@@ -145,6 +149,22 @@ def download(dealer_id: str, number: str) -> InvoiceDocument:
     key = ensure_pdf(invoice)
     return InvoiceDocument(number=invoice.number, url=storage.download_url(key, _filename(invoice), PDF_URL_SECONDS),
                            url_expires_in=PDF_URL_SECONDS)
+
+
+# --- the customer portal ------------------------------------------------------------------
+
+def of_proposal(dealer_id: str, proposal_id: str) -> list[Invoice]:
+    """What the signed proposal's customer sees on the portal: its deposit invoice and the final invoice of the
+    order it opened, as issued."""
+    return store.of_proposal(dealer_id, proposal_id)
+
+
+def proposal_download(dealer_id: str, proposal_id: str, number: str) -> str:
+    """A short-lived URL of one of the proposal's invoices; any other number (another proposal's) is not found."""
+    invoice = next((i for i in of_proposal(dealer_id, proposal_id) if i.number == number), None)
+    if invoice is None:
+        raise NotFound("Facture introuvable.")
+    return storage.download_url(ensure_pdf(invoice), _filename(invoice), PDF_URL_SECONDS)
 
 
 def ensure_pdf(invoice: Invoice) -> str:

@@ -17,6 +17,7 @@ import * as proposal from "./screens/proposal.js";
 import * as orders from "./screens/orders.js";
 import * as order from "./screens/order.js";
 import * as tasks from "./screens/tasks.js";
+import * as invoices from "./screens/invoices.js";
 import * as settings from "./screens/settings.js";
 import * as vehicles from "./screens/vehicles.js";
 import * as vehicle from "./screens/vehicle.js";
@@ -35,6 +36,8 @@ const ROUTES = [
   [/^\/tasks$/, tasks, { nav: "tasks" }],
   [/^\/orders$/, orders, { nav: "orders" }],
   [/^\/orders\/([0-9A-Za-z]+)$/, order, { nav: "orders" }],
+  [/^\/invoices$/, invoices, { nav: "invoices" }],
+  [/^\/invoices\/([0-9A-Za-z]+)$/, invoices, { nav: "invoices" }],
   [/^\/settings(?:\/([a-z-]+))?$/, settings, { nav: "settings" }],
 ];
 
@@ -44,6 +47,7 @@ const NAV = [
   ["proposals", "#/proposals", "Propositions"],
   ["vehicles", "#/vehicles", "Stock"],
   ["orders", "#/orders", "Commandes"],
+  ["invoices", "#/invoices", "Factures"],
   ["tasks", "#/tasks", "Tâches"],
   ["settings", "#/settings", "Paramètres"],
 ];

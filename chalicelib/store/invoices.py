@@ -12,7 +12,8 @@ from botocore.exceptions import ClientError
 
 from chalicelib.domain import local_time
 from chalicelib.domain.errors import NotFound
-from chalicelib.domain.invoices import AlreadyInvoiced, CreditExceedsInvoice, Invoice, NumberTaken
+from chalicelib.domain.orders.model import OrderSource
+from chalicelib.domain.invoices import AlreadyInvoiced, CreditExceedsInvoice, Invoice, InvoiceSource, NumberTaken
 from chalicelib.store import keys, paging
 from chalicelib.store.table import Condition, Put, Update, Write, if_absent, table
 from chalicelib.store.unit_of_work import commit
@@ -92,6 +93,23 @@ def get(dealer_id: str, seq: int) -> Invoice:
 def by_source(dealer_id: str, source: str, source_id: str) -> Invoice | None:
     marker = table.get(keys.invoice_source(dealer_id, source, source_id))
     return get(dealer_id, int(marker["seq"])) if marker else None
+
+
+def of_proposal(dealer_id: str, proposal_id: str) -> list[Invoice]:
+    """The deposit invoice of a proposal and the final invoice of the order it opened (the portal shows them):
+    batch reads of their markers, then of the invoices; a signed proposal with no order nor invoice yet costs
+    one read."""
+    deposit = keys.invoice_source(dealer_id, InvoiceSource.DEPOSIT.value, proposal_id)
+    origin = keys.order_origin(dealer_id, OrderSource.PROPOSAL.value, proposal_id)
+    read = {item[keys.SK]: item for item in table.batch_get([deposit, origin])}
+    markers = [read[deposit[keys.SK]]] if deposit[keys.SK] in read else []
+    if origin[keys.SK] in read:
+        markers += table.batch_get([keys.invoice_source(dealer_id, InvoiceSource.HANDOVER.value,
+                                                        read[origin[keys.SK]]["order_id"])])
+    if not markers:
+        return []
+    found = table.batch_get([keys.invoice(dealer_id, int(marker["seq"])) for marker in markers])
+    return sorted((Invoice.model_validate(item) for item in found), key=lambda invoice: invoice.seq)
 
 
 def page(dealer_id: str, limit: int, cursor: str | None) -> tuple[list[Invoice], str | None]:

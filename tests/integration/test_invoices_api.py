@@ -83,11 +83,14 @@ def test_a_correction_is_a_credit_note_and_another_dealer_sees_nothing(client, g
 
     quote_id = service_quote(garage, seller)
     number = body(seller.post(f"/quotes/{quote_id}/invoice"))["number"]
-    note = seller.post(f"/invoices/{number}/credit-notes", {"amount_cents": 8_000, "reason": "Geste commercial"})
+    refused = seller.post(f"/invoices/{number}/credit-notes", {"amount_cents": 8_000, "reason": "Geste commercial"})
+    assert (refused.status_code, body(refused)["error"]["code"]) == (403, "forbidden")
+    admin = Api(client, garage.token(garage.admin))
+    note = admin.post(f"/invoices/{number}/credit-notes", {"amount_cents": 8_000, "reason": "Geste commercial"})
     assert note.status_code == 201, note.body
     assert (body(note)["kind"], body(note)["credited_number"]) == ("credit_note", number)
-    assert seller.post(f"/invoices/{number}/credit-notes", {"amount_cents": 200_000, "reason": "x"}).status_code == 409
-    assert seller.post(f"/invoices/{number}/credit-notes", {"reason": ""}).status_code == 400
+    assert admin.post(f"/invoices/{number}/credit-notes", {"amount_cents": 200_000, "reason": "x"}).status_code == 409
+    assert admin.post(f"/invoices/{number}/credit-notes", {"reason": ""}).status_code == 400
 
     other = with_legal(tenant("Autre Garage"))
     stranger = Api(client, other.token(other.seller))

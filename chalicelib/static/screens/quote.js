@@ -9,6 +9,7 @@ import {
 } from "../ui.js";
 import { linesEditor, totalsOf, totalsTable } from "./lines.js";
 import { openOrderDialog } from "./order.js";
+import { invoiceQuote } from "./invoices.js";
 
 export async function render({ main, params: [quoteId] }) {
   const [quote, { dealer, users, me }] = await Promise.all([get(`/quotes/${quoteId}`), context()]);
@@ -57,8 +58,11 @@ export async function render({ main, params: [quoteId] }) {
     type: "button", class: "primary", disabled: !remote, "aria-describedby": remote ? null : "remote-off",
   }, "Créer la proposition");
   const orderButton = h("button", { type: "button", class: "secondary span-2" }, "Créer une commande");
+  // A quote selling no vehicle (a service contract alone) is invoiced from here; a car at its handover.
+  const sellsNoCar = !quote.lines.some((line) => line.kind === "vehicle" && (!line.optional || line.chosen));
+  const invoiceButton = sellsNoCar ? h("button", { type: "button", class: "secondary span-2" }, "Facturer") : null;
   const actionBar = h("div", { class: "quote-actions", role: "group", "aria-label": "Actions sur le devis" },
-    saveButton, pdfButton, duplicateButton, proposeButton, orderButton, status,
+    saveButton, pdfButton, duplicateButton, proposeButton, orderButton, invoiceButton, status,
     remote ? null : h("p", { class: "hint", id: "remote-off" },
       "La vente à distance n'est pas activée pour la concession : un administrateur peut l'activer dans Paramètres."));
 
@@ -115,6 +119,13 @@ export async function render({ main, params: [quoteId] }) {
     await saveIfNeeded();
     openOrderDialog(state.quote);
   });
+
+  if (invoiceButton) {
+    guarded(invoiceButton, "Facturation…", async () => {
+      await saveIfNeeded();
+      await invoiceQuote(state.quote);
+    });
+  }
 
   add(main, 
     h("nav", { class: "crumbs", "aria-label": "Fil d'Ariane" },

@@ -10,7 +10,7 @@ import pytest
 from chalicelib.documents import storage
 from chalicelib.domain.customers import AccountKind, NewAccount, NewContact
 from chalicelib.domain.dealers import DealerLegalChange
-from chalicelib.domain.errors import InvalidInput, NotFound
+from chalicelib.domain.errors import Forbidden, InvalidInput, NotFound
 from chalicelib.domain.invoices import (
     AlreadyInvoiced, CreditExceedsInvoice, ExportQuery, InvoiceKind, InvoiceListQuery, NewCreditNote,
 )
@@ -122,15 +122,23 @@ def test_a_quote_with_a_car_is_invoiced_at_handover_not_from_the_quote(memory, g
 def test_a_correction_credits_part_of_an_invoice_and_never_more_than_it(memory, g):
     final = handover(g, deposit_of=None)
     note = invoices.credit_note(g.dealer_id, final.number, NewCreditNote(amount_cents=10_000, reason="Remise"),
-                                by=g.seller)
+                                by=g.admin)
     assert (note.totals.ttc_cents, note.credited_number) == (10_000, final.number)
     before = copy.deepcopy(memory.items)
     with pytest.raises(CreditExceedsInvoice):
         invoices.credit_note(g.dealer_id, final.number, NewCreditNote(amount_cents=final.totals.ttc_cents,
-                                                                      reason="Trop"), by=g.seller)
+                                                                      reason="Trop"), by=g.admin)
     assert memory.items == before
-    rest = invoices.credit_note(g.dealer_id, final.number, NewCreditNote(reason="Annulation"), by=g.seller)
+    rest = invoices.credit_note(g.dealer_id, final.number, NewCreditNote(reason="Annulation"), by=g.admin)
     assert rest.totals.ttc_cents == final.totals.ttc_cents - 10_000
+
+
+def test_a_seller_may_not_issue_a_credit_note(memory, g):
+    final = handover(g, deposit_of=None)
+    before = copy.deepcopy(memory.items)
+    with pytest.raises(Forbidden):
+        invoices.credit_note(g.dealer_id, final.number, NewCreditNote(reason="Annulation"), by=g.seller)
+    assert memory.items == before
 
 
 def test_no_invoice_without_the_dealer_s_legal_details(memory):
@@ -219,3 +227,17 @@ def test_the_export_lists_a_period_s_invoices_with_credit_notes_negative(g):
 def test_an_export_period_must_make_sense(g):
     with pytest.raises(InvalidInput):
         invoices.export_csv(g.dealer_id, ExportQuery.model_validate({"from": "2026-03-31", "to": "2026-03-01"}))
+
+
+def test_a_proposal_s_invoices_are_its_deposit_and_its_order_s_final_invoice_only(memory, g):
+    from chalicelib.store.table import Put, table
+    assert invoices.of_proposal(g.dealer_id, "P1") == []
+    first = deposit(g)
+    deposit(g, proposal_id="P2")
+    assert [i.number for i in invoices.of_proposal(g.dealer_id, "P1")] == [first.number]
+    table.write(Put(keys.order_origin(g.dealer_id, "proposal", "P1"), {"order_id": "O1"}))
+    final = handover(g)
+    assert [i.number for i in invoices.of_proposal(g.dealer_id, "P1")] == [first.number, final.number]
+    assert invoices.proposal_download(g.dealer_id, "P1", final.number).startswith("http")
+    with pytest.raises(NotFound):
+        invoices.proposal_download(g.dealer_id, "P2", final.number)

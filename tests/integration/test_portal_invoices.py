@@ -1,0 +1,66 @@
+"""The signed proposal's invoices on the customer portal: listed with number, date and amount, each downloaded
+through a portal link that redirects to a short-lived URL; another proposal's invoice is not found."""
+import urllib.request
+
+import pytest
+
+from chalicelib.documents import storage
+from chalicelib.domain.invoices import Invoice
+from chalicelib.services import invoices
+from chalicelib.store import proposals as proposal_store
+from tests import offers, portal
+from tests.offers import emails_to
+from tests.portal import LATER, SENT_AT, at, html, sign
+
+PORTAL_HEADERS = ("content-security-policy", "referrer-policy", "cache-control", "x-content-type-options")
+
+
+@pytest.fixture
+def sent(seller, garage) -> portal.Sent:
+    offer = offers.offer(seller, garage.dealer.id.lower())
+    proposal = offers.propose(seller, offer, seller=portal.seller_block(garage.dealer.id))
+    at(SENT_AT)
+    assert seller.post(f"/proposals/{proposal['id']}/send", {}).status_code == 200
+    at(LATER)
+    return portal.Sent(proposal["id"], offer.email, offers.token_in(offers.read(emails_to(offer.email)[-1])))
+
+
+def deposit_invoice(dealer_id: str, proposal_id: str, invoiced_as: str | None = None) -> Invoice:
+    """The facture d'acompte of the proposal's paid acompte (what deposits will call once wired)."""
+    p = proposal_store.get(dealer_id, proposal_id)
+    return invoices.deposit_paid(dealer_id, invoiced_as or p.id, p.reference, p.customer, p.lines, 50_000, LATER)
+
+
+def test_once_signed_the_portal_lists_its_invoice_and_downloads_it(garage, sent, customer):
+    assert "Vos factures" not in html(customer.get())
+    sign(customer, sent)
+    assert "Vos factures" not in html(customer.get())
+    mine = deposit_invoice(garage.dealer.id, sent.proposal_id)
+
+    page = html(customer.get())
+    assert "Vos factures" in page
+    assert f'href="{sent.token}/invoices/{mine.number}"' in page
+    assert mine.number in page and "500,00" in page
+
+    answer = customer.get(f"/invoices/{mine.number}")
+    assert answer.status_code == 303
+    for name in PORTAL_HEADERS:
+        assert portal.header(answer, name), name
+    with urllib.request.urlopen(portal.header(answer, "location")) as download:
+        pdf = download.read()
+    assert pdf == storage.get(storage.invoice_pdf_key(garage.dealer.id, mine.number))
+
+
+def test_another_proposal_s_invoice_is_not_found_on_this_link(garage, sent, customer):
+    sign(customer, sent)
+    other = deposit_invoice(garage.dealer.id, sent.proposal_id, invoiced_as="01OTHERPROPOSAL0000000000")
+    answer = customer.get(f"/invoices/{other.number}")
+    assert answer.status_code == 404
+    assert portal.header(answer, "location") is None
+    assert customer.get("/invoices/F999999").status_code == 404
+
+
+def test_before_signing_an_invoice_link_goes_back_to_the_proposal(garage, sent, customer):
+    mine = deposit_invoice(garage.dealer.id, sent.proposal_id)
+    answer = customer.get(f"/invoices/{mine.number}")
+    assert (answer.status_code, portal.header(answer, "location")) == (303, f"../../{sent.token}")
