@@ -11,8 +11,8 @@ currency of the acompte), then one transaction marks the acompte paid (unless al
 the event's marker (unless already there: a retry or a replay changes nothing), the history event,
 the outbox messages (the seller per preferences, the customer's receipt) and the payment on the order
 the acceptance opened. After that commit the deposit invoice is issued (its own transaction: its number
-is taken with a retry); if that fails the payment stands, and the provider's retry or a replay of the
-event, finding the acompte recorded, issues it (once per proposal).
+is taken with a retry); if that fails (logged, counted) the payment stands, and the provider's retry
+or a replay of the event, finding the acompte recorded, issues it (once per proposal).
 A payment that does not fit (another amount or currency, a proposal not signed, an acompte already
 paid by another checkout) is an anomaly: one transaction writes the marker, a payment_anomaly history
 event and the emails telling the seller and the admins to refund or settle it; the acompte is left as
@@ -67,15 +67,6 @@ class InvalidEvent(InvalidInput):
 
     def __init__(self) -> None:
         super().__init__("Événement de paiement mal formé.", {"body": "not a provider event"})
-
-
-class DepositInvoicePending(Conflict):
-    """The acompte is recorded but its invoice is not: an answer other than 2xx makes the provider send
-    the event again, and that retry, finding the acompte recorded, issues the invoice."""
-    code = "deposit_invoice_pending"
-
-    def __init__(self) -> None:
-        super().__init__("Acompte enregistré ; la facture d'acompte sera émise à la prochaine notification.")
 
 
 class PaymentUnavailable(Conflict):
@@ -244,8 +235,7 @@ def _confirm(event: webhook.PaymentEvent, session: webhook.CheckoutSession, prop
     )
     payment = proposal.deposit_payment
     if payment is not None and rules.recorded_with(payment, confirmation):
-        if not _invoice(proposal, log):
-            raise DepositInvoicePending()
+        _invoice(proposal, log)
         return _already(payment.event_id == event.id, log)
     if not confirmation.paid:
         # Card-only checkouts complete paid; nothing was taken, so there is nothing to record or refund.
@@ -272,24 +262,21 @@ def _confirm(event: webhook.PaymentEvent, session: webhook.CheckoutSession, prop
     except AlreadyProcessed:
         return _already(True, log)
     logger.info("deposit paid", extra=log)
-    if not _invoice(paid_proposal, log):
-        raise DepositInvoicePending()
+    _invoice(paid_proposal, log)
     return Received(Outcome.RECORDED)
 
 
-def _invoice(proposal: Proposal, log: dict[str, Any]) -> bool:
-    """Issues the deposit invoice of a paid acompte (or finds it issued); False when it failed."""
+def _invoice(proposal: Proposal, log: dict[str, Any]) -> None:
+    """Issues the deposit invoice of a paid acompte, or finds it issued (a retry or a replay of the event)."""
     paid = proposal.deposit_payment
     if paid is None or paid.paid_at is None:
-        return True
+        return
     try:
         invoices.deposit_paid(proposal.dealer_id, proposal.id, proposal.reference, proposal.customer, proposal.lines,
                               paid.amount_cents, paid.paid_at)
-    except Exception:  # the payment is recorded: the provider's retry (or a replay) issues the invoice
+    except Exception:  # the payment is recorded and stays so: a replay of the event issues the invoice
         logger.exception("deposit invoice not issued", extra=log)
         metrics.add_metric(name="DepositInvoiceFailed", unit="Count", value=1)
-        return False
-    return True
 
 
 def _anomaly(event: webhook.PaymentEvent, proposal: Proposal, anomaly: DepositAnomaly,
