@@ -15,7 +15,7 @@ from chalicelib.domain import clock, local_time
 from chalicelib.domain.dealers import Role, Staff
 from chalicelib.domain.errors import Forbidden, InvalidInput, InvalidTransition, NotFound, StaleVersion
 from chalicelib.domain.ids import new_id
-from chalicelib.domain.invoices import Invoice
+from chalicelib.domain.invoices import Buyer, Invoice
 from chalicelib.domain.orders import guards
 from chalicelib.domain.orders.commands import (
     DeliveryInput, HandoverDate, HolderInput, NewPayment, OpenFromQuote, OrderListQuery, PaymentPlanInput,
@@ -31,7 +31,7 @@ from chalicelib.domain.orders.model import (
     paris_moment,
 )
 from chalicelib.domain.orders.views import Blockers, MilestoneView, OrderPage, OrderSummary, OrderView
-from chalicelib.domain.proposals.model import Proposal
+from chalicelib.domain.proposals.model import CustomerSnapshot, Proposal
 from chalicelib.domain.quotes import LineKind, QuoteLine
 from chalicelib.observability import logger, metrics
 from chalicelib.services import invoices, vehicles
@@ -371,22 +371,20 @@ def hand_over(dealer_id: str, order_id: str, by: Staff) -> OrderView:
 
 
 def issue_final_invoice(order: Order) -> Invoice:
-    """The order's final invoice (idempotent: a second call returns the one issued)."""
+    """The order's final invoice (idempotent: a second call returns the one issued). Its buyer is the one of
+    the signed proposal, else the customer file as it is now (a quote's snapshot has no address); its
+    reference the proposal's, else the quote's number."""
     if order.handed_over_at is None:
         raise InvalidTransition("La facture de solde s'émet à la remise du véhicule.")
-    customer = invoices.buyer_of(order.dealer_id, order.customer.account_id, order.customer.contact_id)
-    return invoices.handed_over(order.dealer_id, order.id, reference_of(order), customer, order.lines,
-                                local_time.paris_date(order.handed_over_at), deposit_of=order.proposal_id)
-
-
-def reference_of(order: Order) -> str | None:
-    """The contract the order comes from, as the customer knows it: the proposal's reference or the quote's
-    number."""
     if order.proposal_id is not None:
-        return proposal_store.get(order.dealer_id, order.proposal_id).reference
-    if order.quote_id is not None:
-        return quote_store.get(order.dealer_id, order.quote_id).number
-    return None
+        proposal = proposal_store.get(order.dealer_id, order.proposal_id)
+        reference: str | None = proposal.reference
+        buyer: CustomerSnapshot | Buyer = proposal.customer
+    else:
+        reference = quote_store.get(order.dealer_id, order.quote_id).number if order.quote_id else None
+        buyer = invoices.buyer_of(order.dealer_id, order.customer.account_id, order.customer.contact_id)
+    return invoices.handed_over(order.dealer_id, order.id, reference, buyer, order.lines,
+                                local_time.paris_date(order.handed_over_at), deposit_of=order.proposal_id)
 
 
 def hand_over_writes(dealer_id: str, order_id: str, by: Staff) -> Change:

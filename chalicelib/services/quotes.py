@@ -37,11 +37,12 @@ def create(dealer_id: str, command: NewQuote, by: Staff) -> Quote:
     today = local_time.paris_date(now)
     valid_until = command.valid_until or default_validity(now, dealer.settings.proposal_validity_days)
     check_validity(valid_until, today)
+    lines = lines_of(dealer_id, command.lines)  # before the number: an unknown vehicle takes none
     quote = Quote(
         id=new_id(), dealer_id=dealer_id, number=store.next_document_number(dealer_id, "D", today.year),
         origin=command.origin,
         lead_id=command.lead_id, account_id=account.account.id, contact_id=command.contact_id, seller_id=seller_id,
-        lines=lines_of(dealer_id, command.lines), valid_until=valid_until, notes=command.notes,
+        lines=lines, valid_until=valid_until, notes=command.notes,
         created_at=now, created_by=by.user_id, updated_at=now,
     )
     work = UnitOfWork(store.created(quote))
