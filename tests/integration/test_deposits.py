@@ -215,6 +215,14 @@ def test_the_webhook_confirms_once_under_retries_and_replays(client, seller, gar
     assert table.get(keys.payment_event(garage.dealer.id, signed.proposal_id, "evt_once"))
 
 
+def test_the_acompte_paid_is_invoiced_once(client, seller, garage, signed):
+    payload = completed_event(signed, garage.dealer.id, event_id="evt_invoiced")
+    assert body(post_webhook(client, payload))["outcome"] == "recorded"
+    assert body(post_webhook(client, payload))["outcome"] == "duplicate"
+    [invoice] = body(seller.get("/invoices"))["items"]
+    assert (invoice["kind"], invoice["ttc_cents"]) == ("deposit", DEPOSIT)
+
+
 # --- refusals: nothing changes ------------------------------------------------------------------
 
 @pytest.mark.parametrize("how", ["wrong secret", "tampered body", "too old", "no header"])
