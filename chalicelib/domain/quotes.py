@@ -96,6 +96,7 @@ class QuoteLine(Entity):
     chosen: bool = Field(default=False, description="an optional line the customer takes: then it counts")
     payment: Payment = Payment.WITH_ORDER
     vehicle: VehicleDetails | None = None
+    vehicle_id: str | None = Field(default=None, description="the stock vehicle the details were taken from")
 
     @computed_field
     @property
@@ -284,12 +285,14 @@ class LineInput(Command):
     chosen: bool = False
     payment: Payment = Payment.WITH_ORDER
     vehicle: VehicleDetails | None = None
+    vehicle_id: str | None = Field(default=None, min_length=1, max_length=40,
+                                   description="a vehicle of the stock: its details are taken from it")
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
         if self.payment == Payment.DIRECT_DEBIT and self.kind not in DIRECT_DEBIT_KINDS:
             raise ValueError("only service contracts and insurance products are paid by direct debit")
-        if self.vehicle is not None and self.kind != LineKind.VEHICLE:
+        if (self.vehicle is not None or self.vehicle_id is not None) and self.kind != LineKind.VEHICLE:
             raise ValueError("vehicle details belong to a vehicle line")
         if self.margin_scheme and (self.kind != LineKind.VEHICLE or self.vat_rate != 0):
             raise ValueError("the VAT margin scheme applies to a used vehicle line with a 0 % VAT rate")

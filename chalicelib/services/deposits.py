@@ -8,8 +8,11 @@ rather than a second one, so the customer can never pay twice through us.
 Confirm: the provider's signed event (POST /payments/webhook; the local provider's "Payer" hands its
 event to the same function) is verified, matched against the stored proposal (signed, amount and
 currency of the acompte), then one transaction marks the acompte paid (unless already paid), writes
-the event's marker (unless already there: a retry or a replay changes nothing), the history event
-and the outbox messages: the seller per preferences, the customer's receipt.
+the event's marker (unless already there: a retry or a replay changes nothing), the history event,
+the outbox messages (the seller per preferences, the customer's receipt) and the payment on the order
+the acceptance opened. After that commit the deposit invoice is issued (its own transaction: its number
+is taken with a retry); if that fails (logged, counted) the payment stands, and the provider's retry
+or a replay of the event, finding the acompte recorded, issues it (once per proposal).
 A payment that does not fit (another amount or currency, a proposal not signed, an acompte already
 paid by another checkout) is an anomaly: one transaction writes the marker, a payment_anomaly history
 event and the emails telling the seller and the admins to refund or settle it; the acompte is left as
@@ -37,7 +40,7 @@ from chalicelib.domain.proposals.views import ProposalView
 from chalicelib.domain.signing import ConcurrentChange
 from chalicelib.observability import logger, metrics
 from chalicelib.payments import SESSION_PLACEHOLDER, CheckoutRequest, ProviderFailed, webhook
-from chalicelib.services import notifications, staff_alerts
+from chalicelib.services import invoices, notifications, orders, staff_alerts
 from chalicelib.services.customer_contact import customer_address
 from chalicelib.services.visit import READABLE, Record, Visit, Visitor, checked, look, open_link, retried
 from chalicelib.settings import settings
@@ -232,6 +235,7 @@ def _confirm(event: webhook.PaymentEvent, session: webhook.CheckoutSession, prop
     )
     payment = proposal.deposit_payment
     if payment is not None and rules.recorded_with(payment, confirmation):
+        _invoice(proposal, log)
         return _already(payment.event_id == event.id, log)
     if not confirmation.paid:
         # Card-only checkouts complete paid; nothing was taken, so there is nothing to record or refund.
@@ -250,13 +254,29 @@ def _confirm(event: webhook.PaymentEvent, session: webhook.CheckoutSession, prop
     }, by="system")
     messages = [notifications.seller_notice(paid_proposal, EventKind.PAYMENT_RECEIVED, now),
                 receipt(paid_proposal, now)]
+    order = orders.deposit_received_writes(proposal.dealer_id, proposal.id, paid.amount_cents,
+                                           paid.provider_reference, now)
     try:
         commit(store.event_processed(proposal, event.id, event.type, now), store.payment_received(proposal, paid),
-               history, [outbox_store.new(m) for m in messages])
+               history, [outbox_store.new(m) for m in messages], order)
     except AlreadyProcessed:
         return _already(True, log)
     logger.info("deposit paid", extra=log)
+    _invoice(paid_proposal, log)
     return Received(Outcome.RECORDED)
+
+
+def _invoice(proposal: Proposal, log: dict[str, Any]) -> None:
+    """Issues the deposit invoice of a paid acompte, or finds it issued (a retry or a replay of the event)."""
+    paid = proposal.deposit_payment
+    if paid is None or paid.paid_at is None:
+        return
+    try:
+        invoices.deposit_paid(proposal.dealer_id, proposal.id, proposal.reference, proposal.customer, proposal.lines,
+                              paid.amount_cents, paid.paid_at)
+    except Exception:  # the payment is recorded and stays so: a replay of the event issues the invoice
+        logger.exception("deposit invoice not issued", extra=log)
+        metrics.add_metric(name="DepositInvoiceFailed", unit="Count", value=1)
 
 
 def _anomaly(event: webhook.PaymentEvent, proposal: Proposal, anomaly: DepositAnomaly,

@@ -101,6 +101,11 @@ def refunded(dealer_id: str, proposal_id: str, refund_id: str, amount_cents: int
     deposit = store.by_source(dealer_id, InvoiceSource.DEPOSIT.value, proposal_id)
     if deposit is None:
         return None
+    # A replay finds its credit note before crediting again (which the amount left could refuse).
+    existing = store.by_source(dealer_id, InvoiceSource.REFUND.value, refund_id)
+    if existing is not None:
+        _send(existing)
+        return existing
     return _credit(deposit, amount_cents, reason, refund_id)
 
 

@@ -4,7 +4,8 @@
 organised also tells back office to stop the works, and the inspector and the delivery partner not
 to come. After funds received, `give_iban` and two identity documents (kind `refund_identity`)
 come before `approve`; the refund is due within 14 days (L221-24) and the order waits in the due
-index to warn the managers before that day. `approve` (a manager) cancels the order.
+index to warn the managers before that day. `approve` (a manager) cancels the order and puts its
+stock vehicle back on sale in the same transaction, then issues the credit note of the refunded acompte.
 """
 from datetime import timedelta
 
@@ -21,10 +22,13 @@ from chalicelib.domain.orders.documents import DocumentKind, DocumentStatus
 from chalicelib.domain.orders.events import OrderEventKind
 from chalicelib.domain.orders.model import Order, OrderStatus
 from chalicelib.domain.orders.views import OrderView
-from chalicelib.services import order_notices
-from chalicelib.services.orders import Change, change_of, commit_and_view, order_event
+from chalicelib.domain.invoices import Invoice
+from chalicelib.observability import logger, metrics
+from chalicelib.services import invoices, order_notices, vehicles
+from chalicelib.services.orders import Change, change_of, commit_and_view, commit_change, order_event, view
 from chalicelib.store import orders as store
 from chalicelib.store import outbox as outbox_store
+from chalicelib.store.unit_of_work import UnitOfWork
 
 WITHDRAWAL_DAYS = 14  # art. L221-18 du Code de la consommation, from the handover
 MANAGERS = (Role.MANAGER, Role.ADMIN)
@@ -110,7 +114,36 @@ def give_iban(dealer_id: str, order_id: str, command: RefundIban, by: Staff) -> 
 
 
 def approve(dealer_id: str, order_id: str, by: Staff) -> OrderView:
-    return commit_and_view(dealer_id, approve_writes(dealer_id, order_id, by))
+    change = approve_writes(dealer_id, order_id, by)
+    order = change.order
+    stock = UnitOfWork()
+    # A car already sold stays sold: taking back a withdrawn car is the stock's own entry.
+    if order.vehicle.vehicle_id is not None and order.sold_at is None:
+        vehicles.release(stock, dealer_id, order.vehicle.vehicle_id, order.updated_at)
+    commit_change(change, stock.writes)
+    try:
+        credit_refunded_deposit(order)
+    except Exception:  # the refund is approved: log it for the office to issue the credit note again
+        logger.exception("credit note not issued after the refund approval",
+                         extra={"dealer_id": dealer_id, "order_id": order_id})
+        metrics.add_metric(name="RefundCreditNoteFailed", unit="Count", value=1)
+    return view(dealer_id, order_id)
+
+
+def credit_refunded_deposit(order: Order) -> Invoice | None:
+    """The credit note of the acompte invoiced when the customer paid it by card (once per order: the
+    order is the refund's source). None when nothing was invoiced, or nothing of it is refunded, or when
+    the order was handed over: its final invoice already deducted the acompte, so that one is to credit."""
+    cancellation = order.cancellation
+    if (order.proposal_id is None or order.handed_over_at is not None or cancellation is None
+            or cancellation.approved_at is None):
+        return None
+    amount = min(order.deposit_paid_cents, cancellation.refund_cents)
+    if amount <= 0:
+        return None
+    reason = ("Rétractation du client (art. L221-18 du Code de la consommation)"
+              if cancellation.reason == CancellationReason.WITHDRAWAL else "Annulation de la commande")
+    return invoices.refunded(order.dealer_id, order.proposal_id, order.id, amount, reason)
 
 
 def approve_writes(dealer_id: str, order_id: str, by: Staff) -> Change:

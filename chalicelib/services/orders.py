@@ -3,7 +3,8 @@
 Each use case reads the order's aggregate (one Query), asks the domain for the new state, and commits
 one unit of work. Its writes come from a `*_writes` function returning a `Change`, so that another
 capability can add its own writes to the same transaction (the stock vehicle's reserve, release or
-sold write: `commit_change(change, *more)`).
+sold write: `commit_change(change, *more)`). Here the showroom opening reserves the stock vehicle and
+marking sold sells it, in the order's transaction; the handover then issues the final invoice.
 """
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -12,8 +13,9 @@ from typing import Any
 
 from chalicelib.domain import clock, local_time
 from chalicelib.domain.dealers import Role, Staff
-from chalicelib.domain.errors import Forbidden, InvalidInput, InvalidTransition, StaleVersion
+from chalicelib.domain.errors import Forbidden, InvalidInput, InvalidTransition, NotFound, StaleVersion
 from chalicelib.domain.ids import new_id
+from chalicelib.domain.invoices import Buyer, Invoice
 from chalicelib.domain.orders import guards
 from chalicelib.domain.orders.commands import (
     DeliveryInput, HandoverDate, HolderInput, NewPayment, OpenFromQuote, OrderListQuery, PaymentPlanInput,
@@ -29,10 +31,14 @@ from chalicelib.domain.orders.model import (
     paris_moment,
 )
 from chalicelib.domain.orders.views import Blockers, MilestoneView, OrderPage, OrderSummary, OrderView
-from chalicelib.domain.proposals.model import Proposal
+from chalicelib.domain.proposals.model import CustomerSnapshot, Proposal
 from chalicelib.domain.quotes import LineKind, QuoteLine
+from chalicelib.observability import logger, metrics
+from chalicelib.services import invoices, vehicles
 from chalicelib.store import customers as customer_store
+from chalicelib.store import dealers as dealer_store
 from chalicelib.store import orders as store
+from chalicelib.store import proposals as proposal_store
 from chalicelib.store import quotes as quote_store
 from chalicelib.store.unit_of_work import UnitOfWork, Write
 
@@ -55,10 +61,16 @@ def commit_change(change: Change, *more: Write | Iterable[Write]) -> Order:
 # --- opening -------------------------------------------------------------------------------
 
 def open_from_quote(dealer_id: str, command: OpenFromQuote, by: Staff) -> OrderView:
-    """A showroom reservation: the quote's customer, vehicle and lines become an order."""
+    """A showroom reservation: the quote's customer, vehicle and lines become an order. A stock vehicle
+    is reserved for it in the same transaction (409 naming the car when another customer has it)."""
     change = open_from_quote_writes(dealer_id, command, by)
-    commit_change(change)
-    return view(dealer_id, change.order.id)
+    order = change.order
+    stock = UnitOfWork()
+    if order.vehicle.vehicle_id is not None:
+        vehicles.reserve_for_order(stock, dealer_id, order.vehicle.vehicle_id, order.id, order.seller_id,
+                                   _seller_email(dealer_id, order.seller_id), order.created_at)
+    commit_change(change, stock.writes)
+    return view(dealer_id, order.id)
 
 
 def open_from_quote_writes(dealer_id: str, command: OpenFromQuote, by: Staff) -> Change:
@@ -137,11 +149,22 @@ def _opening(order: Order, source_id: str, by: str, details: dict[str, Any]) -> 
 
 
 def _vehicle_of(lines: list[QuoteLine], vehicle_id: str | None, last_test: date | None) -> OrderVehicle:
-    vehicle = next((line.vehicle for line in lines if line.kind == LineKind.VEHICLE and line.vehicle is not None), None)
-    if vehicle is None:
+    """The vehicle line's snapshot; the stock vehicle is the one the line was taken from, else `vehicle_id`."""
+    line = next((line for line in lines if line.kind == LineKind.VEHICLE and line.vehicle is not None), None)
+    if line is None or line.vehicle is None:
         raise InvalidInput("Le devis n'a pas de ligne véhicule décrivant la voiture vendue.",
                            {"lines": "no vehicle line with vehicle details"})
-    return OrderVehicle(**vehicle.model_dump(), vehicle_id=vehicle_id, last_roadworthiness_test=last_test)
+    return OrderVehicle(**line.vehicle.model_dump(), vehicle_id=line.vehicle_id or vehicle_id,
+                        last_roadworthiness_test=last_test)
+
+
+def _seller_email(dealer_id: str, seller_id: str) -> str | None:
+    """Where the seller of a proposal the reservation stops hears it; None for a user no longer there."""
+    try:
+        email = dealer_store.get_user(dealer_id, seller_id).email
+    except NotFound:
+        return None
+    return str(email) if email else None
 
 
 # --- reading -------------------------------------------------------------------------------
@@ -333,7 +356,35 @@ def organise(dealer_id: str, order_id: str, by: Staff) -> OrderView:
 
 
 def hand_over(dealer_id: str, order_id: str, by: Staff) -> OrderView:
-    return commit_and_view(dealer_id, hand_over_writes(dealer_id, order_id, by))
+    """The handover, then its final invoice (the deposit invoice deducted). The invoice commits its own
+    transaction after the handover's (its number is taken with a retry); if it fails, the handover
+    stands and `issue_final_invoice` issues it later (once per order)."""
+    change = hand_over_writes(dealer_id, order_id, by)
+    commit_change(change)
+    try:
+        issue_final_invoice(change.order)
+    except Exception:  # the handover happened: log it for the office to issue the invoice again
+        logger.exception("final invoice not issued after the handover",
+                         extra={"dealer_id": dealer_id, "order_id": order_id})
+        metrics.add_metric(name="FinalInvoiceFailed", unit="Count", value=1)
+    return view(dealer_id, order_id)
+
+
+def issue_final_invoice(order: Order) -> Invoice:
+    """The order's final invoice (idempotent: a second call returns the one issued). Its buyer is the one of
+    the signed proposal, else the customer file as it is now (a quote's snapshot has no address); its
+    reference the proposal's, else the quote's number."""
+    if order.handed_over_at is None:
+        raise InvalidTransition("La facture de solde s'émet à la remise du véhicule.")
+    if order.proposal_id is not None:
+        proposal = proposal_store.get(order.dealer_id, order.proposal_id)
+        reference: str | None = proposal.reference
+        buyer: CustomerSnapshot | Buyer = proposal.customer
+    else:
+        reference = quote_store.get(order.dealer_id, order.quote_id).number if order.quote_id else None
+        buyer = invoices.buyer_of(order.dealer_id, order.customer.account_id, order.customer.contact_id)
+    return invoices.handed_over(order.dealer_id, order.id, reference, buyer, order.lines,
+                                local_time.paris_date(order.handed_over_at), deposit_of=order.proposal_id)
 
 
 def hand_over_writes(dealer_id: str, order_id: str, by: Staff) -> Change:
@@ -346,7 +397,13 @@ def hand_over_writes(dealer_id: str, order_id: str, by: Staff) -> Change:
 
 
 def mark_sold(dealer_id: str, order_id: str, by: Staff) -> OrderView:
-    return commit_and_view(dealer_id, mark_sold_writes(dealer_id, order_id, by))
+    """The order sold, and its stock vehicle with it, in one transaction."""
+    change = mark_sold_writes(dealer_id, order_id, by)
+    order = change.order
+    stock = UnitOfWork()
+    if order.vehicle.vehicle_id is not None:
+        vehicles.sell(stock, dealer_id, order.vehicle.vehicle_id, clock.now())
+    return commit_and_view(dealer_id, change, stock.writes)
 
 
 def mark_sold_writes(dealer_id: str, order_id: str, by: Staff) -> Change:
@@ -366,8 +423,8 @@ def require_office(by: Staff) -> None:
         raise Forbidden("Réservé à l'ADV, aux managers et aux administrateurs.")
 
 
-def commit_and_view(dealer_id: str, change: Change) -> OrderView:
-    commit_change(change)
+def commit_and_view(dealer_id: str, change: Change, *more: Write | Iterable[Write]) -> OrderView:
+    commit_change(change, *more)
     return view(dealer_id, change.order.id)
 
 

@@ -22,10 +22,10 @@ from chalicelib.domain.proposals.model import (
 )
 from chalicelib.domain.proposals.status import WITH_THE_CUSTOMER, ProposalStatus, sources_of
 from chalicelib.domain.proposals.views import DocumentLink, ProposalPage, ProposalSummary, ProposalView
-from chalicelib.domain.quotes import build_lines, check_validity
+from chalicelib.domain.quotes import check_validity
 from chalicelib.domain.templates import TemplateKind
 from chalicelib.services.customer_contact import customer_email, issue_link, pdf_filename, stored_pdf
-from chalicelib.services import email_events
+from chalicelib.services import email_events, quotes
 from chalicelib.store import customers as customer_store
 from chalicelib.store import dealers as dealer_store
 from chalicelib.store import outbox as outbox_store
@@ -198,7 +198,7 @@ def edit(dealer_id: str, proposal_id: str, change: ProposalChange, by: Staff) ->
     _dealer(dealer_id)
     view = store.get_with_history(dealer_id, proposal_id)
     proposal = view.proposal
-    lines = build_lines(change.lines, new_id) if change.lines is not None else None
+    lines = quotes.lines_of(dealer_id, change.lines) if change.lines is not None else None
     now = clock.now()
     edited = proposal.edited(change, lines, now)
     if edited.valid_until != proposal.valid_until:

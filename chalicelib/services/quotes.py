@@ -14,8 +14,10 @@ from chalicelib.domain.ids import new_id
 from chalicelib.domain.leads.model import offer_linked
 from chalicelib.domain.proposals.views import DocumentLink, document_of_quote
 from chalicelib.domain.quotes import (
-    NewQuote, Quote, QuoteChange, QuoteListQuery, QuotePage, build_lines, check_validity, default_validity,
+    LineInput, NewQuote, Quote, QuoteChange, QuoteLine, QuoteListQuery, QuotePage, build_lines, check_validity,
+    default_validity,
 )
+from chalicelib.services import vehicles
 from chalicelib.store import customers as customer_store
 from chalicelib.store import dealers as dealer_store
 from chalicelib.store import leads as lead_store
@@ -35,11 +37,12 @@ def create(dealer_id: str, command: NewQuote, by: Staff) -> Quote:
     today = local_time.paris_date(now)
     valid_until = command.valid_until or default_validity(now, dealer.settings.proposal_validity_days)
     check_validity(valid_until, today)
+    lines = lines_of(dealer_id, command.lines)  # before the number: an unknown vehicle takes none
     quote = Quote(
         id=new_id(), dealer_id=dealer_id, number=store.next_document_number(dealer_id, "D", today.year),
         origin=command.origin,
         lead_id=command.lead_id, account_id=account.account.id, contact_id=command.contact_id, seller_id=seller_id,
-        lines=build_lines(command.lines, new_id), valid_until=valid_until, notes=command.notes,
+        lines=lines, valid_until=valid_until, notes=command.notes,
         created_at=now, created_by=by.user_id, updated_at=now,
     )
     work = UnitOfWork(store.created(quote))
@@ -69,7 +72,7 @@ def change(dealer_id: str, quote_id: str, command: QuoteChange, by: Staff) -> Qu
         _seller(dealer_id, command.seller_id)
     if command.valid_until is not None:
         check_validity(command.valid_until, local_time.paris_date(clock.now()))
-    lines = build_lines(command.lines, new_id) if command.lines is not None else None
+    lines = lines_of(dealer_id, command.lines) if command.lines is not None else None
     changed = quote.changed(command, lines, clock.now())
     commit(store.saved(changed))
     return changed
@@ -106,6 +109,14 @@ def render_pdf(dealer_id: str, quote_id: str) -> DocumentLink:
 
 
 # --- references given in a request must exist in this dealer ------------------------
+
+def lines_of(dealer_id: str, inputs: list[LineInput]) -> list[QuoteLine]:
+    """The lines; a vehicle line naming a stock vehicle takes its details from the stock, as they are now
+    (the line keeps that snapshot; another dealer's vehicle is a 404)."""
+    lines = build_lines(inputs, new_id)
+    return [line.model_copy(update={"vehicle": vehicles.get(dealer_id, line.vehicle_id).quote_details()})
+            if line.vehicle_id is not None else line for line in lines]
+
 
 def _account(dealer_id: str, account_id: str) -> AccountView:
     try:

@@ -761,3 +761,28 @@ def test_the_customer_signs_and_the_seller_sees_the_signer_and_downloads_the_pro
             proof.click()
         assert answer.value.status == 200
     expect(banner.get_by_role("alert")).to_be_hidden()
+
+
+def test_a_quote_s_vehicle_line_is_chosen_from_the_stock(live_server, garage, open_page):
+    api = Api(Client(application.app), garage.token(garage.seller))
+    made = offer(api, "stock")
+    admin = Staff(dealer_id=garage.dealer.id, user_id=garage.admin.id, role=garage.admin.role)
+    branch = dealers.add_branch(garage.dealer.id, NewBranch(name="Lyon"), by=admin).branches[-1]
+    car = api.post("/vehicles", {"vin": "VF1RFB00X56789012", "make": "Renault", "model": "Clio", "version": "TCe 90",
+                                 "registration": "EF-456-GH", "first_registration": "2021-03-15",
+                                 "mileage_km": 42_000, "kind": "used", "price_cents": 1_499_000,
+                                 "vat_regime": "margin", "branch_id": branch.id})
+    assert car.status_code == 201, car.body
+    page = open_page()
+    log_in(page, live_server, garage.seller.email)
+    page.goto(f"{live_server}/app#/quotes/{made.quote_id}")
+    heading(page, re.compile(r"^Devis D"))
+    page.get_by_role("button", name="Choisir dans le stock").first.click()
+    picker = page.get_by_role("dialog", name="Choisir un véhicule du stock")
+    expect(picker.get_by_label("Véhicule disponible")).to_contain_text("Renault Clio TCe 90")
+    picker.get_by_role("button", name="Choisir").click()
+    expect(page.locator('[name="lines.0.vehicle.vin"]')).to_have_value("VF1RFB00X56789012")
+    page.get_by_role("button", name="Enregistrer").click()
+    expect(page.get_by_text(re.compile(r"Enregistré \(version 2\)"))).to_be_visible()
+    saved = body(api.get(f"/quotes/{made.quote_id}"))["lines"][0]
+    assert saved["vehicle_id"] == body(car)["id"] and saved["vehicle"]["registration"] == "EF-456-GH"

@@ -215,6 +215,39 @@ def test_the_webhook_confirms_once_under_retries_and_replays(client, seller, gar
     assert table.get(keys.payment_event(garage.dealer.id, signed.proposal_id, "evt_once"))
 
 
+def test_the_acompte_paid_is_invoiced_once(client, seller, garage, signed):
+    payload = completed_event(signed, garage.dealer.id, event_id="evt_invoiced")
+    assert body(post_webhook(client, payload))["outcome"] == "recorded"
+    assert body(post_webhook(client, payload))["outcome"] == "duplicate"
+    [invoice] = body(seller.get("/invoices"))["items"]
+    assert (invoice["kind"], invoice["ttc_cents"]) == ("deposit", DEPOSIT)
+
+
+def test_a_cancelled_order_s_refunded_acompte_gets_its_credit_note(client, seller, garage, signed):
+    from chalicelib.domain.dealers import NewUser, Role
+    from chalicelib.services import orders
+    from chalicelib.store import proposals as proposal_store
+    from chalicelib.store.unit_of_work import commit
+
+    # The order the acceptance opens (services/signing.py adds these writes to its own transaction).
+    opened = orders.opened_by_acceptance(proposal_store.get(garage.dealer.id, signed.proposal_id), LATER)
+    commit(opened.writes)
+    assert body(post_webhook(client, completed_event(signed, garage.dealer.id, event_id="evt_ref")))["outcome"] \
+        == "recorded"
+    admin = Staff(dealer_id=garage.dealer.id, user_id=garage.admin.id, role=garage.admin.role)
+    manager = dealers.create_user(garage.dealer.id, NewUser(email="manager-refund@example.com", name="Marc Manager",
+                                                            role=Role.MANAGER), by=admin)
+    path = f"/orders/{opened.order.id}"
+    assert body(seller.get(path))["order"]["deposit_paid_cents"] == DEPOSIT
+    asked = seller.post(f"{path}/cancellation", {"reason": "cancellation"})
+    assert asked.status_code == 200, asked.body
+    approved = seller.as_(garage.token(manager)).post(f"{path}/cancellation/approve")
+    assert approved.status_code == 200 and body(approved)["order"]["status"] == "cancelled", approved.body
+    credit, deposit = body(seller.get("/invoices"))["items"]  # newest first
+    assert (deposit["kind"], credit["kind"]) == ("deposit", "credit_note")
+    assert credit["credited_number"] == deposit["number"] and credit["ttc_cents"] == DEPOSIT
+
+
 # --- refusals: nothing changes ------------------------------------------------------------------
 
 @pytest.mark.parametrize("how", ["wrong secret", "tampered body", "too old", "no header"])

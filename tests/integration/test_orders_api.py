@@ -6,7 +6,7 @@ import pytest
 import requests
 
 from chalicelib.domain import local_time
-from chalicelib.domain.dealers import NewUser, Role, Staff
+from chalicelib.domain.dealers import NewBranch, NewUser, Role, Staff
 from chalicelib.services import dealers
 from tests import offers
 from tests.portal import NOW
@@ -216,3 +216,41 @@ def test_a_refund_still_to_make_warns_the_managers_once_four_days_before_its_day
     assert [e["kind"] for e in warned["history"]].count("refund_due_soon") == 1
     to_manager = offers.emails_to(f"manager-{garage.dealer.id.lower()}@example.com")
     assert [offers.read(m).subject.startswith("Remboursement dû") for m in to_manager].count(True) == 1
+
+
+# --- the stock vehicle and the invoices (the wiring) ----------------------------------------------
+
+CLIO = {"vin": "VF1RFB00X56789012", "make": "Renault", "model": "Clio", "version": "TCe 90",
+        "registration": "EF-456-GH", "first_registration": "2021-03-15", "mileage_km": 42_000, "kind": "used",
+        "price_cents": 1_499_000, "vat_regime": "margin"}
+
+
+def test_a_showroom_order_of_a_car_already_reserved_is_refused(client, staff, garage):
+    seller = staff["seller"]
+    admin = Staff(dealer_id=garage.dealer.id, user_id=garage.admin.id, role=Role.ADMIN)
+    branch = dealers.add_branch(garage.dealer.id, NewBranch(name="Lyon"), by=admin).branches[-1]
+    car = ok(seller.post("/vehicles", {**CLIO, "branch_id": branch.id}), 201)
+    line = {"kind": "vehicle", "label": "Renault Clio", "unit_price_cents": 1_499_000, "vat_rate": 0,
+            "margin_scheme": True, "vehicle_id": car["id"]}
+    first, second = (offers.offer(seller, tag, lines=[line]).quote_id for tag in ("stock1", "stock2"))
+    quote = ok(seller.get(f"/quotes/{first}"))
+    assert quote["lines"][0]["vehicle"]["vin"] == CLIO["vin"] and quote["lines"][0]["vehicle_id"] == car["id"]
+    opened = ok(seller.post("/orders", {"quote_id": first}), 201)
+    assert opened["order"]["vehicle"]["vehicle_id"] == car["id"]
+    assert ok(seller.get(f"/vehicles/{car['id']}"))["status"] == "reserved"
+    refused = seller.post("/orders", {"quote_id": second})
+    assert refused.status_code == 409, refused.body
+    error = body(refused)["error"]
+    assert error["code"] == "vehicle_no_longer_available" and "Renault Clio" in error["message"]
+    assert [o["id"] for o in ok(seller.get("/orders"))["items"]] == [opened["order"]["id"]]
+
+
+def test_the_handover_issues_the_final_invoice(client, staff, order):
+    seller, order_id = staff["seller"], order["order"]["id"]
+    path = f"/orders/{order_id}"
+    ok(seller.send("PUT", f"{path}/payment-plan", {"method": "credit", "financed_cents": 1_000_000}))
+    ok(seller.post(f"{path}/credit-approval"))
+    ok(staff["office"].post(f"{path}/milestones/documents_validated/done"))
+    assert ok(seller.post(f"{path}/handover"))["order"]["status"] == "handed_over"
+    [final] = ok(seller.get("/invoices"))["items"]
+    assert final["kind"] == "final" and final["ttc_cents"] == order["order"]["total_ttc_cents"]

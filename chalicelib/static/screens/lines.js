@@ -2,7 +2,10 @@
 // optional products; VAT) and the totals, computed here for display only. The server
 // recomputes them on save and stays the source of truth; the rounding rule is the same:
 // per line, VAT = HT × rate rounded half up to the cent; totals add the rounded lines.
-import { FormProblem, checkbox, eurosInput, field, h, input, money, parseEuros, rate, select, textarea } from "../ui.js";
+import { get } from "../api.js";
+import {
+  FormProblem, checkbox, dialog, eurosInput, field, h, input, money, parseEuros, rate, select, textarea, valueOf,
+} from "../ui.js";
 
 export const KINDS = [
   ["vehicle", "Véhicule"], ["accessory", "Accessoire"], ["service_contract", "Contrat de service"],
@@ -147,6 +150,7 @@ function readLine(row, path, problems) {
     payment: ["service_contract", "insurance"].includes(kind) ? value("payment") || "with_order" : "with_order",
     margin_scheme: kind === "vehicle" && isChecked("margin_scheme"),
   };
+  if (kind === "vehicle" && value("vehicle_id")) line.vehicle_id = value("vehicle_id");
   if (kind === "vehicle") {
     const make = value("vehicle.make").trim();
     const model = value("vehicle.model").trim();
@@ -193,6 +197,31 @@ function lineRow(line, changed) {
       field("Kilométrage", input(`${path}.vehicle.mileage_km`, vehicle.mileage_km, { inputmode: "numeric" })),
       field("1re mise en circulation", input(`${path}.vehicle.first_registration`, vehicle.first_registration, { type: "date" })),
       checkbox(`${path}.vehicle.used`, "Occasion", vehicle.used ?? true)));
+  // A car of the stock: the server takes its details from the stock (the fields show them).
+  const stockId = input(`${path}.vehicle_id`, line.vehicle_id || "", { type: "hidden" });
+  const stockState = h("p", { class: "muted small", "aria-live": "polite" });
+  const showStock = () => {
+    stockState.textContent = stockId.value ? "Véhicule du stock : ses caractéristiques viennent du stock." : "";
+    detach.hidden = !stockId.value;
+  };
+  const detach = h("button", { type: "button", class: "link-button", onclick: () => {
+    stockId.value = "";
+    showStock();
+    changed();
+  } }, "Saisie libre");
+  vehicleBox.append(stockId, h("div", { class: "stock-pick" },
+    h("button", { type: "button", class: "secondary small", onclick: () => pickFromStock((car) => {
+      const set = (name, value) => { row.querySelector(`[name$=".vehicle.${name}"]`).value = value ?? ""; };
+      for (const name of ["make", "model", "version", "vin", "registration", "first_registration", "mileage_km"]) set(name, car[name]);
+      row.querySelector('[name$=".vehicle.used"]').checked = car.kind === "used";
+      const label = row.querySelector('[name$=".label"]');
+      if (!label.value.trim()) label.value = [car.make, car.model, car.version].filter(Boolean).join(" ");
+      stockId.value = car.id;
+      showStock();
+      sync();
+      changed();
+    }) }, "Choisir dans le stock"), detach, stockState));
+  showStock();
   const move = (step) => {
     const sibling = step < 0 ? row.previousElementSibling : row.nextElementSibling;
     if (!sibling) return;
@@ -240,4 +269,25 @@ function lineRow(line, changed) {
   row.addEventListener("change", () => { sync(); changed(); });
   sync();
   return row;
+}
+
+// "Choisir dans le stock": the dealer's available vehicles, searched by VIN, make, model or plate.
+function pickFromStock(choose) {
+  let cars = [];
+  const box = dialog({
+    title: "Choisir un véhicule du stock", submitLabel: "Choisir", wide: true,
+    build: async (form) => {
+      const page = await get("/vehicles?status=available&limit=100");
+      cars = page.items;
+      const options = cars.map((c) => [c.id, `${c.make} ${c.model}${c.version ? ` ${c.version}` : ""} · ${c.registration || c.vin} · ${money(c.price_cents)} TTC`]);
+      form.append(cars.length
+        ? field("Véhicule disponible", select("vehicle_id", options, options[0][0]))
+        : h("p", { class: "empty" }, "Aucun véhicule disponible dans le stock."));
+    },
+    submit: (form) => {
+      const car = cars.find((c) => c.id === valueOf(form, "vehicle_id"));
+      if (car) choose(car);
+    },
+  });
+  return box;
 }
