@@ -21,7 +21,7 @@ from chalicelib.domain.signing import QUESTION_MAX, REASON_MAX, consent_parts, p
 from chalicelib.observability import logger
 from chalicelib.portal import pages
 from chalicelib.portal.security import csrf_token, new_nonce, portal_headers
-from chalicelib.services import deposits, portal, signing, visit as visits
+from chalicelib.services import deposits, portal, questions, signing, visit as visits
 from chalicelib.services.visit import Closed, Visit, Visitor
 from chalicelib.settings import settings
 
@@ -179,6 +179,10 @@ def _state_page(visit: Visit, token: str, depth: int = 0, here: bool = False, st
     else:
         template, closed_status = {PortalState.SHOW: "proposal.html", PortalState.ACCEPTED_VIEW: "accepted.html",
                                    PortalState.DECLINED_VIEW: "declined.html"}[state], 200
+    if state in (PortalState.SHOW, PortalState.ACCEPTED_VIEW):
+        # The questions and their answers: one more Query, on these two pages only.
+        assert visit.proposal is not None
+        extra = {"thread": questions.thread(visit.proposal.dealer_id, visit.proposal.id), **extra}
     return Page(template, status or closed_status, {**_context(visit, token, depth), **extra})
 
 

@@ -49,6 +49,7 @@ class EventKind(StrEnum):
     VIEWED = "viewed"
     DOWNLOADED = "downloaded"
     QUESTION_ASKED = "question_asked"
+    QUESTION_ANSWERED = "question_answered"  # the seller's answer, emailed and on the portal (domain/questions.py)
     SIGNATURE_STARTED = "signature_started"
     CODE_SENT = "code_sent"
     CODE_VERIFIED = "code_verified"
