@@ -179,10 +179,10 @@ def _state_page(visit: Visit, token: str, depth: int = 0, here: bool = False, st
     else:
         template, closed_status = {PortalState.SHOW: "proposal.html", PortalState.ACCEPTED_VIEW: "accepted.html",
                                    PortalState.DECLINED_VIEW: "declined.html"}[state], 200
-    if state in (PortalState.SHOW, PortalState.ACCEPTED_VIEW):
-        # The questions and their answers: one more Query, on these two pages only.
-        assert visit.proposal is not None
-        extra = {"thread": questions.thread(visit.proposal.dealer_id, visit.proposal.id), **extra}
+    proposal = visit.proposal
+    if state in (PortalState.SHOW, PortalState.ACCEPTED_VIEW) and proposal is not None and proposal.question_count:
+        # The questions and their answers: one more Query, only once the customer asked one.
+        extra = {"thread": questions.thread(proposal.dealer_id, proposal.id), **extra}
     return Page(template, status or closed_status, {**_context(visit, token, depth), **extra})
 
 

@@ -30,6 +30,7 @@ def test_the_seller_answers_the_question_and_the_customer_reads_it_by_email_and_
     assert asked.status_code == 303
     [question] = portal.proposal_view(seller, sent.proposal_id)["questions"]
     assert question["text"] == "Livraison possible un samedi ?" and question["answers"] == []
+    assert portal.proposal_view(seller, sent.proposal_id)["proposal"]["question_count"] == 1
     before = len(emails_to(sent.email))
 
     at(LATER + timedelta(minutes=10))
@@ -75,5 +76,6 @@ def test_another_dealers_seller_gets_404(seller, sent, customer):
     customer.post("/question", {"question": "Couleur ?"}, form="question")
     [question] = portal.proposal_view(seller, sent.proposal_id)["questions"]
     other = tenant("Garage Voisin")
-    answered = seller.as_(other.token(other.seller)).post(f"/proposals/{sent.proposal_id}/questions/{question['id']}/answer", {"answer": "x"})
+    stranger = seller.as_(other.token(other.seller))
+    answered = stranger.post(f"/proposals/{sent.proposal_id}/questions/{question['id']}/answer", {"answer": "x"})
     assert answered.status_code == 404
