@@ -163,7 +163,7 @@ def _context(visit: Visit, token: str, depth: int) -> dict[str, Any]:
         "proposal": proposal, "root": _root(token, depth), "now": visit.now, "state": visit.state.page.value,
         "csrf": lambda form: csrf_token(settings().csrf_secret, visit.token_hash, form),
         "periods": periods_of(proposal) if proposal else [],
-        "question_max": QUESTION_MAX, "reason_max": REASON_MAX, "thread": [],
+        "question_max": QUESTION_MAX, "reason_max": REASON_MAX,
     }
 
 
