@@ -39,6 +39,6 @@ def test_the_seller_answers_the_customers_question_from_the_proposal_page(live_s
 
     phone.goto(f"{live_server}/p/{token}")
     thread = phone.get_by_role("region", name="Vos questions")
-    expect(thread).to_contain_text("Peut-on livrer un samedi ?")
+    expect(thread).to_contain_text("Peut-on livrer un samedi\u202f?")
     expect(thread).to_contain_text("Oui, le samedi matin.")
     look(phone, "portal-question-answered")
