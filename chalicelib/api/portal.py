@@ -21,7 +21,7 @@ from chalicelib.domain.signing import QUESTION_MAX, REASON_MAX, consent_parts, p
 from chalicelib.observability import logger
 from chalicelib.portal import pages
 from chalicelib.portal.security import csrf_token, new_nonce, portal_headers
-from chalicelib.services import deposits, invoices, portal, signing, visit as visits
+from chalicelib.services import deposits, invoices, portal, questions, signing, visit as visits
 from chalicelib.services.visit import Closed, Visit, Visitor
 from chalicelib.settings import settings
 
@@ -181,6 +181,10 @@ def _state_page(visit: Visit, token: str, depth: int = 0, here: bool = False, st
     else:
         template, closed_status = {PortalState.SHOW: "proposal.html", PortalState.ACCEPTED_VIEW: "accepted.html",
                                    PortalState.DECLINED_VIEW: "declined.html"}[state], 200
+    proposal = visit.proposal
+    if state in (PortalState.SHOW, PortalState.ACCEPTED_VIEW) and proposal is not None and proposal.question_count:
+        # The questions and their answers: one more Query, only once the customer asked one.
+        extra = {"thread": questions.thread(proposal.dealer_id, proposal.id), **extra}
     return Page(template, status or closed_status, {**_context(visit, token, depth), **extra})
 
 

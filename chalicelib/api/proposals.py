@@ -10,7 +10,8 @@ from chalicelib.domain.proposals.commands import (
 )
 from chalicelib.domain.proposals.views import DocumentLink, ProposalPage, ProposalView
 from chalicelib.domain.deposits import AnomalySettlement
-from chalicelib.services import deposits, proposals, signing
+from chalicelib.domain.questions import AnswerQuestion
+from chalicelib.services import deposits, proposals, questions, signing
 
 proposals_api = Blueprint(__name__)
 
@@ -70,6 +71,15 @@ def remind_proposal(proposal_id: str):
 def withdraw_proposal(proposal_id: str):
     staff = current_staff(proposals_api)
     return proposals.withdraw(staff.dealer_id, proposal_id, by=staff)
+
+
+@endpoint(proposals_api, "/proposals/{proposal_id}/questions/{question_id}/answer", method="POST",
+          summary="Answer the customer's question: emailed to the customer, shown on the portal under the question",
+          body=AnswerQuestion, response=ProposalView, authorizer=seller_auth)
+def answer_question(proposal_id: str, question_id: str):
+    staff = current_staff(proposals_api)
+    command = parse(AnswerQuestion, proposals_api.current_request)
+    return questions.answer(staff.dealer_id, proposal_id, question_id, command, by=staff)
 
 
 @endpoint(proposals_api, "/proposals/{proposal_id}/payment-anomalies/{anomaly_id}/settle", method="POST",

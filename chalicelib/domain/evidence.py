@@ -38,6 +38,7 @@ class EventKind(StrEnum):
     VIEWED = "viewed"
     DOWNLOADED = "downloaded"
     QUESTION_ASKED = "question_asked"
+    QUESTION_ANSWERED = "question_answered"
     SIGN_FORM_SUBMITTED = "sign_form_submitted"
     CODE_SENT = "code_sent"
     CODE_VERIFIED = "code_verified"

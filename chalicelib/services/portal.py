@@ -108,7 +108,7 @@ def _ask(token: str, question: str, visitor: Visitor) -> Opened:
         customer_email(proposal.dealer_id, proposal, TemplateKind.QUESTION_ACK, now, purpose="question_ack",
                        variables={"question": question}),
     ]
-    commit(record.saved(allowed=(proposal.status,)), messages)
+    commit(record.saved(proposal.asked(now), allowed=(proposal.status,)), messages)
     return visit
 
 

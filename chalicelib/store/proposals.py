@@ -74,6 +74,16 @@ def get_with_history(dealer_id: str, proposal_id: str) -> ProposalView:
     return ProposalView(proposal=proposal, history=history)
 
 
+def history_of(dealer_id: str, proposal_id: str, kinds: Iterable[EventKind]) -> list[ProposalEvent]:
+    """The proposal's events of these kinds, oldest first: one Query on its events' prefix, filtered."""
+    partition, prefix = keys.proposal_with_history(dealer_id, proposal_id)
+    wanted = [kind.value for kind in kinds]
+    placeholders = {f":kind{i}": kind for i, kind in enumerate(wanted)}
+    only = Condition(f"#kind IN ({', '.join(placeholders)})", {"#kind": "kind"}, placeholders)
+    return [ProposalEvent.model_validate(item)
+            for item in table.query_all(partition, f"{prefix}{keys.EVENT_INFIX}", filter=only)]
+
+
 def page(dealer_id: str, status: ProposalStatus | None, limit: int, cursor: str | None
          ) -> tuple[list[Proposal], str | None]:
     """Newest first, through the sparse listing index (events are not in it)."""

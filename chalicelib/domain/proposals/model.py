@@ -49,6 +49,7 @@ class EventKind(StrEnum):
     VIEWED = "viewed"
     DOWNLOADED = "downloaded"
     QUESTION_ASKED = "question_asked"
+    QUESTION_ANSWERED = "question_answered"  # the seller's answer, emailed and on the portal (domain/questions.py)
     SIGNATURE_STARTED = "signature_started"
     CODE_SENT = "code_sent"
     CODE_VERIFIED = "code_verified"
@@ -182,6 +183,9 @@ class Proposal(Entity):
     last_viewed_at: datetime | None = None
     download_count: int = 0
     last_downloaded_at: datetime | None = None
+    question_count: int = Field(default=0, description="questions the customer asked (the portal reads the thread "
+                                                         "only when there is one)")
+    last_question_at: datetime | None = None
     accepted_at: datetime | None = None
     declined_at: datetime | None = None
     expired_at: datetime | None = None
@@ -305,6 +309,9 @@ class Proposal(Entity):
 
     def downloaded(self, at: datetime) -> "Proposal":
         return self.model_copy(update={"last_downloaded_at": at, "download_count": self.download_count + 1})
+
+    def asked(self, at: datetime) -> "Proposal":
+        return self.model_copy(update={"last_question_at": at, "question_count": self.question_count + 1})
 
     def declined(self, at: datetime, reason: str | None) -> "Proposal":
         return self.moved_to(S.DECLINED, at).model_copy(update={"declined_reason": reason or self.declined_reason})

@@ -14,6 +14,7 @@ from chalicelib.domain.model import Entity
 from chalicelib.domain.money import format_euros
 from chalicelib.domain.proposals.model import CustomerSnapshot, DealerSnapshot, EventKind, Proposal, ProposalEvent
 from chalicelib.domain.proposals.status import ProposalStatus
+from chalicelib.domain.questions import Question, thread_of
 from chalicelib.domain.quotes import Quote, QuoteLine, Totals, WithdrawalTerm, totals_of, withdrawal_terms
 from chalicelib.domain.quotes import deposit_cents as compute_deposit
 
@@ -34,6 +35,12 @@ class ProposalView(Entity):
             return None
         base = f"/proposals/{self.proposal.id}/proofs"
         return {"signed_pdf": f"{base}/signed.pdf", "evidence": f"{base}/evidence.json"}
+
+    @computed_field
+    @property
+    def questions(self) -> list[Question]:
+        """The customer's questions, oldest first, each with the seller's answers (domain/questions.py)."""
+        return thread_of(self.history)
 
     @computed_field
     @property

@@ -9,13 +9,15 @@ import {
   openUrlOrLink, phoneE164, rate, select, showErrors, textarea, toast, valueOf, when, scrollingTable
 } from "../ui.js";
 import { KINDS, linesEditor, totalsOf, totalsTable } from "./lines.js";
+import { questionsCard } from "./questions.js";
 
 const OPEN = ["sent", "viewed"];
 const KIND_LABEL = Object.fromEntries(KINDS);
 const EVENTS = {
   created: "Proposition créée", edited: "Modifiée", email_sent: "Envoyée par e-mail", reminder_sent: "Relance envoyée",
   link_issued: "Nouveau lien d'accès", viewed: "Consultée par le client", downloaded: "PDF téléchargé par le client",
-  question_asked: "Question du client", signature_started: "Signature commencée", code_sent: "Code de signature envoyé",
+  question_asked: "Question du client", question_answered: "Réponse envoyée au client",
+  signature_started: "Signature commencée", code_sent: "Code de signature envoyé",
   code_verified: "Code de signature vérifié", code_refused: "Code de signature refusé", accepted: "Acceptée et signée",
   declined: "Refusée par le client", withdrawn: "Retirée", expired: "Expirée", payment_started: "Paiement de l'acompte commencé",
   payment_received: "Acompte reçu", payment_anomaly: "Paiement à régulariser",
@@ -99,6 +101,7 @@ export async function render({ main, params: [proposalId] }) {
     toolbar,
     h("div", { class: "lead-layout" },
       h("div", { class: "stack" },
+        questionsCard(view, users),
         h("section", { class: "card", "aria-labelledby": "lines-title" },
           h("h2", { id: "lines-title" }, "Contenu"),
           linesTable(p.lines),
@@ -305,6 +308,8 @@ function detailText(event) {
   if (d.note && event.kind === "payment_anomaly_settled") parts.push(`« ${d.note} »`);
   if (d.label && event.kind.startsWith("email_")) parts.push(d.label);
   if (d.diagnostic && event.kind === "email_undelivered") parts.push(d.diagnostic);
+  if (d.question && event.kind === "question_asked") parts.push(`« ${d.question} »`);
+  if (d.answer && event.kind === "question_answered") parts.push(`« ${d.answer} »`);
   return parts.length ? h("span", { class: "muted" }, ` — ${parts.join(" · ")}`) : null;
 }
 
