@@ -96,6 +96,7 @@ class QuoteLine(Entity):
     chosen: bool = Field(default=False, description="an optional line the customer takes: then it counts")
     payment: Payment = Payment.WITH_ORDER
     vehicle: VehicleDetails | None = None
+    vehicle_id: str | None = Field(default=None, description="the stock vehicle the line's details were taken from")
 
     @computed_field
     @property
@@ -362,3 +363,8 @@ class QuoteListQuery(Command):
 class QuotePage(Entity):
     items: list[Quote]
     next_cursor: str | None = None
+
+
+def stock_vehicle_id(lines: list[QuoteLine]) -> str | None:
+    """The stock vehicle a quote's (or proposal's) vehicle line was taken from; None for a free line."""
+    return next((line.vehicle_id for line in lines if line.kind == LineKind.VEHICLE and line.vehicle_id), None)
