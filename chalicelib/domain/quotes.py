@@ -285,9 +285,13 @@ class LineInput(Command):
     chosen: bool = False
     payment: Payment = Payment.WITH_ORDER
     vehicle: VehicleDetails | None = None
+    vehicle_id: str | None = Field(default=None, min_length=1, max_length=40,
+                                   description="a stock vehicle: its details are taken from the stock")
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
+        if self.vehicle_id is not None and self.kind != LineKind.VEHICLE:
+            raise ValueError("a stock vehicle belongs to a vehicle line")
         if self.payment == Payment.DIRECT_DEBIT and self.kind not in DIRECT_DEBIT_KINDS:
             raise ValueError("only service contracts and insurance products are paid by direct debit")
         if self.vehicle is not None and self.kind != LineKind.VEHICLE:
@@ -341,8 +345,14 @@ class QuoteChange(Command):
         return value
 
 
-def build_lines(inputs: list[LineInput], new_id: Callable[[], str]) -> list[QuoteLine]:
-    return [line.line(new_id()) for line in inputs]
+def build_lines(inputs: list[LineInput], new_id: Callable[[], str],
+                stock: Callable[[str], VehicleDetails] | None = None) -> list[QuoteLine]:
+    """The quote's lines; a line naming a stock vehicle takes `stock(vehicle_id)`'s snapshot as its details."""
+    lines = [line.line(new_id()) for line in inputs]
+    if stock is None:
+        return lines
+    return [line.model_copy(update={"vehicle": stock(line.vehicle_id)}) if line.vehicle_id else line
+            for line in lines]
 
 
 def check_validity(valid_until: date, today: date) -> None:

@@ -4,6 +4,7 @@ Quotes work with or without the remote-selling option. Each change commits one u
 a quote made from a lead is the lead's offer in the same one.
 """
 import hashlib
+from collections.abc import Callable
 
 from chalicelib.documents import pdf, storage
 from chalicelib.domain import clock, local_time
@@ -14,10 +15,12 @@ from chalicelib.domain.ids import new_id
 from chalicelib.domain.leads.model import offer_linked
 from chalicelib.domain.proposals.views import DocumentLink, document_of_quote
 from chalicelib.domain.quotes import (
-    NewQuote, Quote, QuoteChange, QuoteListQuery, QuotePage, build_lines, check_validity, default_validity,
+    NewQuote, Quote, QuoteChange, QuoteListQuery, QuotePage, VehicleDetails, build_lines, check_validity,
+    default_validity,
 )
 from chalicelib.store import customers as customer_store
 from chalicelib.store import dealers as dealer_store
+from chalicelib.store import vehicles as vehicle_store
 from chalicelib.store import leads as lead_store
 from chalicelib.store import quotes as store
 from chalicelib.store.unit_of_work import UnitOfWork, commit
@@ -39,7 +42,7 @@ def create(dealer_id: str, command: NewQuote, by: Staff) -> Quote:
         id=new_id(), dealer_id=dealer_id, number=store.next_document_number(dealer_id, "D", today.year),
         origin=command.origin,
         lead_id=command.lead_id, account_id=account.account.id, contact_id=command.contact_id, seller_id=seller_id,
-        lines=build_lines(command.lines, new_id), valid_until=valid_until, notes=command.notes,
+        lines=build_lines(command.lines, new_id, _stock(dealer_id)), valid_until=valid_until, notes=command.notes,
         created_at=now, created_by=by.user_id, updated_at=now,
     )
     work = UnitOfWork(store.created(quote))
@@ -59,6 +62,11 @@ def page(dealer_id: str, query: QuoteListQuery) -> QuotePage:
     return QuotePage(items=items, next_cursor=cursor)
 
 
+def _stock(dealer_id: str) -> Callable[[str], VehicleDetails]:
+    """A stock vehicle's snapshot for a quote line (another dealer's vehicle: 404)."""
+    return lambda vehicle_id: vehicle_store.get(dealer_id, vehicle_id).quote_details()
+
+
 def change(dealer_id: str, quote_id: str, command: QuoteChange, by: Staff) -> Quote:
     quote = store.get(dealer_id, quote_id)
     if command.version != quote.version:
@@ -69,7 +77,7 @@ def change(dealer_id: str, quote_id: str, command: QuoteChange, by: Staff) -> Qu
         _seller(dealer_id, command.seller_id)
     if command.valid_until is not None:
         check_validity(command.valid_until, local_time.paris_date(clock.now()))
-    lines = build_lines(command.lines, new_id) if command.lines is not None else None
+    lines = build_lines(command.lines, new_id, _stock(dealer_id)) if command.lines is not None else None
     changed = quote.changed(command, lines, clock.now())
     commit(store.saved(changed))
     return changed

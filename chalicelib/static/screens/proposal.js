@@ -21,6 +21,7 @@ const EVENTS = {
   payment_received: "Acompte reçu", payment_anomaly: "Paiement à régulariser",
   payment_anomaly_settled: "Paiement régularisé",
   email_delivered: "E-mail remis", email_undelivered: "E-mail non remis", address_confirmed: "Adresse e-mail confirmée",
+  vehicle_gone: "Retirée : véhicule réservé par un autre client",
 };
 // Who marks a payment anomaly settled (the API refuses the others).
 const SETTLERS = ["admin", "manager", "back_office"];
@@ -305,6 +306,7 @@ function detailText(event) {
   if (d.note && event.kind === "payment_anomaly_settled") parts.push(`« ${d.note} »`);
   if (d.label && event.kind.startsWith("email_")) parts.push(d.label);
   if (d.diagnostic && event.kind === "email_undelivered") parts.push(d.diagnostic);
+  if (event.kind === "vehicle_gone" && d.vehicle) parts.push(`${d.vehicle}, proposition ${d.accepted_reference} acceptée`);
   return parts.length ? h("span", { class: "muted" }, ` — ${parts.join(" · ")}`) : null;
 }
 

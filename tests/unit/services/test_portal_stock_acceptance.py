@@ -10,10 +10,11 @@ from chalicelib.domain.links import PortalState
 from chalicelib.domain.proposals.model import EventKind, ProposalStatus
 from chalicelib.domain.vehicles import NewVehicle, OpenProposal, VehicleNoLongerAvailable, VehicleStatus
 from chalicelib.domain.dealers import NewBranch, Role, Staff
-from chalicelib.services import dealers, leads, signing, vehicles, visit
+from chalicelib.services import dealers, leads, portal, proposals, signing, vehicles, visit
 from chalicelib.store import leads as lead_store
 from chalicelib.store import orders as order_store
 from chalicelib.store import proposals as store
+from chalicelib.store import vehicles as vehicle_store
 from chalicelib.store.unit_of_work import UnitOfWork, commit
 from chalicelib.services.customer_contact import issue_link
 from tests import customer_side as side
@@ -107,3 +108,25 @@ def test_a_free_vehicle_line_reserves_nothing(memory, garage):
     signing.confirm(the.token, the.form("code", code=code_for(memory, the)), PHONE)
     assert side.stored(the).status == ProposalStatus.ACCEPTED
     assert order_store.opened_from(garage.dealer.id, "proposal", the.proposal.id) is not None
+
+
+def listed(garage: Tenant, car_id: str) -> set[str]:
+    return set(vehicle_store.open_proposals(garage.dealer.id, car_id).proposals)
+
+
+def test_a_declined_or_withdrawn_proposal_leaves_the_car_s_open_proposals(memory, garage):
+    car_id = stock_car(garage)
+    declined, withdrawn, kept = (sent_for(garage, car_id) for _ in range(3))
+    portal.decline(declined.token, declined.form("decline"), PHONE)
+    seller = Staff(dealer_id=garage.dealer.id, user_id=garage.seller.id, role=Role.SELLER)
+    proposals.withdraw(garage.dealer.id, withdrawn.proposal.id, seller)
+    assert listed(garage, car_id) == {kept.proposal.id}
+
+
+def test_a_proposal_cannot_be_listed_on_a_reserved_car(memory, garage):
+    car_id = stock_car(garage)
+    first = sent_for(garage, car_id)
+    signing.confirm(first.token, first.form("code", code=code_for(memory, first)), PHONE)
+    assert listed(garage, car_id) == set()
+    with pytest.raises(VehicleNoLongerAvailable):
+        sent_for(garage, car_id)
