@@ -378,3 +378,9 @@ class QuotePage(Entity):
 def stock_vehicle_id(lines: list[QuoteLine]) -> str | None:
     """The stock vehicle a quote's (or proposal's) vehicle line was taken from; None for a free line."""
     return next((line.vehicle_id for line in lines if line.kind == LineKind.VEHICLE and line.vehicle_id), None)
+
+
+def describes_a_vehicle(lines: list[QuoteLine]) -> bool:
+    """A vehicle line with the car's details: what an order needs (a sale of accessories opens none)."""
+    return any(line.kind == LineKind.VEHICLE and line.vehicle is not None for line in lines)
+

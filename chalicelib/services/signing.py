@@ -30,7 +30,7 @@ from chalicelib.domain.signing import (
     PendingSignature, SignFormInput, SigningUnavailable, check_sign_form, periods_of, signed_filename,
 )
 from chalicelib.domain.templates import TemplateKind
-from chalicelib.domain.quotes import stock_vehicle_id
+from chalicelib.domain.quotes import describes_a_vehicle, stock_vehicle_id
 from chalicelib.domain.signing import ConcurrentChange
 from chalicelib.domain.vehicles import OpenProposal, VehicleProposalsChanged
 from chalicelib.services import leads, notifications, orders, vehicles
@@ -199,8 +199,9 @@ def _accept(visit: Opened, used: SigningChallenge, pending: PendingSignature, vi
         if vehicle_id is not None:
             _reserve(unit, visit, accepted, vehicle_id)
         unit.add(record.saved(accepted, version=True), store.code(proposal, used, pending, read_as=visit.challenge),
-                 [outbox_store.new(m) for m in messages],
-                 orders.opened_by_acceptance(accepted, now, vehicle_id=vehicle_id).writes)
+                 [outbox_store.new(m) for m in messages])
+        if describes_a_vehicle(proposal.lines):
+            unit.add(orders.opened_by_acceptance(accepted, now, vehicle_id=vehicle_id).writes)
         if proposal.lead_id is not None:
             unit.add(leads.won_by_acceptance(proposal.dealer_id, proposal.lead_id, now, proposal.reference))
         unit.commit()
