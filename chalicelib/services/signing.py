@@ -197,7 +197,7 @@ def _accept(visit: Opened, used: SigningChallenge, pending: PendingSignature, vi
         unit = UnitOfWork()
         vehicle_id = stock_vehicle_id(proposal.lines)
         if vehicle_id is not None:
-            _reserve(unit, visit, accepted, vehicle_id)
+            _reserve(unit, visit, vehicle_id)
         unit.add(record.saved(accepted, version=True), store.code(proposal, used, pending, read_as=visit.challenge),
                  [outbox_store.new(m) for m in messages])
         if describes_a_vehicle(proposal.lines):
@@ -213,8 +213,8 @@ def _accept(visit: Opened, used: SigningChallenge, pending: PendingSignature, vi
         raise
 
 
-def _reserve(unit: UnitOfWork, visit: Opened, accepted: Proposal, vehicle_id: str) -> None:
-    """Reserves the stock vehicle for `accepted` and withdraws every other open proposal of it, each with a
+def _reserve(unit: UnitOfWork, visit: Opened, vehicle_id: str) -> None:
+    """Reserves the stock vehicle for the proposal and withdraws every other open proposal of it, each with a
     history event saying why (their sellers' notices come with the reservation)."""
     proposal, now = visit.proposal, visit.now
     dealer = dealer_store.get(proposal.dealer_id)
@@ -231,7 +231,7 @@ def _reserve(unit: UnitOfWork, visit: Opened, accepted: Proposal, vehicle_id: st
         unit.add(proposal_store.update(before, before.vehicle_gone(now), version=False, error=ConcurrentChange()),
                  proposal_store.record_event(proposal.dealer_id, before.id, EventKind.VEHICLE_GONE, now, {
                      "vehicle_id": vehicle_id, "vehicle": stock.vehicle.label,
-                     "accepted_reference": proposal.reference}))
+                     "accepted_reference": proposal.reference}, by="system"))
 
 
 def withdrawal_text(proposal: Proposal) -> str:
