@@ -284,7 +284,10 @@ def won_by_acceptance(dealer_id: str, lead_id: str, at: datetime, reference: str
     """The lead's writes when the customer accepts a proposal made from it: won (its pending deadline
     cancelled), with a timeline event; [] when it is already won. For the acceptance's transaction: the
     lead's write is conditioned on its version as read here."""
-    lead = store.get(dealer_id, lead_id)
+    try:
+        lead = store.get(dealer_id, lead_id)
+    except NotFound:
+        return []  # the lead was deleted: the customer's acceptance does not depend on it
     if lead.status == LeadStatus.WON:
         return []
     after = lead.with_status(LeadStatus.WON, None, at, None)
