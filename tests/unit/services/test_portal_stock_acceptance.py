@@ -10,7 +10,9 @@ from chalicelib.domain.links import PortalState
 from chalicelib.domain.proposals.model import EventKind, ProposalStatus
 from chalicelib.domain.vehicles import NewVehicle, OpenProposal, VehicleNoLongerAvailable, VehicleStatus
 from chalicelib.domain.dealers import NewBranch, Role, Staff
-from chalicelib.services import dealers, leads, portal, proposals, signing, vehicles, visit
+from chalicelib.domain.errors import NotFound
+from chalicelib.domain.quotes import NewQuote
+from chalicelib.services import dealers, leads, portal, proposals, quotes, signing, vehicles, visit
 from chalicelib.store import leads as lead_store
 from chalicelib.store import orders as order_store
 from chalicelib.store import proposals as store
@@ -19,7 +21,9 @@ from chalicelib.store.unit_of_work import UnitOfWork, commit
 from chalicelib.services.customer_contact import issue_link
 from tests import customer_side as side
 from tests import samples
+from tests import desk
 from tests.desk import command
+from tests.offers import LINES
 from tests.customer_side import NOW, PHONE, SIGN_FORM, Sent
 from tests.support import Tenant, at, tenant
 
@@ -130,3 +134,18 @@ def test_a_proposal_cannot_be_listed_on_a_reserved_car(memory, garage):
     assert listed(garage, car_id) == set()
     with pytest.raises(VehicleNoLongerAvailable):
         sent_for(garage, car_id)
+
+
+def test_a_quote_line_from_the_stock_takes_the_vehicle_s_snapshot_and_another_dealer_s_is_404(memory, garage):
+    car_id = stock_car(garage)
+    account = desk.customer(garage)
+    line = {key: value for key, value in LINES[0].items() if key != "vehicle"} | {"vehicle_id": car_id}
+    asked = {"account_id": account.account.id, "contact_id": account.contacts[0].id, "lines": [line]}
+    quote = quotes.create(garage.dealer.id, command(NewQuote, **asked), by=desk.seller(garage))
+    [taken] = quote.lines
+    assert (taken.vehicle_id, taken.vehicle.vin, taken.vehicle.model) == (car_id, CLIO["vin"], "Clio")
+    other = tenant("Autre Garage")
+    elsewhere = desk.customer(other)
+    asked = {"account_id": elsewhere.account.id, "contact_id": elsewhere.contacts[0].id, "lines": [line]}
+    with pytest.raises(NotFound):
+        quotes.create(other.dealer.id, command(NewQuote, **asked), by=desk.seller(other))
