@@ -343,8 +343,14 @@ class QuoteChange(Command):
         return value
 
 
-def build_lines(inputs: list[LineInput], new_id: Callable[[], str]) -> list[QuoteLine]:
-    return [line.line(new_id()) for line in inputs]
+def build_lines(inputs: list[LineInput], new_id: Callable[[], str],
+                stock: Callable[[str], VehicleDetails] | None = None) -> list[QuoteLine]:
+    """The quote's lines; a line naming a stock vehicle takes `stock(vehicle_id)`'s snapshot as its details."""
+    lines = [line.line(new_id()) for line in inputs]
+    if stock is None:
+        return lines
+    return [line.model_copy(update={"vehicle": stock(line.vehicle_id)}) if line.vehicle_id else line
+            for line in lines]
 
 
 def check_validity(valid_until: date, today: date) -> None:
@@ -365,3 +371,14 @@ class QuoteListQuery(Command):
 class QuotePage(Entity):
     items: list[Quote]
     next_cursor: str | None = None
+
+
+def stock_vehicle_id(lines: list[QuoteLine]) -> str | None:
+    """The stock vehicle a quote's (or proposal's) vehicle line was taken from; None for a free line."""
+    return next((line.vehicle_id for line in lines if line.kind == LineKind.VEHICLE and line.vehicle_id), None)
+
+
+def describes_a_vehicle(lines: list[QuoteLine]) -> bool:
+    """A vehicle line with the car's details: what an order needs (a sale of accessories opens none)."""
+    return any(line.kind == LineKind.VEHICLE and line.vehicle is not None for line in lines)
+

@@ -280,6 +280,26 @@ def change_status(dealer_id: str, lead_id: str, command: ChangeStatus, by: str) 
     return LeadHeader.of(after, now)
 
 
+def won_by_acceptance(dealer_id: str, lead_id: str, at: datetime, reference: str) -> list[Write]:
+    """The lead's writes when the customer accepts a proposal made from it: won (its pending deadline
+    cancelled), with a timeline event; [] when it is already won. For the acceptance's transaction: the
+    lead's write is conditioned on its version as read here."""
+    try:
+        lead = store.get(dealer_id, lead_id)
+    except NotFound:
+        return []  # the lead was deleted: the customer's acceptance does not depend on it
+    if lead.status == LeadStatus.WON:
+        return []
+    after = lead.with_status(LeadStatus.WON, None, at, None)
+    writes = [store.edited(lead, after),
+              _event(dealer_id, lead_id, EventKind.STATUS_CHANGED, at, "customer", label=after.status.label,
+                     reason=f" (proposition {reference} acceptée)")]
+    if lead.deadline is not None:
+        pending = store.get_part(dealer_id, lead_id, Deadline, lead.deadline.id, "Échéance introuvable.")
+        writes.append(store.replaced(dealer_id, lead_id, pending, pending.cancelled()))
+    return writes
+
+
 def move_deadline(dealer_id: str, lead_id: str, deadline_id: str, command: MoveDeadline, by: str) -> Deadline:
     now = clock.now()
     lead = store.get(dealer_id, lead_id)

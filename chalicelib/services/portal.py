@@ -16,11 +16,12 @@ from chalicelib.domain.outbox import Channel, OutboxMessage
 from chalicelib.domain.proposals.model import EventKind, Proposal
 from chalicelib.domain.signing import QUESTION_MAX, REASON_MAX, signed_filename
 from chalicelib.domain.templates import TemplateKind
-from chalicelib.services import notifications
+from chalicelib.services import notifications, proposals
 from chalicelib.services.customer_contact import (
     customer_address, customer_email, issue_link, pdf_filename, stored_pdf,
 )
 from chalicelib.services.visit import READABLE, Opened, Record, Visit, Visitor, checked, commit, open_link, retried
+from chalicelib.store.unit_of_work import UnitOfWork
 from chalicelib.store import dealers as dealer_store
 from chalicelib.store import portal as store
 
@@ -130,7 +131,9 @@ def _decline(token: str, reason: str | None, visitor: Visitor) -> Opened:
                details={"proposal_version": proposal.version, "reason_given": bool(reason)},
                history_details={"reason": reason or "", "proposal_version": proposal.version})
     # The reason is in the history, not in the seller's notice.
-    commit(record.saved(declined), [notifications.seller_notice(declined, EventKind.DECLINED, now)])
+    closed = UnitOfWork()
+    proposals.unlisted(closed, proposal)
+    commit([*record.saved(declined), *closed.writes], [notifications.seller_notice(declined, EventKind.DECLINED, now)])
     return visit
 
 

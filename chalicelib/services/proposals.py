@@ -22,10 +22,11 @@ from chalicelib.domain.proposals.model import (
 )
 from chalicelib.domain.proposals.status import WITH_THE_CUSTOMER, ProposalStatus, sources_of
 from chalicelib.domain.proposals.views import DocumentLink, ProposalPage, ProposalSummary, ProposalView
-from chalicelib.domain.quotes import check_validity
+from chalicelib.domain.quotes import check_validity, stock_vehicle_id
 from chalicelib.domain.templates import TemplateKind
+from chalicelib.domain.vehicles import OpenProposal
 from chalicelib.services.customer_contact import customer_email, issue_link, pdf_filename, stored_pdf
-from chalicelib.services import email_events, quotes
+from chalicelib.services import email_events, quotes, vehicles
 from chalicelib.store import customers as customer_store
 from chalicelib.store import dealers as dealer_store
 from chalicelib.store import outbox as outbox_store
@@ -100,6 +101,7 @@ def create(dealer_id: str, command: NewProposal, by: Staff) -> ProposalView:
     created = store.record_event(dealer_id, proposal.id, EventKind.CREATED, now,
                                  {"quote_id": quote.id, "quote_number": quote.number, "version": 1}, by=by.user_id)
     work = UnitOfWork(store.created(proposal), created)
+    _listed(work, proposal)
     if seller_user.profile is None and command.seller is not None and seller_user.id == by.user_id:
         # A.2: the seller block of the first remote sale becomes the seller's profile.
         work.add(dealer_store.user_saved(seller_user.with_profile_changed(ProfileChange(
@@ -129,8 +131,10 @@ def send(dealer_id: str, proposal_id: str, command: SendProposal, by: Staff) -> 
         "link_expires_at": link.expires_at.isoformat(),
     }, by=by.user_id)
     allowed = (ProposalStatus.DRAFT,) if proposal.status == ProposalStatus.DRAFT else WITH_THE_CUSTOMER
-    commit(store.update(proposal, sent, allowed), link.write, event, outbox_store.new(message),
-           store.reminders_scheduled(sent, dealer.settings.reminder_days))
+    work = UnitOfWork(store.update(proposal, sent, allowed), link.write, event, outbox_store.new(message),
+                      store.reminders_scheduled(sent, dealer.settings.reminder_days))
+    _listed(work, sent)
+    work.commit()
     return view.then(sent, store.event_of(event))
 
 
@@ -189,7 +193,9 @@ def withdraw(dealer_id: str, proposal_id: str, by: Staff) -> ProposalView:
     withdrawn = proposal.moved_to(ProposalStatus.WITHDRAWN, now)
     event = store.record_event(dealer_id, proposal_id, EventKind.WITHDRAWN, now,
                                {"from": proposal.status.value}, by=by.user_id)
-    commit(store.update(proposal, withdrawn, sources_of(ProposalStatus.WITHDRAWN)), event)
+    work = UnitOfWork(store.update(proposal, withdrawn, sources_of(ProposalStatus.WITHDRAWN)), event)
+    unlisted(work, proposal)
+    work.commit()
     return view.then(withdrawn, store.event_of(event))
 
 
@@ -214,6 +220,22 @@ def edit(dealer_id: str, proposal_id: str, change: ProposalChange, by: Staff) ->
 
 
 # --- rules that need the store ------------------------------------------------------
+
+def _listed(work: UnitOfWork, proposal: Proposal) -> None:
+    """A proposal for a stock vehicle joins the vehicle's open proposals (refused once the car is reserved)."""
+    vehicle_id = stock_vehicle_id(proposal.lines)
+    if vehicle_id is not None:
+        vehicles.list_proposal(work, proposal.dealer_id, vehicle_id, OpenProposal(
+            proposal_id=proposal.id, seller_id=proposal.seller_id, seller_email=proposal.seller.email,
+            reference=proposal.reference))
+
+
+def unlisted(work: UnitOfWork, proposal: Proposal) -> None:
+    """A closed proposal (declined, expired, withdrawn) leaves its stock vehicle's open proposals."""
+    vehicle_id = stock_vehicle_id(proposal.lines)
+    if vehicle_id is not None:
+        vehicles.unlist_proposal(work, proposal.dealer_id, vehicle_id, proposal.id)
+
 
 def _recipient(dealer_id: str, proposal: Proposal, contact_id: str | None) -> Recipient:
     """The quote's contact by default, or another contact of the same account; never anyone else."""

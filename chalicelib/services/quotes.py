@@ -113,9 +113,7 @@ def render_pdf(dealer_id: str, quote_id: str) -> DocumentLink:
 def lines_of(dealer_id: str, inputs: list[LineInput]) -> list[QuoteLine]:
     """The lines; a vehicle line naming a stock vehicle takes its details from the stock, as they are now
     (the line keeps that snapshot; another dealer's vehicle is a 404)."""
-    lines = build_lines(inputs, new_id)
-    return [line.model_copy(update={"vehicle": vehicles.get(dealer_id, line.vehicle_id).quote_details()})
-            if line.vehicle_id is not None else line for line in lines]
+    return build_lines(inputs, new_id, lambda vehicle_id: vehicles.get(dealer_id, vehicle_id).quote_details())
 
 
 def _account(dealer_id: str, account_id: str) -> AccountView:

@@ -30,13 +30,19 @@ from chalicelib.domain.signing import (
     PendingSignature, SignFormInput, SigningUnavailable, check_sign_form, periods_of, signed_filename,
 )
 from chalicelib.domain.templates import TemplateKind
-from chalicelib.services import notifications
+from chalicelib.domain.quotes import describes_a_vehicle, stock_vehicle_id
+from chalicelib.domain.signing import ConcurrentChange
+from chalicelib.domain.vehicles import OpenProposal, VehicleProposalsChanged
+from chalicelib.services import leads, notifications, orders, vehicles
 from chalicelib.services.customer_contact import customer_address, customer_email, stored_pdf
 from chalicelib.services.visit import Opened, Record, Visit, Visitor, checked, commit, open_link, retried
 from chalicelib.services import email_events
 from chalicelib.settings import settings
 from chalicelib.store import dealers as dealer_store
+from chalicelib.store import outbox as outbox_store
 from chalicelib.store import portal as store
+from chalicelib.store import proposals as proposal_store
+from chalicelib.store.unit_of_work import UnitOfWork
 
 PROOF_URL_SECONDS = 300
 
@@ -186,11 +192,46 @@ def _accept(visit: Opened, used: SigningChallenge, pending: PendingSignature, vi
         ),
     ]
     try:
-        commit([*record.saved(accepted, version=True), store.code(proposal, used, pending, read_as=visit.challenge)],
-               messages)
+        # The stock vehicle's writes first: when both it and the proposal's condition fail (another
+        # customer's acceptance took the car and withdrew this proposal), the vehicle's error tells why.
+        unit = UnitOfWork()
+        vehicle_id = stock_vehicle_id(proposal.lines)
+        if vehicle_id is not None:
+            _reserve(unit, visit, vehicle_id)
+        unit.add(record.saved(accepted, version=True), store.code(proposal, used, pending, read_as=visit.challenge),
+                 [outbox_store.new(m) for m in messages])
+        if describes_a_vehicle(proposal.lines):
+            unit.add(orders.opened_by_acceptance(accepted, now, vehicle_id=vehicle_id).writes)
+        if proposal.lead_id is not None:
+            unit.add(leads.won_by_acceptance(proposal.dealer_id, proposal.lead_id, now, proposal.reference))
+        unit.commit()
+    except VehicleProposalsChanged:
+        storage.delete(key)
+        raise ConcurrentChange() from None  # a proposal was listed on the car meanwhile: `retried` reads again
     except DomainError:
         storage.delete(key)  # a lost race (the same code typed twice at once): only the winner's file stays
         raise
+
+
+def _reserve(unit: UnitOfWork, visit: Opened, vehicle_id: str) -> None:
+    """Reserves the stock vehicle for the proposal and withdraws every other open proposal of it, each with a
+    history event saying why (their sellers' notices come with the reservation)."""
+    proposal, now = visit.proposal, visit.now
+    dealer = dealer_store.get(proposal.dealer_id)
+    stock = vehicles.reserve_for_acceptance(unit, dealer, vehicle_id, OpenProposal(
+        proposal_id=proposal.id, seller_id=proposal.seller_id, seller_email=proposal.seller.email,
+        reference=proposal.reference), now)
+    for other in stock.others:
+        try:
+            before = proposal_store.get(proposal.dealer_id, other.proposal_id)
+        except NotFound:
+            continue  # deleted since it was listed: nothing left to stop
+        if before.terminal:
+            continue
+        unit.add(proposal_store.update(before, before.vehicle_gone(now), version=False, error=ConcurrentChange()),
+                 proposal_store.record_event(proposal.dealer_id, before.id, EventKind.VEHICLE_GONE, now, {
+                     "vehicle_id": vehicle_id, "vehicle": stock.vehicle.label,
+                     "accepted_reference": proposal.reference}, by="system"))
 
 
 def withdrawal_text(proposal: Proposal) -> str:

@@ -12,7 +12,7 @@ from chalicelib.domain.model import Entity
 from chalicelib.domain.errors import AlreadyExists, InvalidTransition, NotFound, StaleVersion
 from chalicelib.domain.orders.documents import DocumentStatus, OrderDocument
 from chalicelib.domain.orders.events import OrderEvent
-from chalicelib.domain.orders.milestones import DEFAULT_TEMPLATE, DUE_TIME, Milestone, OrderTemplate
+from chalicelib.domain.orders.milestones import default_template, DUE_TIME, Milestone, OrderTemplate
 from chalicelib.domain.orders.model import Order, OrderStatus, OrderPayment, paris_moment
 from chalicelib.services.due_work import MILESTONE
 from chalicelib.store import due, keys, paging
@@ -160,7 +160,7 @@ def event_added(order: Order, event: OrderEvent) -> Put:
 
 def template(dealer_id: str) -> OrderTemplate:
     item = table.get(keys.order_template(dealer_id))
-    return OrderTemplate.model_validate(item, strict=False) if item else DEFAULT_TEMPLATE
+    return OrderTemplate.model_validate(item, strict=False) if item else default_template()
 
 
 def template_saved(dealer_id: str, template_: OrderTemplate) -> Put:

@@ -14,7 +14,7 @@ from chalicelib.domain.orders.documents import (
 )
 from chalicelib.domain.orders.guards import handover_blockers, sold_blockers
 from chalicelib.domain.orders.milestones import (
-    DEFAULT_TEMPLATE, Anchor, OrderTemplateChange, applies, milestones_of, moved, needs_roadworthiness_test,
+    default_template, Anchor, OrderTemplateChange, applies, milestones_of, moved, needs_roadworthiness_test,
     next_action,
 )
 from chalicelib.domain.orders.model import (
@@ -38,7 +38,7 @@ def an_order(**changes) -> Order:
 
 
 def milestones(order: Order):
-    return milestones_of(DEFAULT_TEMPLATE, order.reserved_on, order.handover_on)
+    return milestones_of(default_template, order.reserved_on, order.handover_on)
 
 
 def all_done(order: Order):
@@ -212,7 +212,7 @@ def test_a_new_car_needs_no_roadworthiness_test():
 
 
 def test_a_template_edit_keeps_each_item_s_label_offset_role_and_guard():
-    items = [i.model_dump() for i in DEFAULT_TEMPLATE.items[:2]]
+    items = [i.model_dump() for i in default_template().items[:2]]
     items[1] |= {"label": "Appeler le client", "offset_days": 2, "role": "back_office", "guard": True}
     change = OrderTemplateChange.model_validate({"version": 0, "items": items}, strict=False)
     second = milestones_of(change, RESERVED, date(2026, 1, 25))[1]
@@ -221,7 +221,7 @@ def test_a_template_edit_keeps_each_item_s_label_offset_role_and_guard():
 
 
 def test_a_template_refuses_two_items_with_one_code():
-    items = [DEFAULT_TEMPLATE.items[0].model_dump()] * 2
+    items = [default_template().items[0].model_dump()] * 2
     with pytest.raises(ValidationError):
         OrderTemplateChange.model_validate({"version": 0, "items": items}, strict=False)
 

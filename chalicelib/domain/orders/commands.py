@@ -42,7 +42,7 @@ class PaymentPlanInput(Command):
     method: PaymentMethod
     down_payment_cents: int = Field(default=0, ge=0)
     financed_cents: int = Field(default=0, ge=0)
-    financed: FinancedInput = FinancedInput()
+    financed: FinancedInput = Field(default_factory=FinancedInput)
     lender: str | None = Field(default=None, max_length=80)
 
     @model_validator(mode="after")

@@ -1,12 +1,13 @@
 """Milestones: seed 001's to-do list, dated from the reservation or the handover day.
 
-The dealer's template (default: DEFAULT_TEMPLATE) is copied onto an order when it opens; each
+The dealer's template (default: default_template()) is copied onto an order when it opens; each
 milestone is due at 09:00 Paris on its anchor day plus its offset, so moving the handover day
 moves every milestone anchored on it. A milestone may apply only to some orders (`when`: paid by
 credit, delivered at home, a car that needs its roadworthiness test...): whether it applies is
 read from the order as it stands. A guard milestone must be checked before the order moves on:
 before the handover for those due before the handover day, before "sold" for the others.
 """
+from functools import lru_cache
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
@@ -91,55 +92,59 @@ def _item(code: str, stage: Stage, label: str, anchor: Anchor, offset: int, role
 _R, _H = Anchor.RESERVATION, Anchor.HANDOVER
 _BO, _MGR = Role.BACK_OFFICE, Role.MANAGER
 
+
 # Seed 001, line by line ("J ou J+1": due the day after the reservation at the latest).
-DEFAULT_TEMPLATE = OrderTemplate(items=[
-    _item("availability", Stage.RESERVATION, "Disponibilités du client et du véhicule", _R, 1),
-    _item("appointment", Stage.RESERVATION, "Rendez-vous de cession ou livraison confirmé (selon travaux et "
-          "partenaire)", _R, 1),
-    _item("payment_method", Stage.RESERVATION, "Moyen de paiement confirmé (virement, chèque de banque, crédit), "
-          "financement reparlé", _R, 1),
-    _item("financing_amounts", Stage.RESERVATION, "Apport et montant financé saisis (frais de réservation, carte "
-          "grise, livraison financés ?)", _R, 1, when=When.CREDIT),
-    _item("credit_signed", Stage.RESERVATION, "Crédit : tous les documents signés par le client", _R, 1,
-          when=When.CREDIT),
-    _item("funds_deadline", Stage.RESERVATION, "Date butoir donnée au client : fonds reçus 48 h avant le rendez-vous, "
-          "sinon pas de rendez-vous", _R, 1, when=When.OWN_FUNDS),
-    _item("holder", Stage.RESERVATION, "Titulaire de la carte grise : titulaire, cotitulaire ou société", _R, 1),
-    _item("documents_requested", Stage.RESERVATION, "Documents pour la carte grise demandés au client", _R, 1),
-    _item("warranty", Stage.RESERVATION, "Extension de garantie reproposée", _R, 1),
-    _item("insurance", Stage.RESERVATION, "Assurance reproposée", _R, 1),
-    _item("unblock_request", Stage.STOCK_RELEASE, "Demande de déblocage du véhicule envoyée à l'ADV", _R, 1),
-    _item("roadworthiness_test", Stage.STOCK_RELEASE, "Contrôle technique demandé (véhicule de 3 ans et 11 mois ou "
-          "plus, ou dernier CT de plus de 5 mois)", _R, 1, _BO, when=When.ROADWORTHINESS),
-    _item("service", Stage.STOCK_RELEASE, "Révision demandée si la dernière date de près d'un an ou plus", _R, 1, _BO),
-    _item("cleaning", Stage.STOCK_RELEASE, "Nettoyage demandé", _R, 1, _BO),
-    _item("handover_date_set", Stage.STOCK_RELEASE, "Date de cession fixée (10 à 15 jours après la réservation)",
-          _R, 1),
-    _item("documents_checked", Stage.ORGANISATION, "Documents reçus vérifiés, client relancé si besoin", _H, -5),
-    _item("holder_present", Stage.ORGANISATION, "Futur titulaire présent, sinon procuration", _H, -5),
-    _item("inspector_planned", Stage.ORGANISATION, "Inspecteur recherché et planifié", _H, -5, when=When.BRANCH),
-    _item("inspector_accredited", Stage.ORGANISATION, "Chèque de banque : accréditation de l'inspecteur vérifiée",
-          _H, -5, when=When.BANKERS_CHEQUE),
-    _item("delivery_booked", Stage.ORGANISATION, "Livraison : partenaire réservé, prise en charge vérifiée", _H, -5,
-          when=When.HOME_DELIVERY),
-    _item("transfer_order", Stage.VALIDATION, "Ordre de virement confirmé 72 h avant le rendez-vous", _H, -3,
-          when=When.TRANSFER),
-    _item("funds_received", Stage.VALIDATION, "Réception des fonds vérifiée", _H, -3, when=When.OWN_FUNDS),
-    _item("credit_approved", Stage.VALIDATION, "Crédit validé sans réserve", _H, -3, when=When.CREDIT),
-    _item("roadworthiness_report", Stage.VALIDATION, "Procès-verbal de contrôle technique reçu et mis au dossier",
-          _H, -3, _BO, when=When.ROADWORTHINESS),
-    _item("documents_validated", Stage.VALIDATION, "Documents nécessaires validés", _H, -3, _BO, guard=True),
-    _item("documents_to_partner", Stage.VALIDATION, "Documents transmis au partenaire de livraison (rapport "
-          "d'inspection, bon d'enlèvement, copie de la carte grise)", _H, -3, when=When.HOME_DELIVERY),
-    _item("handover_documents", Stage.SALE_DAY, "Documents de cession au dossier : bon de remise, certificat de "
-          "cession (cerfa 15776), carte grise barrée", _H, 0, guard=True),
-    _item("credit_funds_transfer", Stage.SALE_DAY, "Crédit : transfert des fonds de l'organisme vers l'acheteur "
-          "demandé", _H, 0, _MGR, when=When.CREDIT),
-    _item("marked_sold", Stage.SALE_DAY, "Véhicule passé en vendu", _H, 0),
-    _item("review_call", Stage.SALE_DAY, "Appel de l'acheteur : demande d'avis, problèmes désamorcés", _H, 0),
-    _item("sold_checked", Stage.AFTER_SALE, "Passage du véhicule en vendu vérifié", _H, 1, _BO),
-    _item("handover_documents_checked", Stage.AFTER_SALE, "Documents de cession signés vérifiés", _H, 1, _BO),
-])
+@lru_cache(maxsize=1)  # built on first use: importing the app builds no model (cold start)
+def default_template() -> OrderTemplate:
+    return OrderTemplate(items=[
+        _item("availability", Stage.RESERVATION, "Disponibilités du client et du véhicule", _R, 1),
+        _item("appointment", Stage.RESERVATION, "Rendez-vous de cession ou livraison confirmé (selon travaux et "
+              "partenaire)", _R, 1),
+        _item("payment_method", Stage.RESERVATION, "Moyen de paiement confirmé (virement, chèque de banque, crédit), "
+              "financement reparlé", _R, 1),
+        _item("financing_amounts", Stage.RESERVATION, "Apport et montant financé saisis (frais de réservation, carte "
+              "grise, livraison financés ?)", _R, 1, when=When.CREDIT),
+        _item("credit_signed", Stage.RESERVATION, "Crédit : tous les documents signés par le client", _R, 1,
+              when=When.CREDIT),
+        _item("funds_deadline", Stage.RESERVATION, "Date butoir donnée au client : fonds reçus 48 h avant le "
+              "rendez-vous, sinon pas de rendez-vous", _R, 1, when=When.OWN_FUNDS),
+        _item("holder", Stage.RESERVATION, "Titulaire de la carte grise : titulaire, cotitulaire ou société", _R, 1),
+        _item("documents_requested", Stage.RESERVATION, "Documents pour la carte grise demandés au client", _R, 1),
+        _item("warranty", Stage.RESERVATION, "Extension de garantie reproposée", _R, 1),
+        _item("insurance", Stage.RESERVATION, "Assurance reproposée", _R, 1),
+        _item("unblock_request", Stage.STOCK_RELEASE, "Demande de déblocage du véhicule envoyée à l'ADV", _R, 1),
+        _item("roadworthiness_test", Stage.STOCK_RELEASE, "Contrôle technique demandé (véhicule de 3 ans et 11 mois ou "
+              "plus, ou dernier CT de plus de 5 mois)", _R, 1, _BO, when=When.ROADWORTHINESS),
+        _item("service", Stage.STOCK_RELEASE, "Révision demandée si la dernière date de près d'un an ou plus",
+              _R, 1, _BO),
+        _item("cleaning", Stage.STOCK_RELEASE, "Nettoyage demandé", _R, 1, _BO),
+        _item("handover_date_set", Stage.STOCK_RELEASE, "Date de cession fixée (10 à 15 jours après la réservation)",
+              _R, 1),
+        _item("documents_checked", Stage.ORGANISATION, "Documents reçus vérifiés, client relancé si besoin", _H, -5),
+        _item("holder_present", Stage.ORGANISATION, "Futur titulaire présent, sinon procuration", _H, -5),
+        _item("inspector_planned", Stage.ORGANISATION, "Inspecteur recherché et planifié", _H, -5, when=When.BRANCH),
+        _item("inspector_accredited", Stage.ORGANISATION, "Chèque de banque : accréditation de l'inspecteur vérifiée",
+              _H, -5, when=When.BANKERS_CHEQUE),
+        _item("delivery_booked", Stage.ORGANISATION, "Livraison : partenaire réservé, prise en charge vérifiée", _H, -5,
+              when=When.HOME_DELIVERY),
+        _item("transfer_order", Stage.VALIDATION, "Ordre de virement confirmé 72 h avant le rendez-vous", _H, -3,
+              when=When.TRANSFER),
+        _item("funds_received", Stage.VALIDATION, "Réception des fonds vérifiée", _H, -3, when=When.OWN_FUNDS),
+        _item("credit_approved", Stage.VALIDATION, "Crédit validé sans réserve", _H, -3, when=When.CREDIT),
+        _item("roadworthiness_report", Stage.VALIDATION, "Procès-verbal de contrôle technique reçu et mis au dossier",
+              _H, -3, _BO, when=When.ROADWORTHINESS),
+        _item("documents_validated", Stage.VALIDATION, "Documents nécessaires validés", _H, -3, _BO, guard=True),
+        _item("documents_to_partner", Stage.VALIDATION, "Documents transmis au partenaire de livraison (rapport "
+              "d'inspection, bon d'enlèvement, copie de la carte grise)", _H, -3, when=When.HOME_DELIVERY),
+        _item("handover_documents", Stage.SALE_DAY, "Documents de cession au dossier : bon de remise, certificat de "
+              "cession (cerfa 15776), carte grise barrée", _H, 0, guard=True),
+        _item("credit_funds_transfer", Stage.SALE_DAY, "Crédit : transfert des fonds de l'organisme vers l'acheteur "
+              "demandé", _H, 0, _MGR, when=When.CREDIT),
+        _item("marked_sold", Stage.SALE_DAY, "Véhicule passé en vendu", _H, 0),
+        _item("review_call", Stage.SALE_DAY, "Appel de l'acheteur : demande d'avis, problèmes désamorcés", _H, 0),
+        _item("sold_checked", Stage.AFTER_SALE, "Passage du véhicule en vendu vérifié", _H, 1, _BO),
+        _item("handover_documents_checked", Stage.AFTER_SALE, "Documents de cession signés vérifiés", _H, 1, _BO),
+    ])
 
 
 class Milestone(Entity):

@@ -98,7 +98,7 @@ class PaymentPlan(Entity):
     method: PaymentMethod
     down_payment_cents: int = 0
     financed_cents: int = 0
-    financed: Financed = Financed()
+    financed: Financed = Field(default_factory=Financed)
     lender: str | None = None
 
 

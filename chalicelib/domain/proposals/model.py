@@ -57,6 +57,7 @@ class EventKind(StrEnum):
     ACCEPTED = "accepted"                # signed
     DECLINED = "declined"
     WITHDRAWN = "withdrawn"
+    VEHICLE_GONE = "vehicle_gone"        # its stock vehicle went to another customer's acceptance: withdrawn
     EXPIRED = "expired"
     PAYMENT_STARTED = "payment_started"
     PAYMENT_RECEIVED = "payment_received"
@@ -190,6 +191,8 @@ class Proposal(Entity):
     declined_at: datetime | None = None
     expired_at: datetime | None = None
     withdrawn_at: datetime | None = None
+    vehicle_gone_at: datetime | None = Field(
+        default=None, description="withdrawn because its stock vehicle was reserved for another customer")
     pdf: StoredPdf | None = None
     # Written by the customer portal only (services/portal, signing, deposits).
     declined_reason: str | None = None
@@ -315,6 +318,10 @@ class Proposal(Entity):
 
     def declined(self, at: datetime, reason: str | None) -> "Proposal":
         return self.moved_to(S.DECLINED, at).model_copy(update={"declined_reason": reason or self.declined_reason})
+
+    def vehicle_gone(self, at: datetime) -> "Proposal":
+        """Its stock vehicle was reserved by another acceptance: no longer signable, withdrawn for that reason."""
+        return self.moved_to(S.WITHDRAWN, at).model_copy(update={"vehicle_gone_at": at})
 
     def accepted(self, signature: Signature) -> "Proposal":
         """Signed: accepted at the signature's time, the signature kept for the seller and the proofs."""

@@ -23,6 +23,7 @@ const EVENTS = {
   payment_received: "Acompte reçu", payment_anomaly: "Paiement à régulariser",
   payment_anomaly_settled: "Paiement régularisé",
   email_delivered: "E-mail remis", email_undelivered: "E-mail non remis", address_confirmed: "Adresse e-mail confirmée",
+  vehicle_gone: "Retirée : véhicule réservé par un autre client",
 };
 // Who marks a payment anomaly settled (the API refuses the others).
 const SETTLERS = ["admin", "manager", "back_office"];
@@ -310,6 +311,7 @@ function detailText(event) {
   if (d.diagnostic && event.kind === "email_undelivered") parts.push(d.diagnostic);
   if (d.question && event.kind === "question_asked") parts.push(`« ${d.question} »`);
   if (d.answer && event.kind === "question_answered") parts.push(`« ${d.answer} »`);
+  if (event.kind === "vehicle_gone" && d.vehicle) parts.push(`${d.vehicle}, proposition ${d.accepted_reference} acceptée`);
   return parts.length ? h("span", { class: "muted" }, ` — ${parts.join(" · ")}`) : null;
 }
 

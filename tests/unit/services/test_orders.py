@@ -11,7 +11,7 @@ from chalicelib.domain.orders.commands import (
     DeliveryInput, HandoverDate, NewPayment, OpenFromQuote, OrderListQuery, PaymentPlanInput,
 )
 from chalicelib.domain.orders.guards import GuardRefused
-from chalicelib.domain.orders.milestones import DEFAULT_TEMPLATE, OrderTemplateChange
+from chalicelib.domain.orders.milestones import default_template, OrderTemplateChange
 from chalicelib.domain.orders.model import OrderStatus
 from chalicelib.jobs import schedules  # noqa: F401  (as deployed: the job module plugs the order handlers in)
 from chalicelib.services import due_work, orders
@@ -55,7 +55,7 @@ def test_a_quote_opens_a_reservation_with_the_default_to_do_list(g, opened):
     assert order.vehicle.vin == "VF3LBHNSJKS123456" and order.customer.name == "Marie Durand"
     assert order.deposit_paid_cents == 50_000 and [p.kind for p in opened.payments] == ["deposit"]
     assert [m.code for m in opened.milestones][:2] == ["availability", "appointment"]
-    assert len(opened.milestones) == len(DEFAULT_TEMPLATE.items)
+    assert len(opened.milestones) == len(default_template().items)
     assert [e.kind.value for e in opened.history] == ["opened"]
 
 
@@ -228,14 +228,14 @@ def test_a_refused_sale_changes_nothing(memory, g, opened):
 
 def test_an_admin_edits_the_template_for_the_orders_opened_after(g, opened):
     assert orders.template(g.dealer_id, by=g.admin).version == 0
-    items = [i.model_dump() for i in DEFAULT_TEMPLATE.items[:3]]
+    items = [i.model_dump() for i in default_template().items[:3]]
     items[0] |= {"label": "Appeler le client", "offset_days": 0, "role": "manager"}
     edited = orders.change_template(g.dealer_id, OrderTemplateChange.model_validate(
         {"version": 0, "items": items}, strict=False), by=g.admin)
     assert edited.version == 1
     new = orders.open_from_quote(g.dealer_id, command(OpenFromQuote, quote_id=quote_for_a_car(g)), by=g.seller)
     assert [m.label for m in new.milestones][0] == "Appeler le client" and len(new.milestones) == 3
-    assert len(orders.view(g.dealer_id, opened.order.id).milestones) == len(DEFAULT_TEMPLATE.items)
+    assert len(orders.view(g.dealer_id, opened.order.id).milestones) == len(default_template().items)
     with pytest.raises(StaleVersion):
         orders.change_template(g.dealer_id, OrderTemplateChange.model_validate(
             {"version": 0, "items": items}, strict=False), by=g.admin)
