@@ -38,7 +38,7 @@ def an_order(**changes) -> Order:
 
 
 def milestones(order: Order):
-    return milestones_of(default_template, order.reserved_on, order.handover_on)
+    return milestones_of(default_template(), order.reserved_on, order.handover_on)
 
 
 def all_done(order: Order):
