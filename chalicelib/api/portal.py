@@ -48,7 +48,8 @@ class Page:
 
     def response(self, nonce: str) -> Response:
         body = pages.render(self.template, nonce=nonce, favicon=favicon_href(),
-                           **{"error": None, "values": {}, "proposal": None, "deposit": None, **self.context})
+                           **{"error": None, "values": {}, "proposal": None, "deposit": None, "beacon": False,
+                              **self.context})
         headers = portal_headers(nonce, self.context.get("form_targets") or ())
         return Response(body=body, status_code=self.status, headers={**headers, "Content-Type": HTML})
 
