@@ -1,4 +1,4 @@
-"""The customer portal's use cases: view (page opened, view confirmed), download, ask a question, decline, get a new link.
+"""The customer portal's use cases: view (page opened, view seen), download, question, decline, a new link.
 
 Each opens the link and records what the customer did through the visit (services/visit.py),
 asks the domain for the proposal's new state, and commits one unit of work: the proposal's
@@ -20,7 +20,9 @@ from chalicelib.services import notifications
 from chalicelib.services.customer_contact import (
     customer_address, customer_email, issue_link, pdf_filename, stored_pdf,
 )
-from chalicelib.services.visit import READABLE, Opened, Record, Visit, Visitor, checked, commit, look, open_link, retried
+from chalicelib.services.visit import (
+    READABLE, Opened, Record, Visit, Visitor, checked, commit, look, open_link, retried,
+)
 from chalicelib.store import dealers as dealer_store
 from chalicelib.store import portal as store
 
