@@ -75,9 +75,17 @@ class Customer:
     def url(self) -> str:
         return f"/p/{self.token}"
 
-    def get(self, path: str = ""):
-        return self.client.http.get(self.url + path, headers={"user-agent": self.user_agent,
-                                                              "accept": "text/html"})
+    def get(self, path: str = "", **headers: str):
+        """A page, and its image (seen.svg) as a browser loads it when it shows the page."""
+        sent = {"user-agent": self.user_agent, "accept": "text/html", **headers}
+        response = self.client.http.get(self.url + path, headers=sent)
+        if not path and 'src="' + self.token + '/seen.svg"' in response.body.decode():
+            assert self.client.http.get(f"{self.url}/seen.svg", headers=sent).status_code == 200
+        return response
+
+    def fetch(self, method: str = "GET", **headers: str):
+        """The page alone, as a mail scanner, a link checker or a prefetch fetches it (no image loaded)."""
+        return self.client.http.request(method, self.url, headers={"user-agent": self.user_agent, **headers})
 
     def post(self, path: str = "", fields: dict | None = None, form: str | None = None, csrf: str | None = None,
              content_type: str = FORM, raw: bytes | None = None):

@@ -48,7 +48,8 @@ class Page:
 
     def response(self, nonce: str) -> Response:
         body = pages.render(self.template, nonce=nonce, favicon=favicon_href(),
-                           **{"error": None, "values": {}, "proposal": None, "deposit": None, **self.context})
+                           **{"error": None, "values": {}, "proposal": None, "deposit": None, "beacon": False,
+                              **self.context})
         headers = portal_headers(nonce, self.context.get("form_targets") or ())
         return Response(body=body, status_code=self.status, headers={**headers, "Content-Type": HTML})
 
@@ -94,6 +95,8 @@ error_pages(PREFIX, error_page)
 # --- the tab's icon ----------------------------------------------------------------------------------
 
 FAVICON = pages.TEMPLATES / "favicon.svg"
+SEEN_IMAGE = '<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>'
+PREFETCH_HEADERS = ("sec-purpose", "purpose", "x-moz", "x-purpose")
 
 
 @portal_api.route(PREFIX + "favicon.svg", methods=["GET"])
@@ -120,6 +123,12 @@ def _visitor() -> Visitor:
     request = portal_api.current_request
     identity = (request.context or {}).get("identity") or {}
     return Visitor.of(identity.get("sourceIp"), request.headers.get("user-agent"))
+
+
+def _prefetch() -> bool:
+    """A browser's speculative fetch (link prefetch, prerender): not the customer looking."""
+    headers = portal_api.current_request.headers
+    return any("prefetch" in (headers.get(name) or "").lower() for name in PREFETCH_HEADERS)
 
 
 def _form() -> dict[str, str]:
@@ -231,7 +240,33 @@ def _posted(token: str, depth: int, act: Callable[[str, dict[str, str], Visitor]
 
 @page_route("/p/{token}")
 def proposal_page(token: str):
-    return _state_page(portal.view(token, _visitor()), token)
+    """The link's page. A prefetch opens it without recording anything; otherwise "lien ouvert" is recorded
+    and the page's image (seen.svg, loaded by the customer's browser only) confirms the view."""
+    if _prefetch():
+        return _state_page(visits.look(token), token)
+    return _state_page(portal.view(token, _visitor()), token, beacon=True)
+
+
+@page_route("/p/{token}", method="HEAD")
+def proposal_head(token: str):
+    """Link checkers and mail scanners: the page's answer, recording nothing and telling nobody."""
+    return _state_page(visits.look(token), token)
+
+
+@portal_api.route(PREFIX + "{token}/seen.svg", methods=["GET"])
+def seen(token: str):
+    """The page's image: its fetch is the customer's browser showing the page (no script needed). The same
+    blank image whatever the link shows, never cached, so each day's first showing reaches the server."""
+    if not _prefetch():
+        try:
+            portal.seen(token, _visitor())
+        except Exception:
+            logger.exception("portal view not recorded", extra={"route": "seen"})
+    return Response(body=SEEN_IMAGE, status_code=200, headers={
+        "Content-Type": "image/svg+xml", "Cache-Control": "no-store",
+        "Content-Security-Policy": "default-src 'none'", "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "no-referrer",
+    })
 
 
 @page_route("/p/{token}", method="POST")

@@ -1,4 +1,4 @@
-"""The customer portal's use cases: view, download, ask a question, decline, get a new link.
+"""The customer portal's use cases: view (page opened, view seen), download, question, decline, a new link.
 
 Each opens the link and records what the customer did through the visit (services/visit.py),
 asks the domain for the proposal's new state, and commits one unit of work: the proposal's
@@ -14,13 +14,15 @@ from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.links import PortalState, admit_link_request
 from chalicelib.domain.outbox import Channel, OutboxMessage
 from chalicelib.domain.proposals.model import EventKind, Proposal
-from chalicelib.domain.signing import QUESTION_MAX, REASON_MAX, signed_filename
+from chalicelib.domain.signing import QUESTION_MAX, REASON_MAX, ConcurrentChange, signed_filename
 from chalicelib.domain.templates import TemplateKind
 from chalicelib.services import notifications, proposals
 from chalicelib.services.customer_contact import (
     customer_address, customer_email, issue_link, pdf_filename, stored_pdf,
 )
-from chalicelib.services.visit import READABLE, Opened, Record, Visit, Visitor, checked, commit, open_link, retried
+from chalicelib.services.visit import (
+    READABLE, Opened, Record, Visit, Visitor, checked, commit, look, open_link, retried,
+)
 from chalicelib.store.unit_of_work import UnitOfWork
 from chalicelib.store import dealers as dealer_store
 from chalicelib.store import portal as store
@@ -31,9 +33,13 @@ DOWNLOAD_URL_SECONDS = 300
 # --- view ------------------------------------------------------------------------------------
 
 def view(token: str, visitor: Visitor) -> Visit:
-    """Opens the proposal's page. A readable page records the view (evidence and history, every time);
-    the view counts, opens the link and tells the seller once per link and Paris day."""
-    return retried(lambda: _view(token, visitor))
+    """Opens the proposal's page and records "lien ouvert" once per link and Paris day (evidence and
+    history), without counting a view nor telling the seller: mail scanners fetch the page too.
+    A view that still loses its race after the retries is shown all the same, unrecorded."""
+    try:
+        return retried(lambda: _view(token, visitor))
+    except ConcurrentChange:
+        return look(token)
 
 
 def _view(token: str, visitor: Visitor) -> Visit:
@@ -43,19 +49,38 @@ def _view(token: str, visitor: Visitor) -> Visit:
     opened = visit.require(*READABLE)
     proposal, link, now = opened.proposal, opened.link, opened.now
     day = local_time.paris_date(now).isoformat()
-    counted = link.counted_on != day
+    if link.opened_on == day:
+        return visit
     record = Record(opened.aggregate, visitor, now)
-    if link.opened_at is None:
-        record.add(evidence.EventKind.LINK_OPENED, details={"link_purpose": link.link.purpose})
-    record.add(evidence.EventKind.VIEWED, EventKind.VIEWED,
-               details={"proposal_version": proposal.version, "counted": counted})
-    writes = record.saved(proposal.viewed(now, counted), allowed=(proposal.status,))
-    messages: list[OutboxMessage] = []
-    if counted:
-        writes.append(store.view_counted(link, day, now))
-        messages = [notifications.seller_notice(proposal, EventKind.VIEWED, now)]
-    commit(writes, messages)
+    record.add(evidence.EventKind.LINK_OPENED, EventKind.LINK_OPENED,
+               details={"link_purpose": link.link.purpose, "proposal_version": proposal.version})
+    commit([*record.saved(allowed=(proposal.status,)), store.link_opened(link, day, now)], [])
     return visit
+
+
+def seen(token: str, visitor: Visitor) -> None:
+    """The customer's browser loaded the page's image (no script needed; scanners and prefetches do not
+    render the page): the view counts, once per link and Paris day, and the seller is told. A lost race
+    after the retries is not an error: the image is served all the same."""
+    try:
+        retried(lambda: _seen(token, visitor))
+    except ConcurrentChange:
+        return
+
+
+def _seen(token: str, visitor: Visitor) -> None:
+    visit = open_link(token)
+    if visit.state not in READABLE:
+        return
+    opened = visit.require(*READABLE)
+    proposal, link, now = opened.proposal, opened.link, opened.now
+    day = local_time.paris_date(now).isoformat()
+    if link.counted_on == day:
+        return
+    record = Record(opened.aggregate, visitor, now)
+    record.add(evidence.EventKind.VIEWED, EventKind.VIEWED, details={"proposal_version": proposal.version})
+    writes = [*record.saved(proposal.viewed(now, True), allowed=(proposal.status,)), store.view_counted(link, day)]
+    commit(writes, [notifications.seller_notice(proposal, EventKind.VIEWED, now)])
 
 
 # --- download -------------------------------------------------------------------------------

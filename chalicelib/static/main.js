@@ -2,7 +2,7 @@
 // (#/leads, #/leads/<id>, #/quotes/<id>, #/proposals, #/orders/<id>, #/settings/…). Each screen module
 // exports render({main, params, query}) and fills `main` itself.
 import { ApiError, whenUnauthorized } from "./api.js";
-import { go, guardLeaving, mayLeave } from "./nav.js";
+import { go, guardLeaving, mayLeave, reload } from "./nav.js";
 import { cognitoLogoutUrl, isCognitoAnswer, session, takeCognitoAnswer } from "./auth.js";
 import { context, forget, loginConfig, ROLES } from "./context.js";
 import { clear, errorState, h, loading, toast } from "./ui.js";
@@ -128,7 +128,7 @@ async function shell(active) {
     topbar.dataset.who = who;
     clear(topbar,
       h("a", { class: "brand", href: "#/leads" }, h("img", { src: "app/icon.svg", alt: "", width: 28, height: 28 }), "Offerline"),
-      h("nav", { "aria-label": "Navigation principale" },
+      h("nav", { "aria-label": "Navigation principale", onclick: again },
         h("ul", {}, NAV.map(([key, href, label]) => h("li", {}, h("a", { href, dataset: { key } }, label))))),
       h("div", { class: "who" },
         h("span", { class: "who-name" }, me?.name || user?.name || user?.email || ""),
@@ -140,6 +140,15 @@ async function shell(active) {
     else link.removeAttribute("aria-current");
   }
   topbar.hidden = false;
+}
+
+// A link to the screen already shown changes no hash: read the screen again (current statuses and counts).
+function again(event) {
+  const link = event.target.closest("a[href]");
+  if (link && link.getAttribute("href") === location.hash) {
+    event.preventDefault();
+    reload();
+  }
 }
 
 async function logout() {

@@ -30,7 +30,9 @@ class StoredLink:
     revoked_at: datetime | None = None
     opened_at: datetime | None = None
     counted_on: str | None = None
-    """The last (Paris) day a view through this link was counted."""
+    """The last (Paris) day a view through this link was counted (confirmed by the customer's browser)."""
+    opened_on: str | None = None
+    """The last (Paris) day the link's page was opened (recorded as "lien ouvert")."""
 
     @property
     def access(self) -> AccessLink:
@@ -64,7 +66,7 @@ def find_link(token_hash: str) -> StoredLink | None:
     return StoredLink(
         token_hash=token_hash, link=ProposalLink.model_validate(item),
         revoked_at=_time(item.get("revoked_at")), opened_at=_time(item.get("opened_at")),
-        counted_on=item.get("counted_on"),
+        counted_on=item.get("counted_on"), opened_on=item.get("opened_on"),
     )
 
 
@@ -107,14 +109,22 @@ def proposal_change(before: Proposal, after: Proposal, *, allowed: Iterable[Prop
                                  error=ConcurrentChange())
 
 
-def view_counted(stored: StoredLink, day: str, at: datetime) -> Update:
-    """Marks the link as counted for this day (and opened, the first time), once: the condition says so."""
-    sets = {"counted_on": day}
-    if stored.opened_at is None:
-        sets["opened_at"] = at.isoformat()
-    condition = Condition("attribute_not_exists(#counted) OR #counted <> :day", {"#counted": "counted_on"},
-                          {":day": day})
-    return Update(keys.link(stored.token_hash), set=sets, condition=condition, error=ConcurrentChange())
+def view_counted(stored: StoredLink, day: str) -> Update:
+    """Marks the link's view as counted for this day, once: the condition says so."""
+    return _daily(stored, "counted_on", day, {})
+
+
+def link_opened(stored: StoredLink, day: str, at: datetime) -> Update:
+    """Marks the link as opened this day (and its first opening), once: the condition says so."""
+    return _daily(stored, "opened_on", day, {} if stored.opened_at else {"opened_at": at.isoformat()})
+
+
+def _daily(stored: StoredLink, marker: str, day: str, also: dict[str, str]) -> Update:
+    """A daily marker on the link: at most one write a day per marker, so a link's holder cannot grow the
+    proposal's partition by fetching its page again and again."""
+    condition = Condition("attribute_not_exists(#marker) OR #marker <> :day", {"#marker": marker}, {":day": day})
+    return Update(keys.link(stored.token_hash), set={marker: day, **also}, condition=condition,
+                  error=ConcurrentChange())
 
 
 def link_revoked(stored: StoredLink, at: datetime) -> Update:

@@ -214,6 +214,27 @@ def test_a_seller_creates_a_lead_makes_an_offer_and_sends_the_proposal(live_serv
     look(page, "front-quotes")
 
 
+def test_the_customer_s_browser_counts_the_view_and_the_list_shows_it_when_opened_again(live_server, garage,
+                                                                                         open_page):
+    page = open_page()
+    reference = sell_through_the_front(page, live_server, garage)
+    [sent] = [read(message) for message in emails_to(CUSTOMER)]
+    customer = open_page(bypass_csp=False)  # the portal's own policy lets its image load
+    with customer.expect_response(lambda answer: answer.url.endswith("/seen.svg")) as seen:
+        customer.goto(f"{live_server}/p/{token_in(sent)}")
+    assert seen.value.status == 200
+
+    # The list is read again when its own link is clicked (no stale "Envoyée · 0 vue").
+    page.get_by_role("navigation", name="Navigation principale").get_by_role("link", name="Propositions").click()
+    row = page.get_by_role("row").filter(has_text=reference)
+    expect(row).to_contain_text("Consultée")
+    row.get_by_role("link", name=reference).click()
+    history = page.get_by_role("complementary", name="Historique")
+    expect(history).to_contain_text("Lien ouvert")
+    expect(history).to_contain_text("Consultée par le client")
+    expect(history).to_contain_text("1 vue par jour")
+
+
 def test_every_action_of_the_lead_page_works_from_its_dialog(live_server, garage, open_page):
     api = Api(Client(application.app), garage.token(garage.seller))
     created = api.post("/leads", {"type": "new_vehicle_sale", "source": "Showroom",

@@ -46,20 +46,46 @@ def seller_emails(garage) -> list[str]:
 
 # --- views ---------------------------------------------------------------------------------------
 
-def test_views_count_once_per_link_and_day_and_each_is_in_the_history(seller, garage, sent, customer):
+def test_views_count_once_per_link_and_day_and_are_recorded_once_a_day(seller, garage, sent, customer):
     for minutes in (0, 5, 30):
         at(LATER + timedelta(minutes=minutes))
         assert customer.get().status_code == 200
     view = proposal_of(seller, sent)
     assert view["proposal"]["status"] == "viewed" and view["proposal"]["view_count"] == 1
-    viewed = [e for e in view["history"] if e["kind"] == "viewed"]
-    assert [e["details"]["counted"] for e in viewed] == [True, False, False]
-    assert all(e["details"]["ip"] == "127.0.0.1" and e["details"]["user_agent"] == portal.PHONE for e in viewed)
+    customer_side = [e for e in view["history"] if e["kind"] in ("link_opened", "viewed")]
+    assert sorted(e["kind"] for e in customer_side) == ["link_opened", "viewed"]
+    assert all(e["details"]["ip"] == "127.0.0.1" and e["details"]["user_agent"] == portal.PHONE
+               for e in customer_side)
     assert [s for s in seller_emails(garage) if "consulté" in s] == [f"Durand Transports a consulté la proposition "
                                                                      f"{view['proposal']['reference']}"]
     at(local_time.end_of_day(local_time.paris_date(LATER)) + timedelta(minutes=1))  # the next day, link still valid
     assert customer.get().status_code == 200
     assert proposal_of(seller, sent)["proposal"]["view_count"] == 2
+
+
+@pytest.mark.parametrize("method, headers", [
+    ("HEAD", {}), ("GET", {"sec-purpose": "prefetch;prerender"}), ("GET", {"purpose": "prefetch"}),
+])
+def test_a_head_or_a_prefetch_opens_the_page_but_records_nothing_and_tells_nobody(seller, garage, sent, customer,
+                                                                                   method, headers):
+    at(LATER)
+    before = proposal_of(seller, sent)
+    for _ in range(3):
+        assert customer.fetch(method, **headers).status_code == 200
+    after = proposal_of(seller, sent)
+    assert (after["proposal"]["status"], after["proposal"]["view_count"]) == ("sent", 0)
+    assert after["history"] == before["history"]
+    assert not [s for s in seller_emails(garage) if "consulté" in s]
+
+
+def test_a_mail_scanner_fetching_the_page_opens_the_link_without_making_it_viewed(seller, garage, sent, customer):
+    at(LATER)
+    for _ in range(20):
+        assert customer.fetch().status_code == 200
+    view = proposal_of(seller, sent)
+    assert (view["proposal"]["status"], view["proposal"]["view_count"]) == ("sent", 0)
+    assert [e["kind"] for e in view["history"] if e["by"] == "customer"] == ["link_opened"]
+    assert not [s for s in seller_emails(garage) if "consulté" in s]
 
 
 def test_every_portal_page_carries_the_portal_headers_even_a_404(client, customer):

@@ -46,7 +46,8 @@ class EventKind(StrEnum):
     EMAIL_SENT = "email_sent"
     REMINDER_SENT = "reminder_sent"
     LINK_ISSUED = "link_issued"          # a new access link, e.g. asked for by the customer (portal)
-    VIEWED = "viewed"
+    LINK_OPENED = "link_opened"          # the page was fetched: by the customer, or a mail scanner ("lien ouvert")
+    VIEWED = "viewed"                    # the customer's browser loaded the page's image ("consultée")
     DOWNLOADED = "downloaded"
     QUESTION_ASKED = "question_asked"
     QUESTION_ANSWERED = "question_answered"  # the seller's answer, emailed and on the portal (domain/questions.py)

@@ -15,7 +15,8 @@ const OPEN = ["sent", "viewed"];
 const KIND_LABEL = Object.fromEntries(KINDS);
 const EVENTS = {
   created: "Proposition créée", edited: "Modifiée", email_sent: "Envoyée par e-mail", reminder_sent: "Relance envoyée",
-  link_issued: "Nouveau lien d'accès", viewed: "Consultée par le client", downloaded: "PDF téléchargé par le client",
+  link_issued: "Nouveau lien d'accès", link_opened: "Lien ouvert", viewed: "Consultée par le client",
+  downloaded: "PDF téléchargé par le client",
   question_asked: "Question du client", question_answered: "Réponse envoyée au client",
   signature_started: "Signature commencée", code_sent: "Code de signature envoyé",
   code_verified: "Code de signature vérifié", code_refused: "Code de signature refusé", accepted: "Acceptée et signée",
@@ -289,6 +290,9 @@ function history(events, users) {
   const sorted = [...events].sort((a, b) => (a.at < b.at ? 1 : -1));
   return h("aside", { class: "timeline", "aria-labelledby": "history-title" },
     h("h2", { id: "history-title" }, "Historique"),
+    h("p", { class: "muted small", id: "views-note" },
+      "1 vue par jour et par lien au plus. « Lien ouvert » : la page a été demandée (ce peut être l'antivirus "
+      + "d'une messagerie) ; « Consultée » : le navigateur du client l'a affichée."),
     h("ol", {}, sorted.map((event) => h("li", { class: `event event-${event.kind}` },
       h("p", {}, EVENTS[event.kind] || event.kind, detailText(event)),
       h("p", { class: "muted small" }, h("time", { datetime: event.at }, when(event.at)), ` · ${userName(users, event.by)}`)))));

@@ -28,27 +28,45 @@ def sent(garage):
 
 # --- view ---------------------------------------------------------------------------------------
 
-def test_the_first_view_makes_the_proposal_viewed_counts_it_and_tells_the_seller_in_three_calls(memory, sent):
+def test_opening_the_page_records_lien_ouvert_once_a_day_without_counting_nor_telling(memory, sent):
     memory.calls.clear()
     shown = portal.view(sent.token, PHONE)
     assert shown.state == PortalState.SHOW
     assert dict(memory.calls) == {"GetItem": 1, "Query": 1, "TransactWriteItems": 1}
+    for _ in range(5):
+        side.later(10)
+        assert portal.view(sent.token, PHONE).state == PortalState.SHOW
+    opened = side.stored(sent)
+    assert (opened.status, opened.view_count) == (ProposalStatus.SENT, 0)
+    assert side.evidence(sent) == ["link_opened"] and side.history(sent) == [EventKind.LINK_OPENED]
+    assert side.seller_notices(memory) == []
+
+
+def test_the_view_confirmed_by_the_browser_counts_once_a_day_and_tells_the_seller(memory, sent):
+    portal.view(sent.token, PHONE)
+    portal.seen(sent.token, PHONE)
+    side.later(30)
+    portal.seen(sent.token, PHONE)
     viewed = side.stored(sent)
     assert (viewed.status, viewed.view_count, viewed.last_viewed_at) == (ProposalStatus.VIEWED, 1, side.NOW)
-    assert (viewed.evidence_seq, side.evidence(sent)) == (2, ["link_opened", "viewed"])
-    assert side.history(sent) == [EventKind.VIEWED]
+    assert side.evidence(sent) == ["link_opened", "viewed"]
+    assert side.history(sent) == [EventKind.LINK_OPENED, EventKind.VIEWED]
     assert side.seller_notices(memory) == ["consulté"]
+    side.later(60 * 15)  # the next day in Paris
+    portal.view(sent.token, PHONE)
+    portal.seen(sent.token, PHONE)
+    assert side.stored(sent).view_count == 2
+    assert side.evidence(sent) == ["link_opened", "viewed", "link_opened", "viewed"]
 
 
-def test_a_second_view_the_same_day_is_recorded_but_not_counted_again(memory, sent):
-    portal.view(sent.token, PHONE)
-    side.later(30)
-    portal.view(sent.token, PHONE)
-    viewed = side.stored(sent)
-    assert (viewed.view_count, viewed.last_viewed_at) == (1, side.NOW.replace(minute=45))
-    assert side.evidence(sent) == ["link_opened", "viewed", "viewed"]
-    assert side.history(sent) == [EventKind.VIEWED, EventKind.VIEWED]
-    assert side.seller_notices(memory) == ["consulté"]
+def test_a_view_that_loses_every_race_is_shown_all_the_same(memory, sent, monkeypatch):
+    stale = visit.open_link(sent.token)
+    portal.view(sent.token, PHONE)  # another tab wrote between each of this request's reads and its write
+    before = side.snapshot(memory)
+    monkeypatch.setattr(portal, "open_link", lambda token, whole=False: stale)
+    assert portal.view(sent.token, PHONE).state == PortalState.SHOW
+    portal.seen(sent.token, PHONE)
+    assert memory.items == before
 
 
 @pytest.mark.parametrize("token", ["not-a-token", "A" * 43])
@@ -85,8 +103,8 @@ def test_a_view_that_loses_a_race_is_read_again_and_recorded_once(memory, sent, 
     side.later(1)
     portal.view(sent.token, PHONE)
     assert len(reads) == 2
-    assert side.evidence(sent) == ["link_opened", "viewed", "viewed"]
-    assert side.stored(sent).evidence_seq == 3
+    assert side.evidence(sent) == ["link_opened"]
+    assert side.stored(sent).evidence_seq == 1
 
 
 # --- question -------------------------------------------------------------------------------------
