@@ -41,8 +41,7 @@ lint: $(STAMP)
 # Rules, use cases on the in-memory table (tests/memory) and the table contract on it: no local
 # service, no server, under a minute.
 unit: $(STAMP)
-	$(PY) -m pytest -q tests/unit
-	$(PY) -m pytest -q tests/contract -k memory
+	$(PY) -m pytest -q -n 2 tests/unit tests/contract -k "not dynamodb_local and not moto"
 
 # --dist loadfile: each test module runs on one worker, so tests/infra/test_package.py packages the app once.
 # (Not loadgroup: with pytest 9.2 xdist ignores xdist_group marks, pytest-dev/pytest-xdist#1386.)

@@ -7,17 +7,19 @@ new link, a `reminder_sent` event), committed in one unit of work with the move 
 reminder item to its next day, or its deletion after the last one. The proposal's write
 holds only while it is sent or viewed and at the version read, so a proposal that was
 accepted, declined, withdrawn or expired meanwhile is never reminded; the item of such a
-proposal is deleted when it comes due.
+proposal is deleted when it comes due. An address that bounced for good or complained
+(services/email_events.py) is skipped that day: the schedule moves on without sending.
 """
 from datetime import datetime
 
 from chalicelib.domain import clock, reminders
+from chalicelib.domain.email_events import AddressSuppressed
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.proposals.commands import RemindProposal
 from chalicelib.domain.proposals.model import Proposal
 from chalicelib.domain.proposals.status import WITH_THE_CUSTOMER
 from chalicelib.domain.reminders import ReminderSchedule
-from chalicelib.services import due_work
+from chalicelib.services import due_work, email_events
 from chalicelib.services import proposals as proposal_service
 from chalicelib.store import dealers as dealer_store
 from chalicelib.store import due
@@ -48,12 +50,23 @@ def _remind(claimed: due.Claimed) -> None:
                                 until=proposal.expires_at)
     then = (due.postponed(claimed, store.REMINDER_KIND, decision.next.at, done_day=decision.day)
             if decision.next else due.dropped(claimed))
-    if not decision.send:
-        commit(then)
+    if not decision.send or _suppressed(proposal):
+        commit(then)  # a suppressed address gets no reminder until the seller confirms or corrects it
         return
     reminder = proposal_service.reminder_of(dealer, proposal, RemindProposal(), now, by=SYSTEM,
                                             details={"automatic": True, "day": decision.day})
     reminder.committed(proposal).add(then).commit()
+
+
+def _suppressed(proposal: Proposal) -> bool:
+    address = proposal.recipient.email if proposal.recipient else proposal.customer.email
+    if not address:
+        return False
+    try:
+        email_events.check_sendable(proposal.dealer_id, address)
+    except AddressSuppressed:
+        return True
+    return False
 
 
 def _last_contact(proposal: Proposal) -> datetime | None:

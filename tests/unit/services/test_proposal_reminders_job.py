@@ -9,7 +9,9 @@ from chalicelib.domain.dealers import DealerSettingsChange
 from chalicelib.domain.proposals.commands import NewProposal, RemindProposal, SendProposal
 from chalicelib.domain.proposals.model import EventKind
 from chalicelib.domain.templates import TemplateKind
-from chalicelib.services import dealers, proposal_reminders, proposals
+from chalicelib.domain.email_events import Fate
+from chalicelib.services import dealers, email_events, proposal_reminders, proposals
+from chalicelib.store import email_events as email_store
 from chalicelib.store import keys
 from chalicelib.store import proposals as store
 from tests import desk
@@ -93,3 +95,20 @@ def test_no_reminder_once_the_dealer_stops_remote_selling(garage, memory):
     at(DAY_3)
     assert proposal_reminders.send_due() == 1
     assert reminders_sent(garage, proposal.id) == [] and schedule_of(memory, proposal) is None
+
+
+def test_no_automatic_reminder_to_an_address_that_bounced_for_good_until_the_seller_confirms_it(garage, memory):
+    proposal = sent_proposal(garage)
+    address = proposal.recipient.email
+    suppression = email_store.Suppression(email=address, fate=Fate.BOUNCED, at=SENT, outbox_id="01BOUNCE")
+    memory.items[tuple(keys.suppressed_address(garage.dealer.id, address).values())] = {
+        **keys.suppressed_address(garage.dealer.id, address), **suppression.model_dump(mode="json"),
+        "dealer_id": garage.dealer.id}
+    at(DAY_3)
+    assert proposal_reminders.send_due() == 1
+    assert reminders_sent(garage, proposal.id) == [] and reminder_emails(memory) == []
+    assert schedule_of(memory, proposal)[keys.DUE_AT] == keys.iso(DAY_7), "the schedule moves on"
+    email_events.confirm_address(garage.dealer.id, proposal.id, by=seller(garage))
+    at(DAY_7)
+    assert proposal_reminders.send_due() == 1
+    assert [r["day"] for r in reminders_sent(garage, proposal.id)] == [7]
