@@ -215,15 +215,18 @@ def test_an_acceptance_that_loses_a_race_leaves_only_the_winner_s_signed_file(mo
 
     assert customer.post("/sign", {"full_name": "Marie Durand", "terms": "1", "iban": portal.IBAN},
                          form="sign").status_code == 303
-    real_commit, calls = signing_service.commit, []
+    calls: list[int] = []
 
-    def first_loses(writes, messages):
-        calls.append(len(writes))
-        if len(calls) == 1:
-            raise ConcurrentChange()
-        real_commit(writes, messages)
+    class FirstLoses(signing_service.UnitOfWork):
+        """The acceptance's unit of work, losing its first commit to a concurrent change."""
 
-    monkeypatch.setattr(signing_service, "commit", first_loses)
+        def commit(self):
+            calls.append(len(self.writes))
+            if len(calls) == 1:
+                raise ConcurrentChange()
+            return super().commit()
+
+    monkeypatch.setattr(signing_service, "UnitOfWork", FirstLoses)
     assert customer.post("/code", {"code": portal.latest_code(sent.email)}, form="code").status_code == 303
     prefix = f"dealers/{garage.dealer.id}/proposals/{sent.proposal_id}/"
     listed = aws_client("s3").list_objects_v2(Bucket=settings().documents_bucket, Prefix=prefix)
