@@ -11,9 +11,9 @@ from chalicelib.domain import clock
 from chalicelib.domain.dealers import Staff
 from chalicelib.domain.errors import InvalidInput, InvalidTransition
 from chalicelib.domain.ids import new_id
+from chalicelib.domain.files import EXTENSIONS, MAX_BYTES, SNIFF_BYTES, sniff
 from chalicelib.domain.orders.documents import (
-    EXTENSIONS, MAX_BYTES, SNIFF_BYTES, DocumentReview, DocumentStatus, NewOrderDocument, OrderDocument, UploadForm,
-    sniff,
+    DocumentReview, DocumentStatus, NewOrderDocument, OrderDocument, UploadForm,
 )
 from chalicelib.domain.orders.events import OrderEventKind
 from chalicelib.domain.orders.model import OrderStatus

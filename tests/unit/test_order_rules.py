@@ -9,9 +9,8 @@ from chalicelib.domain.customers import AccountKind
 from chalicelib.domain.dealers import Role
 from chalicelib.domain.errors import Forbidden, InvalidInput, InvalidTransition
 from chalicelib.domain.orders.cancellation import CancellationBranch, Cancellation, CancellationReason
-from chalicelib.domain.orders.documents import (
-    DocumentKind, DocumentStatus, FileType, OrderDocument, required_documents, sniff,
-)
+from chalicelib.domain.files import FileType, sniff
+from chalicelib.domain.orders.documents import DocumentKind, DocumentStatus, OrderDocument, required_documents
 from chalicelib.domain.orders.guards import handover_blockers, sold_blockers
 from chalicelib.domain.orders.milestones import (
     default_template, Anchor, OrderTemplateChange, applies, milestones_of, moved, needs_roadworthiness_test,

@@ -10,12 +10,9 @@ from enum import StrEnum
 from pydantic import Field
 
 from chalicelib.domain.errors import InvalidInput, InvalidTransition
+from chalicelib.domain.files import MAX_BYTES, FileType
 from chalicelib.domain.model import Command, Entity
 from chalicelib.domain.orders.model import HolderKind
-
-MAX_BYTES = 10 * 1024 * 1024
-SNIFF_BYTES = 16
-
 
 class DocumentKind(StrEnum):
     IDENTITY = "identity"
@@ -72,26 +69,6 @@ class DocumentStatus(StrEnum):
     TO_REVIEW = "to_review"
     ACCEPTED = "accepted"
     REJECTED = "rejected"
-
-
-class FileType(StrEnum):
-    PDF = "application/pdf"
-    JPEG = "image/jpeg"
-    PNG = "image/png"
-
-
-EXTENSIONS = {FileType.PDF: ".pdf", FileType.JPEG: ".jpg", FileType.PNG: ".png"}
-
-
-def sniff(first_bytes: bytes) -> FileType | None:
-    """The file's real type from its magic number, or None for anything else."""
-    if first_bytes.startswith(b"%PDF-"):
-        return FileType.PDF
-    if first_bytes.startswith(b"\xff\xd8\xff"):
-        return FileType.JPEG
-    if first_bytes.startswith(b"\x89PNG\r\n\x1a\n"):
-        return FileType.PNG
-    return None
 
 
 class OrderDocument(Entity):
