@@ -77,13 +77,39 @@ def memory_table():
     install(previous)
 
 
+@pytest.fixture(scope="session")
+def _moto_clients():
+    """The boto3 clients every `memory` test uses, made once per process: making a client reads
+    botocore's service models (~0.2 s each), and moto's mock starts with a new boto3 session."""
+    import boto3
+    import moto  # noqa: F401  (before the session: moto's hook joins the handlers a new session takes)
+
+    session = boto3.session.Session()
+    made: dict[str, object] = {}
+
+    def make(service: str, *args, **kwargs):
+        if args or kwargs:
+            return session.client(service, *args, **kwargs)
+        if service not in made:
+            made[service] = session.client(service)
+        return made[service]
+
+    return make
+
+
 @pytest.fixture
-def memory(memory_table, monkeypatch):
+def memory(memory_table, monkeypatch, _moto_clients):
     """A use case's whole world in this process: the in-memory table, and moto's in-process
-    SES v2, SNS and S3 (no server). Service unit tests run on it in milliseconds."""
+    SES v2, SNS and S3 (no server). Service unit tests run on it in milliseconds.
+
+    Each test starts from empty SES, SNS and S3: mock_aws resets moto's backends when it starts.
+    The clients are the process's (moto answers any client made while it is imported), so only
+    the identity and the bucket are made again."""
+    import boto3
     from moto import mock_aws
 
     monkeypatch.setenv("OFFERLINE_TABLE_NAME", "offerline-memory")
+    monkeypatch.setattr(boto3, "client", _moto_clients)
     _reset_process_caches()
     with mock_aws():
         from chalicelib.clients import client as aws
