@@ -17,6 +17,7 @@ from chalicelib.services.customer_contact import issue_link
 from chalicelib.services.visit import Visitor
 from chalicelib.settings import DEV_PAYMENT_WEBHOOK_SECRET, settings
 from chalicelib.store import keys
+from chalicelib.store import orders as order_store
 from chalicelib.store import portal as portal_store
 from chalicelib.store import proposals as store
 from chalicelib.store.unit_of_work import commit
@@ -40,11 +41,14 @@ class Sent:
         return {**fields, "csrf": csrf_token(settings().csrf_secret, hash_token(self.token), name)}
 
 
-def sent(garage: Tenant, e_signature: bool = True, status: ProposalStatus | None = None) -> Sent:
-    """A proposal of the garage's seller sent to Marie (moved to `status` when given), with a link to it."""
+def sent(garage: Tenant, e_signature: bool = True, status: ProposalStatus | None = None,
+         order_template: bool = True) -> Sent:
+    """A proposal of the garage's seller sent to Marie (moved to `status` when given), with a link to it,
+    keeping the dealer's order milestones as sending does (`order_template=False`: sent before it did)."""
     at(NOW)
     draft = samples.proposal().model_copy(update={"dealer_id": garage.dealer.id, "seller_id": garage.seller.id})
-    proposal = draft.sent(samples.TO_MARIE, e_signature, NOW)
+    kept = order_store.template(garage.dealer.id).items if order_template else None
+    proposal = draft.sent(samples.TO_MARIE, e_signature, NOW, kept)
     if status is not None:
         proposal = proposal.moved_to(status, NOW)
     store.create(proposal, [])

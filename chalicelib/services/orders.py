@@ -121,7 +121,10 @@ def opened_by_acceptance(proposal: Proposal, at: datetime, vehicle_id: str | Non
         vehicle=_vehicle_of(proposal.lines, vehicle_id, None), lines=proposal.lines, reserved_at=at,
         reserved_on=reserved_on, handover_on=default_handover_day(reserved_on), created_at=at, updated_at=at,
     )
-    return _opening(order, proposal.id, "customer", {"proposal_id": proposal.id, "reference": proposal.reference})
+    # The milestones the proposal took when sent; one sent before they were kept reads the dealer's.
+    template = None if proposal.order_template is None else OrderTemplate(items=proposal.order_template)
+    return _opening(order, proposal.id, "customer", {"proposal_id": proposal.id, "reference": proposal.reference},
+                    template)
 
 
 def deposit_received_writes(dealer_id: str, proposal_id: str, amount_cents: int, reference: str | None,
@@ -141,8 +144,9 @@ def deposit_received_writes(dealer_id: str, proposal_id: str, amount_cents: int,
     return [store.saved(order), store.payment_added(order, payment), store.event_added(order, event)]
 
 
-def _opening(order: Order, source_id: str, by: str, details: dict[str, Any]) -> Change:
-    milestones = milestones_of(store.template(order.dealer_id), order.reserved_on, order.handover_on)
+def _opening(order: Order, source_id: str, by: str, details: dict[str, Any],
+             template: OrderTemplate | None = None) -> Change:
+    milestones = milestones_of(template or store.template(order.dealer_id), order.reserved_on, order.handover_on)
     order = _with_next(order, milestones, order.created_at)
     event = order_event(order, OrderEventKind.OPENED, by, order.created_at, source=order.source.value, **details)
     return Change(order, store.opened(order, milestones, event, source_id))

@@ -29,6 +29,7 @@ from chalicelib.services.customer_contact import customer_email, issue_link, pdf
 from chalicelib.services import email_events, quotes, vehicles
 from chalicelib.store import customers as customer_store
 from chalicelib.store import dealers as dealer_store
+from chalicelib.store import orders as order_store
 from chalicelib.store import outbox as outbox_store
 from chalicelib.store import proposals as store
 from chalicelib.store import quotes as quote_store
@@ -117,7 +118,9 @@ def send(dealer_id: str, proposal_id: str, command: SendProposal, by: Staff) -> 
     recipient = _recipient(dealer_id, proposal, command.recipient_contact_id)
     email_events.check_sendable(dealer_id, recipient.email)
     now = clock.now()
-    sent = stored_pdf(proposal.sent(recipient, _signature(dealer, command.request_signature), now))
+    # The order's milestones go with the proposal, so that its acceptance (a portal request) need not read them.
+    order_template = order_store.template(dealer_id).items
+    sent = stored_pdf(proposal.sent(recipient, _signature(dealer, command.request_signature), now, order_template))
     link = issue_link(dealer, sent, recipient.email, now, purpose="send")
     message = customer_email(
         dealer_id, sent, TemplateKind.SEND, now, purpose="proposal_sent",

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Sequence
 
-from pydantic import Field, computed_field
+from pydantic import Field, computed_field, field_validator
 
 from chalicelib.domain import local_time
 from chalicelib.domain.customers import (
@@ -19,6 +19,7 @@ from chalicelib.domain.deposits import DepositPayment, DepositStatus
 from chalicelib.domain.email_events import EmailBounce
 from chalicelib.domain.errors import Conflict, InvalidInput, InvalidTransition
 from chalicelib.domain.model import Entity
+from chalicelib.domain.orders.milestones import TemplateItem
 from chalicelib.domain.proposals.commands import CUSTOMER_FIELDS, EDITABLE_AFTER_SEND, ProposalChange
 from chalicelib.domain.proposals.status import S, STATUS_LABELS, STATUS_TIMES, TERMINAL, TRANSITIONS, ProposalStatus
 from chalicelib.domain.quotes import (
@@ -206,6 +207,17 @@ class Proposal(Entity):
         default=None, description="set when the proposal's last email bounced or drew a complaint (email_events)")
     deposit_payment: DepositPayment | None = Field(
         default=None, description="the card payment of the acompte (portal and payment webhook only)")
+    order_template: list[TemplateItem] | None = Field(
+        default=None, description="the dealer's order milestones when the proposal was last sent: the order its "
+                                  "acceptance opens follows them (none on proposals sent before they were kept)")
+
+    @field_validator("order_template", mode="before")
+    @classmethod
+    def _stored_items(cls, items: Any) -> Any:
+        """Read from the table, the items' enums are strings: a command (strict) would refuse them."""
+        if not isinstance(items, list):
+            return items
+        return [TemplateItem.model_validate(i, strict=False) if isinstance(i, dict) else i for i in items]
 
     @computed_field
     @property
@@ -272,12 +284,13 @@ class Proposal(Entity):
                 "créez-en une nouvelle à partir du devis."
             )
 
-    def sent(self, to: Recipient, e_signature: bool, at: datetime) -> "Proposal":
+    def sent(self, to: Recipient, e_signature: bool, at: datetime,
+             order_template: list[TemplateItem] | None = None) -> "Proposal":
         self._require_open("envoyée")
         self._require_valid(at)
         return self.model_copy(update={
             "status": S.SENT if self.status == S.DRAFT else self.status,
-            "recipient": to, "e_signature_requested": e_signature,
+            "recipient": to, "e_signature_requested": e_signature, "order_template": order_template,
             "sent_at": self.sent_at or at, "last_sent_at": at, "send_count": self.send_count + 1,
         })
 

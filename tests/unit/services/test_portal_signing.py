@@ -13,6 +13,8 @@ from chalicelib.documents.sealing import validate
 from chalicelib.domain.codes import CODE_VALIDITY, MAX_WRONG_ATTEMPTS, CodeExpired, CodeLocked, WrongCode
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.links import PortalState
+from chalicelib.domain.orders.milestones import OrderTemplate, default_template
+from chalicelib.domain.orders.model import OrderSource
 from chalicelib.domain.proposals.model import EventKind, ProposalStatus
 from chalicelib.domain.signing import SigningUnavailable
 from chalicelib.portal.security import InvalidCsrf
@@ -20,8 +22,10 @@ from chalicelib.services import signing, visit
 from chalicelib.services.visit import Closed
 from chalicelib.settings import settings
 from chalicelib.store import keys
+from chalicelib.store import orders as order_store
+from chalicelib.store.unit_of_work import commit
 from tests import customer_side as side
-from tests.customer_side import IBAN, PHONE, SIGN_FORM
+from tests.customer_side import IBAN, PHONE, SIGN_FORM, Sent
 from tests.portal import dev_root
 from tests.support import tenant
 
@@ -106,8 +110,8 @@ def test_the_right_code_accepts_signs_and_seals_in_one_transaction(memory, coded
     side.later(2)
     memory.calls.clear()
     signing.confirm(coded.token, coded.form("code", code=code), PHONE)
-    # The second GetItem: the dealer's milestone template, for the order the acceptance opens.
-    assert dict(memory.calls) == {"GetItem": 2, "Query": 1, "TransactWriteItems": 1}
+    # The order the acceptance opens takes its milestones from the proposal (kept when it was sent): no read.
+    assert dict(memory.calls) == {"GetItem": 1, "Query": 1, "TransactWriteItems": 1}
     accepted = side.stored(coded)
     assert (accepted.status, accepted.accepted_at) == (ProposalStatus.ACCEPTED, side.NOW + timedelta(minutes=2))
     signature = accepted.signature
@@ -125,6 +129,34 @@ def test_the_right_code_accepts_signs_and_seals_in_one_transaction(memory, coded
     proofs = json.dumps(signing.evidence_file(accepted.dealer_id, accepted.id), ensure_ascii=False)
     for secret in (coded.token, f'"{code}"', IBAN.replace(" ", "")):
         assert secret not in proofs
+
+
+def accepted_order_milestones(the: Sent) -> list[str]:
+    order_id = order_store.opened_from(the.proposal.dealer_id, OrderSource.PROPOSAL.value, the.proposal.id)
+    assert order_id is not None
+    milestones = order_store.aggregate(the.proposal.dealer_id, order_id).milestones
+    return [m.code for m in sorted(milestones, key=lambda m: m.position)]
+
+
+def test_the_order_follows_the_milestones_the_proposal_was_sent_with(memory, coded):
+    kept = default_template().items
+    shorter = OrderTemplate(items=kept[:3], version=1)
+    commit(order_store.template_saved(coded.proposal.dealer_id, shorter))  # changed after the proposal was sent
+    signing.start(coded.token, coded.form("sign", **SIGN_FORM), PHONE)
+    signing.confirm(coded.token, coded.form("code", code=side.latest_code(memory)), PHONE)
+    assert accepted_order_milestones(coded) == [item.code for item in kept]
+
+
+def test_a_proposal_sent_before_its_milestones_were_kept_reads_the_dealer_s(memory, garage):
+    earlier = side.sent(garage, order_template=False)
+    shorter = OrderTemplate(items=default_template().items[:3], version=1)
+    commit(order_store.template_saved(garage.dealer.id, shorter))
+    signing.start(earlier.token, earlier.form("sign", **SIGN_FORM), PHONE)
+    memory.calls.clear()
+    signing.confirm(earlier.token, earlier.form("code", code=side.latest_code(memory)), PHONE)
+    assert dict(memory.calls) == {"GetItem": 2, "Query": 1, "TransactWriteItems": 1}  # + the template
+    assert side.stored(earlier).status == ProposalStatus.ACCEPTED
+    assert accepted_order_milestones(earlier) == [item.code for item in shorter.items]
 
 
 def test_a_wrong_code_is_counted_and_recorded(memory, coded):
