@@ -1,16 +1,19 @@
 """Routes that exist only in the dev stage (app.py registers this blueprint only there)."""
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl
 
 from chalice import Blueprint, Response
-from jinja2 import Environment, FileSystemLoader
 from pydantic import BaseModel, EmailStr
 
 from chalicelib.api.http import endpoint, parse
 from chalicelib.domain import errors
 from chalicelib.domain.model import Command
 from chalicelib.domain.money import format_euros
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 from chalicelib import payments
 from chalicelib.payments import local
 from chalicelib.services import deposits, dev_login, dev_outbox
@@ -120,5 +123,7 @@ def checkout_cancel():
 
 
 @lru_cache(maxsize=1)
-def _pages() -> Environment:
+def _pages() -> "Environment":
+    from jinja2 import Environment, FileSystemLoader
+
     return Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True)

@@ -7,9 +7,10 @@ autoescape: what they show is escaped once, there.
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 LETTERS = Path(__file__).resolve().parent.parent / "templates" / "letters"
 
@@ -32,6 +33,8 @@ def write(name: str, subject: str, **values: Any) -> Letter:
 
 
 @lru_cache(maxsize=2)
-def _environment(html: bool) -> Environment:
+def _environment(html: bool) -> "Environment":
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined  # on the first letter, not at import
+
     return Environment(loader=FileSystemLoader(LETTERS), autoescape=html, undefined=StrictUndefined,
                        keep_trailing_newline=not html, trim_blocks=True, lstrip_blocks=True)

@@ -10,16 +10,18 @@ from datetime import datetime
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jinja2 import TemplateError, TemplateSyntaxError, meta, nodes
-from jinja2.sandbox import SandboxedEnvironment
-from markupsafe import Markup, escape
 from pydantic import Field, computed_field
 
 from chalicelib.domain.dealers import Role
 from chalicelib.domain.errors import Forbidden, InvalidInput
 from chalicelib.domain.model import Command, Entity
+
+if TYPE_CHECKING:
+    from jinja2 import nodes
+    from jinja2.sandbox import SandboxedEnvironment
+    from markupsafe import Markup
 
 DEFAULTS_DIR = Path(__file__).resolve().parent.parent / "templates" / "emails"
 PARTS = ("subject", "text", "html")
@@ -113,23 +115,25 @@ class TemplatePreview(Command):
 
 
 # --- the sandbox --------------------------------------------------------------------
+# Jinja2 is imported by the first template checked or rendered, not by `import app` (docs/performance.md).
 
-def _nl2br(value: Any) -> Markup:
+def _nl2br(value: Any) -> "Markup":
+    from markupsafe import Markup, escape
+
     return Markup("<br>\n").join(escape(line) for line in str(value or "").splitlines())
 
 
-def _environment(html: bool) -> SandboxedEnvironment:
+@lru_cache(maxsize=2)
+def _environment(html: bool) -> "SandboxedEnvironment":
+    from jinja2.sandbox import SandboxedEnvironment
+
     env = SandboxedEnvironment(autoescape=html, keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)
     env.filters["nl2br"] = _nl2br
     return env
 
 
-_TEXT = _environment(html=False)
-_HTML = _environment(html=True)
-
-
-def _env(part: str) -> SandboxedEnvironment:
-    return _HTML if part == "html" else _TEXT
+def _env(part: str) -> "SandboxedEnvironment":
+    return _environment(html=part == "html")
 
 
 @lru_cache(maxsize=None)
@@ -138,8 +142,10 @@ def default(kind: TemplateKind) -> EmailTemplate:
     return EmailTemplate(kind=kind, **parts)
 
 
-def _has_link(ast: nodes.Template) -> bool:
+def _has_link(ast: "nodes.Template") -> bool:
     """`{{ link }}` printed at the top level of the template (not inside a condition or loop)."""
+    from jinja2 import nodes
+
     for node in ast.body:
         if isinstance(node, nodes.Output):
             for child in node.nodes:
@@ -153,6 +159,8 @@ def _has_link(ast: nodes.Template) -> bool:
 
 def check(kind: TemplateKind, parts: dict[str, str]) -> None:
     """Raises InvalidInput naming the part (subject, text, html) that cannot be used."""
+    from jinja2 import TemplateError, TemplateSyntaxError, meta
+
     allowed = VARIABLES[kind]
     for part, source in parts.items():
         try:

@@ -9,14 +9,15 @@ import re
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
-
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain import local_time
 from chalicelib.domain.customers import format_phone
 from chalicelib.domain.money import format_euros, format_rate
 from chalicelib.domain.quotes import KIND_LABELS
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "portal"
 NBSP, NNBSP = "\u00a0", "\u202f"
@@ -36,16 +37,6 @@ def typo(text: str | None) -> str:
     text = _OPEN_QUOTE.sub("«" + NBSP, text)
     text = text.replace("e-mail", "e\u2011mail")  # never broken at its hyphen
     return _CLOSE_QUOTE.sub(NBSP + "»", text)
-
-
-class _FrenchLoader(FileSystemLoader):
-    """Loads the templates with French typography applied to their text (not to what they show)."""
-
-    def get_source(self, environment, template):
-        source, filename, uptodate = super().get_source(environment, template)
-        if template.endswith(".html"):
-            source = typo(source)
-        return source, filename, uptodate
 
 
 def _day(value: date | datetime | None) -> str:
@@ -77,7 +68,19 @@ def _masked_email(address: str | None) -> str:
 
 
 @lru_cache(maxsize=1)
-def environment() -> Environment:
+def environment() -> "Environment":
+    # Jinja2 is imported by the first page rendered, not by `import app` (docs/performance.md, cold start).
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+    class _FrenchLoader(FileSystemLoader):
+        """Loads the templates with French typography applied to their text (not to what they show)."""
+
+        def get_source(self, environment, template):
+            source, filename, uptodate = super().get_source(environment, template)
+            if template.endswith(".html"):
+                source = typo(source)
+            return source, filename, uptodate
+
     env = Environment(
         loader=_FrenchLoader(TEMPLATES), autoescape=select_autoescape(["html"], default=True),
         undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,

@@ -9,7 +9,6 @@ own retries, in the transaction that ends the notice.
 """
 from datetime import datetime
 
-from jinja2 import TemplateError
 
 from chalicelib.documents import storage
 from chalicelib.domain import clock
@@ -81,6 +80,8 @@ def _rendered(message: OutboxMessage) -> OutboxMessage:
     """The message with its dealer template rendered, if it has one."""
     if message.template is None:
         return message
+    from jinja2 import TemplateError  # imported with the template's rendering, not by `import app`
+
     try:
         rendered = templates.render(message.dealer_id, message.template, message.variables)
     except TemplateError as error:

@@ -1,5 +1,6 @@
 """Importing the app stays cheap: the PDF and seal libraries load only when a document is made, Stripe's
-only when a payment is opened or verified, PyJWT's (and cryptography's) only when a token is verified."""
+only when a payment is opened or verified, PyJWT's (and cryptography's) only when a token is verified,
+Jinja2 only when a page, a letter or an email template is rendered or checked."""
 import subprocess
 import sys
 from pathlib import Path
@@ -7,9 +8,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_importing_the_app_loads_neither_pyhanko_nor_fpdf2_nor_stripe():
-    probe = ("import sys, app; "
-             "print(sorted({m.split('.')[0] for m in sys.modules} & {'pyhanko', 'fpdf', 'schwifty', 'stripe'}))")
+def test_importing_the_app_loads_neither_pyhanko_nor_fpdf2_nor_stripe_nor_jinja2():
+    probe = ("import sys, app; print(sorted({m.split('.')[0] for m in sys.modules} & "
+             "{'pyhanko', 'fpdf', 'schwifty', 'stripe', 'jinja2', 'markupsafe', 'facturx', 'holidays'}))")
     loaded = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
     assert loaded.stdout.strip() == "[]"
 
