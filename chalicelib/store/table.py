@@ -5,7 +5,7 @@ Conditions sit next to the write they guard.
 """
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
@@ -206,7 +206,20 @@ def _failure(op: Write, old_item: dict[str, Any] | None) -> DomainError:
     return InvalidTransition("L'élément n'est plus dans l'état attendu.")
 
 
-class Table:
+class Pages:
+    """Reading a whole partition page after page, the same for every table (DynamoDB's, tests/memory's)."""
+
+    query: Callable[..., tuple[list[dict[str, Any]], Key | None]]  # one page, and the key to go on after
+
+    def query_all(self, partition: str, sort_prefix: str | None = None, **options: Any) -> list[dict[str, Any]]:
+        items, after = self.query(partition, sort_prefix, **options)
+        while after:
+            more, after = self.query(partition, sort_prefix, start_after=after, **options)
+            items.extend(more)
+        return items
+
+
+class Table(Pages):
     """The project's DynamoDB table. One instance serves every repository."""
 
     @property
@@ -270,13 +283,6 @@ class Table:
         answer = self._client.query(**request)
         last = answer.get("LastEvaluatedKey")
         return [from_dynamo(i) for i in answer.get("Items", [])], (from_dynamo(last) if last else None)
-
-    def query_all(self, partition: str, sort_prefix: str | None = None, **options) -> list[dict[str, Any]]:
-        items, after = self.query(partition, sort_prefix, **options)
-        while after:
-            more, after = self.query(partition, sort_prefix, start_after=after, **options)
-            items.extend(more)
-        return items
 
     def write(self, op: Write) -> dict[str, Any] | None:
         """One conditional write. Returns the item as written for an Update."""

@@ -16,7 +16,7 @@ from typing import Any, Iterable
 from chalicelib.store import keys
 from chalicelib.store.keys import Key
 from chalicelib.store.table import (
-    Check, Delete, Put, Update, Write, _failure, _update_expression, from_dynamo, to_dynamo,
+    Check, Delete, Pages, Put, Update, Write, _failure, _update_expression, from_dynamo, to_dynamo,
 )
 from local.table import table_properties
 from tests.memory.expressions import compile_condition, placeholders
@@ -37,7 +37,7 @@ def _schema() -> tuple[tuple[str, str], dict[str, tuple[str, str]]]:
     return pair(properties["KeySchema"]), indexes
 
 
-class MemoryTable:
+class MemoryTable(Pages):
     """One table's items, keyed by (PK, SK)."""
 
     def __init__(self) -> None:
@@ -102,13 +102,6 @@ class MemoryTable:
                                      {**filter.values, ":p": partition})
             evaluated = [i for i in evaluated if test(i)]
         return [copy.deepcopy(i) for i in evaluated], last
-
-    def query_all(self, partition: str, sort_prefix: str | None = None, **options: Any) -> list[dict[str, Any]]:
-        items, after = self.query(partition, sort_prefix, **options)
-        while after:
-            more, after = self.query(partition, sort_prefix, start_after=after, **options)
-            items.extend(more)
-        return items
 
     # --- writes --------------------------------------------------------------------
 
