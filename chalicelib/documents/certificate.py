@@ -61,13 +61,12 @@ def certificate_pdf(facts: CertificateFacts, original_sha256: str, original_leng
     from fpdf import FPDF
     from fpdf.enums import XPos, YPos
 
-    from chalicelib.documents.pdf import FAMILY, FONTS
+    from chalicelib.documents.pdf import FAMILY, add_fonts
 
     signed_at = next((e.at for e in reversed(facts.events) if e.kind is EventKind.ACCEPTED), None)
     pdf = FPDF(format="A4")
     pdf.set_compression(compress)
-    pdf.add_font(FAMILY, "", str(FONTS / "DejaVuSans.ttf"))
-    pdf.add_font(FAMILY, "B", str(FONTS / "DejaVuSans-Bold.ttf"))
+    add_fonts(pdf)
     pdf.set_margins(18, 18, 18)
     pdf.set_auto_page_break(True, margin=18)
     pdf.set_title(_plain(f"Certificat de signature - {facts.proposal_reference}"))

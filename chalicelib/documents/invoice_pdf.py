@@ -10,7 +10,7 @@ fpdf2, lxml and factur-x are imported on first render only.
 """
 from functools import lru_cache
 from chalicelib.documents.facturx_xml import xml_of
-from chalicelib.documents.pdf import FAMILY, FONTS, GREY, LIGHT, PRODUCER, WIDTH, _clean
+from chalicelib.documents.pdf import FONTS, LIGHT, WIDTH, Writing, _clean, set_up
 from chalicelib.domain import local_time
 from chalicelib.domain.customers import format_phone
 from chalicelib.domain.invoices import (
@@ -78,31 +78,17 @@ def visible_pdf(invoice: Invoice, compress: bool = True) -> bytes:
     from fpdf import FPDF
 
     pdf = FPDF(format="A4", unit="mm", enforce_compliance="PDF/A-3B")
-    pdf.set_compression(compress)
-    pdf.set_creation_date(invoice.issued_at)
-    pdf.set_producer(PRODUCER)
-    pdf.set_creator(PRODUCER)
-    pdf.set_title(f"{invoice.title} {invoice.number}")
-    pdf.set_author(invoice.seller.legal.legal_name or invoice.seller.name)
-    pdf.set_lang("fr-FR")
-    pdf.set_margins(15, 15, 15)
-    pdf.set_auto_page_break(True, margin=18)
-    regular, bold = _fonts(invoice)
-    pdf.add_font(FAMILY, "", str(FONTS / regular))
-    pdf.add_font(FAMILY, "B", str(FONTS / bold))
+    set_up(pdf, compress, invoice.issued_at, f"{invoice.title} {invoice.number}",
+           invoice.seller.legal.legal_name or invoice.seller.name, _fonts(invoice))
     pdf.add_page()
     _Page(pdf, invoice).write()
     return bytes(pdf.output())
 
 
-class _Page:
+class _Page(Writing):
     def __init__(self, pdf, invoice: Invoice):
-        self.pdf = pdf
+        super().__init__(pdf)
         self.invoice = invoice
-
-    def font(self, size: float = 9, bold: bool = False, grey: bool = False) -> None:
-        self.pdf.set_font(FAMILY, "B" if bold else "", size)
-        self.pdf.set_text_color(*(GREY if grey else (0, 0, 0)))
 
     def para(self, text: str, size: float = 8.5, bold: bool = False, grey: bool = False) -> None:
         self.font(size, bold, grey)

@@ -6,6 +6,7 @@ the same document gives the same bytes (the signature seals those bytes).
 fpdf2 is imported on first render only: importing app.py stays cheap.
 """
 import re
+from datetime import datetime
 from pathlib import Path
 from typing import Sequence
 
@@ -40,36 +41,56 @@ def render_quote(document: QuoteDocument, compress: bool = True) -> bytes:
             self.set_text_color(0, 0, 0)
 
     pdf = _Pdf(format="A4", unit="mm")
-    pdf.set_compression(compress)
-    pdf.set_creation_date(document.issued_at)
-    pdf.set_producer(PRODUCER)
-    pdf.set_creator(PRODUCER)
-    pdf.set_title(f"{document.title} {document.reference}")
-    pdf.set_author(document.dealer.legal.legal_name or document.dealer.name)
-    pdf.set_lang("fr-FR")
-    pdf.set_margins(15, 15, 15)
-    pdf.set_auto_page_break(True, margin=18)
-    pdf.add_font(FAMILY, "", str(FONTS / "DejaVuSans.ttf"))
-    pdf.add_font(FAMILY, "B", str(FONTS / "DejaVuSans-Bold.ttf"))
+    set_up(pdf, compress, document.issued_at, f"{document.title} {document.reference}",
+           document.dealer.legal.legal_name or document.dealer.name)
     pdf.add_page()
     _Writer(pdf, document).write()
     return bytes(pdf.output())
+
+
+def set_up(pdf, compress: bool, issued_at: datetime, title: str, author: str,
+           fonts: tuple[str, str] = ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf")) -> None:
+    """What the proposal and the invoice share: metadata (the creation date is the document's, so that
+    the same document gives the same bytes), A4 with 15 mm margins, DejaVu Sans (regular, bold)."""
+    pdf.set_compression(compress)
+    pdf.set_creation_date(issued_at)
+    pdf.set_producer(PRODUCER)
+    pdf.set_creator(PRODUCER)
+    pdf.set_title(title)
+    pdf.set_author(author)
+    pdf.set_lang("fr-FR")
+    pdf.set_margins(15, 15, 15)
+    pdf.set_auto_page_break(True, margin=18)
+    add_fonts(pdf, *fonts)
+
+
+def add_fonts(pdf, regular: str = "DejaVuSans.ttf", bold: str = "DejaVuSans-Bold.ttf") -> None:
+    """The bundled DejaVu Sans as FAMILY: fpdf2's core fonts are Latin-1 only."""
+    pdf.add_font(FAMILY, "", str(FONTS / regular))
+    pdf.add_font(FAMILY, "B", str(FONTS / bold))
 
 
 def _clean(text: str | None) -> str:
     return _CONTROL.sub("", text or "").replace("\r", "")
 
 
-class _Writer:
-    def __init__(self, pdf, document: QuoteDocument):
-        self.pdf = pdf
-        self.doc = document
+class Writing:
+    """Writes on a document set up by `set_up`: the proposal's and the invoice's writers."""
 
-    # --- small helpers ---------------------------------------------------------------
+    def __init__(self, pdf):
+        self.pdf = pdf
 
     def font(self, size: float = 9, bold: bool = False, grey: bool = False) -> None:
         self.pdf.set_font(FAMILY, "B" if bold else "", size)
         self.pdf.set_text_color(*(GREY if grey else (0, 0, 0)))
+
+
+class _Writer(Writing):
+    def __init__(self, pdf, document: QuoteDocument):
+        super().__init__(pdf)
+        self.doc = document
+
+    # --- small helpers ---------------------------------------------------------------
 
     def para(self, text: str, size: float = 9, bold: bool = False, grey: bool = False, height: float = 4.4,
              gap: float = 1.2) -> None:
