@@ -22,7 +22,7 @@ from chalicelib.domain import local_time
 from chalicelib.domain.customers import AccountKind, PostalAddress
 from chalicelib.domain.dealers import DealerLegal
 from chalicelib.domain.errors import Conflict, InvalidInput
-from chalicelib.domain.model import Command, Entity
+from chalicelib.domain.model import Command, Entity, PageQuery
 from chalicelib.domain.money import BASIS_POINTS, apply_rate, round_half_up
 from chalicelib.domain.proposals.model import CustomerSnapshot
 from chalicelib.domain.quotes import KIND_LABELS, QuoteLine, VatBreakdown
@@ -320,11 +320,8 @@ class InvoicePage(Entity):
     next_cursor: str | None = None
 
 
-class InvoiceListQuery(Command):
-    model_config = Command.model_config | {"strict": False}
-
-    limit: int = Field(default=50, ge=1, le=200)
-    cursor: str | None = Field(default=None, max_length=2000)
+class InvoiceListQuery(PageQuery):
+    """No filter: the dealer's invoices and credit notes, newest first."""
 
 
 class ExportQuery(Command):

@@ -4,7 +4,7 @@
 every model at import was most of what `import app` cost after the X-Ray SDK (docs/performance.md,
 "Cold start"); a Lambda invocation builds only the few models its route touches.
 """
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class Entity(BaseModel):
@@ -15,3 +15,12 @@ class Entity(BaseModel):
 class Command(BaseModel):
     """What a user asks for: unknown fields and wrong types are refused, not guessed."""
     model_config = ConfigDict(extra="forbid", strict=True, str_strip_whitespace=True, defer_build=True)
+
+
+class PageQuery(Command):
+    """`?limit=&cursor=` of a list route, newest first; a route's filters are its subclass's fields.
+    Query strings are text, so its numbers are read from strings (not strict)."""
+    model_config = Command.model_config | {"strict": False}
+
+    limit: int = Field(default=50, ge=1, le=200)
+    cursor: str | None = Field(default=None, max_length=2000, description="the previous page's `next_cursor`")

@@ -18,7 +18,7 @@ from chalicelib.domain import local_time, withdrawal_dates
 from chalicelib.domain.customers import AccountView, Contact
 from chalicelib.domain.dealers import Deposit, WithdrawalDays
 from chalicelib.domain.errors import InvalidInput
-from chalicelib.domain.model import Command, Entity
+from chalicelib.domain.model import Command, Entity, PageQuery
 from chalicelib.domain.money import apply_rate, bp_to_percent, percent_to_bp, round_half_up
 
 MAX_LINES = 60
@@ -360,12 +360,8 @@ def check_validity(valid_until: date, today: date) -> None:
         raise InvalidInput("Une validité dépasse rarement un an : vérifiez la date.", {"valid_until": "over a year"})
 
 
-class QuoteListQuery(Command):
-    model_config = Command.model_config | {"strict": False}
-
+class QuoteListQuery(PageQuery):
     account_id: str | None = Field(default=None, max_length=40)
-    limit: int = Field(default=50, ge=1, le=200)
-    cursor: str | None = Field(default=None, max_length=2000)
 
 
 class QuotePage(Entity):

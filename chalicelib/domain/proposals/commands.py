@@ -5,7 +5,7 @@ from pydantic import EmailStr, Field, model_validator
 
 from chalicelib.domain.customers import AddressInput, Civility, Mobile
 from chalicelib.domain.dealers import PhoneE164
-from chalicelib.domain.model import Command
+from chalicelib.domain.model import Command, PageQuery
 from chalicelib.domain.proposals.status import ProposalStatus
 from chalicelib.domain.quotes import MAX_LINES, LineInput, VehicleDetails
 
@@ -62,9 +62,5 @@ class ProposalChange(Command):
         return self
 
 
-class ProposalListQuery(Command):
-    model_config = Command.model_config | {"strict": False}
-
+class ProposalListQuery(PageQuery):
     status: ProposalStatus | None = None
-    limit: int = Field(default=50, ge=1, le=200)
-    cursor: str | None = Field(default=None, max_length=2000)
