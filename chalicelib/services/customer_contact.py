@@ -18,7 +18,6 @@ from chalicelib.domain.proposals.model import Proposal, ProposalLink, StoredPdf
 from chalicelib.domain.proposals.views import document_of_proposal, email_variables
 from chalicelib.domain.templates import TemplateKind
 from chalicelib.settings import settings
-from chalicelib.services import email_events
 from chalicelib.store import proposals as store
 from chalicelib.store.unit_of_work import Put
 
@@ -78,7 +77,7 @@ def customer_email(
     return OutboxMessage(
         dealer_id=dealer_id, channel=Channel.EMAIL, to=recipient, template=kind,
         variables=email_variables(proposal) | (variables or {}), reply_to=str(proposal.seller.email),
-        attachments=files, purpose=purpose, created_at=at, proposal=email_events.about(proposal),
+        attachments=files, purpose=purpose, created_at=at, proposal=proposal.email_ref(),
     )
 
 

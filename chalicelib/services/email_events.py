@@ -20,8 +20,8 @@ from chalicelib.domain.email_events import (
 )
 from chalicelib.domain.errors import Conflict, InvalidInput
 from chalicelib.domain.evidence import Chain, subject_of
-from chalicelib.domain.outbox import Channel, OutboxMessage, ProposalRef, SellerNotice
-from chalicelib.domain.proposals.model import EventKind, Proposal
+from chalicelib.domain.outbox import Channel, OutboxMessage, SellerNotice
+from chalicelib.domain.proposals.model import EventKind
 from chalicelib.domain.proposals.status import ProposalStatus
 from chalicelib.domain.proposals.views import ProposalView
 from chalicelib.observability import logger, metrics
@@ -154,12 +154,6 @@ def seller_notice(email: store.SentEmail, event: EmailEvent) -> OutboxMessage:
         subject=f"Offerline : e-mail non remis ({ref.reference})", text=text, created_at=clock.now(),
         notice=SellerNotice(preference=None, sms_text=sms[:SMS_LIMIT], email_anyway=ref.seller_email),
     )
-
-
-def about(proposal: Proposal) -> ProposalRef:
-    """What a customer email carries of its proposal, so that its fate finds the proposal and its seller."""
-    return ProposalRef(proposal_id=proposal.id, reference=proposal.reference, seller_id=proposal.seller_id,
-                       seller_email=str(proposal.seller.email))
 
 
 # --- suppression ----------------------------------------------------------------------------

@@ -53,7 +53,7 @@ def _email(proposal: Proposal, question: Question, text: str, to: str, at: datet
         question=question.text, answer=text,
     )
     return OutboxMessage(dealer_id=proposal.dealer_id, channel=Channel.EMAIL, to=to, purpose="question_answer",
-                         reply_to=str(proposal.seller.email), created_at=at, proposal=email_events.about(proposal),
+                         reply_to=str(proposal.seller.email), created_at=at, proposal=proposal.email_ref(),
                          **letter.parts())
 
 

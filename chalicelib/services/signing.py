@@ -36,7 +36,6 @@ from chalicelib.domain.vehicles import OpenProposal, VehicleProposalsChanged
 from chalicelib.services import leads, notifications, orders, vehicles
 from chalicelib.services.customer_contact import customer_address, customer_email, stored_pdf
 from chalicelib.services.visit import Opened, Record, Visit, Visitor, checked, commit, open_link, retried
-from chalicelib.services import email_events
 from chalicelib.settings import settings
 from chalicelib.store import dealers as dealer_store
 from chalicelib.store import outbox as outbox_store
@@ -114,7 +113,7 @@ def _code_email(proposal: Proposal, to: str, code: str, at: datetime) -> OutboxM
     letter = letters.write("signing_code", f"Votre code de sécurité – proposition {proposal.reference}",
                            reference=proposal.reference, dealer=proposal.dealer.name, code=code)
     return OutboxMessage(dealer_id=proposal.dealer_id, channel=Channel.EMAIL, to=to, purpose="signing_code",
-                         created_at=at, proposal=email_events.about(proposal), **letter.parts())
+                         created_at=at, proposal=proposal.email_ref(), **letter.parts())
 
 
 # --- the code → accepted --------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from chalicelib.domain.email_events import EmailBounce
 from chalicelib.domain.errors import Conflict, InvalidInput, InvalidTransition
 from chalicelib.domain.model import Entity
 from chalicelib.domain.orders.milestones import TemplateItem
+from chalicelib.domain.outbox import ProposalRef
 from chalicelib.domain.proposals.commands import CUSTOMER_FIELDS, EDITABLE_AFTER_SEND, ProposalChange
 from chalicelib.domain.proposals.status import S, STATUS_LABELS, STATUS_TIMES, TERMINAL, TRANSITIONS, ProposalStatus
 from chalicelib.domain.quotes import (
@@ -218,6 +219,12 @@ class Proposal(Entity):
         if not isinstance(items, list):
             return items
         return [TemplateItem.model_validate(i, strict=False) if isinstance(i, dict) else i for i in items]
+
+    def email_ref(self) -> ProposalRef:
+        """What a customer email carries of its proposal, so that its fate (domain/email_events) finds the
+        proposal and its seller."""
+        return ProposalRef(proposal_id=self.id, reference=self.reference, seller_id=self.seller_id,
+                           seller_email=str(self.seller.email))
 
     @computed_field
     @property

@@ -43,7 +43,7 @@ def sent_email(proposal: Proposal, purpose: str = "proposal_sent", when: datetim
     """A customer email about the proposal, queued then sent by the outbox; returns SES's message id."""
     at(when)
     message = OutboxMessage(dealer_id=proposal.dealer_id, channel=Channel.EMAIL, to=MARIE, subject="Votre offre",
-                            text="Bonjour", purpose=purpose, created_at=when, proposal=email_events.about(proposal))
+                            text="Bonjour", purpose=purpose, created_at=when, proposal=proposal.email_ref())
     commit(outbox_store.new(message))
     outbox.deliver_written(outbox_store.key(message))
     stored = outbox_store.get(message.dealer_id, message.id)

@@ -27,3 +27,9 @@ def test_signing_and_deposits_take_the_visit_not_the_portal_s_use_cases():
         assert ("chalicelib.services", "portal") not in imported
         assert not [module for module, _ in imported if module == "chalicelib.services.portal"]
         assert ("chalicelib.services.visit", "open_link") in imported
+
+
+def test_what_both_sides_use_imports_no_use_case():
+    """services/customer_contact (the link, the customer email) builds on the domain and the store alone: the
+    proposal an email is about comes from the domain (`Proposal.email_ref`)."""
+    assert _imports(SERVICES / "customer_contact.py") == []
