@@ -11,10 +11,9 @@ import sys
 import time
 from datetime import datetime, timedelta, timezone
 
-from bench.environment import CallCounter, fresh_table, local_services
-from chalicelib.auth import tokens
+from bench.environment import CallCounter, calls_table, fresh_table, local_services, tenant, verdict
 from chalicelib.domain import clock
-from chalicelib.domain.dealers import DealerSettingsChange, NewBranch, NewUser, Role, Staff
+from chalicelib.domain.dealers import DealerSettingsChange, NewBranch, NewUser, Role
 from chalicelib.services import dealers
 
 LEADS = 120
@@ -114,15 +113,6 @@ def run(http, seller: Seller, colleague_id: str, branch_id: str) -> list[dict]:
     return rows
 
 
-def table(rows: list[dict]) -> str:
-    lines = ["| request | DynamoDB calls | shown | read capacity (RCU) | local time (ms) |",
-             "| --- | --- | --- | --- | --- |"]
-    for row in rows:
-        calls = f"{len(row['calls'])} ({', '.join(row['calls'])})"
-        lines.append(f"| {row['label']} | {calls} | {row['shown']} | {row['rcu']:g} | {row['ms']:.0f} |")
-    return "\n".join(lines)
-
-
 def broken_promises(rows: list[dict]) -> list[str]:
     problems = []
     if rows[0]["calls"] != ["Query"]:
@@ -138,16 +128,12 @@ def main() -> int:
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's access log
     with local_services():
         fresh_table()
-        dealer = dealers.create_dealer("Garage du Banc d'Essai", DealerSettingsChange(lead_deadline_hours=1))
-        admin = dealers.create_first_admin(dealer.id, NewUser(email="admin@bench.example.com", name="Admin",
-                                                              role=Role.ADMIN))
-        as_admin = Staff(dealer_id=dealer.id, user_id=admin.id, role=Role.ADMIN)
-        branch = dealers.add_branch(dealer.id, NewBranch(name="Villeurbanne"), by=as_admin).branches[0]
-        seller = dealers.create_user(dealer.id, NewUser(email="victor@bench.example.com", name="Victor",
-                                                        role=Role.SELLER), by=as_admin)
-        colleague = dealers.create_user(dealer.id, NewUser(email="nina@bench.example.com", name="Nina",
-                                                           role=Role.SELLER, branch_id=branch.id), by=as_admin)
-        token = tokens.issue_local(Staff(dealer_id=dealer.id, user_id=seller.id, role=Role.SELLER), seller.email)
+        garage = tenant(DealerSettingsChange(lead_deadline_hours=1))
+        branch = dealers.add_branch(garage.dealer_id, NewBranch(name="Villeurbanne"), by=garage.admin).branches[0]
+        colleague = dealers.create_user(garage.dealer_id, NewUser(email="nina@bench.example.com", name="Nina",
+                                                                  role=Role.SELLER, branch_id=branch.id),
+                                        by=garage.admin)
+        token = garage.seller_token()
         try:
             with Client(application.app) as test_client:
                 rows = run(test_client.http, Seller(test_client.http, token), colleague.id, branch.id)
@@ -155,11 +141,8 @@ def main() -> int:
             clock.reset()
     print(f"{LEADS} leads created a minute apart with a one-hour contact deadline, a third contacted in time, "
           f"a fifth won or lost; read {READ_AT - START} after the first.\n")
-    print(table(rows))
-    problems = broken_promises(rows)
-    for problem in problems:
-        print(f"\nBROKEN: {problem}", file=sys.stderr)
-    return 1 if problems else 0
+    print(calls_table(rows))
+    return verdict(broken_promises(rows))
 
 
 if __name__ == "__main__":

@@ -12,11 +12,8 @@ import sys
 import time
 from datetime import UTC, datetime, timedelta
 
-from bench.environment import CallCounter, fresh_table, local_services
-from chalicelib.auth import tokens
+from bench.environment import CallCounter, calls_table, fresh_table, local_services, tenant, verdict
 from chalicelib.domain import clock
-from chalicelib.domain.dealers import DealerSettingsChange, NewUser, Role, Staff
-from chalicelib.services import dealers
 
 ORDERS = 40
 START = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
@@ -98,15 +95,6 @@ def run(seller: Staffer) -> list[dict]:
     return rows
 
 
-def table(rows: list[dict]) -> str:
-    lines = ["| request | DynamoDB calls | shown | read capacity (RCU) | local time (ms) |",
-             "| --- | --- | --- | --- | --- |"]
-    for row in rows:
-        calls = f"{len(row['calls'])} ({', '.join(row['calls'])})"
-        lines.append(f"| {row['label']} | {calls} | {row['shown']} | {row['rcu']:g} | {row['ms']:.0f} |")
-    return "\n".join(lines)
-
-
 def broken_promises(rows: list[dict]) -> list[str]:
     problems = []
     if rows[0]["calls"] != ["Query"]:
@@ -125,13 +113,7 @@ def main() -> int:
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's access log
     with local_services():
         fresh_table()
-        dealer = dealers.create_dealer("Garage du Banc d'Essai", DealerSettingsChange())
-        admin = dealers.create_first_admin(dealer.id, NewUser(email="admin@bench.example.com", name="Admin",
-                                                              role=Role.ADMIN))
-        as_admin = Staff(dealer_id=dealer.id, user_id=admin.id, role=Role.ADMIN)
-        seller = dealers.create_user(dealer.id, NewUser(email="victor@bench.example.com", name="Victor",
-                                                        role=Role.SELLER), by=as_admin)
-        token = tokens.issue_local(Staff(dealer_id=dealer.id, user_id=seller.id, role=Role.SELLER), seller.email)
+        token = tenant().seller_token()
         try:
             with Client(application.app) as test_client:
                 rows = run(Staffer(test_client.http, token))
@@ -139,11 +121,8 @@ def main() -> int:
             clock.reset()
     print(f"{ORDERS} showroom reservations an hour apart, every fourth cancelling; read {READ_AT - START} after "
           "the first.\n")
-    print(table(rows))
-    problems = broken_promises(rows)
-    for problem in problems:
-        print(f"\nBROKEN: {problem}", file=sys.stderr)
-    return 1 if problems else 0
+    print(calls_table(rows))
+    return verdict(broken_promises(rows))
 
 
 if __name__ == "__main__":

@@ -30,12 +30,9 @@ import time
 from datetime import date, datetime, timedelta, timezone
 from urllib.parse import urlencode
 
-from bench.environment import CallCounter, fresh_table, local_services
-from chalicelib.auth import tokens
+from bench.environment import CallCounter, fresh_table, local_services, tenant
 from chalicelib.domain import clock
-from chalicelib.domain.dealers import (
-    DealerLegalChange, DealerSettingsChange, NewUser, NotificationPreferencesChange, ProfileChange, Role, Staff,
-)
+from chalicelib.domain.dealers import DealerSettingsChange, NotificationPreferencesChange, ProfileChange
 from chalicelib.domain.links import hash_token
 from chalicelib.portal.security import csrf_token
 from chalicelib.services import dealers
@@ -115,20 +112,11 @@ def measure(counter: CallCounter, label: str, request) -> dict:
 
 
 def prepare(http) -> tuple[Seller, str, str]:
-    dealer = dealers.create_dealer("Garage du Banc d'Essai", DealerSettingsChange(remote_selling=True))
-    admin = dealers.create_first_admin(dealer.id, NewUser(email="admin@bench.example.com", name="Admin",
-                                                          role=Role.ADMIN))
-    as_admin = Staff(dealer_id=dealer.id, user_id=admin.id, role=Role.ADMIN)
-    dealers.change_legal(dealer.id, DealerLegalChange(
-        legal_name="Banc d'Essai Automobiles SAS", address_line="1 rue du Banc", postal_code="69003", city="Lyon",
-        email="contact@banc.example.com"), by=as_admin)
-    seller = dealers.create_user(dealer.id, NewUser(email="victor@bench.example.com", name="Victor",
-                                                    role=Role.SELLER), by=as_admin)
-    dealers.save_profile(dealer.id, seller.id, ProfileChange(
+    garage = tenant(DealerSettingsChange(remote_selling=True), legal=True)
+    dealers.save_profile(garage.dealer_id, garage.seller.user_id, ProfileChange(
         display_name="Victor Vendeur", phone="+33611223344", email="victor@bench.example.com",
         notifications=NotificationPreferencesChange(email=True, sms=False)))
-    token = tokens.issue_local(Staff(dealer_id=dealer.id, user_id=seller.id, role=Role.SELLER), seller.email)
-    api = Seller(http, token)
+    api = Seller(http, garage.seller_token())
     account = api.call("POST", "/accounts", {
         "kind": "person", "address": {"line1": "3 place Bellecour", "postal_code": "69002", "city": "Lyon"},
         "contact": {"civility": "Mme", "first_name": "Marie", "last_name": "Durand",

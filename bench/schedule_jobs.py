@@ -6,28 +6,22 @@ sweep-links (a day later), proposal-reminders (day 3), lead-deadline-alerts (a d
 expire-proposals (after the validity). DynamoDB calls are counted with a botocore hook, as
 are SES and S3 calls; the calls per item are what carries over to AWS, the times do not.
 """
-import json
 import logging
 import statistics
 import time
 from collections import Counter
 from datetime import datetime, timedelta, timezone
 
-from bench.environment import fresh_table, local_services
+from bench.environment import PEUGEOT, command, fresh_table, local_services, quote_for_marie, sent_proposal, tenant
 from chalicelib.clients import client
 from chalicelib.domain import clock
-from chalicelib.domain.customers import NewAccount
-from chalicelib.domain.dealers import DealerLegalChange, DealerSettingsChange, NewUser, Role, Staff
+from chalicelib.domain.dealers import DealerSettingsChange, Staff
 from chalicelib.domain.leads.commands import NewLead
-from chalicelib.domain.proposals.commands import NewProposal, SendProposal
-from chalicelib.domain.quotes import NewQuote
-from chalicelib.services import customers, dealers, lead_alerts, leads, proposal_expiry, proposal_reminders
-from chalicelib.services import proposals, quotes
+from chalicelib.services import lead_alerts, leads, proposal_expiry, proposal_reminders
 from chalicelib.store import proposals as proposal_store
 
 ITEMS = 50
-LINES = [{"kind": "vehicle", "label": "Peugeot 308", "unit_price_cents": 1_582_500, "vat_rate": 20,
-          "vehicle": {"make": "Peugeot", "model": "308"}},
+LINES = [PEUGEOT,
          {"kind": "fee", "label": "Frais de mise à la route", "unit_price_cents": 25_000, "vat_rate": 20}]
 
 
@@ -52,37 +46,16 @@ class AwsCalls:
         return {service: by_service[service] / items for service in ("dynamodb", "sesv2", "s3")}
 
 
-def command(model, **fields):
-    """A command as the API would parse it from JSON (commands are strict)."""
-    return model.model_validate_json(json.dumps(fields))
-
-
 def world(now: datetime) -> tuple[str, Staff, list[str], list[str]]:
     """A dealer with ITEMS sent proposals and ITEMS leads, made at `now`."""
     clock.set_source(lambda: now)
-    dealer = dealers.create_dealer("Garage du Banc d'Essai", DealerSettingsChange(remote_selling=True))
-    admin = dealers.create_first_admin(dealer.id, NewUser(email="admin@bench.example", name="Alice", role=Role.ADMIN))
-    as_admin = Staff(dealer_id=dealer.id, user_id=admin.id, role=Role.ADMIN)
-    dealers.change_legal(dealer.id, DealerLegalChange(legal_name="Banc SAS", address_line="1 rue du Banc",
-                                                      postal_code="69003", city="Lyon"), by=as_admin)
-    seller = dealers.create_user(dealer.id, NewUser(email="seller@bench.example", name="Victor", role=Role.SELLER),
-                                 by=as_admin)
-    as_seller = Staff(dealer_id=dealer.id, user_id=seller.id, role=Role.SELLER)
-    account = customers.create_account(dealer.id, command(
-        NewAccount, kind="person", contact={"first_name": "Marie", "last_name": "Durand",
-                                            "email": "marie@bench.example"}))
-    quote = quotes.create(dealer.id, command(NewQuote, account_id=account.account.id,
-                                             contact_id=account.contacts[0].id, lines=LINES), by=as_seller)
-    block = {"display_name": "Victor Vendeur", "phone": "+33611223344", "email": "victor@bench.example"}
-    proposal_ids = []
-    for _ in range(ITEMS):
-        made = proposals.create(dealer.id, command(NewProposal, quote_id=quote.id, seller=block), by=as_seller)
-        proposals.send(dealer.id, made.proposal.id, SendProposal(), by=as_seller)
-        proposal_ids.append(made.proposal.id)
-    lead_ids = [leads.create(dealer.id, command(NewLead, contacts=[{"name": f"Client {n}", "email": "c@bench.example"}],
-                                                type="used_vehicle_sale", source="bench"), seller.id).id
-                for n in range(ITEMS)]
-    return dealer.id, as_seller, proposal_ids, lead_ids
+    garage = tenant(DealerSettingsChange(remote_selling=True), legal=True)
+    quote_id = quote_for_marie(garage, LINES)
+    proposal_ids = [sent_proposal(garage, quote_id).id for _ in range(ITEMS)]
+    lead_ids = [leads.create(garage.dealer_id, command(
+        NewLead, contacts=[{"name": f"Client {n}", "email": "c@bench.example"}], type="used_vehicle_sale",
+        source="bench"), garage.seller.user_id).id for n in range(ITEMS)]
+    return garage.dealer_id, garage.seller, proposal_ids, lead_ids
 
 
 def run(name: str, job, at: datetime, calls: AwsCalls) -> dict:

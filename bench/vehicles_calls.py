@@ -10,10 +10,9 @@ import sys
 import time
 from datetime import datetime, timedelta, timezone
 
-from bench.environment import CallCounter, fresh_table, local_services
-from chalicelib.auth import tokens
+from bench.environment import CallCounter, calls_table, fresh_table, local_services, tenant, verdict
 from chalicelib.domain import clock
-from chalicelib.domain.dealers import NewBranch, NewUser, Role, Staff
+from chalicelib.domain.dealers import NewBranch
 from chalicelib.services import dealers
 
 VEHICLES = 300
@@ -75,15 +74,6 @@ def run(seller: Seller, branches: list[str]) -> list[dict]:
     return rows
 
 
-def table(rows: list[dict]) -> str:
-    lines = ["| request | DynamoDB calls | shown | read capacity (RCU) | local time (ms) |",
-             "| --- | --- | --- | --- | --- |"]
-    for row in rows:
-        calls = f"{len(row['calls'])} ({', '.join(row['calls'])})" if row["calls"] else "0"
-        lines.append(f"| {row['label']} | {calls} | {row['shown']} | {row['rcu']:g} | {row['ms']:.0f} |")
-    return "\n".join(lines)
-
-
 def broken_promises(rows: list[dict]) -> list[str]:
     problems = [] if rows[0]["calls"] == ["GetItem"] else [f"a vehicle made {rows[0]['calls']}"]
     return problems + [f"{r['label']} made {len(r['calls'])} calls" for r in rows[1:] if len(r["calls"]) > 2]
@@ -96,27 +86,19 @@ def main() -> int:
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's access log
     with local_services():
         fresh_table()
-        dealer = dealers.create_dealer("Garage du Banc d'Essai")
-        admin = dealers.create_first_admin(dealer.id, NewUser(email="admin@bench.example.com", name="Admin",
-                                                              role=Role.ADMIN))
-        as_admin = Staff(dealer_id=dealer.id, user_id=admin.id, role=Role.ADMIN)
-        dealers.add_branch(dealer.id, NewBranch(name="Lyon"), by=as_admin)
-        branches = [b.id for b in dealers.add_branch(dealer.id, NewBranch(name="Villeurbanne"),
-                                                     by=as_admin).branches]
-        seller = dealers.create_user(dealer.id, NewUser(email="victor@bench.example.com", name="Victor",
-                                                        role=Role.SELLER), by=as_admin)
-        token = tokens.issue_local(Staff(dealer_id=dealer.id, user_id=seller.id, role=Role.SELLER), seller.email)
+        garage = tenant()
+        dealers.add_branch(garage.dealer_id, NewBranch(name="Lyon"), by=garage.admin)
+        branches = [b.id for b in dealers.add_branch(garage.dealer_id, NewBranch(name="Villeurbanne"),
+                                                     by=garage.admin).branches]
+        token = garage.seller_token()
         try:
             with Client(application.app) as test_client:
                 rows = run(Seller(test_client.http, token), branches)
         finally:
             clock.reset()
     print(f"{VEHICLES} vehicles added a minute apart over two branches, {len(MODELS)} models.\n")
-    print(table(rows))
-    problems = broken_promises(rows)
-    for problem in problems:
-        print(f"\nBROKEN: {problem}", file=sys.stderr)
-    return 1 if problems else 0
+    print(calls_table(rows))
+    return verdict(broken_promises(rows))
 
 
 if __name__ == "__main__":
