@@ -284,6 +284,14 @@ def proposal_part(proposal_id: str, sort_key: str) -> str | None:
 
 
 
+# --- withdrawal (docs/withdrawal.md) -------------------------------------------------------------
+# The withdrawal state of a signed proposal (its products, the declarations made): one item under the
+# proposal's prefix, after its events and evidence, so the portal's Limit-2 read never meets it.
+
+def proposal_withdrawals(dealer_id: str, proposal_id: str) -> Key:
+    return {PK: _dealer_pk(dealer_id), SK: f"{PROPOSAL_PREFIX}{proposal_id}#WITHDRAWALS"}
+
+
 # --- deposit payment (docs/payments.md) ----------------------------------------------------
 # The payment's state is the proposal item's `deposit_payment` attribute (read by the portal's one
 # Query). Each provider event that changed it leaves a marker under the proposal's prefix, so a
