@@ -25,7 +25,7 @@ from chalicelib.domain.errors import AlreadyExists, Conflict, Forbidden, Invalid
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.invoices import (
     AlreadyInvoiced, Buyer, Deduction, ExportQuery, Invoice, InvoiceDocument, InvoiceDraft, InvoiceKind,
-    InvoiceListQuery, InvoicePage, InvoiceSource, InvoiceSummary, NewCreditNote, NumberTaken, Seller,
+    InvoiceListQuery, InvoicePage, InvoiceRead, InvoiceSource, InvoiceSummary, NewCreditNote, NumberTaken, Seller,
     payment_terms, sale_lines, seq_of, share_of,
 )
 from chalicelib.domain import letters
@@ -153,6 +153,13 @@ def get(dealer_id: str, number: str) -> Invoice:
     if seq is None:
         raise NotFound("Facture introuvable.")
     return store.get(dealer_id, seq)
+
+
+def read(dealer_id: str, number: str) -> InvoiceRead:
+    """The invoice and the credit notes issued on it (the seller's invoice page)."""
+    invoice = get(dealer_id, number)
+    return InvoiceRead(**invoice.model_dump(exclude={"issue_date", "totals"}),
+                       credit_notes=store.credit_notes_of(dealer_id, invoice.seq))
 
 
 def page(dealer_id: str, query: InvoiceListQuery) -> InvoicePage:

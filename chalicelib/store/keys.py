@@ -429,6 +429,17 @@ def invoice_credited(dealer_id: str, seq: int) -> Key:
     return {PK: _dealer_pk(dealer_id), SK: f"INVOICECREDITED#{seq:0{INVOICE_SEQ_DIGITS}d}"}
 
 
+def invoice_credit_note(dealer_id: str, seq: int, credit_seq: int) -> Key:
+    """A credit note listed under the invoice it credits (read with its INVOICECREDITED item, one Query)."""
+    prefix = invoice_credits(dealer_id, seq)[1]
+    return {PK: _dealer_pk(dealer_id), SK: f"{prefix}#NOTE#{credit_seq:0{INVOICE_SEQ_DIGITS}d}"}
+
+
+def invoice_credits(dealer_id: str, seq: int) -> tuple[str, str]:
+    """(partition, prefix): what was credited on an invoice and its credit notes."""
+    return _dealer_pk(dealer_id), invoice_credited(dealer_id, seq)[SK]
+
+
 def invoice_counter(dealer_id: str) -> Key:
     return counter(dealer_id, "INVOICE")
 
