@@ -70,7 +70,8 @@ class Row:
 
     @property
     def status_label(self) -> str:
-        return STATUS_LABELS[self.product.status]
+        label = STATUS_LABELS[self.product.status]
+        return label[:1].upper() + label[1:]
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from enum import StrEnum
 from pydantic import Field
 
 from chalicelib.domain import withdrawal_dates
-from chalicelib.domain.local_time import format_day
+from chalicelib.domain.local_time import format_long_day
 from chalicelib.domain.dealers import WithdrawalDays
 from chalicelib.domain.errors import Conflict, InvalidInput, InvalidTransition
 from chalicelib.domain.model import Entity
@@ -154,7 +154,7 @@ class Withdrawals(Entity):
             period = periods[line_id]
             if not period.open_on(today):
                 assert period.ends_on is not None  # open when the period has no end yet
-                message = f"{product.label} : le délai de rétractation a pris fin le {format_day(period.ends_on)}."
+                message = f"{product.label} : le délai de rétractation a pris fin le {format_long_day(period.ends_on)}."
                 raise InvalidInput(message, {"products": message})
             picked.append(product.moved_to(ProductStatus.WITHDRAWN, record.at, record.id))
         vehicle = any(p.kind == LineKind.VEHICLE for p in picked)

@@ -146,7 +146,7 @@ def test_after_its_period_the_service_contract_is_refused_and_nothing_changes(g,
     before = side.snapshot(memory)
     with pytest.raises(InvalidInput) as refused:
         withdrawal.withdraw(signed.token, form(signed, LineKind.SERVICE_CONTRACT), side.PHONE)
-    assert "a pris fin le 08/12/2026" in refused.value.message
+    assert "a pris fin le 8 décembre 2026" in refused.value.message
     assert side.snapshot(memory) == before
 
 
