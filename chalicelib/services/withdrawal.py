@@ -107,7 +107,7 @@ def page(proposal: Proposal, now: datetime) -> WithdrawalPage:
     customer = proposal.customer
     address = ", ".join(customer.address.lines()) if customer.address else ""
     return WithdrawalPage(rows=rows, records=situation.withdrawals.records,
-                          customer_name=customer.company_name or customer.full_name, customer_address=address)
+                          customer_name=customer.full_name, customer_address=address)
 
 
 def _situation(proposal: Proposal) -> _Situation:
