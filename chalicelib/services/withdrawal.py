@@ -279,7 +279,7 @@ def _credit_after_handover(order: Order, done: WithdrawalRecord, labels: list[st
 
 
 def _credit(order: Order | None) -> str | None:
-    """The lender of a credit that pays for the car (ended with the sale, art. L221-27 and L312-55)."""
+    """The lender of a credit that pays for the car: an accessory contract, ended with the sale (art. L221-27)."""
     if order is None or order.payment is None or order.payment.method != PaymentMethod.CREDIT:
         return None
     return order.payment.lender or "organisme de crédit"
