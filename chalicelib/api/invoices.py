@@ -5,7 +5,7 @@ from chalicelib.api.auth import seller_auth
 from chalicelib.api.http import current_staff, endpoint, parse, parse_query
 from chalicelib.documents.storage import attachment_disposition
 from chalicelib.domain.invoices import (
-    ExportQuery, Invoice, InvoiceDocument, InvoiceListQuery, InvoicePage, NewCreditNote,
+    ExportQuery, Invoice, InvoiceDocument, InvoiceListQuery, InvoicePage, InvoiceRead, NewCreditNote,
 )
 from chalicelib.services import invoices
 
@@ -31,11 +31,11 @@ def export_invoices():
                                                          "Content-Disposition": attachment_disposition(name)})
 
 
-@endpoint(invoices_api, "/invoices/{number}", summary="One invoice or credit note, as issued", response=Invoice,
-          authorizer=seller_auth)
+@endpoint(invoices_api, "/invoices/{number}", summary="One invoice or credit note, as issued, with its credit notes",
+          response=InvoiceRead, authorizer=seller_auth)
 def read_invoice(number: str):
     staff = current_staff(invoices_api)
-    return invoices.get(staff.dealer_id, number)
+    return invoices.read(staff.dealer_id, number)
 
 
 @endpoint(invoices_api, "/invoices/{number}/pdf",

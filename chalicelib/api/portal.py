@@ -21,7 +21,7 @@ from chalicelib.domain.signing import QUESTION_MAX, REASON_MAX, consent_parts, p
 from chalicelib.observability import logger
 from chalicelib.portal import pages
 from chalicelib.portal.security import csrf_token, new_nonce, portal_headers
-from chalicelib.services import deposits, invoices, portal, questions, signing, visit as visits
+from chalicelib.services import deposits, invoices, portal, questions, signing, visit as visits, withdrawal
 from chalicelib.services.visit import Closed, Visit, Visitor
 from chalicelib.settings import settings
 
@@ -214,6 +214,9 @@ def _form_page(template: str, token: str, depth: int, allowed: tuple[PortalState
     if template == "code.html":
         context["challenge"] = visit.challenge
         context["pending"] = visit.pending
+    if template == "withdrawal.html":
+        opened = visit.require(*allowed)
+        context["withdrawal"] = withdrawal.page(opened.proposal, opened.now)
     return Page(template, status, context)
 
 
@@ -386,6 +389,18 @@ def invoice_document(token: str, number: str):
         return Redirect(invoices.proposal_download(proposal.dealer_id, proposal.id, number))
     except errors.NotFound:
         return _not_found()
+
+
+@page_route("/p/{token}/retractation")
+def withdrawal_form(token: str):
+    """The model withdrawal form, per product, once signed (docs/withdrawal.md)."""
+    return _form_page("withdrawal.html", token, 1, (PortalState.ACCEPTED_VIEW,))
+
+
+@page_route("/p/{token}/retractation", method="POST")
+def withdraw(token: str):
+    return _posted(token, 1, withdrawal.withdraw, "withdrawal.html", Redirect("retractation"),
+                   keep=("name", "address"), allowed=(PortalState.ACCEPTED_VIEW,))
 
 
 def _not_found() -> Page:

@@ -52,6 +52,11 @@ def signed_pdf_key(dealer_id: str, proposal_id: str, version: int, sha256: str) 
     return f"dealers/{dealer_id}/proposals/{proposal_id}/v{version}-signed-{sha256[:16]}.pdf"
 
 
+def withdrawal_pdf_key(dealer_id: str, proposal_id: str, withdrawal_id: str) -> str:
+    """The acknowledgement of a customer's withdrawal (the filled model form): the customer's durable medium."""
+    return f"dealers/{dealer_id}/proposals/{proposal_id}/withdrawal-{withdrawal_id}.pdf"
+
+
 def order_document_key(dealer_id: str, order_id: str, document_id: str, extension: str) -> str:
     """An order's document (the holder's ID, the certificate of sale...): no personal data in the name."""
     return f"dealers/{dealer_id}/orders/{order_id}/documents/{document_id}{extension}"

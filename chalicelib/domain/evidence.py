@@ -46,6 +46,7 @@ class EventKind(StrEnum):
     ACCEPTED = "accepted"
     DECLINED = "declined"
     PAYMENT = "payment"
+    WITHDRAWAL = "withdrawal"  # the customer withdrew from products on the portal (model form, L221-21)
     CODE_EMAIL_FATE = "code_email_fate"  # SES delivered or bounced the signing code's email (email_events)
 
 

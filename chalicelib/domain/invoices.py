@@ -315,6 +315,11 @@ class InvoiceSummary(Entity):
                    due_cents=invoice.totals.due_cents, credited_number=invoice.credited_number)
 
 
+class InvoiceRead(Invoice):
+    """An invoice as the seller reads it: with the credit notes issued on it since."""
+    credit_notes: list[InvoiceSummary] = []
+
+
 class InvoicePage(Entity):
     items: list[InvoiceSummary]
     next_cursor: str | None = None

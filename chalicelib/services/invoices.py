@@ -25,7 +25,7 @@ from chalicelib.domain.errors import AlreadyExists, Conflict, Forbidden, Invalid
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.invoices import (
     AlreadyInvoiced, Buyer, Deduction, ExportQuery, Invoice, InvoiceDocument, InvoiceDraft, InvoiceKind,
-    InvoiceListQuery, InvoicePage, InvoiceSource, InvoiceSummary, NewCreditNote, NumberTaken, Seller,
+    InvoiceListQuery, InvoicePage, InvoiceRead, InvoiceSource, InvoiceSummary, NewCreditNote, NumberTaken, Seller,
     payment_terms, sale_lines, seq_of, share_of,
 )
 from chalicelib.domain import letters
@@ -99,14 +99,25 @@ def _buyer(customer: CustomerSnapshot | Buyer) -> Buyer:
 def refunded(dealer_id: str, proposal_id: str, refund_id: str, amount_cents: int, reason: str) -> Invoice | None:
     """The credit note of a refunded acompte (cancellation, withdrawal): None when no deposit invoice exists."""
     deposit = store.by_source(dealer_id, InvoiceSource.DEPOSIT.value, proposal_id)
-    if deposit is None:
-        return None
+    return None if deposit is None else _refund_once(deposit, amount_cents, reason, refund_id)
+
+
+def handover_refunded(dealer_id: str, order_id: str, refund_id: str, amount_cents: int | None,
+                      reason: str) -> Invoice | None:
+    """The credit note of what the order's final invoice billed and is refunded after the handover (the vehicle
+    returned: `amount_cents` None credits all that is left; a product withdrawn: its price). None when the order
+    has no final invoice. Once per `refund_id`."""
+    final = store.by_source(dealer_id, InvoiceSource.HANDOVER.value, order_id)
+    return None if final is None else _refund_once(final, amount_cents, reason, refund_id)
+
+
+def _refund_once(invoice: Invoice, amount_cents: int | None, reason: str, refund_id: str) -> Invoice:
     # A replay finds its credit note before crediting again (which the amount left could refuse).
-    existing = store.by_source(dealer_id, InvoiceSource.REFUND.value, refund_id)
+    existing = store.by_source(invoice.dealer_id, InvoiceSource.REFUND.value, refund_id)
     if existing is not None:
         _send(existing)
         return existing
-    return _credit(deposit, amount_cents, reason, refund_id)
+    return _credit(invoice, amount_cents, reason, refund_id)
 
 
 # --- the seller's actions -----------------------------------------------------------------
@@ -142,6 +153,13 @@ def get(dealer_id: str, number: str) -> Invoice:
     if seq is None:
         raise NotFound("Facture introuvable.")
     return store.get(dealer_id, seq)
+
+
+def read(dealer_id: str, number: str) -> InvoiceRead:
+    """The invoice and the credit notes issued on it (the seller's invoice page)."""
+    invoice = get(dealer_id, number)
+    return InvoiceRead(**invoice.model_dump(exclude={"issue_date", "totals"}),
+                       credit_notes=store.credit_notes_of(dealer_id, invoice.seq))
 
 
 def page(dealer_id: str, query: InvoiceListQuery) -> InvoicePage:

@@ -7,9 +7,8 @@ come before `approve`; the refund is due within 14 days (L221-24) and the order 
 index to warn the managers before that day. `approve` (a manager) cancels the order and puts its
 stock vehicle back on sale in the same transaction, then issues the credit note of the refunded acompte.
 """
-from datetime import timedelta
 
-from chalicelib.domain import clock, local_time
+from chalicelib.domain import clock, local_time, withdrawal_dates
 from chalicelib.domain.dealers import Role, Staff
 from chalicelib.domain.errors import Forbidden, InvalidInput, InvalidTransition
 from chalicelib.domain.iban import check_iban, masked
@@ -35,23 +34,26 @@ MANAGERS = (Role.MANAGER, Role.ADMIN)
 
 
 def request(dealer_id: str, order_id: str, command: CancellationRequest, by: Staff) -> OrderView:
-    return commit_and_view(dealer_id, request_writes(dealer_id, order_id, command, by))
+    return commit_and_view(dealer_id, request_writes(dealer_id, order_id, command, by.user_id))
 
 
-def request_writes(dealer_id: str, order_id: str, command: CancellationRequest, by: Staff) -> Change:
+def request_writes(dealer_id: str, order_id: str, command: CancellationRequest, by: str) -> Change:
+    """`by`: a staff member's user id, or "customer" for a withdrawal from the portal (services/withdrawal.py)."""
     agg, now = store.aggregate(dealer_id, order_id), clock.now()
     before = agg.order
     if before.status in (OrderStatus.HANDED_OVER, OrderStatus.SOLD):
         if command.reason != CancellationReason.WITHDRAWAL:
             raise InvalidTransition("Le véhicule est remis : seule une rétractation dans les 14 jours reste possible.")
-        if before.handed_over_at and now > before.handed_over_at + timedelta(days=WITHDRAWAL_DAYS):
+        # To the end of the period's last day, moved past a weekend or public holiday (art. L221-19).
+        if before.handed_over_at and local_time.paris_date(now) > withdrawal_dates.ends_on(
+                local_time.paris_date(before.handed_over_at), WITHDRAWAL_DAYS):
             raise InvalidTransition("Le délai de rétractation de 14 jours après la remise est passé (art. L221-18).")
     funds = before.funds_received_at is not None or before.received_cents > before.deposit_paid_cents
     branch = branch_of(funds)
     organised = before.status == OrderStatus.ORGANISED
     cancellation = Cancellation(
         reason=command.reason, branch=branch, organised=organised, note=command.note,
-        refund_cents=before.received_cents, requested_at=now, requested_by=by.user_id,
+        refund_cents=before.received_cents, requested_at=now, requested_by=by,
         refund_due_on=(refund_due_on(local_time.paris_date(now)) if branch == CancellationBranch.AFTER_FUNDS
                        else None))
     order = before.moved_to(OrderStatus.CANCELLING, now, cancellation=cancellation)
@@ -84,7 +86,7 @@ def request_writes(dealer_id: str, order_id: str, command: CancellationRequest, 
             f"{stop} : annulez la livraison prévue le {local_time.format_day(order.handover_on)}.",
             "order_cancellation", now)
         told = f"{told} ; {told_bo}"
-    event = order_event(order, OrderEventKind.CANCELLATION_REQUESTED, by.user_id, now, reason=command.reason.value,
+    event = order_event(order, OrderEventKind.CANCELLATION_REQUESTED, by, now, reason=command.reason.value,
                         branch=branch.value, organised=organised, refund_cents=cancellation.refund_cents,
                         refund_due_on=cancellation.refund_due_on.isoformat() if cancellation.refund_due_on else None,
                         told=told)
@@ -131,18 +133,20 @@ def approve(dealer_id: str, order_id: str, by: Staff) -> OrderView:
 
 
 def credit_refunded_deposit(order: Order) -> Invoice | None:
-    """The credit note of the acompte invoiced when the customer paid it by card (once per order: the
-    order is the refund's source). None when nothing was invoiced, or nothing of it is refunded, or when
-    the order was handed over: its final invoice already deducted the acompte, so that one is to credit."""
+    """The credit note of the refund (once per order: the order is the refund's source). Before the handover,
+    of the acompte invoiced when the customer paid it by card; after it (a withdrawal, the vehicle returned),
+    of the final invoice, whole: it billed the sale and deducted the acompte. None when nothing was invoiced
+    or nothing of it is refunded."""
     cancellation = order.cancellation
-    if (order.proposal_id is None or order.handed_over_at is not None or cancellation is None
-            or cancellation.approved_at is None):
-        return None
-    amount = min(order.deposit_paid_cents, cancellation.refund_cents)
-    if amount <= 0:
+    if cancellation is None or cancellation.approved_at is None:
         return None
     reason = ("Rétractation du client (art. L221-18 du Code de la consommation)"
               if cancellation.reason == CancellationReason.WITHDRAWAL else "Annulation de la commande")
+    if order.handed_over_at is not None:
+        return invoices.handover_refunded(order.dealer_id, order.id, order.id, None, reason)
+    amount = min(order.deposit_paid_cents, cancellation.refund_cents)
+    if order.proposal_id is None or amount <= 0:
+        return None
     return invoices.refunded(order.dealer_id, order.proposal_id, order.id, amount, reason)
 
 

@@ -18,9 +18,13 @@ def assignees(order: Order, role: Role) -> list[str]:
     """User ids of who does a milestone of this role: the order's seller, or the role's active users."""
     if role == Role.SELLER:
         return [order.seller_id]
-    users = [u for u in dealer_store.list_users(order.dealer_id) if u.active]
-    chosen = [u.id for u in users if u.role == role] or [u.id for u in users if u.role == Role.ADMIN]
-    return chosen
+    return role_users(order.dealer_id, role)
+
+
+def role_users(dealer_id: str, role: Role) -> list[str]:
+    """The role's active users (none: the admins)."""
+    users = [u for u in dealer_store.list_users(dealer_id) if u.active]
+    return [u.id for u in users if u.role == role] or [u.id for u in users if u.role == Role.ADMIN]
 
 
 def tell(order: Order, user_ids: list[str], subject: str, text: str, purpose: str,

@@ -13,7 +13,9 @@ from botocore.exceptions import ClientError
 from chalicelib.domain import local_time
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.orders.model import OrderSource
-from chalicelib.domain.invoices import AlreadyInvoiced, CreditExceedsInvoice, Invoice, InvoiceSource, NumberTaken
+from chalicelib.domain.invoices import (
+    AlreadyInvoiced, CreditExceedsInvoice, Invoice, InvoiceSource, InvoiceSummary, NumberTaken, seq_of,
+)
 from chalicelib.store import keys, paging
 from chalicelib.store.table import Condition, Put, Update, Write, if_absent, table
 from chalicelib.store.unit_of_work import commit
@@ -45,8 +47,13 @@ def numbered(invoice: Invoice, read: Counter) -> Update:
 
 
 def new(invoice: Invoice) -> list[Write]:
-    """The invoice, written once, and its source marker (one invoice per paid acompte, handover, refund)."""
-    return [
+    """The invoice, written once, and its source marker (one invoice per paid acompte, handover, refund);
+    a credit note is also listed under the invoice it credits."""
+    credited = seq_of(invoice.credited_number) if invoice.credited_number else None
+    listed = [] if credited is None else [
+        Put(keys.invoice_credit_note(invoice.dealer_id, credited, invoice.seq),
+            InvoiceSummary.of(invoice).model_dump(mode="json"), if_absent(), error=NumberTaken())]
+    return [*listed,
         Put(keys.invoice(invoice.dealer_id, invoice.seq),
             {**invoice.model_dump(mode="json"), **keys.invoice_listing(invoice.dealer_id, invoice.issued_at,
                                                                       invoice.seq)},
@@ -63,6 +70,13 @@ def credited(invoice: Invoice, amount_cents: int, already: int) -> Update:
                   condition=Condition("attribute_not_exists(#credited) OR #credited <= :most",
                                       {"#credited": "credited_cents"}, {":most": remaining}),
                   error=CreditExceedsInvoice(invoice.totals.ttc_cents - already))
+
+
+def credit_notes_of(dealer_id: str, seq: int) -> list[InvoiceSummary]:
+    """The credit notes issued on an invoice, in number order: one Query."""
+    partition, prefix = keys.invoice_credits(dealer_id, seq)
+    return [InvoiceSummary.model_validate(item) for item in table.query_all(partition, prefix)
+            if "#NOTE#" in item[keys.SK]]
 
 
 def credited_cents(dealer_id: str, seq: int) -> int:

@@ -284,6 +284,14 @@ def proposal_part(proposal_id: str, sort_key: str) -> str | None:
 
 
 
+# --- withdrawal (docs/withdrawal.md) -------------------------------------------------------------
+# The withdrawal state of a signed proposal (its products, the declarations made): one item under the
+# proposal's prefix, after its events and evidence, so the portal's Limit-2 read never meets it.
+
+def proposal_withdrawals(dealer_id: str, proposal_id: str) -> Key:
+    return {PK: _dealer_pk(dealer_id), SK: f"{PROPOSAL_PREFIX}{proposal_id}#WITHDRAWALS"}
+
+
 # --- deposit payment (docs/payments.md) ----------------------------------------------------
 # The payment's state is the proposal item's `deposit_payment` attribute (read by the portal's one
 # Query). Each provider event that changed it leaves a marker under the proposal's prefix, so a
@@ -419,6 +427,17 @@ def invoices_of(dealer_id: str) -> tuple[str, str]:
 
 def invoice_credited(dealer_id: str, seq: int) -> Key:
     return {PK: _dealer_pk(dealer_id), SK: f"INVOICECREDITED#{seq:0{INVOICE_SEQ_DIGITS}d}"}
+
+
+def invoice_credit_note(dealer_id: str, seq: int, credit_seq: int) -> Key:
+    """A credit note listed under the invoice it credits (read with its INVOICECREDITED item, one Query)."""
+    prefix = invoice_credits(dealer_id, seq)[1]
+    return {PK: _dealer_pk(dealer_id), SK: f"{prefix}#NOTE#{credit_seq:0{INVOICE_SEQ_DIGITS}d}"}
+
+
+def invoice_credits(dealer_id: str, seq: int) -> tuple[str, str]:
+    """(partition, prefix): what was credited on an invoice and its credit notes."""
+    return _dealer_pk(dealer_id), invoice_credited(dealer_id, seq)[SK]
 
 
 def invoice_counter(dealer_id: str) -> Key:

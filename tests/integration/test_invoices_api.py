@@ -89,6 +89,8 @@ def test_a_correction_is_a_credit_note_and_another_dealer_sees_nothing(client, g
     note = admin.post(f"/invoices/{number}/credit-notes", {"amount_cents": 8_000, "reason": "Geste commercial"})
     assert note.status_code == 201, note.body
     assert (body(note)["kind"], body(note)["credited_number"]) == ("credit_note", number)
+    read = body(seller.get(f"/invoices/{number}"))
+    assert [(n["number"], n["ttc_cents"]) for n in read["credit_notes"]] == [(body(note)["number"], 8_000)]
     assert admin.post(f"/invoices/{number}/credit-notes", {"amount_cents": 200_000, "reason": "x"}).status_code == 409
     assert admin.post(f"/invoices/{number}/credit-notes", {"reason": ""}).status_code == 400
 

@@ -28,6 +28,7 @@ class OrderEventKind(StrEnum):
     HANDED_OVER = "handed_over"
     SOLD = "sold"
     CANCELLATION_REQUESTED = "cancellation_requested"
+    PRODUCTS_WITHDRAWN = "products_withdrawn"  # the customer withdrew from a service contract, an insurance...
     REFUND_IBAN_GIVEN = "refund_iban_given"
     REFUND_DUE_SOON = "refund_due_soon"
     CANCELLED = "cancelled"

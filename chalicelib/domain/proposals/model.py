@@ -70,6 +70,7 @@ class EventKind(StrEnum):
     EMAIL_DELIVERED = "email_delivered"      # SES delivered a customer email ("remis"), services/email_events.py
     EMAIL_UNDELIVERED = "email_undelivered"  # bounced, complained or rejected: details.label says which
     ADDRESS_CONFIRMED = "address_confirmed"  # a seller confirmed a suppressed address is right after all
+    CUSTOMER_WITHDREW = "customer_withdrew"  # the customer withdrew from products once signed (rétractation)
 
 
 class DealerSnapshot(Entity):

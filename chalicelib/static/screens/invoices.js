@@ -123,7 +123,28 @@ async function renderOne(main, number) {
       scrollingTable("Lignes de la facture", linesTable(invoice.lines))),
     h("section", { class: "card", "aria-labelledby": "invoice-totals" },
       h("h2", { id: "invoice-totals" }, "Totaux"),
-      totalsTable(invoice)));
+      totalsTable(invoice)),
+    credit ? null : creditNotes(invoice));
+}
+
+// The credit notes issued on this invoice (a refund, a withdrawal, a correction), from the invoice's read.
+function creditNotes(invoice) {
+  const notes = invoice.credit_notes || [];
+  const credited = notes.reduce((sum, note) => sum + note.ttc_cents, 0);
+  return h("section", { class: "card", "aria-labelledby": "invoice-credit-notes" },
+    h("h2", { id: "invoice-credit-notes" }, "Avoirs"),
+    notes.length ? [
+      scrollingTable("Avoirs émis sur cette facture", h("table", { class: "table credit-notes-table" },
+        h("thead", {}, h("tr", {},
+          h("th", { scope: "col" }, "Numéro"),
+          h("th", { scope: "col" }, "Date"),
+          h("th", { scope: "col", class: "num" }, "Montant TTC"))),
+        h("tbody", {}, notes.map((note) => h("tr", {},
+          h("td", {}, h("a", { href: `#/invoices/${note.number}`, class: "strong" }, note.number)),
+          h("td", {}, shortDay(note.issue_date)),
+          h("td", { class: "num" }, money(-note.ttc_cents))))))),
+      h("p", { class: "muted" }, `Crédité : ${money(credited)} sur ${money(invoice.totals.ttc_cents)} TTC.`),
+    ] : h("p", { class: "muted" }, "Aucun avoir émis sur cette facture."));
 }
 
 function linesTable(lines) {

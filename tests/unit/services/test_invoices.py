@@ -133,6 +133,19 @@ def test_a_correction_credits_part_of_an_invoice_and_never_more_than_it(memory, 
     assert rest.totals.ttc_cents == final.totals.ttc_cents - 10_000
 
 
+def test_an_invoice_reads_with_its_credit_notes(g):
+    final = handover(g, deposit_of=None)
+    assert invoices.read(g.dealer_id, final.number).credit_notes == []
+    first = invoices.credit_note(g.dealer_id, final.number, NewCreditNote(amount_cents=10_000, reason="Remise"),
+                                 by=g.admin)
+    rest = invoices.credit_note(g.dealer_id, final.number, NewCreditNote(reason="Annulation"), by=g.admin)
+    read = invoices.read(g.dealer_id, final.number)
+    assert [(n.number, n.ttc_cents) for n in read.credit_notes] == [
+        (first.number, 10_000), (rest.number, final.totals.ttc_cents - 10_000)]
+    assert read.totals == final.totals and read.number == final.number
+    assert invoices.read(g.dealer_id, rest.number).credit_notes == []
+
+
 def test_a_seller_may_not_issue_a_credit_note(memory, g):
     final = handover(g, deposit_of=None)
     before = copy.deepcopy(memory.items)
