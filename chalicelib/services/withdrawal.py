@@ -37,7 +37,7 @@ from chalicelib.domain.orders.withdrawal import (
 from chalicelib.domain.outbox import Attachment, Channel, OutboxMessage
 from chalicelib.domain.proposals.model import EventKind, Proposal
 from chalicelib.observability import logger, metrics
-from chalicelib.services import email_events, invoices, order_cancellation, order_notices, staff_alerts
+from chalicelib.services import invoices, order_cancellation, order_notices, staff_alerts
 from chalicelib.services.customer_contact import customer_address
 from chalicelib.services.orders import change_of, order_event
 from chalicelib.services.visit import Record, Visitor, checked, commit, open_link, retried
@@ -247,7 +247,7 @@ def _acknowledgement(proposal: Proposal, done: WithdrawalRecord, labels: list[st
         dealer_id=proposal.dealer_id, channel=Channel.EMAIL, to=customer_address(proposal),
         reply_to=str(proposal.seller.email), purpose="withdrawal_ack", created_at=done.at,
         attachments=[Attachment(filename=f"retractation-{proposal.reference}.pdf", s3_key=key)],
-        proposal=email_events.about(proposal), **letter.parts())
+        proposal=proposal.email_ref(), **letter.parts())
 
 
 def _ack(proposal: Proposal, order: Order | None, done: WithdrawalRecord, labels: list[str],
