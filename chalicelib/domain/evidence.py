@@ -32,7 +32,8 @@ Detail = str | int | bool | None
 
 
 class EventKind(StrEnum):
-    PROPOSAL_SENT = "proposal_sent"
+    PROPOSAL_SENT = "proposal_sent"  # the seller's send (services/proposals.send)
+    REMINDER_SENT = "reminder_sent"  # a reminder, the seller's or automatic (services/proposals.reminder_of)
     LINK_RENEWED = "link_renewed"
     LINK_OPENED = "link_opened"
     VIEWED = "viewed"
@@ -45,7 +46,7 @@ class EventKind(StrEnum):
     CODE_FAILED = "code_failed"
     ACCEPTED = "accepted"
     DECLINED = "declined"
-    PAYMENT = "payment"
+    PAYMENT = "payment"  # the acompte received (services/deposits, the provider's webhook)
     CODE_EMAIL_FATE = "code_email_fate"  # SES delivered or bounced the signing code's email (email_events)
 
 
