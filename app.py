@@ -20,6 +20,7 @@ from chalicelib.api.proposals import proposals_api
 from chalicelib.api.quotes import quotes_api
 from chalicelib.api.templates import templates_api
 from chalicelib.api.vehicles import vehicles_api
+from chalicelib.api.verification import verification_api
 from chalicelib.jobs.delivery import delivery
 from chalicelib.jobs.email_events import email_fates
 from chalicelib.jobs.schedules import jobs
@@ -28,6 +29,8 @@ from chalicelib.observability import logger, metrics
 from chalicelib.settings import dev_routes_enabled
 
 app = Chalice(app_name="offerline")
+# Bodies API Gateway hands over base64-encoded, byte for byte: the PDF handed to POST /verify.
+app.api.binary_types.append("application/pdf")
 
 app.register_middleware(uniform_errors, "http")
 app.register_middleware(ConvertToMiddleware(
@@ -48,6 +51,7 @@ app.register_blueprint(email_fates_api)
 app.register_blueprint(tasks_api)
 app.register_blueprint(templates_api)
 app.register_blueprint(vehicles_api)
+app.register_blueprint(verification_api)
 app.register_blueprint(portal_api)
 app.register_blueprint(payments_api)
 app.register_blueprint(jobs)

@@ -55,6 +55,12 @@ class Settings(StageSettings):
     seal_cert_pem: str | None = None
     seal_chain_pem: str | None = None
     dev_ca_dir: str = ".local/dev-ca"
+    # The RFC 3161 timestamp on the seal (PAdES B-T). Production: the time-stamping authority's URL
+    # (HTTP POST of application/timestamp-query) and its CA certificates (PEM), which verification
+    # trusts beside the seal's. Unset (dev stage only): the development CA's own TSA, in process.
+    tsa_url: str | None = None
+    tsa_roots_pem: str | None = None
+    tsa_timeout_seconds: float = 10.0
 
     # Deposit payment by card (docs/payments.md). "stripe" (Stripe Checkout) in production; "local",
     # the dev-only checkout page under /dev/checkout, in development. Both are confirmed by the same
@@ -79,6 +85,8 @@ class Settings(StageSettings):
                 raise ValueError(f"the prod stage needs OFFERLINE_{name.upper()} (32 characters or more)")
         if self.seal_key_pem is None or self.seal_cert_pem is None:
             raise ValueError("the prod stage needs OFFERLINE_SEAL_KEY_PEM and OFFERLINE_SEAL_CERT_PEM")
+        if self.tsa_url is None or not self.tsa_roots_pem:
+            raise ValueError("the prod stage needs OFFERLINE_TSA_URL and OFFERLINE_TSA_ROOTS_PEM (timestamp authority)")
         return self
 
     @model_validator(mode="after")

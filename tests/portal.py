@@ -173,3 +173,26 @@ def table_calls(monkeypatch) -> list[str]:
 
     monkeypatch.setattr(table_module.Table, "_client", property(lambda self: Counting(real(self))))
     return calls
+
+
+def rewrite_evidence(dealer_id: str, proposal_id: str, *, seq: int, ip: str) -> None:
+    """What someone with write access to the table could do (issue 11 item 5): change one event and recompute
+    every hash after it, the stored head and `signature.evidence_head`, so the stored chain verifies."""
+    from chalicelib.domain import evidence
+    from chalicelib.store import keys
+    from chalicelib.store.table import table, to_dynamo
+
+    stored = table.get(keys.proposal(dealer_id, proposal_id))
+    chain = evidence.Chain.start(evidence.subject_of(dealer_id, proposal_id))
+    at_signature = None
+    for position in range(1, stored["evidence_seq"] + 1):
+        item = table.get(keys.evidence_event(dealer_id, proposal_id, position))
+        event = evidence.EvidenceEvent.model_validate(item)
+        chain, forged = evidence.append(chain, event.kind, event.at, ip=ip if position == seq else event.ip,
+                                        user_agent=event.user_agent, details=event.details)
+        table._client.put_item(TableName=table.name, Item=to_dynamo({**item, **forged.model_dump(mode="json")}))
+        if position == stored["signature"]["evidence_seq"]:
+            at_signature = forged.hash
+    signature = {**stored["signature"], "evidence_head": at_signature}
+    table._client.put_item(TableName=table.name, Item=to_dynamo({**stored, "evidence_head": chain.head_hash,
+                                                                 "signature": signature}))

@@ -75,6 +75,8 @@ class Operation:
     status: int
     authenticated: bool
     tag: str
+    body_media: str | None = None
+    """A body that is a file of this media type (raw bytes), not JSON."""
 
 
 def endpoint(
@@ -88,14 +90,16 @@ def endpoint(
     status: int = 200,
     authorizer: Any = None,
     tag: str = "dealer",
+    body_media: str | None = None,
 ) -> Callable:
-    """Registers a JSON route; the view returns a model (or list of models) or raises a DomainError."""
+    """Registers a JSON route; the view returns a model (or list of models) or raises a DomainError.
+    `body_media` (e.g. application/pdf): the body is a file of that type, read by the view as raw bytes."""
 
     def register(view: Callable) -> Callable:
         @functools.wraps(view)
         def guarded(**params: str) -> Response:
             try:
-                if body is not None:
+                if body is not None or body_media is not None:
                     require_body(bp.current_request)
                 result = view(**params)
             except errors.DomainError as error:
@@ -104,8 +108,10 @@ def endpoint(
                 return result
             return Response(body=to_json(result), status_code=status, headers={"Content-Type": "application/json"})
 
-        setattr(guarded, "operation", Operation(summary, body, response, status, authorizer is not None, tag))
-        bp.route(path, methods=[method], authorizer=authorizer, content_types=_ANY_CONTENT)(guarded)
+        setattr(guarded, "operation", Operation(summary, body, response, status, authorizer is not None, tag,
+                                                body_media))
+        content_types = _ANY_CONTENT + ([body_media, "application/octet-stream"] if body_media else [])
+        bp.route(path, methods=[method], authorizer=authorizer, content_types=content_types)(guarded)
         return view
 
     return register
@@ -127,7 +133,7 @@ def require_body(request: Any) -> None:
     """A route that takes a body refuses none at all: read as `{}` it would erase (PUT) or do nothing
     (PATCH) and still answer 200. Checked before the view, so nothing is read or changed."""
     if not (request.raw_body or b"").strip():
-        raise errors.InvalidInput("Le corps de la requête est requis (JSON).", {"body": "required"})
+        raise errors.InvalidInput("Le corps de la requête est requis.", {"body": "required"})
 
 
 def parse(model: type[Model], request: Any) -> Model:

@@ -75,6 +75,10 @@ def _operation(path: str, method: str, op: Operation, refs: dict) -> dict:
     if op.body is not None:
         schema = refs[((path, method, "body"), "validation")]
         described["requestBody"] = {"required": True, "content": {"application/json": {"schema": schema}}}
+    if op.body_media is not None:
+        described["requestBody"] = {"required": True, "content": {
+            op.body_media: {"schema": {"type": "string", "contentMediaType": op.body_media}}}}
+        described["responses"]["415"] = {"description": f"Body not sent as {op.body_media}", **error}
     parameters = [
         {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
         for name in re.findall(r"{(\w+)}", path)

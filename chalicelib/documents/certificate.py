@@ -19,6 +19,7 @@ PARIS = ZoneInfo("Europe/Paris")
 
 STEP_LABELS = {
     EventKind.PROPOSAL_SENT: "Envoi de la proposition",
+    EventKind.REMINDER_SENT: "Relance",
     EventKind.LINK_OPENED: "Ouverture du lien d'accès",
     EventKind.VIEWED: "Consultation de la proposition",
     EventKind.DOWNLOADED: "Téléchargement du PDF",

@@ -32,7 +32,8 @@ Detail = str | int | bool | None
 
 
 class EventKind(StrEnum):
-    PROPOSAL_SENT = "proposal_sent"
+    PROPOSAL_SENT = "proposal_sent"  # the seller's send (services/proposals.send)
+    REMINDER_SENT = "reminder_sent"  # a reminder, the seller's or automatic (services/proposals.reminder_of)
     LINK_RENEWED = "link_renewed"
     LINK_OPENED = "link_opened"
     VIEWED = "viewed"
@@ -45,7 +46,7 @@ class EventKind(StrEnum):
     CODE_FAILED = "code_failed"
     ACCEPTED = "accepted"
     DECLINED = "declined"
-    PAYMENT = "payment"
+    PAYMENT = "payment"  # the acompte received (services/deposits, the provider's webhook)
     WITHDRAWAL = "withdrawal"  # the customer withdrew from products on the portal (model form, L221-21)
     CODE_EMAIL_FATE = "code_email_fate"  # SES delivered or bounced the signing code's email (email_events)
 
@@ -176,7 +177,7 @@ def evidence_document(
     consent_text: str,
     shown_pdf_sha256: str,
     shown_pdf_length: int,
-    signed_pdf_sha256: str,
+    signed_pdf_sha256: str | None,
     events: Sequence[EvidenceEvent],
     head: Chain,
     generated_at: datetime,
@@ -185,6 +186,8 @@ def evidence_document(
 
     The signed PDF begins with the exact bytes of the PDF shown (the certificate page and
     the seal are incremental updates), so its first `length` bytes hash to `shown.sha256`.
+    The copy embedded in the signed PDF itself has no `signed` hash (`signed_pdf_sha256=None`):
+    it is sealed inside that file.
     """
     signing = _last(events, EventKind.ACCEPTED) or _last(events, EventKind.SIGN_FORM_SUBMITTED)
     report = verify(events, subject, head)
@@ -200,7 +203,7 @@ def evidence_document(
         },
         "documents": {
             "shown": {"sha256": shown_pdf_sha256, "length": shown_pdf_length},
-            "signed": {"sha256": signed_pdf_sha256},
+            **({"signed": {"sha256": signed_pdf_sha256}} if signed_pdf_sha256 is not None else {}),
         },
         "consent_text": consent_text,
         "steps": [
@@ -219,6 +222,18 @@ def evidence_document(
             "verification": report.model_dump(),
         },
     }
+
+
+def read_chain(document: Any) -> tuple[str, list[EvidenceEvent], Chain]:
+    """The subject, events and head of an evidence document's chain (as `evidence_document` writes it);
+    `ValueError` when it is not one."""
+    try:
+        chain = document["chain"]
+        events = [EvidenceEvent.model_validate(event) for event in chain["events"]]
+        head = Chain(subject=chain["subject"], seq=chain["head"]["seq"], head_hash=chain["head"]["hash"])
+    except (KeyError, TypeError, ValueError) as error:  # pydantic's ValidationError is a ValueError
+        raise ValueError("not an evidence document") from error
+    return head.subject, events, head
 
 
 def _last(events: Sequence[EvidenceEvent], kind: EventKind) -> EvidenceEvent | None:

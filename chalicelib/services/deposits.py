@@ -26,7 +26,7 @@ from typing import Any
 
 from chalicelib import payments
 from chalicelib.domain import clock, deposits as rules
-from chalicelib.domain import letters, local_time
+from chalicelib.domain import evidence, letters, local_time
 from chalicelib.domain.deposits import (
     AlreadySettled, AnomalySettlement, Confirmation, DepositAnomaly, DepositStatus,
 )
@@ -48,6 +48,7 @@ from chalicelib.store import dealers as dealer_store
 from chalicelib.store import deposits as store
 from chalicelib.store import proposals as proposal_store
 from chalicelib.store import outbox as outbox_store
+from chalicelib.store import portal as portal_store
 from chalicelib.store.deposits import AlreadyPaid, AlreadyProcessed
 from chalicelib.store.unit_of_work import commit
 
@@ -256,8 +257,12 @@ def _confirm(event: webhook.PaymentEvent, session: webhook.CheckoutSession, prop
                 receipt(paid_proposal, now)]
     order = orders.deposit_received_writes(proposal.dealer_id, proposal.id, paid.amount_cents,
                                            paid.provider_reference, now)
+    evidenced, proof = portal_store.appended(proposal, paid_proposal, evidence.EventKind.PAYMENT, now, {
+        "amount_cents": paid.amount_cents, "currency": paid.currency, "provider": provider,
+        "provider_reference": paid.provider_reference, "provider_event_id": event.id})
     try:
-        commit(store.event_processed(proposal, event.id, event.type, now), store.payment_received(proposal, paid),
+        commit(store.event_processed(proposal, event.id, event.type, now),
+               store.payment_received(proposal, paid, evidenced), proof,
                history, [outbox_store.new(m) for m in messages], order)
     except AlreadyProcessed:
         return _already(True, log)

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.documents import storage
-from chalicelib.domain import clock, local_time
+from chalicelib.domain import clock, evidence, local_time
 from chalicelib.domain.dealers import Dealer, ProfileChange, SellerProfile, Staff
 from chalicelib.domain.errors import InvalidInput, NotFound
 from chalicelib.domain.ids import new_id
@@ -31,6 +31,7 @@ from chalicelib.store import customers as customer_store
 from chalicelib.store import dealers as dealer_store
 from chalicelib.store import orders as order_store
 from chalicelib.store import outbox as outbox_store
+from chalicelib.store import portal as portal_store
 from chalicelib.store import proposals as store
 from chalicelib.store import quotes as quote_store
 from chalicelib.store.unit_of_work import UnitOfWork, Write, commit
@@ -133,8 +134,11 @@ def send(dealer_id: str, proposal_id: str, command: SendProposal, by: Staff) -> 
         "e_signature": sent.e_signature_requested, "version": sent.version, "outbox_id": message.id,
         "link_expires_at": link.expires_at.isoformat(),
     }, by=by.user_id)
+    sent, proof = portal_store.appended(proposal, sent, evidence.EventKind.PROPOSAL_SENT, now, _sending_details(
+        sent, recipient.email, link.expires_at, command.attach_pdf))
     allowed = (ProposalStatus.DRAFT,) if proposal.status == ProposalStatus.DRAFT else WITH_THE_CUSTOMER
-    work = UnitOfWork(store.update(proposal, sent, allowed), link.write, event, outbox_store.new(message),
+    work = UnitOfWork(store.update(proposal, sent, allowed, also=portal_store.chain_at(proposal.evidence_seq)),
+                      proof, link.write, event, outbox_store.new(message),
                       store.reminders_scheduled(sent, dealer.settings.reminder_days))
     _listed(work, sent)
     work.commit()
@@ -160,8 +164,10 @@ class Reminder:
     event: ProposalEvent
 
     def committed(self, before: Proposal) -> UnitOfWork:
-        """The unit of work of the reminder: the proposal, only while it is still with the customer as read."""
-        return UnitOfWork(store.update(before, self.proposal, WITH_THE_CUSTOMER), self.writes)
+        """The unit of work of the reminder: the proposal, only while it is still with the customer and its
+        evidence chain as read."""
+        return UnitOfWork(store.update(before, self.proposal, WITH_THE_CUSTOMER,
+                                       also=portal_store.chain_at(before.evidence_seq)), self.writes)
 
 
 def reminder_of(dealer: Dealer, proposal: Proposal, command: RemindProposal, at: datetime, by: str,
@@ -185,7 +191,18 @@ def reminder_of(dealer: Dealer, proposal: Proposal, command: RemindProposal, at:
         "version": reminded.version, "outbox_id": message.id, "link_expires_at": link.expires_at.isoformat(),
         **(details or {}),
     }, by=by)
-    return Reminder(reminded, [link.write, event, outbox_store.new(message)], store.event_of(event))
+    reminded, proof = portal_store.appended(proposal, reminded, evidence.EventKind.REMINDER_SENT, at, {
+        **_sending_details(reminded, recipient.email, link.expires_at, command.attach_pdf),
+        "automatic": bool((details or {}).get("automatic"))})
+    return Reminder(reminded, [proof, link.write, event, outbox_store.new(message)], store.event_of(event))
+
+
+def _sending_details(proposal: Proposal, to: str, link_expires_at: datetime,
+                     pdf_attached: bool) -> dict[str, evidence.Detail]:
+    """What the evidence keeps of a send or a reminder: where, which version and document, until when the link."""
+    return {"to": to, "proposal_version": proposal.version, "document_sha256": proposal.pdf.sha256 if proposal.pdf
+            else None, "e_signature": proposal.e_signature_requested, "pdf_attached": pdf_attached,
+            "link_expires_at": link_expires_at.isoformat()}
 
 
 def withdraw(dealer_id: str, proposal_id: str, by: Staff) -> ProposalView:

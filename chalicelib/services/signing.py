@@ -33,7 +33,7 @@ from chalicelib.domain.templates import TemplateKind
 from chalicelib.domain.quotes import describes_a_vehicle, stock_vehicle_id
 from chalicelib.domain.signing import ConcurrentChange
 from chalicelib.domain.vehicles import OpenProposal, VehicleProposalsChanged
-from chalicelib.services import leads, notifications, orders, vehicles
+from chalicelib.services import leads, notifications, orders, vehicles, verification
 from chalicelib.services.customer_contact import customer_address, customer_email, stored_pdf
 from chalicelib.services.visit import Opened, Record, Visit, Visitor, checked, commit, open_link, retried
 from chalicelib.settings import settings
@@ -163,13 +163,14 @@ def _accept(visit: Opened, used: SigningChallenge, pending: PendingSignature, vi
     shown = storage.get(pending.shown_pdf.s3_key)
     if hashlib.sha256(shown).hexdigest() != pending.shown_pdf.sha256:
         raise RuntimeError("the stored PDF is not the one shown to the customer")
+    events = [*visit.aggregate.evidence, *record.events]
     signed = seal(with_certificate(shown, CertificateFacts(
         dealer_name=proposal.dealer.name, proposal_reference=proposal.reference,
         proposal_version=proposal.version, signer_name=pending.full_name, signer_email=pending.email,
         ip=visitor.ip, user_agent=visitor.user_agent, consent_text=pending.consent_text,
-        events=[*visit.aggregate.evidence, *record.events], chain=record.chain,
+        events=events, chain=record.chain,
         withdrawal=withdrawal_text(proposal.moved_to(ProposalStatus.ACCEPTED, now)),  # as the page and email
-    )))
+    )), evidence=verification.sealed_evidence(proposal, pending, events, record.chain, now), at=now)
     signed_sha256 = hashlib.sha256(signed).hexdigest()
     key = storage.signed_pdf_key(proposal.dealer_id, proposal.id, proposal.version, signed_sha256)
     storage.put(key, signed, "application/pdf")
@@ -293,7 +294,8 @@ def evidence_file(dealer_id: str, proposal_id: str) -> dict[str, Any]:
 
 
 def verify_evidence(dealer_id: str, proposal_id: str) -> VerificationReport:
-    """Checks the stored chain against the head kept on the proposal (and the head sealed at signature)."""
+    """Checks the stored chain against the head kept on the proposal, and once signed against the chain sealed
+    in the signed PDF (issue 11: a rewrite of events, head and `signature.evidence_head` together shows there)."""
     return _verified(_aggregate(dealer_id, proposal_id))
 
 
@@ -306,5 +308,6 @@ def _verified(aggregate: store.Aggregate) -> VerificationReport:
         if at_signature is None or at_signature.hash != signature.evidence_head:
             return VerificationReport(ok=False, events=len(events), first_bad_seq=signature.evidence_seq,
                                       problem="la chaîne ne passe plus par l'empreinte scellée à la signature")
+        return verification.against_sealed_pdf(aggregate) or report
     return report
 

@@ -13,6 +13,7 @@ from chalicelib.domain.proposals.model import Proposal
 from chalicelib.domain.proposals.status import ProposalStatus
 from chalicelib.domain.signing import ConcurrentChange
 from chalicelib.store import keys
+from chalicelib.store.portal import chain_at
 from chalicelib.store.table import Condition, Put, Update, all_of, if_absent, if_status
 
 
@@ -68,11 +69,14 @@ def event_processed(proposal: Proposal, event_id: str, event_type: str, at: date
                if_absent(), error=AlreadyProcessed())
 
 
-def payment_received(proposal: Proposal, payment: DepositPayment) -> Update:
-    """The acompte paid, if the proposal is signed and not already paid."""
-    condition = all_of(if_status(ProposalStatus.ACCEPTED.value), _not_paid())
-    return Update(keys.proposal(proposal.dealer_id, proposal.id), set={"deposit_payment": item(payment)},
-                  condition=condition, error=AlreadyPaid())
+def payment_received(proposal: Proposal, payment: DepositPayment, evidenced: Proposal) -> Update:
+    """The acompte paid and the evidence chain's new head (`evidenced`, store/portal.appended), if the proposal is
+    signed, not already paid and its chain as read. A chain moved meanwhile also raises AlreadyPaid: the webhook
+    then reads again and judges anew (services/deposits._completed)."""
+    condition = all_of(if_status(ProposalStatus.ACCEPTED.value), _not_paid(), chain_at(proposal.evidence_seq))
+    return Update(keys.proposal(proposal.dealer_id, proposal.id), set={
+        "deposit_payment": item(payment), "evidence_seq": evidenced.evidence_seq,
+        "evidence_head": evidenced.evidence_head}, condition=condition, error=AlreadyPaid())
 
 
 def checkout_closed(proposal: Proposal, payment: DepositPayment, session_id: str) -> Update:

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Iterable
 
 from chalicelib.domain.codes import SigningChallenge
-from chalicelib.domain.evidence import Chain, EvidenceEvent, subject_of
+from chalicelib.domain.evidence import Chain, Detail, EventKind, EvidenceEvent, append, subject_of
 from chalicelib.domain.links import AccessLink
 from chalicelib.domain.proposals.model import Proposal, ProposalLink
 from chalicelib.domain.proposals.status import ProposalStatus
@@ -101,11 +101,21 @@ def evidence(proposal: Proposal, event: EvidenceEvent) -> Put:
                error=ConcurrentChange())
 
 
+def appended(before: Proposal, after: Proposal, kind: EventKind, at: datetime,
+             details: dict[str, Detail]) -> tuple[Proposal, Put]:
+    """A seller's or the system's action as an evidence event (the send, a reminder, the payment): `after` with
+    the chain's new head, and the event's write. The caller's write of the proposal carries
+    `chain_at(before.evidence_seq)`, so a concurrent append (a customer's view) makes it fail and read again."""
+    chain, event = append(Aggregate(before).chain, kind, at, details=details)
+    evidenced = after.evidenced(chain.seq, chain.head_hash)
+    return evidenced, evidence(evidenced, event)
+
+
 def proposal_change(before: Proposal, after: Proposal, *, allowed: Iterable[ProposalStatus] | None = None,
                     version: bool = False) -> Update:
     """`after`, as the domain made it with the chain's new head, replaces `before` (store/proposals.update,
     as for the seller's actions), if the proposal is still as read: status, chain head (and version)."""
-    return proposal_store.update(before, after, allowed, version=version, also=_chain_at(before.evidence_seq),
+    return proposal_store.update(before, after, allowed, version=version, also=chain_at(before.evidence_seq),
                                  error=ConcurrentChange())
 
 
@@ -150,7 +160,8 @@ def code(proposal: Proposal, challenge: SigningChallenge, pending: PendingSignat
     return Put(keys.proposal_code(proposal.dealer_id, proposal.id), item, condition, error=ConcurrentChange())
 
 
-def _chain_at(seq: int) -> Condition:
+def chain_at(seq: int) -> Condition:
+    """The proposal's evidence chain is still at `seq` (as read)."""
     if seq == 0:
         return Condition("attribute_not_exists(#eseq) OR #eseq = :eseq", {"#eseq": "evidence_seq"}, {":eseq": 0})
     return Condition("#eseq = :eseq", {"#eseq": "evidence_seq"}, {":eseq": seq})

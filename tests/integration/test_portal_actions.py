@@ -1,4 +1,6 @@
 """The portal's other behaviours on the local services: views, downloads, declining, new links, headers, evidence."""
+import hashlib
+import json
 import secrets
 import urllib.request
 from datetime import timedelta
@@ -200,6 +202,37 @@ def test_removing_the_last_evidence_events_is_reported_against_the_stored_head(g
                                                                                      sent.proposal_id, head)))
     report = signing.verify_evidence(garage.dealer.id, sent.proposal_id)
     assert not report.ok and "événements" in report.problem
+
+
+def test_a_full_rewrite_of_the_stored_evidence_is_found_against_the_chain_sealed_in_the_pdf(seller, garage, sent,
+                                                                                           customer):
+    """Issue 11 item 5: events, stored head and `signature.evidence_head` rewritten with recomputed hashes."""
+    customer.get()
+    sign(customer, sent)
+    assert signing.verify_evidence(garage.dealer.id, sent.proposal_id).ok
+    portal.rewrite_evidence(garage.dealer.id, sent.proposal_id, seq=2, ip="198.51.100.9")
+    report = signing.verify_evidence(garage.dealer.id, sent.proposal_id)
+    assert not report.ok and report.first_bad_seq == 2 and "PDF signé" in report.problem
+    proofs = body(seller.get(f"/proposals/{sent.proposal_id}/proofs/evidence.json"))
+    assert proofs["chain"]["verification"]["ok"] is False
+
+
+def test_the_signed_pdf_carries_the_evidence_under_a_timestamped_seal(seller, garage, sent, customer):
+    from chalicelib.documents import sealing
+
+    customer.get()
+    sign(customer, sent)
+    stored = table.get(keys.proposal(garage.dealer.id, sent.proposal_id))
+    pdf = storage.get(stored["signature"]["signed_pdf"]["s3_key"])
+    report = sealing.validate(pdf, sealing.trust_roots_from_settings())
+    assert report.ok and report.timestamp_valid and report.timestamp is not None
+    embedded = json.loads(report.evidence)
+    assert embedded["chain"]["head"] == {"seq": stored["signature"]["evidence_seq"],
+                                         "hash": stored["signature"]["evidence_head"]}
+    assert embedded["chain"]["verification"]["ok"] and "signed" not in embedded["documents"]
+    assert embedded["signer"]["name"] == "Marie Durand"
+    shown = embedded["documents"]["shown"]
+    assert hashlib.sha256(pdf[:shown["length"]]).hexdigest() == shown["sha256"]
 
 
 def _dynamo(item: dict) -> dict:

@@ -106,7 +106,7 @@ def test_a_customer_reads_asks_signs_with_a_code_and_the_seller_downloads_sealed
                                 "user_agent": portal.PHONE}
     assert proofs["documents"]["signed"]["sha256"] == hashlib.sha256(signed).hexdigest()
     steps = [step["kind"] for step in proofs["steps"]]
-    assert steps[:2] == ["link_opened", "viewed"]
+    assert steps[:3] == ["proposal_sent", "link_opened", "viewed"]  # the chain starts with the seller's send
     assert ["sign_form_submitted", "code_sent", "code_verified", "accepted"] == [
         s for s in steps if s in ("sign_form_submitted", "code_sent", "code_verified", "accepted")]
     written = json.dumps(proofs) + json.dumps(view)

@@ -11,6 +11,8 @@ PROD = {
     "csrf_secret": "s" * 40,
     "seal_key_pem": "-----BEGIN PRIVATE KEY-----...",
     "seal_cert_pem": "-----BEGIN CERTIFICATE-----...",
+    "tsa_url": "https://tsa.example/tsr",
+    "tsa_roots_pem": "-----BEGIN CERTIFICATE-----...",
     "payment_provider": "stripe",
     "stripe_secret_key": "sk_live_" + "k" * 30,
     "stripe_webhook_secret": "whsec_" + "w" * 30,
@@ -27,6 +29,8 @@ def test_production_starts_with_its_own_secrets_and_seal():
     {"csrf_secret": "too-short"},
     {"seal_key_pem": None},
     {"seal_cert_pem": None},
+    {"tsa_url": None},
+    {"tsa_roots_pem": None},
 ])
 def test_production_refuses_development_or_missing_signing_secrets(change):
     with pytest.raises(ValidationError):

@@ -75,6 +75,37 @@ def test_the_provider_s_payment_marks_the_acompte_paid_once(memory, signed):
     assert memory.items == before
 
 
+def test_the_payment_is_an_event_of_the_evidence_chain_even_when_a_view_moved_the_chain_meanwhile(
+        memory, signed, monkeypatch):
+    from chalicelib.domain import evidence
+    from chalicelib.services import deposits as service
+    from chalicelib.store import portal as portal_store
+    from chalicelib.store.unit_of_work import commit
+
+    checkout(signed)
+    payload, signature = side.webhook_event(signed, session_id=session_of(signed))
+    judged = service._confirm
+
+    def a_view_first(event, session, proposal):
+        """The customer's page is opened between the webhook's read and its write, once."""
+        monkeypatch.setattr(service, "_confirm", judged)
+        chain, proof = evidence.append(portal_store.Aggregate(proposal).chain, evidence.EventKind.LINK_OPENED,
+                                       side.NOW)
+        commit(portal_store.proposal_change(proposal, proposal.evidenced(chain.seq, chain.head_hash),
+                                            allowed=[ProposalStatus.ACCEPTED]), portal_store.evidence(proposal, proof))
+        return judged(event, session, proposal)
+
+    monkeypatch.setattr(service, "_confirm", a_view_first)
+    assert deposits.receive(payload, signature).outcome == Outcome.RECORDED
+    assert side.evidence(signed)[-2:] == ["link_opened", "payment"]
+    aggregate = portal_store.read(signed.proposal.dealer_id, signed.proposal.id, whole=True)
+    payment = aggregate.evidence[-1]
+    assert (payment.details["amount_cents"], payment.details["provider_reference"]) == (
+        signed.proposal.deposit_cents, "pi_1")
+    assert evidence.verify(aggregate.evidence, evidence.subject_of(signed.proposal.dealer_id, signed.proposal.id),
+                           aggregate.chain).ok
+
+
 def test_a_forged_event_is_refused_and_writes_nothing(memory, signed):
     payload, _ = side.webhook_event(signed)
     before = side.snapshot(memory)

@@ -5,6 +5,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
+from chalicelib.domain import evidence
 from chalicelib.domain.dealers import DealerSettingsChange
 from chalicelib.domain.errors import Conflict, InvalidInput, InvalidTransition, RemoteSellingDisabled
 from chalicelib.domain.outbox import Channel
@@ -14,7 +15,10 @@ from chalicelib.domain.proposals.status import ProposalStatus
 from chalicelib.domain.templates import TemplateKind
 from chalicelib.services import dealers, proposals
 from chalicelib.store import keys
+from chalicelib.store import dealers as dealers_store
+from chalicelib.store import portal as portal_store
 from chalicelib.store import proposals as store
+from chalicelib.store.unit_of_work import commit
 from tests import desk
 from tests.desk import admin, command, seller
 from tests.offers import SELLER_BLOCK, with_legal
@@ -153,6 +157,35 @@ def test_a_reminder_uses_its_template_and_a_new_link_while_the_first_stays(garag
     assert (reminded.reminder_count, reminded.last_reminded_at) == (1, NOW + timedelta(days=1))
     assert sorted(e["template"] for e in emails(memory)) == sorted([TemplateKind.SEND, TemplateKind.REMINDER])
     assert len(links(memory)) == 2 and EventKind.REMINDER_SENT in history(garage, proposal.id)
+
+
+def test_the_send_and_each_reminder_are_events_of_the_evidence_chain_with_its_head(garage, memory):
+    proposal = sent(garage, attach_pdf=True)
+    at(NOW + timedelta(days=1))
+    proposals.remind(garage.dealer.id, proposal.id, command(RemindProposal), by=seller(garage))
+    aggregate = portal_store.read(garage.dealer.id, proposal.id, whole=True)
+    assert [e.kind for e in aggregate.evidence] == [evidence.EventKind.PROPOSAL_SENT, evidence.EventKind.REMINDER_SENT]
+    send, reminder = aggregate.evidence
+    assert send.details["to"] == reminder.details["to"] and send.details["proposal_version"] == 1
+    assert send.details["pdf_attached"] is True and send.details["document_sha256"]
+    assert reminder.details["automatic"] is False and reminder.at == NOW + timedelta(days=1)
+    assert (aggregate.proposal.evidence_seq, aggregate.proposal.evidence_head) == (2, reminder.hash)
+    assert evidence.verify(aggregate.evidence, evidence.subject_of(garage.dealer.id, proposal.id),
+                           aggregate.chain).ok
+
+
+def test_a_reminder_that_lost_the_race_with_a_customer_s_event_writes_nothing(garage, memory):
+    proposal = sent(garage)
+    reminder = proposals.reminder_of(dealers_store.get(garage.dealer.id), proposals.get(
+        garage.dealer.id, proposal.id).proposal, command(RemindProposal), NOW, by=seller(garage).user_id)
+    moved = proposals.get(garage.dealer.id, proposal.id).proposal
+    chain, proof = evidence.append(portal_store.Aggregate(moved).chain, evidence.EventKind.LINK_OPENED, NOW)
+    commit(portal_store.proposal_change(moved, moved.evidenced(chain.seq, chain.head_hash)),
+           portal_store.evidence(moved, proof))
+    before = everything(memory)
+    with pytest.raises(Conflict):
+        reminder.committed(moved).commit()
+    assert everything(memory) == before
 
 
 def test_a_draft_is_sent_before_it_is_reminded(garage, memory):
