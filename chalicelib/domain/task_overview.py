@@ -10,7 +10,8 @@ from enum import StrEnum
 from pydantic import Field
 
 from chalicelib.domain.dealers import Role
-from chalicelib.domain.leads.model import Lead, LeadTask, TaskStatus
+from chalicelib.domain.leads.model import Lead, LeadTask
+from chalicelib.domain.tasks import TaskStatus
 from chalicelib.domain.model import Entity
 from chalicelib.domain.orders.milestones import Milestone, applies
 from chalicelib.domain.orders.model import Order

@@ -13,14 +13,15 @@ from chalicelib.domain.errors import InvalidInput, NotFound
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.leads.commands import (
     Assign, ChangeStatus, ContactDetails, LeadQuery, LinkOffer, MoveDeadline, NewCommunication, NewDocument, NewLead,
-    NewRemark, NewTask, NewTestDrive, NewTradeIn, RecordContact, RenameDocument, check_document, check_filename,
+    NewRemark, NewTestDrive, NewTradeIn, RecordContact, RenameDocument, check_document, check_filename,
 )
 from chalicelib.domain.leads.model import (
     BranchRef, Communication, Deadline, EventKind, Lead, LeadAggregate, LeadContact, LeadDocument, LeadPart,
-    LeadStatus, LeadTask, LinkedItem, Offer, PendingDeadline, PersonRef, Remark, TestDrive, TradeIn, check_future,
-    contact_deadline, event, lead_code, offer_linked, require_active,
+    LeadStatus, LeadTask, LinkedItem, Offer, PendingDeadline, Remark, TestDrive, TradeIn,
+    contact_deadline, event, lead_code, offer_linked,
 )
 from chalicelib.domain.leads.views import DocumentDownload, DocumentUpload, LeadHeader, LeadList, LeadPage
+from chalicelib.domain.tasks import NewTask, PersonRef, require_active
 from chalicelib.domain.outbox import Attachment, Channel, OutboxMessage
 from chalicelib.observability import logger
 from chalicelib.store import dealers
@@ -111,7 +112,6 @@ def add_remark(dealer_id: str, lead_id: str, command: NewRemark, by: str) -> Rem
 
 def add_task(dealer_id: str, lead_id: str, command: NewTask, by: str) -> LeadTask:
     now = clock.now()
-    check_future(command.due_at, now, "due_at")
     lead = store.get(dealer_id, lead_id)
     guards: list[Write] = []
     assignee = lead.owner
@@ -119,8 +119,7 @@ def add_task(dealer_id: str, lead_id: str, command: NewTask, by: str) -> LeadTas
         user = require_active(_user(dealer_id, command.assignee_id, "assignee_id"), "assignee_id")
         assignee = PersonRef.of(user)
         guards.append(store.user_still_active(dealer_id, user.id, "assignee_id"))
-    task = LeadTask(id=new_id(), title=command.title, due_at=command.due_at, assignee=assignee,
-                    created_at=now, created_by=by)
+    task = LeadTask.new(new_id(), command.title, command.due_at, assignee, now, by)
     commit(_recorded(dealer_id, lead_id, task, EventKind.TASK_CREATED, now, by, when=task.due_at, title=task.title),
            guards)
     return task

@@ -18,13 +18,13 @@ from chalicelib.domain.leads.commands import (
     NewDocument,
     NewLead,
     NewRemark,
-    NewTask,
     NewTestDrive,
     NewTradeIn,
     RecordContact,
     RenameDocument,
 )
-from chalicelib.domain.leads.model import DeadlineStatus, EventKind, LeadClosed, LeadNotFound, LeadStatus, TaskStatus
+from chalicelib.domain.leads.model import DeadlineStatus, EventKind, LeadClosed, LeadNotFound, LeadStatus
+from chalicelib.domain.tasks import NewTask, TaskStatus
 from chalicelib.services import dealers, leads
 from chalicelib.store import keys
 from tests import desk
