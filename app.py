@@ -18,6 +18,7 @@ from chalicelib.api.portal import portal_api
 from chalicelib.api.tasks import tasks_api
 from chalicelib.api.proposals import proposals_api
 from chalicelib.api.quotes import quotes_api
+from chalicelib.api.record_work import record_work_api
 from chalicelib.api.templates import templates_api
 from chalicelib.api.vehicles import vehicles_api
 from chalicelib.jobs.delivery import delivery
@@ -46,6 +47,7 @@ app.register_blueprint(orders_api)
 app.register_blueprint(invoices_api)
 app.register_blueprint(email_fates_api)
 app.register_blueprint(tasks_api)
+app.register_blueprint(record_work_api)
 app.register_blueprint(templates_api)
 app.register_blueprint(vehicles_api)
 app.register_blueprint(portal_api)

@@ -3,7 +3,7 @@ a lead, a quote, a proposal or an order. A task has a title, a due time, an assi
 once, for good."""
 from datetime import datetime, timezone
 from enum import StrEnum
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, Self
 
 from pydantic import AfterValidator, AwareDatetime, Field
 
@@ -61,10 +61,11 @@ class Task(Entity):
     created_by: str
 
     @classmethod
-    def new(cls, task_id: str, title: str, due_at: datetime, assignee: PersonRef, at: datetime, by: str) -> "Task":
-        """A new open task: due in the future."""
+    def new(cls, task_id: str, title: str, due_at: datetime, assignee: PersonRef, at: datetime, by: str,
+            **where: Any) -> Self:
+        """A new open task, due in the future; `where` is what a kind of task adds (the record it is on)."""
         check_future(due_at, at, "due_at")
-        return cls(id=task_id, title=title, due_at=due_at, assignee=assignee, created_at=at, created_by=by)
+        return cls(id=task_id, title=title, due_at=due_at, assignee=assignee, created_at=at, created_by=by, **where)
 
     @property
     def is_open(self) -> bool:
@@ -73,12 +74,12 @@ class Task(Entity):
     def overdue(self, now: datetime) -> bool:
         return self.is_open and self.due_at < now
 
-    def moved_to(self, status: TaskStatus, **changes: Any) -> "Task":
+    def moved_to(self, status: TaskStatus, **changes: Any) -> Self:
         if status not in TASK_TRANSITIONS[self.status]:
             raise InvalidTransition("Cette tâche est déjà terminée.", {"task_id": "already done"})
         return self.model_copy(update={"status": status, **changes})
 
-    def completed(self, at: datetime, by: str) -> "Task":
+    def completed(self, at: datetime, by: str) -> Self:
         return self.moved_to(TaskStatus.DONE, completed_at=at, completed_by=by)
 
 

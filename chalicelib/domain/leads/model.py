@@ -14,6 +14,7 @@ from pydantic import EmailStr, Field
 
 from chalicelib.domain.dealers import Branch, PhoneE164, User
 from chalicelib.domain.errors import Conflict, InvalidInput, InvalidTransition, NotFound
+from chalicelib.domain.files import TitledDocument
 from chalicelib.domain.model import Command, Entity
 # A lead's task is the one task model (domain/tasks.py); these names stay importable from here.
 from chalicelib.domain.tasks import PersonRef, Task, check_future, require_active
@@ -286,19 +287,9 @@ class Remark(Entity):
     created_by: str
 
 
-class LeadDocument(Entity):
+class LeadDocument(TitledDocument):
+    """Its declared type is checked against its name (commands.check_document): a lead also keeps DOCX and TXT."""
     part: ClassVar[str] = "document"
-    id: str
-    title: str
-    filename: str
-    content_type: str
-    size_bytes: int
-    s3_key: str
-    created_at: datetime
-    created_by: str
-
-    def renamed(self, title: str) -> "LeadDocument":
-        return self.model_copy(update={"title": title})
 
 
 class Communication(Entity):

@@ -68,6 +68,12 @@ class EventKind(StrEnum):
     EMAIL_DELIVERED = "email_delivered"      # SES delivered a customer email ("remis"), services/email_events.py
     EMAIL_UNDELIVERED = "email_undelivered"  # bounced, complained or rejected: details.label says which
     ADDRESS_CONFIRMED = "address_confirmed"  # a seller confirmed a suppressed address is right after all
+    # The seller's tasks and documents on the proposal (domain/record_work.WorkEventKind)
+    TASK_CREATED = "task_created"
+    TASK_COMPLETED = "task_completed"
+    DOCUMENT_ADDED = "document_added"
+    DOCUMENT_RENAMED = "document_renamed"
+    DOCUMENT_DELETED = "document_deleted"
 
 
 class DealerSnapshot(Entity):
