@@ -13,6 +13,7 @@ from chalicelib.api.http import uniform_errors
 from chalicelib.api.invoices import invoices_api
 from chalicelib.api.leads import leads_api
 from chalicelib.api.orders import orders_api
+from chalicelib.api.parc import parc_api
 from chalicelib.api.payments import payments_api
 from chalicelib.api.portal import portal_api
 from chalicelib.api.tasks import tasks_api
@@ -48,6 +49,7 @@ app.register_blueprint(invoices_api)
 app.register_blueprint(email_fates_api)
 app.register_blueprint(tasks_api)
 app.register_blueprint(record_work_api)
+app.register_blueprint(parc_api)
 app.register_blueprint(templates_api)
 app.register_blueprint(vehicles_api)
 app.register_blueprint(portal_api)

@@ -492,3 +492,28 @@ def assigned_tasks(dealer_id: str, user_id: str) -> str:
 def assigned_task_listing(dealer_id: str, user_id: str, due_at: datetime, task_id: str) -> dict[str, str]:
     """Puts an open task in its assignee's list, by due time (sparse: a done task carries none)."""
     return {DEADLINE_PK: assigned_tasks(dealer_id, user_id), DEADLINE_SK: f"{iso(due_at)}#{task_id}"}
+
+
+# --- a customer's vehicles (issue 18, docs/data-model.md) -----------------------------------------
+# PARC#<account_id>#VEHICLE#<id> (a vehicle a seller recorded) and PARC#<account_id>#CONTRACT#<id> (a
+# contract on any of the account's vehicles): one Query on PARC#<account_id># reads both. Apart from
+# ACCOUNT#<account_id>, whose prefix lists the accounts and reads an account's contacts.
+
+def account_parc(dealer_id: str, account_id: str) -> tuple[str, str]:
+    return _dealer_pk(dealer_id), f"PARC#{account_id}#"
+
+
+def parc_vehicle(dealer_id: str, account_id: str, vehicle_id: str) -> Key:
+    partition, prefix = account_parc(dealer_id, account_id)
+    return {PK: partition, SK: f"{prefix}VEHICLE#{vehicle_id}"}
+
+
+def parc_contract(dealer_id: str, account_id: str, contract_id: str) -> Key:
+    partition, prefix = account_parc(dealer_id, account_id)
+    return {PK: partition, SK: f"{prefix}CONTRACT#{contract_id}"}
+
+
+def parc_part_kind(sort_key: str) -> str | None:
+    """"vehicle" or "contract" for an item of an account's parc."""
+    segments = sort_key.split("#")
+    return {"VEHICLE": "vehicle", "CONTRACT": "contract"}.get(segments[2]) if len(segments) == 4 else None
