@@ -30,6 +30,14 @@ def sniff(first_bytes: bytes) -> FileType | None:
     return None
 
 
+def check_declared(declared: str, first_bytes: bytes) -> None:
+    """A file declared as a type we can tell by its bytes (PDF, JPEG, PNG) really is one. Other declared
+    types (a lead's DOCX or TXT) are left to the checks made on their name."""
+    if declared in FileType.__members__.values() and sniff(first_bytes) != FileType(declared):
+        raise InvalidInput("Ce fichier n'est pas du type annoncé : il n'est ni téléchargé ni envoyé.",
+                           {"file": "not the declared type"})
+
+
 def check_upload(sniffed: FileType | None, size: int) -> FileType:
     """An uploaded file we keep: a type we recognise from its bytes, and at most MAX_BYTES."""
     if sniffed is None:
