@@ -13,11 +13,13 @@ from chalicelib.api.http import uniform_errors
 from chalicelib.api.invoices import invoices_api
 from chalicelib.api.leads import leads_api
 from chalicelib.api.orders import orders_api
+from chalicelib.api.parc import parc_api
 from chalicelib.api.payments import payments_api
 from chalicelib.api.portal import portal_api
 from chalicelib.api.tasks import tasks_api
 from chalicelib.api.proposals import proposals_api
 from chalicelib.api.quotes import quotes_api
+from chalicelib.api.record_work import record_work_api
 from chalicelib.api.templates import templates_api
 from chalicelib.api.vehicles import vehicles_api
 from chalicelib.api.verification import verification_api
@@ -49,6 +51,8 @@ app.register_blueprint(orders_api)
 app.register_blueprint(invoices_api)
 app.register_blueprint(email_fates_api)
 app.register_blueprint(tasks_api)
+app.register_blueprint(record_work_api)
+app.register_blueprint(parc_api)
 app.register_blueprint(templates_api)
 app.register_blueprint(vehicles_api)
 app.register_blueprint(verification_api)

@@ -8,12 +8,13 @@ from chalicelib.api.auth import seller_auth
 from chalicelib.api.http import current_staff, endpoint, parse, parse_query
 from chalicelib.domain.leads.commands import (
     Assign, ChangeStatus, ContactDetails, LeadQuery, LinkOffer, MoveDeadline, NewCommunication, NewDocument,
-    NewLead, NewRemark, NewTask, NewTestDrive, NewTradeIn, RecordContact, RenameDocument,
+    NewLead, NewRemark, NewTestDrive, NewTradeIn, RecordContact, RenameDocument,
 )
 from chalicelib.domain.leads.model import (
     Communication, Deadline, LeadContact, LeadDocument, LeadTask, Offer, Remark, TestDrive, TradeIn,
 )
 from chalicelib.domain.leads.views import DocumentDownload, DocumentUpload, LeadHeader, LeadList, LeadPage
+from chalicelib.domain.tasks import NewTask
 from chalicelib.services import leads
 
 leads_api = Blueprint(__name__)

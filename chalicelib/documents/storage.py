@@ -62,6 +62,11 @@ def order_document_key(dealer_id: str, order_id: str, document_id: str, extensio
     return f"dealers/{dealer_id}/orders/{order_id}/documents/{document_id}{extension}"
 
 
+def record_document_key(dealer_id: str, record_kind: str, record_id: str, document_id: str, extension: str) -> str:
+    """A quote's or a proposal's titled document: no personal data in the name."""
+    return f"dealers/{dealer_id}/{record_kind}s/{record_id}/documents/{document_id}{extension}"
+
+
 def invoice_pdf_key(dealer_id: str, number: str) -> str:
     """An invoice's Factur-X PDF, rendered once from the immutable invoice item (the source of truth)."""
     return f"dealers/{dealer_id}/invoices/{number}.pdf"

@@ -1,5 +1,10 @@
 """Files people send us: what we accept, judged by the bytes, never by the name or the declared type."""
+from datetime import datetime
 from enum import StrEnum
+from typing import Self
+
+from chalicelib.domain.errors import InvalidInput
+from chalicelib.domain.model import Entity
 
 MAX_BYTES = 10 * 1024 * 1024
 SNIFF_BYTES = 16
@@ -23,3 +28,35 @@ def sniff(first_bytes: bytes) -> FileType | None:
     if first_bytes.startswith(b"\x89PNG\r\n\x1a\n"):
         return FileType.PNG
     return None
+
+
+def check_declared(declared: str, first_bytes: bytes) -> None:
+    """A file declared as a type we can tell by its bytes (PDF, JPEG, PNG) really is one. Other declared
+    types (a lead's DOCX or TXT) are left to the checks made on their name."""
+    if declared in FileType.__members__.values() and sniff(first_bytes) != FileType(declared):
+        raise InvalidInput("Ce fichier n'est pas du type annoncé : il n'est ni téléchargé ni envoyé.",
+                           {"file": "not the declared type"})
+
+
+def check_upload(sniffed: FileType | None, size: int) -> FileType:
+    """An uploaded file we keep: a type we recognise from its bytes, and at most MAX_BYTES."""
+    if sniffed is None:
+        raise InvalidInput("Ce fichier n'est ni un PDF, ni une image JPEG ou PNG.", {"file": "unsupported type"})
+    if not 0 < size <= MAX_BYTES:
+        raise InvalidInput("Le fichier dépasse 10 Mo.", {"file": "too large"})
+    return sniffed
+
+
+class TitledDocument(Entity):
+    """A file a seller keeps on a record under a title (a lead's, a quote's, a proposal's document)."""
+    id: str
+    title: str
+    filename: str
+    content_type: str
+    size_bytes: int
+    s3_key: str
+    created_at: datetime
+    created_by: str
+
+    def renamed(self, title: str) -> Self:
+        return self.model_copy(update={"title": title})

@@ -1,8 +1,9 @@
 """The task overview (seed 004, "aperçu des tâches"): what a user has to do, by due time, overdue first.
 
-Three sources: the order milestones their role is assigned (a seller: those of their own orders),
-the pending contact deadlines of the leads they own, and the open tasks of those leads assigned to
-them. A deadline is a target, not a task: it has no page of its own and opens its lead.
+Four sources: the order milestones their role is assigned (a seller: those of their own orders),
+the pending contact deadlines of the leads they own, the open tasks of those leads assigned to
+them, and their open tasks on quotes, proposals and orders (domain/record_work.py).
+A deadline is a target, not a task: it has no page of its own and opens its lead.
 """
 from datetime import datetime
 from enum import StrEnum
@@ -10,7 +11,9 @@ from enum import StrEnum
 from pydantic import Field
 
 from chalicelib.domain.dealers import Role
-from chalicelib.domain.leads.model import Lead, LeadTask, TaskStatus
+from chalicelib.domain.leads.model import Lead, LeadTask
+from chalicelib.domain.record_work import RecordKind, RecordRef, RecordTask
+from chalicelib.domain.tasks import TaskStatus
 from chalicelib.domain.model import Entity
 from chalicelib.domain.orders.milestones import Milestone, applies
 from chalicelib.domain.orders.model import Order
@@ -20,6 +23,7 @@ class TaskKind(StrEnum):
     MILESTONE = "milestone"
     LEAD_DEADLINE = "lead_deadline"
     LEAD_TASK = "lead_task"
+    RECORD_TASK = "record_task"  # a task on a quote, a proposal or an order
 
 
 class TaskItem(Entity):
@@ -30,14 +34,16 @@ class TaskItem(Entity):
     subject: str = Field(description="who or what it is about: the order's customer, the lead's contact")
     order_id: str | None = None
     lead_id: str | None = None
-    code: str | None = Field(default=None, description="the milestone's code, or the lead task's id")
+    record: RecordRef | None = Field(default=None, description="the quote, proposal or order a record task is on")
+    code: str | None = Field(default=None, description="the milestone's code, or the task's id")
 
 
 class TaskOverview(Entity):
     items: list[TaskItem]
     orders_read: int = Field(description="open orders whose milestones were read (the most urgent first)")
     leads_read: int = Field(description="open leads owned by the user whose deadline and tasks were read")
-    complete: bool = Field(description="false when more orders or leads exist than were read")
+    record_tasks_read: int = Field(default=0, description="open tasks on quotes, proposals and orders read")
+    complete: bool = Field(description="false when more orders, leads or tasks exist than were read")
 
 
 def assigned(milestone: Milestone, order: Order, user_id: str, role: Role) -> bool:
@@ -65,6 +71,14 @@ def lead_items(lead: Lead, tasks: list[LeadTask], user_id: str, now: datetime) -
                        subject=subject, lead_id=lead.id, code=t.id)
               for t in tasks if t.status == TaskStatus.OPEN and t.assignee.id == user_id]
     return items
+
+
+def record_items(tasks: list[RecordTask], now: datetime) -> list[TaskItem]:
+    """The user's open tasks on quotes, proposals and orders (read from their list: all assigned to them)."""
+    return [TaskItem(kind=TaskKind.RECORD_TASK, label=t.title, due_at=t.due_at, overdue=t.overdue(now),
+                     subject=t.record.label, record=t.record, code=t.id,
+                     order_id=t.record.id if t.record.kind == RecordKind.ORDER else None)
+            for t in tasks if t.is_open]
 
 
 def by_due_time(items: list[TaskItem]) -> list[TaskItem]:

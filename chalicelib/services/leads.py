@@ -10,17 +10,19 @@ from chalicelib.documents import storage
 from chalicelib.domain import clock
 from chalicelib.domain.dealers import User
 from chalicelib.domain.errors import InvalidInput, NotFound
+from chalicelib.domain.files import SNIFF_BYTES, check_declared
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.leads.commands import (
     Assign, ChangeStatus, ContactDetails, LeadQuery, LinkOffer, MoveDeadline, NewCommunication, NewDocument, NewLead,
-    NewRemark, NewTask, NewTestDrive, NewTradeIn, RecordContact, RenameDocument, check_document, check_filename,
+    NewRemark, NewTestDrive, NewTradeIn, RecordContact, RenameDocument, check_document, check_filename,
 )
 from chalicelib.domain.leads.model import (
     BranchRef, Communication, Deadline, EventKind, Lead, LeadAggregate, LeadContact, LeadDocument, LeadPart,
-    LeadStatus, LeadTask, LinkedItem, Offer, PendingDeadline, PersonRef, Remark, TestDrive, TradeIn, check_future,
-    contact_deadline, event, lead_code, offer_linked, require_active,
+    LeadStatus, LeadTask, LinkedItem, Offer, PendingDeadline, Remark, TestDrive, TradeIn,
+    contact_deadline, event, lead_code, offer_linked,
 )
 from chalicelib.domain.leads.views import DocumentDownload, DocumentUpload, LeadHeader, LeadList, LeadPage
+from chalicelib.domain.tasks import NewTask, PersonRef, require_active
 from chalicelib.domain.outbox import Attachment, Channel, OutboxMessage
 from chalicelib.observability import logger
 from chalicelib.store import dealers
@@ -111,7 +113,6 @@ def add_remark(dealer_id: str, lead_id: str, command: NewRemark, by: str) -> Rem
 
 def add_task(dealer_id: str, lead_id: str, command: NewTask, by: str) -> LeadTask:
     now = clock.now()
-    check_future(command.due_at, now, "due_at")
     lead = store.get(dealer_id, lead_id)
     guards: list[Write] = []
     assignee = lead.owner
@@ -119,8 +120,7 @@ def add_task(dealer_id: str, lead_id: str, command: NewTask, by: str) -> LeadTas
         user = require_active(_user(dealer_id, command.assignee_id, "assignee_id"), "assignee_id")
         assignee = PersonRef.of(user)
         guards.append(store.user_still_active(dealer_id, user.id, "assignee_id"))
-    task = LeadTask(id=new_id(), title=command.title, due_at=command.due_at, assignee=assignee,
-                    created_at=now, created_by=by)
+    task = LeadTask.new(new_id(), command.title, command.due_at, assignee, now, by)
     commit(_recorded(dealer_id, lead_id, task, EventKind.TASK_CREATED, now, by, when=task.due_at, title=task.title),
            guards)
     return task
@@ -166,6 +166,7 @@ def download_document(dealer_id: str, lead_id: str, document_id: str) -> Documen
     document = store.get_part(dealer_id, lead_id, LeadDocument, document_id, "Document introuvable.")
     if storage.content_type_of(document.s3_key) is None:
         raise NotFound("Le fichier de ce document n'a pas encore été déposé.")
+    _check_bytes(document)
     return DocumentDownload(
         url=storage.download_url(document.s3_key, document.filename, int(URL_LIFETIME.total_seconds())),
         expires_at=clock.now() + URL_LIFETIME,
@@ -199,6 +200,12 @@ def delete_document(dealer_id: str, lead_id: str, document_id: str, by: str) -> 
         logger.warning("lead document left in S3 after its record was deleted", extra={"document_id": document.id})
 
 
+def _check_bytes(document: LeadDocument) -> None:
+    """The upload URL signs the declared type, not the bytes: a file declared PDF, JPEG or PNG is read
+    (its first bytes) before anyone is offered it."""
+    check_declared(document.content_type, storage.first_bytes(document.s3_key, SNIFF_BYTES))
+
+
 # --- communication ----------------------------------------------------------------------
 
 def send_communication(dealer_id: str, lead_id: str, command: NewCommunication, by: str) -> Communication:
@@ -230,12 +237,15 @@ def _attachment(dealer_id: str, lead_file: LeadAggregate, command: NewCommunicat
     assert key is not None and filename is not None  # the command gives both or neither
     check_filename(filename, "attachment_filename")
     is_quote_file = key.startswith(storage.quotes_prefix(dealer_id)) and ".." not in key.split("/")
-    if lead_file.document_at(key) is None and not is_quote_file:
+    document = lead_file.document_at(key)
+    if document is None and not is_quote_file:
         raise InvalidInput("La pièce jointe doit être un document de ce lead ou un devis de la concession.",
                            {"attachment_s3_key": "not a document of this lead nor a quote of this dealer"})
     content_type = storage.content_type_of(key)
     if content_type is None:
         raise InvalidInput("Ce fichier n'a pas été déposé.", {"attachment_s3_key": "no such file"})
+    if document is not None:
+        _check_bytes(document)
     return Attachment(filename=filename, content_type=content_type, s3_key=key)
 
 

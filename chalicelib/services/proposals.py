@@ -26,7 +26,7 @@ from chalicelib.domain.quotes import check_validity, stock_vehicle_id
 from chalicelib.domain.templates import TemplateKind
 from chalicelib.domain.vehicles import OpenProposal
 from chalicelib.services.customer_contact import customer_email, issue_link, pdf_filename, stored_pdf
-from chalicelib.services import email_events, quotes, vehicles
+from chalicelib.services import email_events, quotes, record_work, vehicles
 from chalicelib.store import customers as customer_store
 from chalicelib.store import dealers as dealer_store
 from chalicelib.store import orders as order_store
@@ -127,7 +127,7 @@ def send(dealer_id: str, proposal_id: str, command: SendProposal, by: Staff) -> 
         dealer_id, sent, TemplateKind.SEND, now, purpose="proposal_sent",
         variables={"link": link.url, "link_validity_hours": dealer.settings.link_validity_hours,
                    "e_signature": sent.e_signature_requested, "note": command.note or ""},
-        attach_pdf=command.attach_pdf,
+        attach_pdf=command.attach_pdf, attachments=record_work.attachments_to_send(dealer_id, proposal_id),
     )
     event = store.record_event(dealer_id, proposal_id, EventKind.EMAIL_SENT, now, {
         "to": recipient.email, "template": TemplateKind.SEND.value, "pdf_attached": command.attach_pdf,

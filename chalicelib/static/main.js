@@ -21,6 +21,7 @@ import * as invoices from "./screens/invoices.js";
 import * as settings from "./screens/settings.js";
 import * as vehicles from "./screens/vehicles.js";
 import * as vehicle from "./screens/vehicle.js";
+import * as account from "./screens/account.js";
 
 const ROUTES = [
   [/^\/login$/, login, { public: true }],
@@ -29,6 +30,7 @@ const ROUTES = [
   [/^\/leads\/([0-9A-Za-z]+)$/, lead, { nav: "leads" }],
   [/^\/quotes$/, quotes, { nav: "quotes" }],
   [/^\/quotes\/([0-9A-Za-z]+)$/, quote, { nav: "quotes" }],
+  [/^\/accounts\/([0-9A-Za-z]+)$/, account, { nav: "quotes" }],
   [/^\/proposals$/, proposals, { nav: "proposals" }],
   [/^\/proposals\/([0-9A-Za-z]+)$/, proposal, { nav: "proposals" }],
   [/^\/vehicles$/, vehicles, { nav: "vehicles" }],

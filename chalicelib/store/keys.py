@@ -474,3 +474,65 @@ def ses_message_id_of(key: Key) -> str | None:
 
 def suppressed_address(dealer_id: str, email: str) -> Key:
     return {PK: _dealer_pk(dealer_id), SK: f"SUPPRESSED#{email.strip().lower()}"}
+
+
+# --- work kept on a quote, a proposal or an order (issue 18, docs/data-model.md) -----------------
+# WORK#<KIND>#<record_id>#<PART>#<part_id>: a record's tasks, documents and (a quote's) history, one
+# Query on WORK#<KIND>#<record_id># — apart from the record's own prefix, which lists (quotes) or
+# reads (proposals, orders) other items. An open task also sits in gsi2 under its assignee:
+# TASKS#<dealer_id>#<user_id>, sorted <due>#<task_id>, so the task overview reads it with one Query.
+
+WORK_PREFIX = "WORK#"
+WORK_PARTS = {"task": "TASK", "document": "DOCUMENT", "event": "EVENT"}
+_WORK_PART_OF_SEGMENT = {segment: part for part, segment in WORK_PARTS.items()}
+
+
+def record_work(dealer_id: str, record_kind: str, record_id: str) -> tuple[str, str]:
+    """(partition, prefix) of everything kept on one record."""
+    return _dealer_pk(dealer_id), f"{WORK_PREFIX}{record_kind.upper()}#{record_id}#"
+
+
+def record_part(dealer_id: str, record_kind: str, record_id: str, part: str, part_id: str) -> Key:
+    partition, prefix = record_work(dealer_id, record_kind, record_id)
+    return {PK: partition, SK: f"{prefix}{WORK_PARTS[part]}#{part_id}"}
+
+
+def record_part_kind(sort_key: str) -> str | None:
+    """Which part of a record's work an item is (task, document, event)."""
+    segments = sort_key.split("#")
+    return _WORK_PART_OF_SEGMENT.get(segments[3]) if len(segments) == 5 else None
+
+
+def assigned_tasks(dealer_id: str, user_id: str) -> str:
+    """The gsi2 partition of a user's open tasks on quotes, proposals and orders."""
+    return f"TASKS#{dealer_id}#{user_id}"
+
+
+def assigned_task_listing(dealer_id: str, user_id: str, due_at: datetime, task_id: str) -> dict[str, str]:
+    """Puts an open task in its assignee's list, by due time (sparse: a done task carries none)."""
+    return {DEADLINE_PK: assigned_tasks(dealer_id, user_id), DEADLINE_SK: f"{iso(due_at)}#{task_id}"}
+
+
+# --- a customer's vehicles (issue 18, docs/data-model.md) -----------------------------------------
+# PARC#<account_id>#VEHICLE#<id> (a vehicle a seller recorded) and PARC#<account_id>#CONTRACT#<id> (a
+# contract on any of the account's vehicles): one Query on PARC#<account_id># reads both. Apart from
+# ACCOUNT#<account_id>, whose prefix lists the accounts and reads an account's contacts.
+
+def account_parc(dealer_id: str, account_id: str) -> tuple[str, str]:
+    return _dealer_pk(dealer_id), f"PARC#{account_id}#"
+
+
+def parc_vehicle(dealer_id: str, account_id: str, vehicle_id: str) -> Key:
+    partition, prefix = account_parc(dealer_id, account_id)
+    return {PK: partition, SK: f"{prefix}VEHICLE#{vehicle_id}"}
+
+
+def parc_contract(dealer_id: str, account_id: str, contract_id: str) -> Key:
+    partition, prefix = account_parc(dealer_id, account_id)
+    return {PK: partition, SK: f"{prefix}CONTRACT#{contract_id}"}
+
+
+def parc_part_kind(sort_key: str) -> str | None:
+    """"vehicle" or "contract" for an item of an account's parc."""
+    segments = sort_key.split("#")
+    return {"VEHICLE": "vehicle", "CONTRACT": "contract"}.get(segments[2]) if len(segments) == 4 else None

@@ -11,7 +11,7 @@ from chalicelib.domain.leads.commands import (
 )
 from chalicelib.domain.leads.model import (
     MAX_DOCUMENT_BYTES, Deadline, DeadlineStatus, EventKind, Lead, LeadAggregate, LeadClosed, LeadContact,
-    LeadEvent, LeadStatus, LeadTask, LeadType, PendingDeadline, PersonRef, contact_deadline, event, fold, lead_code,
+    LeadEvent, LeadStatus, LeadType, PendingDeadline, PersonRef, contact_deadline, event, fold, lead_code,
 )
 from chalicelib.domain.leads.views import LeadHeader, LeadPage
 from chalicelib.store import keys
@@ -205,14 +205,6 @@ def test_pdf_jpeg_png_docx_and_txt_up_to_ten_megabytes_are_accepted(content_type
 def test_an_attachment_needs_its_file_name():
     with pytest.raises(ValidationError):
         NewCommunication(subject="Votre devis", text="Bonjour", attachment_s3_key="dealers/D1/quotes/Q1.pdf")
-
-
-def test_a_task_is_completed_once():
-    task = LeadTask(id="T1", title="Rappeler", due_at=NOW, assignee=PersonRef(id="U1", name="V"),
-                    created_at=NOW, created_by="U1")
-    done = task.completed(NOW, "U1")
-    with pytest.raises(InvalidTransition):
-        done.completed(NOW, "U1")
 
 
 def test_events_read_in_french():

@@ -1,10 +1,9 @@
 """What the seller asks of a lead: the commands the API validates, and the rules on their input."""
 import re
-from datetime import timezone
 from pathlib import PurePosixPath
 from typing import Annotated, Literal, Self
 
-from pydantic import AfterValidator, AwareDatetime, EmailStr, Field, model_validator
+from pydantic import AfterValidator, EmailStr, Field, model_validator
 
 from chalicelib.domain.dealers import PhoneE164
 from chalicelib.domain.errors import InvalidInput
@@ -12,12 +11,11 @@ from chalicelib.domain.leads.model import (
     DOCUMENT_TYPES, MAX_CONTACTS, MAX_DOCUMENT_BYTES, ContactAddress, LeadStatus, LeadType,
 )
 from chalicelib.domain.model import Command
+from chalicelib.domain.tasks import UtcTime
 
 Ulid = Annotated[str, Field(pattern=r"^[0-9A-HJKMNP-TV-Z]{26}$", description="ULID")]
 Text = Annotated[str, Field(min_length=1, max_length=2000)]
 Label = Annotated[str, Field(min_length=1, max_length=120)]
-# A time the user gives with its offset, stored in UTC like every other time.
-UtcTime = Annotated[AwareDatetime, AfterValidator(lambda moment: moment.astimezone(timezone.utc))]
 
 
 class AddressInput(ContactAddress, Command):
@@ -114,12 +112,6 @@ class NewCommunication(Command):
         if (self.attachment_s3_key is None) != (self.attachment_filename is None):
             raise ValueError("give attachment_s3_key and attachment_filename together")
         return self
-
-
-class NewTask(Command):
-    title: Label
-    due_at: UtcTime
-    assignee_id: str | None = Field(default=None, description="defaults to the lead's owner")
 
 
 class Assign(Command):

@@ -14,7 +14,10 @@ from pydantic import EmailStr, Field
 
 from chalicelib.domain.dealers import Branch, PhoneE164, User
 from chalicelib.domain.errors import Conflict, InvalidInput, InvalidTransition, NotFound
+from chalicelib.domain.files import TitledDocument
 from chalicelib.domain.model import Command, Entity
+# A lead's task is the one task model (domain/tasks.py); these names stay importable from here.
+from chalicelib.domain.tasks import PersonRef, Task, check_future, require_active
 
 MAX_CONTACTS = 10
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
@@ -103,16 +106,6 @@ class LeadContact(Entity):
 
 
 # --- the lead ----------------------------------------------------------------------
-
-class PersonRef(Entity):
-    """A user as the lead page shows them; kept on the lead so the page is one read."""
-    id: str
-    name: str
-
-    @classmethod
-    def of(cls, user: User) -> "PersonRef":
-        return cls(id=user.id, name=user.name)
-
 
 class BranchRef(Entity):
     id: str
@@ -237,12 +230,6 @@ class Lead(Entity):
         self.contact(contact.id)
         return self._changed(at, contacts=[contact if c.id == contact.id else c for c in self.contacts])
 
-def require_active(user: User, field: str) -> User:
-    if not user.active:
-        raise InvalidInput("Cet utilisateur est désactivé.", {field: "inactive user"})
-    return user
-
-
 def lead_code(year: int, number: int) -> str:
     return f"L-{year}-{number:06d}"
 
@@ -251,11 +238,6 @@ def fold(text: str) -> str:
     """Lower case without accents, so « Hélène » is found by « helene »."""
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-
-
-def check_future(moment: datetime, now: datetime, field: str) -> None:
-    if moment <= now:
-        raise InvalidInput("La date doit être dans le futur.", {field: "must be in the future"})
 
 
 def contact_deadline(deadline_id: str, at: datetime, delay_hours: int, by: str) -> "Deadline":
@@ -305,19 +287,9 @@ class Remark(Entity):
     created_by: str
 
 
-class LeadDocument(Entity):
+class LeadDocument(TitledDocument):
+    """Its declared type is checked against its name (commands.check_document): a lead also keeps DOCX and TXT."""
     part: ClassVar[str] = "document"
-    id: str
-    title: str
-    filename: str
-    content_type: str
-    size_bytes: int
-    s3_key: str
-    created_at: datetime
-    created_by: str
-
-    def renamed(self, title: str) -> "LeadDocument":
-        return self.model_copy(update={"title": title})
 
 
 class Communication(Entity):
@@ -334,37 +306,7 @@ class Communication(Entity):
     created_by: str
 
 
-class TaskStatus(StrEnum):
-    OPEN = "open"
-    DONE = "done"
-
-
-# A task is done once, for good.
-TASK_TRANSITIONS: dict[TaskStatus, frozenset[TaskStatus]] = {
-    TaskStatus.OPEN: frozenset({TaskStatus.DONE}),
-    TaskStatus.DONE: frozenset(),
-}
-
-
-class LeadTask(Entity):
-    part: ClassVar[str] = "task"
-    id: str
-    title: str
-    due_at: datetime
-    assignee: PersonRef
-    status: TaskStatus = TaskStatus.OPEN
-    completed_at: datetime | None = None
-    completed_by: str | None = None
-    created_at: datetime
-    created_by: str
-
-    def moved_to(self, status: TaskStatus, **changes: Any) -> "LeadTask":
-        if status not in TASK_TRANSITIONS[self.status]:
-            raise InvalidTransition("Cette tâche est déjà terminée.", {"task_id": "already done"})
-        return self.model_copy(update={"status": status, **changes})
-
-    def completed(self, at: datetime, by: str) -> "LeadTask":
-        return self.moved_to(TaskStatus.DONE, completed_at=at, completed_by=by)
+LeadTask = Task
 
 
 class DeadlineStatus(StrEnum):

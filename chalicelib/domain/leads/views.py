@@ -4,9 +4,10 @@ from typing import Literal
 
 from pydantic import Field
 
+from chalicelib.domain.tasks import PersonRef, TaskStatus
 from chalicelib.domain.leads.model import (
     BranchRef, Communication, Deadline, DeadlineStatus, Lead, LeadAggregate, LeadContact, LeadDocument, LeadEvent,
-    LeadStatus, LeadTask, LeadType, Offer, PersonRef, Remark, TaskStatus, TestDrive, TradeIn,
+    LeadStatus, LeadTask, LeadType, Offer, Remark, TestDrive, TradeIn,
 )
 from chalicelib.domain.model import Entity
 

@@ -10,7 +10,7 @@ from enum import StrEnum
 from pydantic import Field
 
 from chalicelib.domain.errors import InvalidInput, InvalidTransition
-from chalicelib.domain.files import MAX_BYTES, FileType
+from chalicelib.domain.files import MAX_BYTES, FileType, check_upload
 from chalicelib.domain.model import Command, Entity
 from chalicelib.domain.orders.model import HolderKind
 
@@ -94,11 +94,8 @@ class OrderDocument(Entity):
     def confirmed(self, sniffed: FileType | None, size: int, at: datetime) -> "OrderDocument":
         if self.status != DocumentStatus.AWAITING_UPLOAD:
             raise InvalidTransition("Ce document est déjà confirmé.")
-        if sniffed is None:
-            raise InvalidInput("Ce fichier n'est ni un PDF, ni une image JPEG ou PNG.", {"file": "unsupported type"})
-        if not 0 < size <= MAX_BYTES:
-            raise InvalidInput("Le fichier dépasse 10 Mo.", {"file": "too large"})
-        return self.model_copy(update={"status": DocumentStatus.TO_REVIEW, "content_type": sniffed, "size": size,
+        kept = check_upload(sniffed, size)
+        return self.model_copy(update={"status": DocumentStatus.TO_REVIEW, "content_type": kept, "size": size,
                                        "confirmed_at": at})
 
     def reviewed(self, accepted: bool, reason: str | None, by: str, at: datetime) -> "OrderDocument":

@@ -32,6 +32,9 @@ class OrderEventKind(StrEnum):
     REFUND_IBAN_GIVEN = "refund_iban_given"
     REFUND_DUE_SOON = "refund_due_soon"
     CANCELLED = "cancelled"
+    # The seller's tasks on the order (domain/record_work.WorkEventKind)
+    TASK_CREATED = "task_created"
+    TASK_COMPLETED = "task_completed"
 
 
 class OrderEvent(Entity):

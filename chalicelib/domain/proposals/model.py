@@ -71,6 +71,12 @@ class EventKind(StrEnum):
     EMAIL_UNDELIVERED = "email_undelivered"  # bounced, complained or rejected: details.label says which
     ADDRESS_CONFIRMED = "address_confirmed"  # a seller confirmed a suppressed address is right after all
     CUSTOMER_WITHDREW = "customer_withdrew"  # the customer withdrew from products once signed (rétractation)
+    # The seller's tasks and documents on the proposal (domain/record_work.WorkEventKind)
+    TASK_CREATED = "task_created"
+    TASK_COMPLETED = "task_completed"
+    DOCUMENT_ADDED = "document_added"
+    DOCUMENT_RENAMED = "document_renamed"
+    DOCUMENT_DELETED = "document_deleted"
 
 
 class DealerSnapshot(Entity):

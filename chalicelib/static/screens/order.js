@@ -9,6 +9,7 @@ import {
   add, badge, busy, checkbox, day, dialog, empty, facts, field, FormProblem, h, input, money, parseEuros, scrollingTable,
   select, showErrors, textarea, toast, valueOf, when,
 } from "../ui.js";
+import { workPanel } from "./record-work.js";
 
 export const ORDER_STATUS = {
   reserved: "Réservée", organised: "Cession organisée", handed_over: "Véhicule remis", sold: "Vendue",
@@ -40,6 +41,7 @@ const EVENTS = {
   organised: "Cession organisée", handed_over: "Véhicule remis", sold: "Vendue",
   cancellation_requested: "Annulation demandée", refund_iban_given: "IBAN du remboursement",
   refund_due_soon: "Remboursement bientôt dû", cancelled: "Commande annulée",
+  task_created: "Tâche créée", task_completed: "Tâche terminée",
 };
 
 export async function render({ main, params: [orderId] }) {
@@ -115,7 +117,8 @@ export async function render({ main, params: [orderId] }) {
     h("div", { class: "lead-layout" },
       h("div", { class: "stack" },
         milestonesSection(view, button, call),
-        documentsSection(view, role)),
+        documentsSection(view, role),
+        workPanel("order", order.id)),
       h("div", { class: "stack" },
         paymentsSection(view),
         historySection(view, users))));

@@ -10,6 +10,7 @@ import {
 } from "../ui.js";
 import { KINDS, linesEditor, totalsOf, totalsTable } from "./lines.js";
 import { questionsCard } from "./questions.js";
+import { workPanel } from "./record-work.js";
 
 const OPEN = ["sent", "viewed"];
 const KIND_LABEL = Object.fromEntries(KINDS);
@@ -25,6 +26,8 @@ const EVENTS = {
   payment_anomaly_settled: "Paiement régularisé",
   email_delivered: "E-mail remis", email_undelivered: "E-mail non remis", address_confirmed: "Adresse e-mail confirmée",
   vehicle_gone: "Retirée : véhicule réservé par un autre client",
+  task_created: "Tâche créée", task_completed: "Tâche terminée", document_added: "Document ajouté",
+  document_renamed: "Document renommé", document_deleted: "Document supprimé",
 };
 // Who marks a payment anomaly settled (the API refuses the others).
 const SETTLERS = ["admin", "manager", "back_office"];
@@ -104,6 +107,7 @@ export async function render({ main, params: [proposalId] }) {
     h("div", { class: "lead-layout" },
       h("div", { class: "stack" },
         questionsCard(view, users),
+        workPanel("proposal", p.id),
         h("section", { class: "card", "aria-labelledby": "lines-title" },
           h("h2", { id: "lines-title" }, "Contenu"),
           linesTable(p.lines),

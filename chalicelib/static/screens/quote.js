@@ -10,6 +10,7 @@ import {
 import { linesEditor, totalsOf, totalsTable } from "./lines.js";
 import { openOrderDialog } from "./order.js";
 import { invoiceQuote } from "./invoices.js";
+import { workPanel } from "./record-work.js";
 
 export async function render({ main, params: [quoteId] }) {
   const [quote, { dealer, users, me }] = await Promise.all([get(`/quotes/${quoteId}`), context()]);
@@ -134,9 +135,10 @@ export async function render({ main, params: [quoteId] }) {
     h("div", { class: "page-head" },
       h("div", {},
         h("h1", {}, `Devis ${quote.number}`),
-        h("p", { class: "muted" }, `${customerName} · créé le ${when(quote.created_at)} par ${userName(users, quote.created_by)}` +
+        h("p", { class: "muted" }, h("a", { href: `#/accounts/${quote.account_id}` }, customerName), ` · créé le ${when(quote.created_at)} par ${userName(users, quote.created_by)}` +
           ` · valable jusqu'au ${day(quote.valid_until)}`))),
-    h("div", { class: "quote-layout" }, form, h("aside", { class: "quote-side", "aria-label": "Totaux et actions" }, totalsBox, actionBar)));
+    h("div", { class: "quote-layout" }, form, h("aside", { class: "quote-side", "aria-label": "Totaux et actions" }, totalsBox, actionBar)),
+    workPanel("quote", quote.id));
   showTotals();
 }
 

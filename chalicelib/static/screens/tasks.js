@@ -1,9 +1,12 @@
-// The task overview (seed 004): the user's order milestones, lead deadlines and lead tasks, overdue
-// first then by due time (GET /me/tasks). A deadline is a target, not a task: it opens its lead.
+// The task overview (seed 004): the user's order milestones, lead deadlines, lead tasks and tasks on
+// quotes, proposals and orders, overdue first then by due time (GET /me/tasks). A deadline is a target,
+// not a task: it opens its lead.
 import { get } from "../api.js";
 import { add, countdown, emptyState, h, scrollingTable, when } from "../ui.js";
 
 const KINDS = { milestone: "Étape de commande", lead_deadline: "Échéance de lead", lead_task: "Tâche de lead" };
+const RECORDS = { quote: ["quotes", "Tâche de devis"], proposal: ["proposals", "Tâche de proposition"],
+  order: ["orders", "Tâche de commande"] };
 
 export async function render({ main }) {
   const overview = await get("/me/tasks");
@@ -29,11 +32,13 @@ export async function render({ main }) {
 }
 
 function row(item) {
-  const target = item.order_id ? `#/orders/${item.order_id}` : `#/leads/${item.lead_id}`;
+  const record = item.record ? RECORDS[item.record.kind] : null;
+  const target = record ? `#/${record[0]}/${item.record.id}`
+    : item.order_id ? `#/orders/${item.order_id}` : `#/leads/${item.lead_id}`;
   return h("tr", { class: [item.overdue && "overdue"] },
     h("td", {}, when(item.due_at),
       h("div", { class: ["small", item.overdue ? "late" : "muted"] }, countdown(item.due_at).text)),
     h("td", {}, h("a", { href: target, class: "strong" }, item.label)),
     h("td", {}, item.subject),
-    h("td", { class: "wide-only" }, KINDS[item.kind]));
+    h("td", { class: "wide-only" }, record ? record[1] : KINDS[item.kind]));
 }

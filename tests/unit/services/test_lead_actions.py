@@ -18,13 +18,13 @@ from chalicelib.domain.leads.commands import (
     NewDocument,
     NewLead,
     NewRemark,
-    NewTask,
     NewTestDrive,
     NewTradeIn,
     RecordContact,
     RenameDocument,
 )
-from chalicelib.domain.leads.model import DeadlineStatus, EventKind, LeadClosed, LeadNotFound, LeadStatus, TaskStatus
+from chalicelib.domain.leads.model import DeadlineStatus, EventKind, LeadClosed, LeadNotFound, LeadStatus
+from chalicelib.domain.tasks import NewTask, TaskStatus
 from chalicelib.services import dealers, leads
 from chalicelib.store import keys
 from tests import desk
@@ -350,6 +350,19 @@ def test_a_document_is_renamed_then_deleted_with_its_file(garage):
         EventKind.DOCUMENT_RENAMED,
         EventKind.DOCUMENT_DELETED,
     ]
+
+
+def test_a_file_that_is_not_the_declared_pdf_is_neither_downloaded_nor_attached(garage, memory):
+    lead_id = new_lead(garage)
+    document = leads.add_document(garage.dealer.id, lead_id, PAYSLIP, by=garage.seller.id).document
+    storage.put(document.s3_key, b"MZ\x90\x00 an executable", "application/pdf")
+    with pytest.raises(InvalidInput) as refused:
+        leads.download_document(garage.dealer.id, lead_id, document.id)
+    assert refused.value.fields == {"file": "not the declared type"}
+    asked = command(NewCommunication, subject="s", text="t", attachment_s3_key=document.s3_key,
+                    attachment_filename="bulletin.pdf")
+    with unchanged(memory, garage), pytest.raises(InvalidInput):
+        leads.send_communication(garage.dealer.id, lead_id, asked, by=garage.seller.id)
 
 
 def test_a_document_not_uploaded_yet_cannot_be_downloaded(garage):
