@@ -46,6 +46,7 @@ class EventKind(StrEnum):
     ACCEPTED = "accepted"
     DECLINED = "declined"
     PAYMENT = "payment"
+    DOCUMENT_UPLOADED = "document_uploaded"  # the customer sent an order's document from the portal
     CODE_EMAIL_FATE = "code_email_fate"  # SES delivered or bounced the signing code's email (email_events)
 
 
