@@ -19,7 +19,7 @@ from ulid import ULID
 from chalicelib.documents import storage
 from chalicelib.domain import evidence
 from chalicelib.domain.customers import AccountKind
-from chalicelib.domain.dealers import Role
+from chalicelib.domain.dealers import BalanceSettings, Role
 from chalicelib.domain.errors import AlreadyExists, InvalidInput, InvalidTransition, NotFound
 from chalicelib.domain.files import EXTENSIONS, MAX_BYTES, SNIFF_BYTES, sniff
 from chalicelib.domain.links import PortalState
@@ -34,6 +34,7 @@ from chalicelib.services import order_notices
 from chalicelib.services.orders import order_event
 from chalicelib.services.visit import Opened, Record, Visit, Visitor, commit, look, retried
 from chalicelib.settings import settings
+from chalicelib.store import dealers as dealer_store
 from chalicelib.store import orders as order_store
 from chalicelib.store.orders import OrderAggregate
 
@@ -75,6 +76,14 @@ class OrderPortal:
     payments: list[OrderPayment]
     funds_deadline: datetime
     left_to_pay_cents: int
+    bank: BalanceSettings
+    transfer_reference: str
+
+    @property
+    def iban_grouped(self) -> str:
+        """The dealer's IBAN in full, by groups of four, as a bank's form shows it."""
+        iban = self.bank.iban or ""
+        return " ".join(iban[i:i + 4] for i in range(0, len(iban), 4))
 
     @property
     def missing(self) -> list[DocumentRequest]:
@@ -120,8 +129,15 @@ def shown(visit: Visit, page_url: str) -> OrderPortal | None:
         requests.append(DocumentRequest(kind, LABELS[kind], latest, form))
     funds_deadline = order.handover_at - FUNDS_AHEAD
     left = max(order.customer_pays_cents - order.received_cents, 0)
+    bank = dealer_store.get(order.dealer_id).settings.balance
     return OrderPortal(order, _steps(order, requests, funds_deadline), requests,
-                       sorted(agg.payments, key=lambda p: p.received_at), funds_deadline, left)
+                       sorted(agg.payments, key=lambda p: p.received_at), funds_deadline, left, bank,
+                       transfer_reference(visit.proposal))
+
+
+def transfer_reference(proposal: Proposal) -> str:
+    """What the customer writes as the transfer's reference, so the back office matches it to the order."""
+    return f"SOLDE {proposal.reference}"
 
 
 def _steps(order: Order, requests: list[DocumentRequest], funds_deadline: datetime) -> list[Step]:

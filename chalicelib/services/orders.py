@@ -34,7 +34,7 @@ from chalicelib.domain.orders.views import Blockers, MilestoneView, OrderPage, O
 from chalicelib.domain.proposals.model import CustomerSnapshot, Proposal
 from chalicelib.domain.quotes import LineKind, QuoteLine
 from chalicelib.observability import logger, metrics
-from chalicelib.services import invoices, vehicles
+from chalicelib.services import invoices, order_evidence, vehicles
 from chalicelib.store import customers as customer_store
 from chalicelib.store import dealers as dealer_store
 from chalicelib.store import orders as store
@@ -274,12 +274,13 @@ def record_payment(dealer_id: str, order_id: str, command: NewPayment, by: Staff
     received = order.received_cents + command.amount_cents
     complete = order.funds_received_at is None and received >= order.customer_pays_cents
     order = order.changed(now, received_cents=received, funds_received_at=now if complete else order.funds_received_at)
-    writes = [store.payment_added(order, payment),
+    writes: list[Write] = [store.payment_added(order, payment),
               store.event_added(order, order_event(order, OrderEventKind.PAYMENT_RECORDED, by.user_id, now,
                                               amount_cents=command.amount_cents, kind=command.kind))]
     if complete:
         writes.append(store.event_added(order, order_event(order, OrderEventKind.FUNDS_RECEIVED, by.user_id, now,
                                                       received_cents=received)))
+    writes += order_evidence.payment_writes(order, payment, now)  # the signed proposal's chain tells the sale
     return commit_and_view(dealer_id, change_of(agg, order, now, writes))
 
 

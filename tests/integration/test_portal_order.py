@@ -191,3 +191,35 @@ def test_a_return_with_a_tampered_kind_is_refused(garage, signed):
     path = post_to_s3(upload_forms(html(customer.get("/commande")))["kbis"], PDF)
     assert returned(customer, path.replace("kind=kbis", "kind=driving_licence")).status_code == 403
     assert order_of(garage, sent).documents == []
+
+
+DEALER_IBAN = "FR76 3000 6000 0112 3456 7890 189"
+
+
+def test_the_balance_by_transfer_shows_the_dealer_s_full_iban_and_a_received_payment_shows(garage, signed,
+                                                                                             client):
+    sent, customer = signed
+    page = page_text(customer.get("/commande"))
+    assert "Régler le solde" in page and "Votre conseiller vous indique comment régler le solde." in page
+    admin = Api(client, garage.token(garage.admin))
+    refused = admin.send("PATCH", "/dealer/settings", {"balance": {"iban": "FR76 3000 6000 0112 3456 7890 188"}})
+    assert refused.status_code == 400
+    saved = admin.send("PATCH", "/dealer/settings", {"balance": {"iban": DEALER_IBAN, "bic": "BNPAFRPP",
+                                                                 "account_holder": "Garage des Tilleuls SAS"}})
+    assert saved.status_code == 200, saved.body
+    reference = portal.proposal_view(admin, sent.proposal_id)["proposal"]["reference"]
+    page = page_text(customer.get("/commande"))
+    assert "FR76 3000 6000 0112 3456 7890 189" in page  # in full: the customer pays to it
+    assert "BNPAFRPP" in page and f"SOLDE {reference}" in page and "Garage des Tilleuls SAS" in page
+    aggregate = order_of(garage, sent)
+    total = aggregate.order.total_ttc_cents
+    assert "48 heures avant le rendez-vous" in page
+    # The back office records the transfer: the page shows it, nothing is left to pay, the chain has it.
+    order_path = f"/orders/{aggregate.order.id}"
+    assert admin.send("PUT", f"{order_path}/payment-plan", {"method": "transfer"}).status_code == 200
+    paid = admin.post(f"{order_path}/payments", {"amount_cents": total})
+    assert paid.status_code == 201, paid.body
+    page = page_text(customer.get("/commande"))
+    assert "Régler le solde" not in page
+    assert "✓ Fonds reçus" in page and "reçu le" in page
+    assert chain_kinds(garage, sent)[-1] == "payment"
