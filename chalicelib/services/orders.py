@@ -21,6 +21,7 @@ from chalicelib.domain.orders.commands import (
     DeliveryInput, HandoverDate, HolderInput, NewPayment, OpenFromQuote, OrderListQuery, PaymentPlanInput,
 )
 from chalicelib.domain.orders.documents import missing, required_documents
+from chalicelib.domain.orders import reminders
 from chalicelib.domain.orders.events import OrderEventKind, OrderEvent
 from chalicelib.domain.orders.milestones import (
     DUE_TIME, Milestone, OrderTemplate, OrderTemplateChange, When, applies, milestones_of, moved, next_action,
@@ -121,7 +122,10 @@ def opened_by_acceptance(proposal: Proposal, at: datetime, vehicle_id: str | Non
         vehicle=_vehicle_of(proposal.lines, vehicle_id, None), lines=proposal.lines, reserved_at=at,
         reserved_on=reserved_on, handover_on=default_handover_day(reserved_on), created_at=at, updated_at=at,
     )
-    return _opening(order, proposal.id, "customer", {"proposal_id": proposal.id, "reference": proposal.reference})
+    change = _opening(order, proposal.id, "customer", {"proposal_id": proposal.id, "reference": proposal.reference})
+    # The buyer is reminded of documents, funds and appointment (services/order_reminders.py).
+    change.writes.append(store.customer_reminders(change.order, reminders.plan(change.order)[0].at))
+    return change
 
 
 def deposit_received_writes(dealer_id: str, proposal_id: str, amount_cents: int, reference: str | None,

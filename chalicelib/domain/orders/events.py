@@ -31,6 +31,7 @@ class OrderEventKind(StrEnum):
     REFUND_IBAN_GIVEN = "refund_iban_given"
     REFUND_DUE_SOON = "refund_due_soon"
     CANCELLED = "cancelled"
+    CUSTOMER_REMINDED = "customer_reminded"  # documents, funds or appointment (services/order_reminders)
 
 
 class OrderEvent(Entity):
