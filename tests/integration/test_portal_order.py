@@ -2,6 +2,7 @@
 phone by a plain form straight to S3 and kept (or refused, deleted, nothing written) when S3 sends the browser
 back, its status after the back office's review, and another link's return refused."""
 import re
+from datetime import timedelta
 from html import unescape
 from urllib.parse import urlsplit
 
@@ -10,6 +11,7 @@ import requests
 
 from chalicelib.documents import storage
 from chalicelib.domain.files import MAX_BYTES
+from chalicelib.domain.orders import reminders
 from chalicelib.store import orders as order_store
 from chalicelib.store import portal as portal_store
 from tests import offers, portal
@@ -223,3 +225,26 @@ def test_the_balance_by_transfer_shows_the_dealer_s_full_iban_and_a_received_pay
     assert "Régler le solde" not in page
     assert "✓ Fonds reçus" in page and "reçu le" in page
     assert chain_kinds(garage, sent)[-1] == "payment"
+
+
+def test_the_reminders_reach_the_customer_once_each_through_the_schedule(garage, signed, client):
+    sent, customer = signed
+    order = order_of(garage, sent).order
+    planned = {p.reminder: p.at for p in reminders.plan(order)}
+    event = client.events.generate_cw_event(source="aws.events", detail_type="Scheduled Event", detail={},
+                                            resources=[])
+
+    def reminded_at(moment) -> list[str]:
+        at(moment)
+        for _ in range(2):  # EventBridge delivers at least once
+            client.lambda_.invoke("order-milestones", event)
+        return [offers.read(m).text for m in emails_to(sent.email) if "rappel" in offers.read(m).subject]
+
+    assert reminded_at(planned[reminders.CustomerReminder.DOCUMENTS_D5] - timedelta(minutes=1)) == []
+    [d5] = reminded_at(planned[reminders.CustomerReminder.DOCUMENTS_D5])
+    assert reminded_at(planned[reminders.CustomerReminder.DOCUMENTS_D5] + timedelta(minutes=10)) == [d5]
+    assert "il nous manque encore" in d5 and "/commande" in d5
+    assert len(reminded_at(planned[reminders.CustomerReminder.DOCUMENTS_D3])) == 2
+    [*_, eve] = reminded_at(planned[reminders.CustomerReminder.APPOINTMENT])
+    assert "demain" in eve
+    assert len(reminded_at(order.handover_at + timedelta(days=2))) == 3
