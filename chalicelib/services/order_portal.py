@@ -42,6 +42,7 @@ UPLOAD_SECONDS = 1800  # a phone's camera and a slow network: the form stays usa
 DOWNLOAD_SECONDS = 300
 FUNDS_AHEAD = timedelta(hours=48)  # seed 001: "Fond reçu 48h avant RDV ou livraison"
 CUSTOMER = "customer"  # who did it, in the order's history
+CLOSED = (OrderStatus.CANCELLED, OrderStatus.CANCELLING, OrderStatus.SOLD)  # no more documents from the customer
 
 
 # --- what the page shows ----------------------------------------------------------------------
@@ -118,7 +119,7 @@ def shown(visit: Visit, page_url: str) -> OrderPortal | None:
     if agg is None:
         return None
     order = agg.order
-    accepting = order.status not in (OrderStatus.CANCELLED, OrderStatus.CANCELLING, OrderStatus.SOLD)
+    accepting = order.status not in CLOSED
     requests = []
     for kind in customer_documents(order):
         mine = sorted((d for d in agg.documents if d.kind == kind and d.status != DocumentStatus.AWAITING_UPLOAD),
@@ -194,9 +195,10 @@ def _received(token: str, params: dict[str, str], visitor: Visitor) -> OrderDocu
     if already is not None:
         return already
     order = agg.order
-    if order.status in (OrderStatus.CANCELLED, OrderStatus.CANCELLING, OrderStatus.SOLD):
-        raise InvalidTransition("Cette commande ne reçoit plus de documents.")
     key = storage.order_document_key(order.dealer_id, order.id, document_id, "")
+    if order.status in CLOSED:
+        storage.delete(key)  # sent from a page shown before the order closed: not kept
+        raise InvalidTransition("Cette commande ne reçoit plus de documents.")
     size = storage.size_of(key)
     if size is None:
         raise InvalidInput("Aucun fichier n'a été reçu : choisissez-le, puis envoyez-le.", {"file": "missing"})

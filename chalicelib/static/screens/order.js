@@ -40,6 +40,7 @@ const EVENTS = {
   organised: "Cession organisée", handed_over: "Véhicule remis", sold: "Vendue",
   cancellation_requested: "Annulation demandée", refund_iban_given: "IBAN du remboursement",
   refund_due_soon: "Remboursement bientôt dû", cancelled: "Commande annulée",
+  customer_reminded: "Client relancé",
 };
 
 export async function render({ main, params: [orderId] }) {
@@ -294,6 +295,7 @@ function eventDetail({ kind, details: d }) {
     document_accepted: d.kind && `: ${DOCUMENT_KINDS[d.kind] || d.kind}`,
     document_rejected: d.kind && `: ${DOCUMENT_KINDS[d.kind] || d.kind}${d.reason ? ` (${d.reason})` : ""}`,
     refund_iban_given: d.iban && `: ${d.iban}`,
+    customer_reminded: d.channels && `(${d.channels.replace("email", "e-mail").replace("sms", "SMS").replace(",", ", ")})`,
   }[kind];
   return text ? ` ${text}` : "";
 }
