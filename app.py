@@ -16,6 +16,7 @@ from chalicelib.api.orders import orders_api
 from chalicelib.api.parc import parc_api
 from chalicelib.api.payments import payments_api
 from chalicelib.api.portal import portal_api
+from chalicelib.api import order_portal  # noqa: F401  (registers the order's pages on portal_api)
 from chalicelib.api.tasks import tasks_api
 from chalicelib.api.proposals import proposals_api
 from chalicelib.api.quotes import quotes_api

@@ -17,6 +17,7 @@ from chalice import Blueprint, Response
 from chalicelib.api.http import UnsupportedMediaType, error_pages, status_of
 from chalicelib.domain import errors
 from chalicelib.domain.links import PortalState
+from chalicelib.domain.quotes import describes_a_vehicle
 from chalicelib.domain.signing import QUESTION_MAX, REASON_MAX, consent_parts, periods_of
 from chalicelib.observability import logger
 from chalicelib.portal import pages
@@ -175,6 +176,8 @@ def _context(visit: Visit, token: str, depth: int) -> dict[str, Any]:
         "csrf": lambda form: csrf_token(settings().csrf_secret, visit.token_hash, form),
         "periods": periods_of(proposal) if proposal else [],
         "question_max": QUESTION_MAX, "reason_max": REASON_MAX,
+        # The acceptance opened an order when the proposal sells a described vehicle (no read needed here).
+        "has_order": signed and proposal is not None and describes_a_vehicle(proposal.lines),
     }
 
 

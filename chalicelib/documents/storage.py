@@ -72,16 +72,21 @@ def invoice_pdf_key(dealer_id: str, number: str) -> str:
     return f"dealers/{dealer_id}/invoices/{number}.pdf"
 
 
-def upload_form(key: str, content_type: str, max_bytes: int, expires_in: int) -> dict:
-    """A presigned POST ({url, fields}) for one private object of at most `max_bytes` and this declared type;
-    the bytes' real type is checked once uploaded (`first_bytes`)."""
+def upload_form(key: str, content_type: str | None, max_bytes: int, expires_in: int,
+                redirect: str | None = None) -> dict:
+    """A presigned POST ({url, fields}) for one private object of at most `max_bytes`; the bytes' real type
+    is checked once uploaded (`first_bytes`). `content_type` None: a plain HTML form cannot know the chosen
+    file's type, so none is declared. `redirect`: where S3 sends the browser once stored (a form without
+    script), signed into the policy so it cannot be changed."""
+    fields = {"x-amz-server-side-encryption": "AES256"}
+    if content_type is not None:
+        fields["Content-Type"] = content_type
+    if redirect is not None:
+        fields["success_action_redirect"] = redirect
+    conditions: list = [{name: value} for name, value in fields.items()]
+    conditions.append(["content-length-range", 1, max_bytes])
     return client("s3").generate_presigned_post(
-        Bucket=settings().documents_bucket, Key=key,
-        Fields={"Content-Type": content_type, "x-amz-server-side-encryption": "AES256"},
-        Conditions=[{"Content-Type": content_type}, {"x-amz-server-side-encryption": "AES256"},
-                    ["content-length-range", 1, max_bytes]],
-        ExpiresIn=expires_in,
-    )
+        Bucket=settings().documents_bucket, Key=key, Fields=fields, Conditions=conditions, ExpiresIn=expires_in)
 
 
 def size_of(key: str) -> int | None:

@@ -3,7 +3,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Self
 
-from pydantic import EmailStr, Field, model_validator
+from pydantic import EmailStr, Field, field_validator, model_validator
 
 from chalicelib.domain.errors import Forbidden, InvalidInput, RemoteSellingDisabled
 from chalicelib.domain.model import Command, Entity
@@ -31,6 +31,21 @@ class Deposit(Entity):
         return self
 
 
+class BalanceSettings(Entity):
+    """How a customer pays an order's balance from the portal: a transfer to this account (its IBAN shown
+    in full: the customer needs it to pay)."""
+    iban: str | None = Field(default=None, description="the dealer's account for balance transfers")
+    bic: str | None = Field(default=None, pattern=r"^[A-Z]{6}[A-Z0-9]{2}([A-Z0-9]{3})?$")
+    account_holder: str | None = Field(default=None, max_length=120)
+
+    @field_validator("iban")
+    @classmethod
+    def _a_real_iban(cls, value: str | None) -> str | None:
+        from chalicelib.domain.iban import check_iban  # schwifty is slow to import: only when an IBAN is set
+
+        return check_iban(value) if value is not None else None
+
+
 class WithdrawalDays(Entity):
     """Withdrawal periods per product kind, defaults from French law (SPEC E.7)."""
     vehicle: int = Field(default=14, ge=14, le=365)
@@ -49,6 +64,7 @@ class DealerSettings(Entity):
     reminder_days: list[Annotated[int, Field(ge=1, le=365)]] = Field(default_factory=lambda: [3, 7], max_length=5)
     vehicle_hold_days: int = Field(default=7, ge=1, le=60,
                                    description="days a reserved vehicle is held when its order does not go forward")
+    balance: BalanceSettings = Field(default_factory=BalanceSettings)
 
 
 class DealerLegal(Entity):
@@ -210,6 +226,13 @@ class DepositChange(Command):
     percent: int | None = Field(default=None, ge=1, le=100)
 
 
+class BalanceChange(Command):
+    """The balance's bank details, replaced as a whole (the IBAN is checked when the settings are saved)."""
+    iban: str | None = Field(default=None, max_length=42)
+    bic: str | None = Field(default=None, max_length=11)
+    account_holder: str | None = Field(default=None, max_length=120)
+
+
 class WithdrawalDaysChange(Command):
     vehicle: int = Field(default=14, ge=14, le=365)
     service_contract: int = Field(default=14, ge=14, le=365)
@@ -227,6 +250,7 @@ class DealerSettingsChange(Command):
     withdrawal_days: WithdrawalDaysChange | None = None
     reminder_days: list[Annotated[int, Field(ge=1, le=365)]] | None = Field(default=None, max_length=5)
     vehicle_hold_days: int | None = Field(default=None, ge=1, le=60)
+    balance: BalanceChange | None = Field(default=None, description="replaced as a whole")
 
 
 class DealerLegalChange(Command):

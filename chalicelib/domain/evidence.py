@@ -46,8 +46,9 @@ class EventKind(StrEnum):
     CODE_FAILED = "code_failed"
     ACCEPTED = "accepted"
     DECLINED = "declined"
-    PAYMENT = "payment"  # the acompte received (services/deposits, the provider's webhook)
+    PAYMENT = "payment"  # a payment received: the acompte (provider's webhook) or the balance (services/orders)
     WITHDRAWAL = "withdrawal"  # the customer withdrew from products on the portal (model form, L221-21)
+    DOCUMENT_UPLOADED = "document_uploaded"  # the customer sent an order's document from the portal
     CODE_EMAIL_FATE = "code_email_fate"  # SES delivered or bounced the signing code's email (email_events)
 
 

@@ -7,6 +7,7 @@ per item. What each job does, and how to plug a new one in: docs/schedules.md.
 from chalice import Blueprint, Rate
 
 import chalicelib.services.order_milestones  # noqa: F401  (registers the order milestones' handlers)
+import chalicelib.services.order_reminders  # noqa: F401  (registers the customer's order reminders)
 from chalicelib.services import due_work, lead_alerts, outbox, proposal_expiry, proposal_reminders
 
 jobs = Blueprint(__name__)

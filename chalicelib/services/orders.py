@@ -21,6 +21,7 @@ from chalicelib.domain.orders.commands import (
     DeliveryInput, HandoverDate, HolderInput, NewPayment, OpenFromQuote, OrderListQuery, PaymentPlanInput,
 )
 from chalicelib.domain.orders.documents import missing, required_documents
+from chalicelib.domain.orders import reminders
 from chalicelib.domain.orders.events import OrderEventKind, OrderEvent
 from chalicelib.domain.orders.milestones import (
     DUE_TIME, Milestone, OrderTemplate, OrderTemplateChange, When, applies, milestones_of, moved, next_action,
@@ -34,7 +35,7 @@ from chalicelib.domain.orders.views import Blockers, MilestoneView, OrderPage, O
 from chalicelib.domain.proposals.model import CustomerSnapshot, Proposal
 from chalicelib.domain.quotes import LineKind, QuoteLine
 from chalicelib.observability import logger, metrics
-from chalicelib.services import invoices, vehicles
+from chalicelib.services import invoices, order_evidence, vehicles
 from chalicelib.store import customers as customer_store
 from chalicelib.store import dealers as dealer_store
 from chalicelib.store import orders as store
@@ -123,8 +124,11 @@ def opened_by_acceptance(proposal: Proposal, at: datetime, vehicle_id: str | Non
     )
     # The milestones the proposal took when sent; one sent before they were kept reads the dealer's.
     template = None if proposal.order_template is None else OrderTemplate(items=proposal.order_template)
-    return _opening(order, proposal.id, "customer", {"proposal_id": proposal.id, "reference": proposal.reference},
-                    template)
+    change = _opening(order, proposal.id, "customer", {"proposal_id": proposal.id, "reference": proposal.reference},
+                      template)
+    # The buyer is reminded of documents, funds and appointment (services/order_reminders.py).
+    change.writes.append(store.customer_reminders(change.order, reminders.plan(change.order)[0].at))
+    return change
 
 
 def deposit_received_writes(dealer_id: str, proposal_id: str, amount_cents: int, reference: str | None,
@@ -278,12 +282,13 @@ def record_payment(dealer_id: str, order_id: str, command: NewPayment, by: Staff
     received = order.received_cents + command.amount_cents
     complete = order.funds_received_at is None and received >= order.customer_pays_cents
     order = order.changed(now, received_cents=received, funds_received_at=now if complete else order.funds_received_at)
-    writes = [store.payment_added(order, payment),
+    writes: list[Write] = [store.payment_added(order, payment),
               store.event_added(order, order_event(order, OrderEventKind.PAYMENT_RECORDED, by.user_id, now,
                                               amount_cents=command.amount_cents, kind=command.kind))]
     if complete:
         writes.append(store.event_added(order, order_event(order, OrderEventKind.FUNDS_RECEIVED, by.user_id, now,
                                                       received_cents=received)))
+    writes += order_evidence.payment_writes(order, payment, now)  # the signed proposal's chain tells the sale
     return commit_and_view(dealer_id, change_of(agg, order, now, writes))
 
 

@@ -347,6 +347,12 @@ def order_origin(dealer_id: str, source: str, source_id: str) -> Key:
     return {PK: _dealer_pk(dealer_id), SK: f"ORDERFROM#{source.upper()}#{source_id}"}
 
 
+def order_customer_reminders(dealer_id: str, order_id: str) -> Key:
+    """The customer's reminders of a remote sale's order (which were sent); outside the order's prefix, so
+    the order page's Query does not read it."""
+    return {PK: _dealer_pk(dealer_id), SK: f"ORDERREMINDERS#{order_id}"}
+
+
 def order_template(dealer_id: str) -> Key:
     """The dealer's milestone template (absent: the default one)."""
     return {PK: _dealer_pk(dealer_id), SK: "ORDERTEMPLATE"}

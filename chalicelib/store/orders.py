@@ -23,6 +23,7 @@ from chalicelib.store.table import (
 # The names their handlers are registered under (services/order_milestones.py).
 MILESTONE_NAME = "order"
 REFUND_NAME = "order_refund"
+CUSTOMER_REMINDERS_NAME = "order_customer"
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,21 @@ def opened(order: Order, milestones: list[Milestone], event: OrderEvent, source_
         *(milestone_put(order, m) for m in milestones),
         event_added(order, event),
     ]
+
+
+def customer_reminders(order: Order, first_at: datetime) -> Put:
+    """The customer's reminders item, waiting in the due index for the first one (once per order)."""
+    key = keys.order_customer_reminders(order.dealer_id, order.id)
+    return Put(key, {"dealer_id": order.dealer_id, "order_id": order.id, "sent": [],
+                     "milestone": CUSTOMER_REMINDERS_NAME, **keys.due_attributes(MILESTONE, key, first_at)},
+               if_absent())
+
+
+def reminders_sent(claimed: due.Claimed, sent: list[str], next_at: datetime | None) -> Update:
+    """What was sent, on the sweep's claim; waits for the next reminder or leaves the index."""
+    if next_at is None:
+        return due.finished(claimed, sent=sent)
+    return due.postponed(claimed, MILESTONE, next_at, sent=sent)
 
 
 def saved(order: Order) -> Put:

@@ -75,7 +75,8 @@ class OrderDocument(Entity):
     id: str
     kind: DocumentKind
     filename: str
-    declared_type: FileType
+    declared_type: FileType | None = Field(default=None, description="what the browser said (the customer's "
+                                                                   "plain form says nothing)")
     status: DocumentStatus = DocumentStatus.AWAITING_UPLOAD
     s3_key: str
     size: int | None = None

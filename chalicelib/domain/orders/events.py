@@ -35,6 +35,7 @@ class OrderEventKind(StrEnum):
     # The seller's tasks on the order (domain/record_work.WorkEventKind)
     TASK_CREATED = "task_created"
     TASK_COMPLETED = "task_completed"
+    CUSTOMER_REMINDED = "customer_reminded"  # documents, funds or appointment (services/order_reminders)
 
 
 class OrderEvent(Entity):

@@ -42,6 +42,7 @@ const EVENTS = {
   cancellation_requested: "Annulation demandée", refund_iban_given: "IBAN du remboursement",
   refund_due_soon: "Remboursement bientôt dû", cancelled: "Commande annulée",
   task_created: "Tâche créée", task_completed: "Tâche terminée",
+  customer_reminded: "Client relancé",
 };
 
 export async function render({ main, params: [orderId] }) {
@@ -297,6 +298,7 @@ function eventDetail({ kind, details: d }) {
     document_accepted: d.kind && `: ${DOCUMENT_KINDS[d.kind] || d.kind}`,
     document_rejected: d.kind && `: ${DOCUMENT_KINDS[d.kind] || d.kind}${d.reason ? ` (${d.reason})` : ""}`,
     refund_iban_given: d.iban && `: ${d.iban}`,
+    customer_reminded: d.channels && `(${d.channels.replace("email", "e-mail").replace("sms", "SMS").replace(",", ", ")})`,
   }[kind];
   return text ? ` ${text}` : "";
 }
