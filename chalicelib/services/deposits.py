@@ -45,6 +45,7 @@ from chalicelib.services.customer_contact import customer_address
 from chalicelib.services.visit import READABLE, Record, Visit, Visitor, checked, look, open_link, retried
 from chalicelib.settings import settings
 from chalicelib.store import dealers as dealer_store
+from chalicelib.store import leads as lead_store
 from chalicelib.store import deposits as store
 from chalicelib.store import proposals as proposal_store
 from chalicelib.store import outbox as outbox_store
@@ -258,7 +259,8 @@ def _confirm(event: webhook.PaymentEvent, session: webhook.CheckoutSession, prop
                                            paid.provider_reference, now)
     try:
         commit(store.event_processed(proposal, event.id, event.type, now), store.payment_received(proposal, paid),
-               history, [outbox_store.new(m) for m in messages], order)
+               history, [outbox_store.new(m) for m in messages], order,
+               lead_store.proposal_touched(proposal, EventKind.PAYMENT_RECEIVED, now))
     except AlreadyProcessed:
         return _already(True, log)
     logger.info("deposit paid", extra=log)
@@ -288,7 +290,8 @@ def _anomaly(event: webhook.PaymentEvent, proposal: Proposal, anomaly: DepositAn
                                           {**anomaly.details(), "told": alert.told}, by="system")
     try:
         commit(store.event_processed(proposal, event.id, event.type, anomaly.at), history,
-               [outbox_store.new(m) for m in alert.messages])
+               [outbox_store.new(m) for m in alert.messages],
+               lead_store.proposal_touched(proposal, EventKind.PAYMENT_ANOMALY, anomaly.at))
     except AlreadyProcessed:
         return _already(True, log)
     logger.warning("payment anomaly recorded: to refund or settle at the provider",

@@ -14,6 +14,7 @@ from chalicelib.domain import clock, local_time
 from chalicelib.domain.dealers import Dealer, ProfileChange, SellerProfile, Staff
 from chalicelib.domain.errors import InvalidInput, NotFound
 from chalicelib.domain.ids import new_id
+from chalicelib.domain.leads.activity import LinkedProposal
 from chalicelib.domain.proposals.commands import (
     NewProposal, ProposalChange, ProposalListQuery, RemindProposal, SendProposal,
 )
@@ -29,6 +30,7 @@ from chalicelib.services.customer_contact import customer_email, issue_link, pdf
 from chalicelib.services import email_events, quotes, vehicles
 from chalicelib.store import customers as customer_store
 from chalicelib.store import dealers as dealer_store
+from chalicelib.store import leads as lead_store
 from chalicelib.store import outbox as outbox_store
 from chalicelib.store import proposals as store
 from chalicelib.store import quotes as quote_store
@@ -100,7 +102,8 @@ def create(dealer_id: str, command: NewProposal, by: Staff) -> ProposalView:
     proposal = new_proposal(new_id(), reference, quote, dealer, account.account, contact, seller, by.user_id, now)
     created = store.record_event(dealer_id, proposal.id, EventKind.CREATED, now,
                                  {"quote_id": quote.id, "quote_number": quote.number, "version": 1}, by=by.user_id)
-    work = UnitOfWork(store.created(proposal), created)
+    work = UnitOfWork(store.created(proposal), created, lead_store.linked(
+        dealer_id, proposal.lead_id, LinkedProposal(id=proposal.id, reference=reference, created_at=now)))
     _listed(work, proposal)
     if seller_user.profile is None and command.seller is not None and seller_user.id == by.user_id:
         # A.2: the seller block of the first remote sale becomes the seller's profile.
@@ -132,7 +135,8 @@ def send(dealer_id: str, proposal_id: str, command: SendProposal, by: Staff) -> 
     }, by=by.user_id)
     allowed = (ProposalStatus.DRAFT,) if proposal.status == ProposalStatus.DRAFT else WITH_THE_CUSTOMER
     work = UnitOfWork(store.update(proposal, sent, allowed), link.write, event, outbox_store.new(message),
-                      store.reminders_scheduled(sent, dealer.settings.reminder_days))
+                      store.reminders_scheduled(sent, dealer.settings.reminder_days),
+                      lead_store.proposal_touched(proposal, EventKind.EMAIL_SENT, now))
     _listed(work, sent)
     work.commit()
     return view.then(sent, store.event_of(event))
@@ -182,7 +186,9 @@ def reminder_of(dealer: Dealer, proposal: Proposal, command: RemindProposal, at:
         "version": reminded.version, "outbox_id": message.id, "link_expires_at": link.expires_at.isoformat(),
         **(details or {}),
     }, by=by)
-    return Reminder(reminded, [link.write, event, outbox_store.new(message)], store.event_of(event))
+    return Reminder(reminded, [link.write, event, outbox_store.new(message),
+                               *lead_store.proposal_touched(proposal, EventKind.REMINDER_SENT, at)],
+                    store.event_of(event))
 
 
 def withdraw(dealer_id: str, proposal_id: str, by: Staff) -> ProposalView:
@@ -193,7 +199,8 @@ def withdraw(dealer_id: str, proposal_id: str, by: Staff) -> ProposalView:
     withdrawn = proposal.moved_to(ProposalStatus.WITHDRAWN, now)
     event = store.record_event(dealer_id, proposal_id, EventKind.WITHDRAWN, now,
                                {"from": proposal.status.value}, by=by.user_id)
-    work = UnitOfWork(store.update(proposal, withdrawn, sources_of(ProposalStatus.WITHDRAWN)), event)
+    work = UnitOfWork(store.update(proposal, withdrawn, sources_of(ProposalStatus.WITHDRAWN)), event,
+                      lead_store.proposal_touched(proposal, EventKind.WITHDRAWN, now))
     unlisted(work, proposal)
     work.commit()
     return view.then(withdrawn, store.event_of(event))
