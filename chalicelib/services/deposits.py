@@ -290,7 +290,7 @@ def _anomaly(event: webhook.PaymentEvent, proposal: Proposal, anomaly: DepositAn
                                           {**anomaly.details(), "told": alert.told}, by="system")
     try:
         commit(store.event_processed(proposal, event.id, event.type, anomaly.at), history,
-               [outbox_store.new(m) for m in alert.messages],
+               store.anomalies_counted(proposal, 1), [outbox_store.new(m) for m in alert.messages],
                lead_store.proposal_touched(proposal, EventKind.PAYMENT_ANOMALY, anomaly.at))
     except AlreadyProcessed:
         return _already(True, log)
@@ -343,7 +343,8 @@ def settle_anomaly(dealer_id: str, proposal_id: str, anomaly_id: str, settlement
         "anomaly_id": anomaly_id, "note": settlement.note, "amount_cents": anomaly.amount_cents,
         "currency": anomaly.currency, "provider_reference": anomaly.provider_reference,
     }, by=by.user_id)
-    commit(store.anomaly_settled(view.proposal, anomaly_id, by.user_id, now), history)
+    commit(store.anomaly_settled(view.proposal, anomaly_id, by.user_id, now), history,
+           store.anomalies_counted(view.proposal, -1))
     return view.then(view.proposal, proposal_store.event_of(history))
 
 

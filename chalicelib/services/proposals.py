@@ -54,7 +54,7 @@ def get(dealer_id: str, proposal_id: str) -> ProposalView:
 
 def page(dealer_id: str, query: ProposalListQuery) -> ProposalPage:
     _dealer(dealer_id)
-    proposals, cursor = store.page(dealer_id, query.status, query.limit, query.cursor)
+    proposals, cursor = store.page(dealer_id, query)
     return ProposalPage(items=[ProposalSummary.of(p) for p in proposals], next_cursor=cursor)
 
 

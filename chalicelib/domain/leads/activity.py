@@ -105,7 +105,7 @@ class ProposalRow(Entity):
     status_label: str
     total_ttc_cents: int
     deposit_cents: int
-    deposit_status: str | None
+    deposit_status: str = Field(description="not_asked, none (to pay after signature), pending or paid")
     sent_at: datetime | None
     accepted_at: datetime | None
 
@@ -114,14 +114,8 @@ class ProposalRow(Entity):
         return cls(id=proposal.id, reference=proposal.reference, status=proposal.status.value,
                    status_label=PROPOSAL_STATUS_LABELS[proposal.status],
                    total_ttc_cents=proposal.totals.ttc_cents, deposit_cents=proposal.deposit_cents,
-                   deposit_status=_deposit_status(proposal), sent_at=proposal.sent_at,
+                   deposit_status=proposal.deposit_status, sent_at=proposal.sent_at,
                    accepted_at=proposal.accepted_at)
-
-
-def _deposit_status(proposal: Proposal) -> str | None:
-    if proposal.deposit_cents <= 0:
-        return None
-    return proposal.deposit_payment.status.value if proposal.deposit_payment else "due"
 
 
 class OrderRow(Entity):

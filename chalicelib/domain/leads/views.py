@@ -17,6 +17,10 @@ from chalicelib.domain.orders.model import Order
 from chalicelib.domain.proposals.views import ProposalView
 
 
+# Fields computed from the time of the read: a conditional read (ETag) leaves them out.
+NOW_RELATIVE = frozenset({"time_left_seconds", "elapsed_seconds"})
+
+
 class LeadHeader(Entity):
     """The coloured box at the top of the lead page, and one row of the lead list."""
     id: str

@@ -66,5 +66,8 @@ class ProposalListQuery(Command):
     model_config = Command.model_config | {"strict": False}
 
     status: ProposalStatus | None = None
+    seller_id: str | None = Field(default=None, min_length=1, max_length=40, description="the proposal's seller")
+    q: str | None = Field(default=None, min_length=1, max_length=100,
+                          description="part of the customer's name or of the reference (case and accents ignored)")
     limit: int = Field(default=50, ge=1, le=200)
     cursor: str | None = Field(default=None, max_length=2000)

@@ -206,6 +206,8 @@ class Proposal(Entity):
         default=None, description="set when the proposal's last email bounced or drew a complaint (email_events)")
     deposit_payment: DepositPayment | None = Field(
         default=None, description="the card payment of the acompte (portal and payment webhook only)")
+    open_payment_anomalies: int = Field(default=0, description="payments that are not the acompte, not settled yet "
+                                                               "(only ever changed by ADDs, store/deposits.py)")
 
     @computed_field
     @property
