@@ -45,8 +45,8 @@ from chalicelib.services.customer_contact import customer_address
 from chalicelib.services.visit import READABLE, Record, Visit, Visitor, checked, look, open_link, retried
 from chalicelib.settings import settings
 from chalicelib.store import dealers as dealer_store
-from chalicelib.store import leads as lead_store
 from chalicelib.store import deposits as store
+from chalicelib.store import leads as lead_store
 from chalicelib.store import proposals as proposal_store
 from chalicelib.store import outbox as outbox_store
 from chalicelib.store.deposits import AlreadyPaid, AlreadyProcessed

@@ -26,8 +26,8 @@ from chalicelib.domain.outbox import Attachment, Channel, OutboxMessage
 from chalicelib.observability import logger
 from chalicelib.store import dealers
 from chalicelib.store import leads as store
-from chalicelib.store import outbox as outbox_store
 from chalicelib.store import orders as order_store
+from chalicelib.store import outbox as outbox_store
 from chalicelib.store import proposals as proposal_store
 from chalicelib.store import quotes as quote_store
 from chalicelib.store.unit_of_work import UnitOfWork, Write, commit

@@ -22,9 +22,9 @@ from chalicelib.domain.proposals.status import ProposalStatus
 from chalicelib.domain.signing import ConcurrentChange, PendingSignature
 from chalicelib.portal.security import require_csrf
 from chalicelib.settings import settings
+from chalicelib.store import leads as lead_store
 from chalicelib.store import outbox as outbox_store
 from chalicelib.store import portal as store
-from chalicelib.store import leads as lead_store
 from chalicelib.store import proposals as proposal_store
 from chalicelib.store.unit_of_work import UnitOfWork, Write
 
