@@ -5,6 +5,7 @@ JSON error shape; `uniform_errors` (middleware) gives Chalice's own errors that
 shape too, adds the request id and the security headers.
 """
 import functools
+import hashlib
 import json
 from dataclasses import dataclass
 from typing import Any, Callable, TypeVar
@@ -15,6 +16,7 @@ from pydantic_core import ErrorDetails
 
 from chalicelib.domain import errors
 from chalicelib.domain.dealers import Staff
+from chalicelib.domain.leads.views import NOW_RELATIVE
 from chalicelib.observability import logger
 from chalicelib.settings import settings
 
@@ -106,7 +108,10 @@ def endpoint(
                 return error_response(error)
             if isinstance(result, Response):
                 return result
-            return Response(body=to_json(result), status_code=status, headers={"Content-Type": "application/json"})
+            payload = to_json(result)
+            if method != "GET":
+                return Response(body=payload, status_code=status, headers={"Content-Type": "application/json"})
+            return conditional(bp.current_request, payload)
 
         setattr(guarded, "operation", Operation(summary, body, response, status, authorizer is not None, tag,
                                                 body_media))
@@ -115,6 +120,34 @@ def endpoint(
         return view
 
     return register
+
+
+def conditional(request: Any, payload: str) -> Response:
+    """A read answered with its ETag; 304 without a body when the caller already has this version
+    (If-None-Match): the seller front's screens poll their reads this way (docs/front.md)."""
+    tag = etag_of(payload)
+    headers: dict[str, str | list[str]] = {"ETag": tag}
+    asked = (request.headers.get("if-none-match") or "") if request is not None else ""
+    if tag in (candidate.strip() for candidate in asked.split(",")):
+        return Response(body="", status_code=304, headers=headers)
+    return Response(body=payload, status_code=200, headers={"Content-Type": "application/json", **headers})
+
+
+def etag_of(payload: str) -> str:
+    """A weak tag of what the body says, leaving out the figures that only count time passing (a
+    countdown): those change every second and tell nothing new."""
+    basis = payload
+    if any(name in payload for name in NOW_RELATIVE):
+        basis = json.dumps(_without(json.loads(payload)), sort_keys=True)
+    return f'W/"{hashlib.sha256(basis.encode()).hexdigest()[:32]}"'
+
+
+def _without(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _without(v) for k, v in value.items() if k not in NOW_RELATIVE}
+    if isinstance(value, list):
+        return [_without(v) for v in value]
+    return value
 
 
 # Accepted by Chalice so that `parse` answers a wrong content type in our own error shape.

@@ -148,6 +148,14 @@ def change_status(lead_id: str):
     return leads.change_status(staff.dealer_id, lead_id, command, by=staff.user_id)
 
 
+@endpoint(leads_api, "/leads/{lead_id}/keep-open", method="POST",
+          summary="« Garder ouvert »: keep the lead open after one of its proposals was declined or expired",
+          response=LeadPage, **LEADS)
+def keep_open(lead_id: str):
+    staff = current_staff(leads_api)
+    return leads.keep_open(staff.dealer_id, lead_id, by=staff.user_id)
+
+
 @endpoint(leads_api, "/leads/{lead_id}/deadlines/{deadline_id}", method="PATCH", summary="Move a pending deadline",
           body=MoveDeadline, response=Deadline, **LEADS)
 def move_deadline(lead_id: str, deadline_id: str):

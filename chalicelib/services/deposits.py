@@ -46,6 +46,7 @@ from chalicelib.services.visit import READABLE, Record, Visit, Visitor, checked,
 from chalicelib.settings import settings
 from chalicelib.store import dealers as dealer_store
 from chalicelib.store import deposits as store
+from chalicelib.store import leads as lead_store
 from chalicelib.store import proposals as proposal_store
 from chalicelib.store import outbox as outbox_store
 from chalicelib.store import portal as portal_store
@@ -263,7 +264,8 @@ def _confirm(event: webhook.PaymentEvent, session: webhook.CheckoutSession, prop
     try:
         commit(store.event_processed(proposal, event.id, event.type, now),
                store.payment_received(proposal, paid, evidenced), proof,
-               history, [outbox_store.new(m) for m in messages], order)
+               history, [outbox_store.new(m) for m in messages], order,
+               lead_store.proposal_touched(proposal, EventKind.PAYMENT_RECEIVED, now))
     except AlreadyProcessed:
         return _already(True, log)
     logger.info("deposit paid", extra=log)
@@ -293,7 +295,8 @@ def _anomaly(event: webhook.PaymentEvent, proposal: Proposal, anomaly: DepositAn
                                           {**anomaly.details(), "told": alert.told}, by="system")
     try:
         commit(store.event_processed(proposal, event.id, event.type, anomaly.at), history,
-               [outbox_store.new(m) for m in alert.messages])
+               store.anomalies_counted(proposal, 1), [outbox_store.new(m) for m in alert.messages],
+               lead_store.proposal_touched(proposal, EventKind.PAYMENT_ANOMALY, anomaly.at))
     except AlreadyProcessed:
         return _already(True, log)
     logger.warning("payment anomaly recorded: to refund or settle at the provider",
@@ -345,7 +348,8 @@ def settle_anomaly(dealer_id: str, proposal_id: str, anomaly_id: str, settlement
         "anomaly_id": anomaly_id, "note": settlement.note, "amount_cents": anomaly.amount_cents,
         "currency": anomaly.currency, "provider_reference": anomaly.provider_reference,
     }, by=by.user_id)
-    commit(store.anomaly_settled(view.proposal, anomaly_id, by.user_id, now), history)
+    commit(store.anomaly_settled(view.proposal, anomaly_id, by.user_id, now), history,
+           store.anomalies_counted(view.proposal, -1))
     return view.then(view.proposal, proposal_store.event_of(history))
 
 

@@ -4,7 +4,7 @@ Every action commits one unit of work: the lead (last activity, counter or field
 existence, status or version), the part it adds or changes, and its timeline event.
 """
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from chalicelib.documents import storage
 from chalicelib.domain import clock
@@ -21,18 +21,22 @@ from chalicelib.domain.leads.model import (
     LeadStatus, LeadTask, LinkedItem, Offer, PendingDeadline, Remark, TestDrive, TradeIn,
     contact_deadline, event, lead_code, offer_linked,
 )
+from chalicelib.domain.leads.activity import OUTCOME_LABELS, LinkedOrder, LinkedProposal
 from chalicelib.domain.leads.views import DocumentDownload, DocumentUpload, LeadHeader, LeadList, LeadPage
 from chalicelib.domain.tasks import NewTask, PersonRef, require_active
 from chalicelib.domain.outbox import Attachment, Channel, OutboxMessage
 from chalicelib.observability import logger
 from chalicelib.store import dealers
 from chalicelib.store import leads as store
+from chalicelib.store import orders as order_store
 from chalicelib.store import outbox as outbox_store
+from chalicelib.store import proposals as proposal_store
 from chalicelib.store import quotes as quote_store
 from chalicelib.store.unit_of_work import UnitOfWork, Write, commit
 
 # Long enough to pick a file on a slow phone, short enough that a leaked URL soon dies.
 URL_LIFETIME = timedelta(minutes=15)
+Part = TypeVar("Part", LinkedProposal, LinkedOrder)
 
 
 # --- the lead -----------------------------------------------------------------------
@@ -69,7 +73,34 @@ def list_leads(dealer_id: str, query: LeadQuery) -> LeadList:
 
 
 def get_page(dealer_id: str, lead_id: str) -> LeadPage:
-    return LeadPage.of(store.aggregate(dealer_id, lead_id), clock.now())
+    """The lead's Query, then one per proposal and order it links to (the newest LINKED_READ of each):
+    their events join the timeline at read time, so recording one writes nothing more under the lead
+    than its last activity (docs/decisions.md)."""
+    lead_file = store.aggregate(dealer_id, lead_id)
+    proposals = [proposal_store.get_with_history(dealer_id, p.id) for p in _newest(lead_file.proposals)]
+    orders = [order_store.aggregate(dealer_id, o.id) for o in _newest(lead_file.orders)]
+    return LeadPage.of(lead_file, clock.now(), proposals, [(agg.order, agg.events) for agg in orders])
+
+
+# A lead rarely has more than a few proposals; past this, the oldest stay on their own pages.
+LINKED_READ = 10
+
+
+def _newest(parts: list[Part]) -> list[Part]:
+    return sorted(parts, key=lambda part: part.id, reverse=True)[:LINKED_READ]
+
+
+def keep_open(dealer_id: str, lead_id: str, by: str) -> LeadPage:
+    """« Garder ouvert »: the seller answers the question a declined or expired proposal asked."""
+    now = clock.now()
+    lead = store.get(dealer_id, lead_id)
+    after = lead.kept_open(now)
+    assert lead.loss_prompt is not None  # kept_open refuses a lead without one
+    prompt = lead.loss_prompt
+    commit(store.edited(lead, after),
+           _event(dealer_id, lead_id, EventKind.KEPT_OPEN, now, by, LinkedItem(kind="proposal", id=prompt.proposal_id),
+                  reference=prompt.reference, outcome=OUTCOME_LABELS[prompt.outcome]))
+    return get_page(dealer_id, lead_id)
 
 
 # --- actions that add a part --------------------------------------------------------
@@ -292,14 +323,14 @@ def change_status(dealer_id: str, lead_id: str, command: ChangeStatus, by: str) 
 
 def won_by_acceptance(dealer_id: str, lead_id: str, at: datetime, reference: str) -> list[Write]:
     """The lead's writes when the customer accepts a proposal made from it: won (its pending deadline
-    cancelled), with a timeline event; [] when it is already won. For the acceptance's transaction: the
-    lead's write is conditioned on its version as read here."""
+    cancelled), with a timeline event; only its last activity moved when it is already won. For the
+    acceptance's transaction: the lead's write is conditioned on its version as read here."""
     try:
         lead = store.get(dealer_id, lead_id)
     except NotFound:
         return []  # the lead was deleted: the customer's acceptance does not depend on it
     if lead.status == LeadStatus.WON:
-        return []
+        return store.activity_touched(dealer_id, lead_id, at)
     after = lead.with_status(LeadStatus.WON, None, at, None)
     writes = [store.edited(lead, after),
               _event(dealer_id, lead_id, EventKind.STATUS_CHANGED, at, "customer", label=after.status.label,

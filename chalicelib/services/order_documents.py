@@ -20,6 +20,7 @@ from chalicelib.domain.orders.model import OrderStatus
 from chalicelib.domain.outbox import OutboxMessage
 from chalicelib.services import order_notices
 from chalicelib.services.orders import order_event, require_office
+from chalicelib.store import leads as lead_store
 from chalicelib.store import orders as store
 from chalicelib.store import outbox as outbox_store
 from chalicelib.store.unit_of_work import commit
@@ -55,7 +56,7 @@ def confirm_upload(dealer_id: str, order_id: str, document_id: str, by: Staff) -
     event = order_event(agg.order, OrderEventKind.DOCUMENT_RECEIVED, by.user_id, now, document_id=document.id,
                    kind=document.kind.value)
     commit(store.document_changed(agg.order, confirmed, DocumentStatus.AWAITING_UPLOAD),
-           store.event_added(agg.order, event))
+           store.event_added(agg.order, event), lead_store.activity_touched(dealer_id, agg.order.lead_id, now))
     return confirmed
 
 
@@ -76,7 +77,7 @@ def review(dealer_id: str, order_id: str, document_id: str, command: DocumentRev
             f"« {document.label} » ({document.filename}) est refusé : {reviewed.rejection_reason}\n"
             "Demandez-en un autre au client.", "order_document_rejected", now)
     commit(store.document_changed(agg.order, reviewed, DocumentStatus.TO_REVIEW), store.event_added(agg.order, event),
-           [outbox_store.new(m) for m in messages])
+           [outbox_store.new(m) for m in messages], lead_store.activity_touched(dealer_id, agg.order.lead_id, now))
     return reviewed
 
 

@@ -38,6 +38,7 @@ from chalicelib.observability import logger, metrics
 from chalicelib.services import invoices, order_evidence, vehicles
 from chalicelib.store import customers as customer_store
 from chalicelib.store import dealers as dealer_store
+from chalicelib.store import leads as lead_store
 from chalicelib.store import orders as store
 from chalicelib.store import proposals as proposal_store
 from chalicelib.store import quotes as quote_store
@@ -443,7 +444,8 @@ def change_of(agg: store.OrderAggregate, order: Order, now: datetime, writes: It
     by_code = {m.code: m for m in replaced}
     milestones = [by_code.get(m.code, m) for m in agg.milestones]
     order = _with_next(order, milestones, now)
-    return Change(order, [store.saved(order), *writes])
+    touched = lead_store.activity_touched(order.dealer_id, order.lead_id, now)  # the lead's last activity
+    return Change(order, [store.saved(order), *writes, *touched])
 
 
 def _with_next(order: Order, milestones: list[Milestone], now: datetime) -> Order:

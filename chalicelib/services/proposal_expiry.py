@@ -19,6 +19,7 @@ from chalicelib.domain.proposals.model import EventKind, Proposal, ProposalLink
 from chalicelib.domain.proposals.status import WITH_THE_CUSTOMER, ProposalStatus
 from chalicelib.services import due_work, proposals, staff_alerts
 from chalicelib.store import due
+from chalicelib.store import leads as lead_store
 from chalicelib.store import outbox as outbox_store
 from chalicelib.store import proposals as store
 from chalicelib.store.unit_of_work import UnitOfWork, commit
@@ -50,7 +51,8 @@ def _expire(claimed: due.Claimed) -> None:
         "from": proposal.status.value, "valid_until": proposal.valid_until.isoformat(), "seller_told": alert.told,
     }, by=SYSTEM)
     expired = store.transition(proposal, ProposalStatus.EXPIRED, now, expect_version=proposal.version)
-    work = UnitOfWork(due.holding(claimed, expired), event, [outbox_store.new(m) for m in alert.messages])
+    work = UnitOfWork(due.holding(claimed, expired), event, [outbox_store.new(m) for m in alert.messages],
+                      lead_store.proposal_touched(proposal, EventKind.EXPIRED, now))
     proposals.unlisted(work, proposal)
     work.commit()
 

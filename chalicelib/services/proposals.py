@@ -14,6 +14,7 @@ from chalicelib.domain import clock, evidence, local_time
 from chalicelib.domain.dealers import Dealer, ProfileChange, SellerProfile, Staff
 from chalicelib.domain.errors import InvalidInput, NotFound
 from chalicelib.domain.ids import new_id
+from chalicelib.domain.leads.activity import LinkedProposal
 from chalicelib.domain.proposals.commands import (
     NewProposal, ProposalChange, ProposalListQuery, RemindProposal, SendProposal,
 )
@@ -30,6 +31,7 @@ from chalicelib.services import email_events, quotes, record_work, vehicles
 from chalicelib.store import customers as customer_store
 from chalicelib.store import dealers as dealer_store
 from chalicelib.store import orders as order_store
+from chalicelib.store import leads as lead_store
 from chalicelib.store import outbox as outbox_store
 from chalicelib.store import portal as portal_store
 from chalicelib.store import proposals as store
@@ -54,7 +56,7 @@ def get(dealer_id: str, proposal_id: str) -> ProposalView:
 
 def page(dealer_id: str, query: ProposalListQuery) -> ProposalPage:
     _dealer(dealer_id)
-    proposals, cursor = store.page(dealer_id, query.status, query.limit, query.cursor)
+    proposals, cursor = store.page(dealer_id, query)
     return ProposalPage(items=[ProposalSummary.of(p) for p in proposals], next_cursor=cursor)
 
 
@@ -102,7 +104,8 @@ def create(dealer_id: str, command: NewProposal, by: Staff) -> ProposalView:
     proposal = new_proposal(new_id(), reference, quote, dealer, account.account, contact, seller, by.user_id, now)
     created = store.record_event(dealer_id, proposal.id, EventKind.CREATED, now,
                                  {"quote_id": quote.id, "quote_number": quote.number, "version": 1}, by=by.user_id)
-    work = UnitOfWork(store.created(proposal), created)
+    work = UnitOfWork(store.created(proposal), created, lead_store.linked(
+        dealer_id, proposal.lead_id, LinkedProposal(id=proposal.id, reference=reference, created_at=now)))
     _listed(work, proposal)
     if seller_user.profile is None and command.seller is not None and seller_user.id == by.user_id:
         # A.2: the seller block of the first remote sale becomes the seller's profile.
@@ -139,7 +142,8 @@ def send(dealer_id: str, proposal_id: str, command: SendProposal, by: Staff) -> 
     allowed = (ProposalStatus.DRAFT,) if proposal.status == ProposalStatus.DRAFT else WITH_THE_CUSTOMER
     work = UnitOfWork(store.update(proposal, sent, allowed, also=portal_store.chain_at(proposal.evidence_seq)),
                       proof, link.write, event, outbox_store.new(message),
-                      store.reminders_scheduled(sent, dealer.settings.reminder_days))
+                      store.reminders_scheduled(sent, dealer.settings.reminder_days),
+                      lead_store.proposal_touched(proposal, EventKind.EMAIL_SENT, now))
     _listed(work, sent)
     work.commit()
     return view.then(sent, store.event_of(event))
@@ -194,7 +198,9 @@ def reminder_of(dealer: Dealer, proposal: Proposal, command: RemindProposal, at:
     reminded, proof = portal_store.appended(proposal, reminded, evidence.EventKind.REMINDER_SENT, at, {
         **_sending_details(reminded, recipient.email, link.expires_at, command.attach_pdf),
         "automatic": bool((details or {}).get("automatic"))})
-    return Reminder(reminded, [proof, link.write, event, outbox_store.new(message)], store.event_of(event))
+    return Reminder(reminded, [proof, link.write, event, outbox_store.new(message),
+                               *lead_store.proposal_touched(proposal, EventKind.REMINDER_SENT, at)],
+                    store.event_of(event))
 
 
 def _sending_details(proposal: Proposal, to: str, link_expires_at: datetime,
@@ -213,7 +219,8 @@ def withdraw(dealer_id: str, proposal_id: str, by: Staff) -> ProposalView:
     withdrawn = proposal.moved_to(ProposalStatus.WITHDRAWN, now)
     event = store.record_event(dealer_id, proposal_id, EventKind.WITHDRAWN, now,
                                {"from": proposal.status.value}, by=by.user_id)
-    work = UnitOfWork(store.update(proposal, withdrawn, sources_of(ProposalStatus.WITHDRAWN)), event)
+    work = UnitOfWork(store.update(proposal, withdrawn, sources_of(ProposalStatus.WITHDRAWN)), event,
+                      lead_store.proposal_touched(proposal, EventKind.WITHDRAWN, now))
     unlisted(work, proposal)
     work.commit()
     return view.then(withdrawn, store.event_of(event))

@@ -18,6 +18,7 @@ from chalicelib.services import email_events
 from chalicelib.services.customer_contact import customer_address
 from chalicelib.services.visit import retried
 from chalicelib.store import dealers as dealer_store
+from chalicelib.store import leads as lead_store
 from chalicelib.store import outbox as outbox_store
 from chalicelib.store import portal as portal_store
 from chalicelib.store import proposals as store
@@ -42,7 +43,8 @@ def _answer(dealer_id: str, proposal_id: str, question_id: str, text: str, by: S
                                             "length": len(text)})
     after = proposal.evidenced(chain.seq, chain.head_hash)
     commit(portal_store.proposal_change(proposal, after, allowed=(proposal.status,)),
-           portal_store.evidence(proposal, proof), put, outbox_store.new(_email(proposal, question, text, to, now)))
+           portal_store.evidence(proposal, proof), put, outbox_store.new(_email(proposal, question, text, to, now)),
+           lead_store.proposal_touched(proposal, EventKind.QUESTION_ANSWERED, now))
     return view.then(after, store.event_of(put))
 
 

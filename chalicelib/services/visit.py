@@ -22,6 +22,7 @@ from chalicelib.domain.proposals.status import ProposalStatus
 from chalicelib.domain.signing import ConcurrentChange, PendingSignature
 from chalicelib.portal.security import require_csrf
 from chalicelib.settings import settings
+from chalicelib.store import leads as lead_store
 from chalicelib.store import outbox as outbox_store
 from chalicelib.store import portal as store
 from chalicelib.store import proposals as proposal_store
@@ -162,6 +163,7 @@ class Record:
     at: datetime
     writes: list[Write] = field(default_factory=list)
     events: list[EvidenceEvent] = field(default_factory=list)
+    lead_touched: bool = False  # one action moves its lead once (a transaction writes an item once)
 
     def __post_init__(self) -> None:
         self.chain = self.aggregate.chain
@@ -190,6 +192,10 @@ class Record:
         put = proposal_store.record_event(proposal.dealer_id, proposal.id, kind, self.at,
                                           {k: v for k, v in shown.items() if v is not None})
         self.writes.append(put)
+        if not self.lead_touched:
+            touch = lead_store.proposal_touched(proposal, kind, self.at)
+            self.writes.extend(touch)
+            self.lead_touched = bool(touch)
         return str(put.attributes["id"])
 
     def chained(self, proposal: Proposal) -> Proposal:

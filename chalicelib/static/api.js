@@ -38,6 +38,7 @@ export async function api(method, path, body, { auth = true } = {}) {
     throw new ApiError(0, { code: "network", message: "Le serveur ne répond pas : vérifiez la connexion, puis réessayez." });
   }
   if (response.status === 204) return null;
+  if (method === "GET" && reads && response.ok) reads.push({ path, etag: response.headers.get("ETag") });
   let payload = null;
   const type = response.headers.get("Content-Type") || "";
   if (type.includes("json")) payload = await response.json().catch(() => null);
@@ -45,6 +46,33 @@ export async function api(method, path, body, { auth = true } = {}) {
   const error = new ApiError(response.status, payload?.error || { message: `Erreur ${response.status}.` });
   if (response.status === 401 && auth) onUnauthorized(error);
   throw error;
+}
+
+// The reads a screen is drawn from, with their ETags, so that it can ask whether they changed (live.js).
+let reads = null;
+
+export function recordReads() {
+  reads = [];
+}
+
+export function takeReads() {
+  const taken = (reads || []).filter((read) => read.etag);
+  reads = null;
+  return taken;
+}
+
+// Whether a read's answer changed since it was taken: a conditional GET (If-None-Match), answered
+// 304 without a body while nothing changed. A network failure is "not known to have changed".
+export async function changedSince(read) {
+  const headers = { Accept: "application/json", "If-None-Match": read.etag };
+  const token = session.token();
+  if (token) headers.Authorization = `Bearer ${token}`;
+  try {
+    const response = await fetch(apiUrl(read.path), { headers, cache: "no-store" });
+    return response.status !== 304;
+  } catch {
+    return false;
+  }
 }
 
 export const get = (path) => api("GET", path);

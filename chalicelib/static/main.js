@@ -1,7 +1,8 @@
 // The seller front: login, the shell (top bar and navigation) and a hash router
 // (#/leads, #/leads/<id>, #/quotes/<id>, #/proposals, #/orders/<id>, #/settings/…). Each screen module
 // exports render({main, params, query}) and fills `main` itself.
-import { ApiError, whenUnauthorized } from "./api.js";
+import { ApiError, recordReads, takeReads, whenUnauthorized } from "./api.js";
+import { keepCurrent } from "./live.js";
 import { go, guardLeaving, mayLeave, reload } from "./nav.js";
 import { cognitoLogoutUrl, isCognitoAnswer, session, takeCognitoAnswer } from "./auth.js";
 import { context, forget, loginConfig, ROLES } from "./context.js";
@@ -25,19 +26,19 @@ import * as account from "./screens/account.js";
 
 const ROUTES = [
   [/^\/login$/, login, { public: true }],
-  [/^\/leads$/, leads, { nav: "leads" }],
+  [/^\/leads$/, leads, { nav: "leads", live: true }],
   [/^\/leads\/new$/, newLead, { nav: "leads" }],
-  [/^\/leads\/([0-9A-Za-z]+)$/, lead, { nav: "leads" }],
+  [/^\/leads\/([0-9A-Za-z]+)$/, lead, { nav: "leads", live: true }],
   [/^\/quotes$/, quotes, { nav: "quotes" }],
   [/^\/quotes\/([0-9A-Za-z]+)$/, quote, { nav: "quotes" }],
   [/^\/accounts\/([0-9A-Za-z]+)$/, account, { nav: "quotes" }],
-  [/^\/proposals$/, proposals, { nav: "proposals" }],
-  [/^\/proposals\/([0-9A-Za-z]+)$/, proposal, { nav: "proposals" }],
+  [/^\/proposals$/, proposals, { nav: "proposals", live: true }],
+  [/^\/proposals\/([0-9A-Za-z]+)$/, proposal, { nav: "proposals", live: true }],
   [/^\/vehicles$/, vehicles, { nav: "vehicles" }],
   [/^\/vehicles\/([0-9A-Za-z]+)$/, vehicle, { nav: "vehicles" }],
   [/^\/tasks$/, tasks, { nav: "tasks" }],
-  [/^\/orders$/, orders, { nav: "orders" }],
-  [/^\/orders\/([0-9A-Za-z]+)$/, order, { nav: "orders" }],
+  [/^\/orders$/, orders, { nav: "orders", live: true }],
+  [/^\/orders\/([0-9A-Za-z]+)$/, order, { nav: "orders", live: true }],
   [/^\/invoices$/, invoices, { nav: "invoices" }],
   [/^\/invoices\/([0-9A-Za-z]+)$/, invoices, { nav: "invoices" }],
   [/^\/settings(?:\/([a-z-]+))?$/, settings, { nav: "settings" }],
@@ -99,9 +100,13 @@ async function route() {
     else await shell(options.nav);
     if (mine !== shown) return;
     const screen_main = h("div", { class: "screen" });
-    await screen.render({ main: screen_main, params: match.slice(1), query, isCurrent: () => mine === shown });
+    const isCurrent = () => mine === shown;
+    recordReads();
+    await screen.render({ main: screen_main, params: match.slice(1), query, isCurrent });
+    const reads = takeReads();
     if (mine !== shown) return;
     clear(main, screen_main);
+    if (options.live) live(screen, match, screen_main, reads, isCurrent);
     main.removeAttribute("aria-busy");
     const title = main.querySelector("h1");
     document.title = title ? `${title.textContent} — Offerline` : "Offerline";
@@ -109,12 +114,37 @@ async function route() {
     (title || main).focus({ preventScroll: true });
     window.scrollTo(0, 0);
   } catch (error) {
+    takeReads();
     if (mine !== shown) return;
     main.removeAttribute("aria-busy");
     if (!(error instanceof ApiError)) console.error(error);
     const shown_error = error instanceof ApiError ? error : new Error("Erreur inattendue dans la page : rechargez-la ; si elle persiste, prévenez le support.");
     clear(main, h("h1", {}, "Impossible d'afficher cette page"), errorState(shown_error, route));
   }
+}
+
+// A screen kept current (live.js): drawn again in place when what it read changed.
+function live(screen, match, drawn, reads, isCurrent) {
+  keepCurrent({
+    screen: drawn, reads, isCurrent,
+    redraw: async () => {
+      const fresh = h("div", { class: "screen" });
+      recordReads();
+      try {
+        await screen.render({ main: fresh, params: match.slice(1), query: parse().query, isCurrent });
+      } catch {
+        takeReads();
+        return false; // what is shown stays; the next tick tries again
+      }
+      const again = takeReads();
+      if (!isCurrent()) return true;
+      const scrolled = window.scrollY;
+      clear(main, fresh);
+      window.scrollTo(0, scrolled);
+      live(screen, match, fresh, again, isCurrent);
+      return true;
+    },
+  });
 }
 
 function closeDialogs() {

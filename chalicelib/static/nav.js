@@ -15,6 +15,10 @@ export function guardLeaving(isDirty) {
   leaveGuard = isDirty;
 }
 
+export function hasUnsavedChanges() {
+  return Boolean(leaveGuard && leaveGuard());
+}
+
 export function mayLeave() {
   if (!leaveGuard || !leaveGuard()) return true;
   return window.confirm("Des modifications ne sont pas enregistrées. Quitter cette page quand même ?");

@@ -14,7 +14,7 @@ from chalicelib.domain.proposals.status import ProposalStatus
 from chalicelib.domain.signing import ConcurrentChange
 from chalicelib.store import keys
 from chalicelib.store.portal import chain_at
-from chalicelib.store.table import Condition, Put, Update, all_of, if_absent, if_status
+from chalicelib.store.table import Condition, Put, Update, all_of, if_absent, if_exists, if_status
 
 
 class AlreadyProcessed(Conflict):
@@ -86,6 +86,13 @@ def checkout_closed(proposal: Proposal, payment: DepositPayment, session_id: str
                           {":pending": DepositStatus.PENDING.value, ":session": session_id})
     return Update(keys.proposal(proposal.dealer_id, proposal.id), set={"deposit_payment": item(payment)},
                   condition=condition, error=ConcurrentChange())
+
+
+def anomalies_counted(proposal: Proposal, delta: int) -> Update:
+    """The proposal's count of unsettled payment anomalies (the list's acompte column), as an ADD: an
+    anomaly recorded (+1) or settled (-1) never races another one's count."""
+    return Update(keys.proposal(proposal.dealer_id, proposal.id), add={"open_payment_anomalies": delta},
+                  condition=if_exists())
 
 
 def anomaly_settled(proposal: Proposal, anomaly_id: str, by: str, at: datetime) -> Put:

@@ -108,7 +108,7 @@ LEAD_PREFIX = "LEAD#"
 LEAD_PARTS = {
     "trade_in": "TRADEIN", "offer": "OFFER", "test_drive": "TESTDRIVE", "remark": "REMARK",
     "document": "DOCUMENT", "communication": "MESSAGE", "task": "TASK", "deadline": "DEADLINE",
-    "event": "EVENT",
+    "event": "EVENT", "proposal": "PROPOSAL", "order": "ORDER",
 }
 _LEAD_PART_OF_SEGMENT = {segment: part for part, segment in LEAD_PARTS.items()}
 

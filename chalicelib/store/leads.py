@@ -15,11 +15,14 @@ from typing import Any, Literal, TypeVar
 from pydantic import TypeAdapter
 
 from chalicelib.domain.errors import AlreadyExists, InvalidInput
+from chalicelib.domain.leads.activity import TOUCHING, LinkedOrder, LinkedProposal, LossPrompt, loss_prompt
 from chalicelib.domain.leads.commands import LeadQuery
 from chalicelib.domain.leads.model import (
     Communication, Deadline, Lead, LeadAggregate, LeadDocument, LeadEvent, LeadNotFound, LeadPart, LeadStatus,
     LeadTask, Offer, Remark, TestDrive, TradeIn, fold,
 )
+from chalicelib.domain.proposals.model import EventKind as ProposalEventKind
+from chalicelib.domain.proposals.model import Proposal
 from chalicelib.store import keys
 from chalicelib.store.table import (
     Check, Condition, Delete, Put, Update, Write, all_of, if_absent, if_attribute_equals, if_exists, if_status,
@@ -33,7 +36,7 @@ _TIME = TypeAdapter(datetime)
 _MODELS: list[tuple[type[LeadPart], str]] = [
     (TradeIn, "trade_ins"), (Offer, "offers"), (TestDrive, "test_drives"), (Remark, "remarks"),
     (LeadDocument, "documents"), (Communication, "communications"), (LeadTask, "tasks"),
-    (Deadline, "deadlines"), (LeadEvent, "events"),
+    (Deadline, "deadlines"), (LeadEvent, "events"), (LinkedProposal, "proposals"), (LinkedOrder, "orders"),
 ]
 PARTS: dict[str, tuple[type[LeadPart], str]] = {model.part: (model, field) for model, field in _MODELS}
 Part = TypeVar("Part", TradeIn, Offer, TestDrive, Remark, LeadDocument, Communication, LeadTask, Deadline, LeadEvent)
@@ -102,6 +105,10 @@ def edited(before: Lead, after: Lead) -> Update:
     for counter in COUNTERS.values():
         attributes.pop(counter)
     remove = [name for name in ("lost_reason", "branch", "deadline") if getattr(after, name) is None]
+    if before.loss_prompt == after.loss_prompt:
+        attributes.pop("loss_prompt")  # left to activity_touched, which may be setting it meanwhile
+    elif after.loss_prompt is None:
+        remove.append("loss_prompt")
     waiting = _waiting(after)
     if not waiting:
         remove.extend(_WAITING)
@@ -130,6 +137,39 @@ def touched(dealer_id: str, lead_id: str, at: datetime, *, counted: str | None =
         add={COUNTERS[counted]: 1} if counted else {},
         condition=if_status(LeadStatus.OPEN.value) if open_only else if_exists(),
     )
+
+
+def activity_touched(dealer_id: str, lead_id: str | None, at: datetime,
+                     loss_prompt: LossPrompt | None = None) -> list[Write]:
+    """For a proposal's or an order's use case that records an event the lead shows (domain/leads/activity.py):
+    the lead's last activity moves to `at` (and its place in the list), and a declined or expired
+    proposal leaves its question for the seller. One Update, in the use case's own unit of work;
+    nothing when the proposal or order has no lead.
+
+    Conditioned on the lead existing only (leads are never deleted), so it never fails the customer's action.
+    """
+    if lead_id is None:
+        return []
+    write = touched(dealer_id, lead_id, at)
+    if loss_prompt is not None:
+        write = Update(write.key, set={**write.set, "loss_prompt": loss_prompt.model_dump(mode="json")},
+                       condition=write.condition)
+    return [write]
+
+
+def proposal_touched(proposal: Proposal, kind: ProposalEventKind, at: datetime) -> list[Write]:
+    """`activity_touched` for a proposal's event of this kind: only the kinds the lead follows
+    (activity.TOUCHING), with the loss question when it is a decline or an expiry."""
+    if kind not in TOUCHING:
+        return []
+    return activity_touched(proposal.dealer_id, proposal.lead_id, at, loss_prompt(proposal, kind, at))
+
+
+def linked(dealer_id: str, lead_id: str | None, part: LinkedProposal | LinkedOrder) -> list[Write]:
+    """A proposal made, or an order opened, for the lead: the part its page reads them through."""
+    if lead_id is None:
+        return []
+    return [Put(keys.lead_part(dealer_id, lead_id, part.part, part.id), part.model_dump(mode="json"), if_absent())]
 
 
 def added(dealer_id: str, lead_id: str, part: LeadPart) -> Put:

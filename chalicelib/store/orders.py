@@ -9,13 +9,14 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.domain.model import Entity
+from chalicelib.domain.leads.activity import LinkedOrder
 from chalicelib.domain.errors import AlreadyExists, InvalidTransition, NotFound, StaleVersion
 from chalicelib.domain.orders.documents import DocumentStatus, OrderDocument
 from chalicelib.domain.orders.events import OrderEvent
 from chalicelib.domain.orders.milestones import default_template, DUE_TIME, Milestone, OrderTemplate
 from chalicelib.domain.orders.model import Order, OrderStatus, OrderPayment, paris_moment
 from chalicelib.services.due_work import MILESTONE
-from chalicelib.store import due, keys, paging
+from chalicelib.store import due, keys, leads, paging
 from chalicelib.store.table import (
     Condition, Put, Update, Write, if_absent, if_attribute_equals, if_status, if_version, table,
 )
@@ -92,6 +93,7 @@ def opened(order: Order, milestones: list[Milestone], event: OrderEvent, source_
         Put(keys.order(order.dealer_id, order.id), _order_item(order), if_absent()),
         *(milestone_put(order, m) for m in milestones),
         event_added(order, event),
+        *leads.linked(order.dealer_id, order.lead_id, LinkedOrder(id=order.id, created_at=order.reserved_at)),
     ]
 
 

@@ -13,6 +13,8 @@ from ulid import ULID
 
 from chalicelib.domain import reminders
 from chalicelib.domain.errors import DomainError, NotFound
+from chalicelib.domain.leads.model import fold
+from chalicelib.domain.proposals.commands import ProposalListQuery
 from chalicelib.domain.proposals.model import EventKind, Proposal, ProposalEvent, ProposalLink
 from chalicelib.domain.proposals.status import TERMINAL, ProposalStatus, sources_of
 from chalicelib.domain.proposals.views import ProposalView
@@ -45,6 +47,7 @@ def created(proposal: Proposal) -> Put:
     key = keys.proposal(proposal.dealer_id, proposal.id)
     item = {
         **stored(proposal),
+        "search_text": search_text(proposal),
         **keys.proposal_listing(proposal.dealer_id, proposal.created_at, proposal.id),
         **keys.due_attributes(EXPIRY, key, proposal.expires_at),
     }
@@ -84,18 +87,60 @@ def history_of(dealer_id: str, proposal_id: str, kinds: Iterable[EventKind]) -> 
             for item in table.query_all(partition, f"{prefix}{keys.EVENT_INFIX}", filter=only)]
 
 
-def page(dealer_id: str, status: ProposalStatus | None, limit: int, cursor: str | None
-         ) -> tuple[list[Proposal], str | None]:
-    """Newest first, through the sparse listing index (events are not in it)."""
+def search_text(proposal: Proposal) -> str:
+    """What the list's search matches: the customer's names and the reference, case and accents folded."""
+    customer = proposal.customer
+    return fold(" ".join(filter(None, [customer.company_name, customer.full_name, proposal.reference])))
+
+
+# Index items read per Query when a filter may drop some: enough to fill most pages in one call.
+FILTERED_READ = 100
+MAX_CALLS = 2
+
+
+def page(dealer_id: str, query: ProposalListQuery) -> tuple[list[Proposal], str | None]:
+    """Newest first, through the sparse listing index (events are not in it), in at most two Queries.
+
+    Status, seller and text are a FilterExpression on that Query (never a Scan): with one, a call reads
+    up to FILTERED_READ index items and a page may come back shorter than `limit`, with a cursor.
+    """
     partition = keys.proposals_list(dealer_id)
     dealer_pk = keys.proposal(dealer_id, "")[keys.PK]
-    start = paging.decode(cursor, {keys.LIST_PK: partition, keys.PK: dealer_pk}, keys.PROPOSAL_PREFIX,
+    start = paging.decode(query.cursor, {keys.LIST_PK: partition, keys.PK: dealer_pk}, keys.PROPOSAL_PREFIX,
                           extra=(keys.LIST_SK,))
-    items, after = table.query(
-        partition, index=keys.LIST_INDEX, partition_attribute=keys.LIST_PK, sort_attribute=keys.LIST_SK,
-        limit=limit, start_after=start, newest_first=True, filter=if_status(status.value) if status else None,
-    )
-    return [Proposal.model_validate(i) for i in items], paging.encode(after)
+    condition = _filter(query)
+    limit = query.limit
+    found: list[dict[str, Any]] = []
+    for _ in range(MAX_CALLS):
+        wanted = limit - len(found)
+        items, after = table.query(
+            partition, index=keys.LIST_INDEX, partition_attribute=keys.LIST_PK, sort_attribute=keys.LIST_SK,
+            limit=max(wanted + 1, FILTERED_READ) if condition else wanted + 1, start_after=start,
+            newest_first=True, filter=condition,
+        )
+        found.extend(items)
+        if len(found) > limit:
+            found = found[:limit]
+            last = found[-1]
+            after = {name: last[name] for name in (keys.PK, keys.SK, keys.LIST_PK, keys.LIST_SK)}
+            return [Proposal.model_validate(i) for i in found], paging.encode(after)
+        if after is None or len(found) == limit:
+            break
+        start = after
+    return [Proposal.model_validate(i) for i in found], paging.encode(after)
+
+
+def _filter(filters: ProposalListQuery) -> Condition | None:
+    conditions = []
+    if filters.status is not None:
+        conditions.append(if_status(filters.status.value))
+    if filters.seller_id is not None:
+        conditions.append(Condition("#f_seller = :f_seller", {"#f_seller": "seller_id"},
+                                    {":f_seller": filters.seller_id}))
+    if filters.q is not None:
+        conditions.append(Condition("contains(#f_search, :f_q)", {"#f_search": "search_text"},
+                                    {":f_q": fold(filters.q)}))
+    return all_of(*conditions) if conditions else None
 
 
 # --- a proposal's change, the same way for the seller's and the customer's actions -------------

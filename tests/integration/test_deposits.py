@@ -435,7 +435,12 @@ def anomalous(client, seller, garage, sent, reason: str, says: str, **event) -> 
     before = stored_proposal(garage, sent)
     answer = post_webhook(client, payload)
     assert answer.status_code == 200 and body(answer) == {"received": True, "outcome": "anomaly"}
-    assert stored_proposal(garage, sent) == before  # the acompte's state (and the whole proposal) untouched
+    after = stored_proposal(garage, sent)
+    # The acompte's state (and the whole proposal) untouched, but for the count of anomalies to settle.
+    assert after.pop("open_payment_anomalies") == before.pop("open_payment_anomalies", 0) + 1
+    assert after == before
+    [row] = [p for p in body(seller.get("/proposals"))["items"] if p["id"] == sent.proposal_id]
+    assert row["payment_anomalies"] >= 1  # the list's acompte column says a payment is to settle
 
     view = portal.proposal_view(seller, sent.proposal_id)
     [recorded] = [e for e in view["history"] if e["kind"] == "payment_anomaly"]
@@ -577,6 +582,8 @@ def test_an_admin_marks_an_anomaly_settled_once_with_a_note(client, seller, gara
     assert anomaly["settled_by"] == garage.admin.id and anomaly["settlement_note"] == "Remboursé depuis Stripe le 25/11."
     [event] = [e for e in body(settled)["history"] if e["kind"] == "payment_anomaly_settled"]
     assert event["by"] == garage.admin.id and event["details"]["anomaly_id"] == shown["id"]
+    [row] = [p for p in body(seller.get("/proposals"))["items"] if p["id"] == signed.proposal_id]
+    assert row["payment_anomalies"] == 0  # the list's "Paiement à régulariser" is gone
     with unchanged(garage, signed):
         again = settle(admin, signed, shown["id"], "Encore")
     assert again.status_code == 409 and body(again)["error"]["code"] == "already_settled"

@@ -642,6 +642,7 @@ ROUTES = [
     ("POST", "/leads/{lead}/tasks/{task}/complete", None),
     ("POST", "/leads/{lead}/assign", {"owner_id": "{intruder}"}),
     ("POST", "/leads/{lead}/status", {"status": "won"}),
+    ("POST", "/leads/{lead}/keep-open", None),
     ("PATCH", "/leads/{lead}/deadlines/{deadline}", {"due_at": "2026-03-06T08:00:00Z"}),
     ("POST", "/leads/{lead}/deadlines/{deadline}/contact", {"contact_made": True}),
     ("POST", "/leads/{lead}/contacts", {"name": "Intrus", "email": "intrus@example.com"}),

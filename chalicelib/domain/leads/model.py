@@ -18,6 +18,7 @@ from chalicelib.domain.files import TitledDocument
 from chalicelib.domain.model import Command, Entity
 # A lead's task is the one task model (domain/tasks.py); these names stay importable from here.
 from chalicelib.domain.tasks import PersonRef, Task, check_future, require_active
+from chalicelib.domain.leads.activity import LinkedOrder, LinkedProposal, LossPrompt
 
 MAX_CONTACTS = 10
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
@@ -141,6 +142,7 @@ class Lead(Entity):
     trade_in_count: int = 0
     test_drive_count: int = 0
     offer_count: int = 0
+    loss_prompt: LossPrompt | None = Field(default=None, description="a proposal declined or expired: lost or not?")
     version: int = 1
 
     def moved_to(self, status: LeadStatus, at: datetime, **changes: Any) -> "Lead":
@@ -202,8 +204,15 @@ class Lead(Entity):
             raise InvalidInput("Indiquez pourquoi le lead est perdu.", {"reason": "required when lost"})
         if status == LeadStatus.OPEN and reopened_deadline is not None:
             pending = PendingDeadline(id=reopened_deadline.id, due_at=reopened_deadline.due_at)
-            return self.moved_to(status, at, lost_reason=None, deadline=pending)
-        return self.moved_to(status, at, lost_reason=reason if status == LeadStatus.LOST else None, deadline=None)
+            return self.moved_to(status, at, lost_reason=None, deadline=pending, loss_prompt=None)
+        return self.moved_to(status, at, lost_reason=reason if status == LeadStatus.LOST else None, deadline=None,
+                             loss_prompt=None)
+
+    def kept_open(self, at: datetime) -> "Lead":
+        """The seller answers « Garder ouvert » to the question a declined or expired proposal asked."""
+        if self.loss_prompt is None or self.status != LeadStatus.OPEN:
+            raise InvalidTransition("Aucune question en attente sur ce lead.", {"loss_prompt": "none"})
+        return self._changed(at, loss_prompt=None)
 
     def with_deadline_moved(self, deadline_id: str, due_at: datetime, now: datetime) -> "Lead":
         self.require_open("modifier son échéance")
@@ -380,6 +389,7 @@ class EventKind(StrEnum):
     CONTACT_ADDED = "contact_added"
     CONTACT_CHANGED = "contact_changed"
     DEADLINE_ALERTED = "deadline_alerted"  # the deadline passed: the alert schedule told the owner
+    KEPT_OPEN = "kept_open"  # the seller keeps the lead open after a proposal was declined or expired
 
 
 class LinkedItem(Entity):
@@ -421,6 +431,7 @@ EVENT_TEXT = {
     EventKind.CONTACT_ADDED: "Contact ajouté : {name}",
     EventKind.CONTACT_CHANGED: "Contact modifié : {name}",
     EventKind.DEADLINE_ALERTED: "Échéance dépassée : {told}",
+    EventKind.KEPT_OPEN: "Lead gardé ouvert après la proposition {reference} {outcome}",
 }
 
 
@@ -437,7 +448,8 @@ def offer_linked(event_id: str, offer: "Offer") -> LeadEvent:
                  LinkedItem(kind=offer.part, id=offer.id), label=offer.label)
 
 
-LeadPart = TradeIn | Offer | TestDrive | Remark | LeadDocument | Communication | LeadTask | Deadline | LeadEvent
+LeadPart = (TradeIn | Offer | TestDrive | Remark | LeadDocument | Communication | LeadTask | Deadline | LeadEvent
+            | LinkedProposal | LinkedOrder)
 
 
 # --- what the API shows ---------------------------------------------------------------
@@ -455,6 +467,8 @@ class LeadAggregate(Entity):
     tasks: list[LeadTask] = []
     deadlines: list[Deadline] = []
     events: list[LeadEvent] = []
+    proposals: list[LinkedProposal] = []
+    orders: list[LinkedOrder] = []
 
     def document_at(self, s3_key: str) -> LeadDocument | None:
         return next((d for d in self.documents if d.s3_key == s3_key), None)

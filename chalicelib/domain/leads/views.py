@@ -1,15 +1,25 @@
 """What the API shows of a lead: the list row and header box, the lead page and its tabs, file URLs."""
 from datetime import datetime
-from typing import Literal
+from typing import Literal, Sequence
 
 from pydantic import Field
 
 from chalicelib.domain.tasks import PersonRef, TaskStatus
+from chalicelib.domain.leads.activity import (
+    LossPrompt, OrderRow, ProposalRow, TimelineEntry, order_entries, proposal_entries,
+)
 from chalicelib.domain.leads.model import (
     BranchRef, Communication, Deadline, DeadlineStatus, Lead, LeadAggregate, LeadContact, LeadDocument, LeadEvent,
     LeadStatus, LeadTask, LeadType, Offer, Remark, TestDrive, TradeIn,
 )
 from chalicelib.domain.model import Entity
+from chalicelib.domain.orders.events import OrderEvent
+from chalicelib.domain.orders.model import Order
+from chalicelib.domain.proposals.views import ProposalView
+
+
+# Fields computed from the time of the read: a conditional read (ETag) leaves them out.
+NOW_RELATIVE = frozenset({"time_left_seconds", "elapsed_seconds"})
 
 
 class LeadHeader(Entity):
@@ -56,9 +66,12 @@ class LeadDetails(Entity):
     """The « Détails » tab: comments, current deadline, timeline and linked items."""
     comments: list[Remark]
     deadline: Deadline | None
-    timeline: list[LeadEvent] = Field(description="newest first")
+    timeline: list[TimelineEntry] = Field(description="newest first: the lead's events and its proposals' "
+                                                       "and orders' (domain/leads/activity.py)")
     trade_ins: list[TradeIn]
     offers: list[Offer]
+    proposals: list[ProposalRow] = Field(description="the proposals made from the lead's quotes, newest first")
+    orders: list[OrderRow] = Field(description="the orders opened for the lead, newest first")
     test_drives: list[TestDrive]
     documents: list[LeadDocument]
     communications: list[Communication]
@@ -75,10 +88,20 @@ class LeadPage(Entity):
     details: LeadDetails
     follow_up: FollowUp
     contacts: list[LeadContact]
+    loss_prompt: LossPrompt | None = Field(
+        default=None, description="an open lead whose proposal was declined or expired: « Marquer perdu » or "
+                                  "« Garder ouvert » (POST /leads/{lead_id}/keep-open)")
 
     @classmethod
-    def of(cls, lead_file: LeadAggregate, now: datetime) -> "LeadPage":
+    def of(cls, lead_file: LeadAggregate, now: datetime, proposals: Sequence[ProposalView] = (),
+           orders: Sequence[tuple[Order, list[OrderEvent]]] = ()) -> "LeadPage":
+        """The page from the lead's Query and those of the proposals and orders it links to (newest first)."""
         lead = lead_file.lead
+        entries = [_entry(e) for e in lead_file.events]
+        for view in proposals:
+            entries += proposal_entries(view.proposal, view.history)
+        for order, events in orders:
+            entries += order_entries(order, events)
         current = next((d for d in lead_file.deadlines if lead.deadline and d.id == lead.deadline.id), None)
         pending_first = sorted(lead_file.deadlines, key=lambda d: (d.status != DeadlineStatus.PENDING, d.due_at))
         return cls(
@@ -86,14 +109,22 @@ class LeadPage(Entity):
             details=LeadDetails(
                 comments=sorted(lead_file.remarks, key=lambda r: (r.created_at, r.id), reverse=True),
                 deadline=current,
-                timeline=sorted(lead_file.events, key=lambda e: (e.at, e.id), reverse=True),
+                timeline=sorted(entries, key=lambda e: (e.at, e.id), reverse=True),
                 trade_ins=lead_file.trade_ins, offers=lead_file.offers, test_drives=lead_file.test_drives,
+                proposals=[ProposalRow.of(view.proposal) for view in proposals],
+                orders=[OrderRow.of(order) for order, _ in orders],
                 documents=lead_file.documents, communications=lead_file.communications,
                 tasks=sorted(lead_file.tasks, key=lambda t: (t.status != TaskStatus.OPEN, t.due_at)),
             ),
             follow_up=FollowUp(deadlines=pending_first),
             contacts=lead.contacts,
+            loss_prompt=lead.loss_prompt if lead.status == LeadStatus.OPEN else None,
         )
+
+
+def _entry(event: LeadEvent) -> TimelineEntry:
+    return TimelineEntry(id=event.id, at=event.at, by=event.by, source="lead", kind=event.kind.value,
+                         summary=event.summary, when=event.when, item=event.item.model_dump() if event.item else None)
 
 
 

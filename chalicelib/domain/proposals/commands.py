@@ -64,3 +64,6 @@ class ProposalChange(Command):
 
 class ProposalListQuery(PageQuery):
     status: ProposalStatus | None = None
+    seller_id: str | None = Field(default=None, min_length=1, max_length=40, description="the proposal's seller")
+    q: str | None = Field(default=None, min_length=1, max_length=100,
+                          description="part of the customer's name or of the reference (case and accents ignored)")

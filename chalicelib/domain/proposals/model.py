@@ -232,6 +232,8 @@ class Proposal(Entity):
         proposal and its seller."""
         return ProposalRef(proposal_id=self.id, reference=self.reference, seller_id=self.seller_id,
                            seller_email=str(self.seller.email))
+    open_payment_anomalies: int = Field(default=0, description="payments that are not the acompte, not settled yet "
+                                                               "(only ever changed by ADDs, store/deposits.py)")
 
     @computed_field
     @property

@@ -75,6 +75,8 @@ class ProposalSummary(Entity):
     deposit_status: str = Field(default="not_asked", description="not_asked, none, pending or paid")
     deposit_paid_at: datetime | None = None
     deposit_reference: str | None = Field(default=None, description="the payment provider's reference")
+    payment_anomalies: int = Field(default=0, description="payments that are not the acompte, not settled yet")
+    signed_at: datetime | None = Field(default=None, description="when the customer accepted (signed)")
     email_bounce: EmailBounce | None = Field(default=None, description="the last email did not reach the customer")
 
     @classmethod
@@ -87,6 +89,7 @@ class ProposalSummary(Entity):
                    view_count=p.view_count, last_viewed_at=p.last_viewed_at, deposit_cents=p.deposit_cents,
                    deposit_status=p.deposit_status, deposit_paid_at=payment.paid_at if payment else None,
                    deposit_reference=payment.provider_reference if payment else None,
+                   payment_anomalies=max(p.open_payment_anomalies, 0), signed_at=p.accepted_at,
                    email_bounce=p.email_bounce)
 
 

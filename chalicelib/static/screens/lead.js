@@ -4,12 +4,14 @@ import { del, get, patch, post, put } from "../api.js";
 import { context, userName } from "../context.js";
 import { reload } from "../nav.js";
 import {
-  add, LEAD_STATUS, badge, busy, checkbox, checked, confirmDialog, countdown, dialog, duration, empty, emptyState,
+  add, LEAD_STATUS, PROPOSAL_STATUS, badge, busy, day, checkbox, checked, confirmDialog, countdown, dialog, duration, empty, emptyState,
   eurosInput, facts, field, FormProblem, fromLocalInput, h, input, localInput, money, openUrlOrLink, parseEuros,
   phoneE164, select, tabs, textarea, toast, valueOf, when, scrollingTable
 } from "../ui.js";
 import { offerDialog } from "./offers.js";
 
+const DEPOSIT_LABELS = { none: "à payer", pending: "paiement en cours", paid: "payé" };
+const OPENS = { offer: (id) => `#/quotes/${id}`, proposal: (id) => `#/proposals/${id}`, order: (id) => `#/orders/${id}` };
 const DOCUMENT_TYPES = {
   pdf: "application/pdf", jpg: "image/jpeg", jpeg: "image/jpeg", png: "image/png",
   docx: "application/vnd.openxmlformats-officedocument.wordprocessingml.document", txt: "text/plain",
@@ -25,6 +27,7 @@ export async function render({ main, params: [leadId], query }) {
   add(main, 
     h("nav", { class: "crumbs", "aria-label": "Fil d'Ariane" }, h("a", { href: "#/leads" }, "Leads"), ` › ${header.code}`),
     leadHeader(header),
+    page.loss_prompt ? lossPrompt(header, page.loss_prompt) : null,
     actions(page, open, { dealer, users }),
     open ? null : h("p", { class: "notice" },
       `Statut « ${LEAD_STATUS[header.status]} » : reprises, essais, offres, attributions et échéances ` +
@@ -83,6 +86,31 @@ function actions(page, open, ctx) {
     button("Tâche", () => taskDialog(id, ctx.users)),
     button("Attribuer", () => assignDialog(page.header, ctx), true),
     button("Statut", () => statusDialog(page.header)));
+}
+
+// A proposal of the lead was declined or expired: the seller says whether the lead is lost.
+function lossPrompt(header, prompt) {
+  const what = prompt.outcome === "declined" ? "a été refusée par le client" : "a expiré";
+  return h("section", { class: "notice loss-prompt", "aria-labelledby": "loss-prompt-title" },
+    h("h2", { id: "loss-prompt-title" }, "Ce lead est-il perdu ?"),
+    h("p", {}, `La proposition ${prompt.reference} ${what} (${when(prompt.at)}).`),
+    h("div", { class: "toolbar" },
+      h("button", { type: "button", class: "secondary danger-text", onclick: () => lostDialog(header) }, "Marquer perdu"),
+      h("button", { type: "button", class: "secondary", onclick: (event) => busy(event.currentTarget, "…", async () => {
+        await post(`/leads/${header.id}/keep-open`);
+        done("Le lead reste ouvert.");
+      }) }, "Garder ouvert")));
+}
+
+function lostDialog(header) {
+  dialog({
+    title: "Marquer le lead perdu",
+    build: (form) => add(form, field("Motif", textarea("reason", "", { maxlength: 500, rows: 3, required: true }))),
+    submit: async (form) => {
+      await post(`/leads/${header.id}/status`, { status: "lost", reason: valueOf(form, "reason") });
+      done(`Statut du lead : ${LEAD_STATUS.lost}.`);
+    },
+  });
 }
 
 function done(message) {
@@ -285,6 +313,15 @@ function detailsPanel(page, names, users) {
   const { details } = page;
   const leadId = page.header.id;
   return h("div", { class: "panel" },
+    section("Propositions", details.proposals, "Aucune proposition : créez-la depuis un devis du lead.", (p) => [
+      h("a", { href: `#/proposals/${p.id}`, class: "strong" }, p.reference), " ",
+      badge("proposal", p.status, PROPOSAL_STATUS[p.status] || p.status_label),
+      h("span", { class: "muted small" }, ` · ${money(p.total_ttc_cents)}`,
+        p.accepted_at ? ` · signée ${when(p.accepted_at)}` : p.sent_at ? ` · envoyée ${when(p.sent_at)}` : "",
+        DEPOSIT_LABELS[p.deposit_status] ? ` · acompte ${DEPOSIT_LABELS[p.deposit_status]}` : "")]),
+    section("Commandes", details.orders, "Aucune commande.", (order) => [
+      h("a", { href: `#/orders/${order.id}`, class: "strong" }, order.vehicle),
+      h("span", { class: "muted small" }, ` · ${order.status_label} · remise le ${day(order.handover_on)}`)]),
     section("Offres", details.offers, "Aucune offre : « Offre » crée un devis pour ce lead.", (offer) => [
       h("a", { href: `#/quotes/${offer.quote_id}`, class: "strong" }, offer.label),
       h("span", { class: "muted small" }, ` · ${when(offer.created_at)} · ${names(offer.created_by)}`)]),
@@ -450,7 +487,7 @@ function timeline(page, names) {
     h("h2", { id: "timeline-title" }, "Historique"),
     events.length
       ? h("ol", {}, events.map((event) => h("li", { class: `event event-${event.kind}` },
-        h("p", {}, event.item?.kind === "offer" ? h("a", { href: `#/quotes/${event.item.id}` }, event.summary) : event.summary,
+        h("p", {}, OPENS[event.item?.kind] ? h("a", { href: OPENS[event.item.kind](event.item.id) }, event.summary) : event.summary,
           event.when ? h("span", { class: "muted" }, ` (${when(event.when)})`) : null),
         h("p", { class: "muted small" }, h("time", { datetime: event.at }, when(event.at)), ` · ${names(event.by)}`))))
       : emptyState("Rien pour l'instant.", "Chaque action sur le lead s'inscrit ici."));
