@@ -96,7 +96,7 @@ def create(dealer_id: str, command: NewProposal, by: Staff) -> ProposalView:
             "Le bloc vendeur est vide : indiquez le nom, le téléphone et l'e-mail affichés au client "
             "(ils seront gardés comme profil vendeur pour les prochaines ventes).",
             {"seller": "no seller profile yet"})
-    reference = quote_store.next_document_number(dealer_id, "P", local_time.paris_date(now).year)
+    reference = quote_store.next_document_number(dealer_id, "P", local_time.number_year(now))
     proposal = new_proposal(new_id(), reference, quote, dealer, account.account, contact, seller, by.user_id, now)
     created = store.record_event(dealer_id, proposal.id, EventKind.CREATED, now,
                                  {"quote_id": quote.id, "quote_number": quote.number, "version": 1}, by=by.user_id)
