@@ -3,6 +3,7 @@ proposals of one stock vehicle → exactly one is accepted; the other is told th
 contact on the page) and nothing of theirs is half-written."""
 import secrets
 import threading
+from datetime import timedelta
 
 from chalicelib.domain.dealers import NewBranch, Role, Staff
 from chalicelib.services import dealers
@@ -79,3 +80,21 @@ def test_two_customers_typing_their_codes_at_once_one_gets_the_car(client, selle
     opened = body(seller.get(f"/orders/{order['id']}"))
     assert opened["order"]["proposal_id"] == sents[winner].proposal_id, opened
     assert opened["order"]["vehicle"]["vehicle_id"] == car_id
+
+
+def test_an_accepted_car_whose_order_goes_forward_stays_reserved_past_the_hold(client, seller, garage):
+    car_id = stock_car(seller, garage)
+    sent = sent_for(seller, garage, car_id)
+    portal.sign(Customer(client, sent.token), sent)
+    [order] = body(seller.get("/orders"))["items"]
+    # The payment method confirmed on the order: the order goes forward, the hold no longer runs out.
+    confirmed = seller.send("PUT", f"/orders/{order['id']}/payment-plan", {"method": "transfer"})
+    assert confirmed.status_code == 200, confirmed.body
+    assert body(seller.get(f"/vehicles/{car_id}"))["reservation"]["hold_until"] is None
+
+    event = client.events.generate_cw_event(source="aws.events", detail_type="Scheduled Event", detail={},
+                                            resources=[])
+    at(LATER + timedelta(days=60))
+    client.lambda_.invoke("order-milestones", event)
+    car = body(seller.get(f"/vehicles/{car_id}"))
+    assert car["status"] == "reserved" and car["reservation"]["order_id"] == order["id"]
