@@ -354,25 +354,28 @@ def deposit_page(token: str):
     return Redirect(_root(token, 1))
 
 
-@page_route("/p/{token}/deposit/paid")
-def deposit_paid(token: str):
-    """Back from the checkout: the confirmation if the webhook has recorded it, else "en cours" (refresh)."""
-    try:
-        visit = deposits.returned(token)
-    except Closed:
-        return Redirect(_root(token, 2))
+# Back from the checkout by its return reference (deposits.RETURN_PATH), never the portal token: these pages
+# show the acompte's result and the seller, and lead nowhere else (the proposal opens from the email's link).
+
+@page_route(deposits.RETURN_PATH + "{reference}/paid")
+def deposit_paid(reference: str):
+    """The confirmation if the webhook has recorded it, else "en cours" (refresh)."""
     params = portal_api.current_request.query_params
     session = (params.get("session_id") if params else None) or ""
-    return Page("deposit_paid.html", 200, {**_context(visit, token, 2), "session_id": session})
+    return _returned(reference, "deposit_paid.html", session_id=session)
 
 
-@page_route("/p/{token}/deposit/cancelled")
-def deposit_cancelled(token: str):
+@page_route(deposits.RETURN_PATH + "{reference}/cancelled")
+def deposit_cancelled(reference: str):
+    return _returned(reference, "deposit_cancelled.html")
+
+
+def _returned(reference: str, template: str, **extra: Any) -> Page:
     try:
-        visit = deposits.returned(token)
-    except Closed:
-        return Redirect(_root(token, 2))
-    return Page("deposit_cancelled.html", 200, _context(visit, token, 2))
+        back = deposits.returned(reference)
+    except errors.NotFound:
+        return Page("return_unknown.html", 404)
+    return Page(template, 200, {"proposal": back.proposal, "deposit": back.deposit, **extra})
 
 
 @page_route("/p/{token}/invoices/{number}")
