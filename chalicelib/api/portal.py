@@ -33,6 +33,7 @@ MAX_FORM_FIELDS = 20
 HTML = "text/html; charset=utf-8"
 CLOSED_PAGES = {
     PortalState.LINK_EXPIRED: ("link_expired.html", 410),
+    PortalState.UNKNOWN: ("link_unknown.html", 404),
     PortalState.PROPOSAL_EXPIRED: ("proposal_expired.html", 410),
     PortalState.BLOCKED: ("blocked.html", 410),
 }
@@ -171,7 +172,7 @@ def _context(visit: Visit, token: str, depth: int) -> dict[str, Any]:
     return {
         "invoices": invoices.of_proposal(proposal.dealer_id, proposal.id) if signed and proposal else [],
         "deposit": deposit, "form_targets": (deposits.checkout_origin(),) if deposit and deposit.payable else (),
-        "proposal": proposal, "root": _root(token, depth), "now": visit.now, "state": visit.state.page.value,
+        "proposal": proposal, "root": _root(token, depth), "now": visit.now, "state": visit.state.value,
         "csrf": lambda form: csrf_token(settings().csrf_secret, visit.token_hash, form),
         "periods": periods_of(proposal) if proposal else [],
         "question_max": QUESTION_MAX, "reason_max": REASON_MAX,
@@ -182,7 +183,7 @@ def _state_page(visit: Visit, token: str, depth: int = 0, here: bool = False, st
                 **extra: Any) -> Page | Redirect:
     """The page of what the link shows now, at the link's own address (other addresses redirect there,
     unless `here`: a form refused because the proposal was signed or declined meanwhile says why in place)."""
-    state = visit.state.page
+    state = visit.state
     if depth and not (here and state not in CLOSED_PAGES):
         return Redirect(_root(token, depth))
     if state in CLOSED_PAGES:
@@ -271,12 +272,17 @@ def seen(token: str):
 
 @page_route("/p/{token}", method="POST")
 def new_link(token: str):
-    """The expired-link page's button: the same answer whatever happened."""
+    """The expired-link page's button: the same answer whether a link was sent or the hour's limit reached.
+    Any other state (an unknown token included) is its own page."""
     try:
         portal.request_new_link(token, _form(), _visitor())
     except errors.DomainError as error:
         visit = visits.look(token)
+        if visit.state != PortalState.LINK_EXPIRED:
+            return _state_page(visit, token)
         return Page("link_expired.html", status_of(error), {**_context(visit, token, 0), "error": error})
+    except Closed:
+        return _state_page(visits.look(token), token)
     return Page("link_sent.html", 200)
 
 

@@ -167,17 +167,15 @@ def _decline(token: str, reason: str | None, visitor: Visitor) -> Opened:
 def request_new_link(token: str, form: dict[str, str], visitor: Visitor) -> None:
     """From the expired-link page: a new link to the proposal's recorded address, at most three an hour.
 
-    Answers nothing: unknown token, limit reached or link sent look the same to the customer.
+    Answers nothing when the limit is reached or the link sent (the same page); Closed when the link is not
+    an expired one (unknown, or it opens its proposal again): its own page says what it is.
     """
     checked(token, "new-link", form)
     retried(lambda: _request_new_link(token, visitor))
 
 
 def _request_new_link(token: str, visitor: Visitor) -> None:
-    visit = open_link(token)
-    if visit.state != PortalState.LINK_EXPIRED:
-        return
-    opened = visit.require(PortalState.LINK_EXPIRED)
+    opened = open_link(token).require(PortalState.LINK_EXPIRED)
     proposal, now = opened.proposal, opened.now
     admitted = admit_link_request(proposal.link_requests, now)
     if not admitted.send:
