@@ -19,6 +19,7 @@ from chalicelib.domain.proposals.commands import (
 )
 from chalicelib.domain.proposals.model import (
     EventKind, Proposal, ProposalEvent, Recipient, check_dealer_can_propose, check_quote_can_be_proposed, new_proposal,
+    proposal_contact,
 )
 from chalicelib.domain.proposals.status import WITH_THE_CUSTOMER, ProposalStatus, sources_of
 from chalicelib.domain.proposals.views import DocumentLink, ProposalPage, ProposalSummary, ProposalView
@@ -83,8 +84,7 @@ def create(dealer_id: str, command: NewProposal, by: Staff) -> ProposalView:
     check_dealer_can_propose(dealer)
     check_quote_can_be_proposed(quote, local_time.paris_date(now))
     account = customer_store.get_account(dealer_id, quote.account_id)
-    assert quote.contact_id is not None  # check_quote_can_be_proposed refuses a quote without one
-    contact = account.contact(quote.contact_id)
+    contact = proposal_contact(quote, account)
     seller_user = dealer_store.get_user(dealer_id, quote.seller_id)
     if command.seller is not None:
         seller = SellerProfile(**command.seller.model_dump(),
