@@ -215,7 +215,12 @@ def edit(dealer_id: str, proposal_id: str, change: ProposalChange, by: Staff) ->
         "fields": sorted(change.model_fields_set), "version": edited.version,
     }, by=by.user_id)
     allowed = (ProposalStatus.DRAFT,) if proposal.status == ProposalStatus.DRAFT else WITH_THE_CUSTOMER
-    commit(store.update(proposal, edited, allowed), event)
+    work = UnitOfWork(store.update(proposal, edited, allowed), event)
+    if stock_vehicle_id(edited.lines) != stock_vehicle_id(proposal.lines):
+        # Another stock car: the old one's listing goes, the new one's comes (refused if it is reserved).
+        unlisted(work, proposal)
+        _listed(work, edited)
+    work.commit()
     return view.then(edited, store.event_of(event))
 
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from chalicelib.domain.dealers import NewBranch, Role, Staff
 from chalicelib.services import dealers
+from chalicelib.store import vehicles as vehicle_store
 from tests import offers, portal
 from tests.offers import LINES, emails_to
 from tests.portal import LATER, SENT_AT, Customer, at, html
@@ -98,3 +99,32 @@ def test_an_accepted_car_whose_order_goes_forward_stays_reserved_past_the_hold(c
     client.lambda_.invoke("order-milestones", event)
     car = body(seller.get(f"/vehicles/{car_id}"))
     assert car["status"] == "reserved" and car["reservation"]["order_id"] == order["id"]
+
+
+def stock_line(car_id: str) -> dict:
+    return {key: value for key, value in LINES[0].items() if key != "vehicle"} | {"vehicle_id": car_id}
+
+
+def test_a_draft_moved_to_another_stock_car_leaves_the_old_one_and_is_listed_on_the_new_one(client, seller, garage):
+    first = stock_car(seller, garage)
+    second = body(seller.post("/vehicles", {**CLIO, "vin": "VF1RFB00X56789013",
+                                            "branch_id": body(seller.get(f"/vehicles/{first}"))["branch_id"]}))["id"]
+    offer = offers.offer(seller, "deux-voitures", lines=[stock_line(first), *LINES[1:]])
+    proposal = offers.propose(seller, offer, seller=portal.seller_block(offer.quote_id))
+    assert list(vehicle_store.open_proposals(garage.dealer.id, first).proposals) == [proposal["id"]]
+
+    moved = seller.send("PATCH", f"/proposals/{proposal['id']}", {"lines": [stock_line(second), *LINES[1:]]})
+    assert moved.status_code == 200, moved.body
+    assert body(moved)["proposal"]["lines"][0]["vehicle_id"] == second
+    assert vehicle_store.open_proposals(garage.dealer.id, first).proposals == {}
+    assert list(vehicle_store.open_proposals(garage.dealer.id, second).proposals) == [proposal["id"]]
+
+    # A car reserved meanwhile cannot be pointed at: 409 naming the car, nothing changes.
+    showroom = offers.offer(seller, "vitrine", lines=[stock_line(first), *LINES[1:]])
+    assert seller.post("/orders", {"quote_id": showroom.quote_id}).status_code == 201
+    refused = seller.send("PATCH", f"/proposals/{proposal['id']}", {"lines": [stock_line(first), *LINES[1:]]})
+    assert refused.status_code == 409, refused.body
+    assert body(refused)["error"]["code"] == "vehicle_no_longer_available"
+    after = body(seller.get(f"/proposals/{proposal['id']}"))["proposal"]
+    assert after["lines"][0]["vehicle_id"] == second and after["version"] == body(moved)["proposal"]["version"]
+    assert list(vehicle_store.open_proposals(garage.dealer.id, second).proposals) == [proposal["id"]]
