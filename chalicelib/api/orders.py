@@ -7,7 +7,9 @@ from chalicelib.domain.orders.commands import (
     CancellationRequest, DeliveryInput, MilestoneDone, HandoverDate, HolderInput, NewPayment, OpenFromQuote,
     OrderListQuery, PaymentPlanInput, RefundIban,
 )
-from chalicelib.domain.orders.documents import DocumentReview, NewOrderDocument, OrderDocument, UploadForm
+from chalicelib.domain.orders.documents import (
+    OrderDocumentDownload, DocumentReview, NewOrderDocument, OrderDocument, UploadForm,
+)
 from chalicelib.domain.orders.milestones import OrderTemplate, OrderTemplateChange
 from chalicelib.domain.orders.views import OrderPage, OrderView
 from chalicelib.services import order_cancellation, order_documents, orders
@@ -151,6 +153,14 @@ def review_document(order_id: str, document_id: str):
     staff = current_staff(orders_api)
     command = parse(DocumentReview, orders_api.current_request)
     return order_documents.review(staff.dealer_id, order_id, document_id, command, by=staff)
+
+
+@endpoint(orders_api, "/orders/{order_id}/documents/{document_id}/download",
+          summary="A 5-minute link that downloads a received document under its file name",
+          response=OrderDocumentDownload, **ORDERS)
+def download_document(order_id: str, document_id: str):
+    staff = current_staff(orders_api)
+    return order_documents.download(staff.dealer_id, order_id, document_id)
 
 
 # --- cancellation ------------------------------------------------------------------------------

@@ -34,6 +34,7 @@ MAX_FORM_FIELDS = 20
 HTML = "text/html; charset=utf-8"
 CLOSED_PAGES = {
     PortalState.LINK_EXPIRED: ("link_expired.html", 410),
+    PortalState.UNKNOWN: ("link_unknown.html", 404),
     PortalState.PROPOSAL_EXPIRED: ("proposal_expired.html", 410),
     PortalState.BLOCKED: ("blocked.html", 410),
 }
@@ -172,7 +173,7 @@ def _context(visit: Visit, token: str, depth: int) -> dict[str, Any]:
     return {
         "invoices": invoices.of_proposal(proposal.dealer_id, proposal.id) if signed and proposal else [],
         "deposit": deposit, "form_targets": (deposits.checkout_origin(),) if deposit and deposit.payable else (),
-        "proposal": proposal, "root": _root(token, depth), "now": visit.now, "state": visit.state.page.value,
+        "proposal": proposal, "root": _root(token, depth), "now": visit.now, "state": visit.state.value,
         "csrf": lambda form: csrf_token(settings().csrf_secret, visit.token_hash, form),
         "periods": periods_of(proposal) if proposal else [],
         "question_max": QUESTION_MAX, "reason_max": REASON_MAX,
@@ -185,7 +186,7 @@ def _state_page(visit: Visit, token: str, depth: int = 0, here: bool = False, st
                 **extra: Any) -> Page | Redirect:
     """The page of what the link shows now, at the link's own address (other addresses redirect there,
     unless `here`: a form refused because the proposal was signed or declined meanwhile says why in place)."""
-    state = visit.state.page
+    state = visit.state
     if depth and not (here and state not in CLOSED_PAGES):
         return Redirect(_root(token, depth))
     if state in CLOSED_PAGES:
@@ -277,12 +278,17 @@ def seen(token: str):
 
 @page_route("/p/{token}", method="POST")
 def new_link(token: str):
-    """The expired-link page's button: the same answer whatever happened."""
+    """The expired-link page's button: the same answer whether a link was sent or the hour's limit reached.
+    Any other state (an unknown token included) is its own page."""
     try:
         portal.request_new_link(token, _form(), _visitor())
     except errors.DomainError as error:
         visit = visits.look(token)
+        if visit.state != PortalState.LINK_EXPIRED:
+            return _state_page(visit, token)
         return Page("link_expired.html", status_of(error), {**_context(visit, token, 0), "error": error})
+    except Closed:
+        return _state_page(visits.look(token), token)
     return Page("link_sent.html", 200)
 
 
@@ -360,25 +366,28 @@ def deposit_page(token: str):
     return Redirect(_root(token, 1))
 
 
-@page_route("/p/{token}/deposit/paid")
-def deposit_paid(token: str):
-    """Back from the checkout: the confirmation if the webhook has recorded it, else "en cours" (refresh)."""
-    try:
-        visit = deposits.returned(token)
-    except Closed:
-        return Redirect(_root(token, 2))
+# Back from the checkout by its return reference (deposits.RETURN_PATH), never the portal token: these pages
+# show the acompte's result and the seller, and lead nowhere else (the proposal opens from the email's link).
+
+@page_route(deposits.RETURN_PATH + "{reference}/paid")
+def deposit_paid(reference: str):
+    """The confirmation if the webhook has recorded it, else "en cours" (refresh)."""
     params = portal_api.current_request.query_params
     session = (params.get("session_id") if params else None) or ""
-    return Page("deposit_paid.html", 200, {**_context(visit, token, 2), "session_id": session})
+    return _returned(reference, "deposit_paid.html", session_id=session)
 
 
-@page_route("/p/{token}/deposit/cancelled")
-def deposit_cancelled(token: str):
+@page_route(deposits.RETURN_PATH + "{reference}/cancelled")
+def deposit_cancelled(reference: str):
+    return _returned(reference, "deposit_cancelled.html")
+
+
+def _returned(reference: str, template: str, **extra: Any) -> Page:
     try:
-        visit = deposits.returned(token)
-    except Closed:
-        return Redirect(_root(token, 2))
-    return Page("deposit_cancelled.html", 200, _context(visit, token, 2))
+        back = deposits.returned(reference)
+    except errors.NotFound:
+        return Page("return_unknown.html", 404)
+    return Page(template, 200, {"proposal": back.proposal, "deposit": back.deposit, **extra})
 
 
 @page_route("/p/{token}/invoices/{number}")

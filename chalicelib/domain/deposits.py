@@ -15,6 +15,9 @@ The word is "acompte", never "arrhes": an acompte binds both parties and is dedu
 price (art. L214-1 du Code de la consommation); the customer keeps the withdrawal right and is
 refunded in full on withdrawal.
 """
+import base64
+import hashlib
+import hmac
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -122,6 +125,15 @@ def next_attempt(payment: DepositPayment | None) -> int:
 def idempotency_key(dealer_id: str, proposal_id: str, attempt: int) -> str:
     """One checkout per attempt: a double click or a retried request opens the same one."""
     return f"offerline-deposit-{dealer_id}-{proposal_id}-{attempt}"
+
+
+def return_reference(secret: str, idempotency_key: str) -> str:
+    """The reference in a checkout's return addresses instead of the portal token, which must not sit in the
+    provider's records. It only leads back to the acompte's result page. Derived from the checkout's
+    idempotency key with a server secret: unguessable, and the same for a retried request (the provider
+    refuses one key with other parameters). Kept as its SHA-256 (links.hash_token)."""
+    mac = hmac.new(secret.encode(), f"deposit-return|{idempotency_key}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(mac).rstrip(b"=").decode()
 
 
 def started(amount_cents: int, provider: str, attempt: int, session_id: str, checkout_url: str,

@@ -66,12 +66,7 @@ class PortalState(StrEnum):
     LINK_EXPIRED = "link_expired"
     PROPOSAL_EXPIRED = "proposal_expired"
     BLOCKED = "blocked"
-    NOT_FOUND_LOOKS_EXPIRED = "not_found_looks_expired"
-
-    @property
-    def page(self) -> "PortalState":
-        """The page to render: an unknown token gets the expired-link page, byte for byte."""
-        return PortalState.LINK_EXPIRED if self is PortalState.NOT_FOUND_LOOKS_EXPIRED else self
+    UNKNOWN = "unknown"
 
     @property
     def can_sign(self) -> bool:
@@ -93,11 +88,11 @@ def portal_state(
 ) -> PortalState:
     """What a customer holding this link sees now (SPEC E.1-E.3).
 
-    A missing link or proposal gives NOT_FOUND_LOOKS_EXPIRED so a guessed token learns
-    nothing. An expired proposal is said before an expired link: a new link would be of no use.
+    A missing link or proposal (or a draft's) is UNKNOWN: "lien non reconnu", nothing to renew. An
+    expired proposal is said before an expired link: a new link would be of no use.
     """
     if link is None or proposal_status is None or proposal_status in _NEVER_SENT:
-        return PortalState.NOT_FOUND_LOOKS_EXPIRED
+        return PortalState.UNKNOWN
     if blocked or proposal_status in _CLOSED_BY_DEALER:
         return PortalState.BLOCKED
     if proposal_status not in _FINAL_ANSWERS and (

@@ -36,6 +36,12 @@ def paris_date(moment: datetime) -> date:
     return paris_time(moment).date()
 
 
+def number_year(moment: datetime) -> int:
+    """The year a lead code or a document number made at `moment` carries: the dealer's (Paris) year, so a
+    number made at 00:30 on 1 January in Paris belongs to the new year although UTC still says the old one."""
+    return paris_date(moment).year
+
+
 def end_of_day(day: date) -> datetime:
     """The first UTC instant after `day` ends in Paris (a validity "until the 24th" ends here)."""
     midnight = datetime.combine(day + timedelta(days=1), time(0))

@@ -20,7 +20,7 @@ it is and the provider gets a 200, so it stops retrying.
 Logs name ids and reasons only: never a token, an email, a name or card data.
 """
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -31,7 +31,7 @@ from chalicelib.domain.deposits import (
     AlreadySettled, AnomalySettlement, Confirmation, DepositAnomaly, DepositStatus,
 )
 from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
-from chalicelib.domain.links import PortalState
+from chalicelib.domain.links import hash_token, is_well_formed
 from chalicelib.domain.money import format_euros
 from chalicelib.domain.outbox import Channel, OutboxMessage
 from chalicelib.domain.dealers import Staff
@@ -42,7 +42,7 @@ from chalicelib.observability import logger, metrics
 from chalicelib.payments import SESSION_PLACEHOLDER, CheckoutRequest, ProviderFailed, webhook
 from chalicelib.services import invoices, notifications, orders, staff_alerts
 from chalicelib.services.customer_contact import customer_address
-from chalicelib.services.visit import READABLE, Record, Visit, Visitor, checked, look, open_link, retried
+from chalicelib.services.visit import READABLE, Record, Visitor, checked, open_link, retried
 from chalicelib.settings import settings
 from chalicelib.store import dealers as dealer_store
 from chalicelib.store import deposits as store
@@ -55,6 +55,9 @@ from chalicelib.store.unit_of_work import commit
 
 FORM = "deposit"
 ATTEMPTS = 3
+RETURN_PATH = "/p/retour/"
+# A return reference outlives its checkout a little: the customer may reload the result page.
+RETURN_KEPT = timedelta(days=7)
 
 
 class InvalidSignature(InvalidInput):
@@ -95,15 +98,18 @@ def _start(token: str, visitor: Visitor) -> str:
         return payment.checkout_url
     provider = payments.provider()
     attempt = rules.next_attempt(payment)
-    portal_url = f"{settings().public_base_url}/p/{token}"
+    key = rules.idempotency_key(proposal.dealer_id, proposal.id, attempt)
+    # The provider keeps these addresses: they carry a return reference, never the portal token.
+    reference = rules.return_reference(settings().code_hmac_secret.get_secret_value(), key)
+    return_url = f"{settings().public_base_url}{RETURN_PATH}{reference}"
     try:
         checkout = provider.create_checkout(CheckoutRequest(
             amount_cents=proposal.deposit_cents, currency=rules.CURRENCY, reference=proposal.reference,
             description=f"Acompte – proposition {proposal.reference} – {proposal.dealer.name}",
             metadata={"dealer_id": proposal.dealer_id, "proposal_id": proposal.id, "reference": proposal.reference},
-            success_url=f"{portal_url}/deposit/paid?session_id={SESSION_PLACEHOLDER}",
-            cancel_url=f"{portal_url}/deposit/cancelled",
-            idempotency_key=rules.idempotency_key(proposal.dealer_id, proposal.id, attempt),
+            success_url=f"{return_url}/paid?session_id={SESSION_PLACEHOLDER}",
+            cancel_url=f"{return_url}/cancelled",
+            idempotency_key=key,
         ))
     except ProviderFailed as failure:
         logger.warning("deposit checkout failed", extra={"proposal_id": proposal.id, "reason": str(failure)})
@@ -113,7 +119,8 @@ def _start(token: str, visitor: Visitor) -> str:
     record = Record(visit.aggregate, visitor, now)
     record.history(EventKind.PAYMENT_STARTED, {"amount_cents": proposal.deposit_cents, "currency": rules.CURRENCY,
                                                "provider": provider.name, "attempt": attempt})
-    commit(store.checkout_opened(proposal, pending), record.writes)
+    commit(store.checkout_opened(proposal, pending), record.writes,
+           store.return_saved(proposal, hash_token(reference), checkout.expires_at + RETURN_KEPT))
     return checkout.url
 
 
@@ -147,11 +154,21 @@ def shown(proposal: Proposal | None, at: datetime) -> DepositView | None:
     return DepositView(proposal.deposit_cents, payment.status_at(at), payment.paid_at, payment.provider_reference)
 
 
-def returned(token: str) -> Visit:
-    """The return page after paying (nothing written: the webhook confirms, the page reads)."""
-    visit = look(token)
-    visit.require(PortalState.ACCEPTED_VIEW)
-    return visit
+@dataclass(frozen=True)
+class Returned:
+    """What a return page shows: the proposal's header and seller, and the acompte; nothing else of it."""
+    proposal: Proposal
+    deposit: DepositView | None
+
+
+def returned(reference: str) -> Returned:
+    """Back from the provider's checkout by its return reference (nothing written: the webhook confirms, the
+    page reads). NotFound for a reference never given, or forgotten."""
+    found = store.returning_to(hash_token(reference)) if is_well_formed(reference) else None
+    if found is None:
+        raise NotFound("Lien de retour inconnu.")
+    proposal = proposal_store.get(*found)
+    return Returned(proposal, shown(proposal, clock.now()))
 
 
 # --- confirm, from the webhook -------------------------------------------------------------------

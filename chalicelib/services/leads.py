@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from chalicelib.documents import storage
-from chalicelib.domain import clock
+from chalicelib.domain import clock, local_time
 from chalicelib.domain.dealers import User
 from chalicelib.domain.errors import InvalidInput, NotFound
 from chalicelib.domain.files import SNIFF_BYTES, check_declared
@@ -48,8 +48,9 @@ def create(dealer_id: str, command: NewLead, by: str) -> LeadHeader:
     branch_id = command.branch_id or owner.branch_id
     branch = dealer.branch(branch_id) if branch_id else None
     deadline = contact_deadline(new_id(), now, dealer.settings.lead_deadline_hours, by)
+    year = local_time.number_year(now)
     lead = Lead(
-        id=new_id(), dealer_id=dealer_id, code=lead_code(now.year, store.next_code_number(dealer_id, now.year)),
+        id=new_id(), dealer_id=dealer_id, code=lead_code(year, store.next_code_number(dealer_id, year)),
         contacts=[LeadContact.from_details(new_id(), details) for details in command.contacts],
         owner=PersonRef.of(owner), branch=BranchRef.of(branch) if branch else None,
         type=command.type, source=command.source,

@@ -6,6 +6,8 @@
    (anything else is deleted and refused, whatever its name or declared type).
 3. `review`: back office (or a manager, an admin) accepts it, or rejects it with a reason.
 """
+from datetime import timedelta
+
 from chalicelib.documents import storage
 from chalicelib.domain import clock
 from chalicelib.domain.dealers import Staff
@@ -13,7 +15,7 @@ from chalicelib.domain.errors import InvalidInput, InvalidTransition
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.files import EXTENSIONS, MAX_BYTES, SNIFF_BYTES, sniff
 from chalicelib.domain.orders.documents import (
-    DocumentReview, DocumentStatus, NewOrderDocument, OrderDocument, UploadForm,
+    OrderDocumentDownload, DocumentReview, DocumentStatus, NewOrderDocument, OrderDocument, UploadForm,
 )
 from chalicelib.domain.orders.events import OrderEventKind
 from chalicelib.domain.orders.model import OrderStatus
@@ -26,6 +28,7 @@ from chalicelib.store import outbox as outbox_store
 from chalicelib.store.unit_of_work import commit
 
 UPLOAD_SECONDS = 900
+DOWNLOAD_SECONDS = 300  # long enough to open, short enough that a forwarded link soon dies
 
 
 def request_upload(dealer_id: str, order_id: str, command: NewOrderDocument, by: Staff) -> UploadForm:
@@ -81,8 +84,10 @@ def review(dealer_id: str, order_id: str, document_id: str, command: DocumentRev
     return reviewed
 
 
-def download_url(dealer_id: str, order_id: str, document_id: str) -> str:
+def download(dealer_id: str, order_id: str, document_id: str) -> OrderDocumentDownload:
+    """For the dealer's staff: a 5-minute link to a received document (another dealer's ids: not found)."""
     document = store.aggregate(dealer_id, order_id).document(document_id)
     if document.status == DocumentStatus.AWAITING_UPLOAD:
         raise InvalidInput("Ce document n'a pas encore été reçu.", {"document_id": "not uploaded"})
-    return storage.download_url(document.s3_key, document.filename, 300)
+    url = storage.download_url(document.s3_key, document.filename, DOWNLOAD_SECONDS)
+    return OrderDocumentDownload(url=url, expires_at=clock.now() + timedelta(seconds=DOWNLOAD_SECONDS))

@@ -247,7 +247,11 @@ def set_payment_plan(dealer_id: str, order_id: str, command: PaymentPlanInput, b
     event = order_event(order, OrderEventKind.PAYMENT_PLAN_SET, by.user_id, now, method=plan.method.value,
                    down_payment_cents=plan.down_payment_cents, financed_cents=plan.financed_cents)
     writes = [store.event_added(order, event), *_rearmed(agg, order)]
-    return commit_and_view(dealer_id, change_of(agg, order, now, writes))
+    held = UnitOfWork()
+    if order.vehicle.vehicle_id is not None:
+        # The payment method confirmed is the order going forward: the accepted car's hold stops running out.
+        vehicles.hold_for_order(held, dealer_id, order.vehicle.vehicle_id, order.id, order.proposal_id, now)
+    return commit_and_view(dealer_id, change_of(agg, order, now, writes), held.writes)
 
 
 def set_holder(dealer_id: str, order_id: str, command: HolderInput, by: Staff) -> OrderView:

@@ -16,7 +16,7 @@ from chalicelib.domain.outbox import Channel, OutboxMessage
 from chalicelib.domain.proposals.model import EventKind, Proposal
 from chalicelib.domain.signing import QUESTION_MAX, REASON_MAX, ConcurrentChange, signed_filename
 from chalicelib.domain.templates import TemplateKind
-from chalicelib.services import notifications, proposals
+from chalicelib.services import email_events, notifications, proposals
 from chalicelib.services.customer_contact import (
     customer_address, customer_email, issue_link, pdf_filename, stored_pdf,
 )
@@ -167,17 +167,15 @@ def _decline(token: str, reason: str | None, visitor: Visitor) -> Opened:
 def request_new_link(token: str, form: dict[str, str], visitor: Visitor) -> None:
     """From the expired-link page: a new link to the proposal's recorded address, at most three an hour.
 
-    Answers nothing: unknown token, limit reached or link sent look the same to the customer.
+    Answers nothing when the limit is reached or the link sent (the same page); Closed when the link is not
+    an expired one (unknown, or it opens its proposal again): its own page says what it is.
     """
     checked(token, "new-link", form)
     retried(lambda: _request_new_link(token, visitor))
 
 
 def _request_new_link(token: str, visitor: Visitor) -> None:
-    visit = open_link(token)
-    if visit.state != PortalState.LINK_EXPIRED:
-        return
-    opened = visit.require(PortalState.LINK_EXPIRED)
+    opened = open_link(token).require(PortalState.LINK_EXPIRED)
     proposal, now = opened.proposal, opened.now
     admitted = admit_link_request(proposal.link_requests, now)
     if not admitted.send:
@@ -192,7 +190,8 @@ def _request_new_link(token: str, visitor: Visitor) -> None:
                                 "link_expires_at": issued.expires_at.isoformat()})
     message = OutboxMessage(
         dealer_id=proposal.dealer_id, channel=Channel.EMAIL, to=recipient, purpose="link_renewed",
-        reply_to=str(proposal.seller.email), created_at=now, **_new_link_email(proposal, issued.url, dealer),
+        reply_to=str(proposal.seller.email), created_at=now, proposal=email_events.about(proposal),
+        **_new_link_email(proposal, issued.url, dealer),
     )
     writes = [issued.write, *record.saved(proposal.link_requested(admitted.recent), allowed=(proposal.status,))]
     if opened.link.revoked_at is None:

@@ -20,6 +20,7 @@ from chalicelib.domain.proposals.commands import (
 )
 from chalicelib.domain.proposals.model import (
     EventKind, Proposal, ProposalEvent, Recipient, check_dealer_can_propose, check_quote_can_be_proposed, new_proposal,
+    proposal_contact,
 )
 from chalicelib.domain.proposals.status import WITH_THE_CUSTOMER, ProposalStatus, sources_of
 from chalicelib.domain.proposals.views import DocumentLink, ProposalPage, ProposalSummary, ProposalView
@@ -87,8 +88,7 @@ def create(dealer_id: str, command: NewProposal, by: Staff) -> ProposalView:
     check_dealer_can_propose(dealer)
     check_quote_can_be_proposed(quote, local_time.paris_date(now))
     account = customer_store.get_account(dealer_id, quote.account_id)
-    assert quote.contact_id is not None  # check_quote_can_be_proposed refuses a quote without one
-    contact = account.contact(quote.contact_id)
+    contact = proposal_contact(quote, account)
     seller_user = dealer_store.get_user(dealer_id, quote.seller_id)
     if command.seller is not None:
         seller = SellerProfile(**command.seller.model_dump(),
@@ -100,7 +100,7 @@ def create(dealer_id: str, command: NewProposal, by: Staff) -> ProposalView:
             "Le bloc vendeur est vide : indiquez le nom, le téléphone et l'e-mail affichés au client "
             "(ils seront gardés comme profil vendeur pour les prochaines ventes).",
             {"seller": "no seller profile yet"})
-    reference = quote_store.next_document_number(dealer_id, "P", local_time.paris_date(now).year)
+    reference = quote_store.next_document_number(dealer_id, "P", local_time.number_year(now))
     proposal = new_proposal(new_id(), reference, quote, dealer, account.account, contact, seller, by.user_id, now)
     created = store.record_event(dealer_id, proposal.id, EventKind.CREATED, now,
                                  {"quote_id": quote.id, "quote_number": quote.number, "version": 1}, by=by.user_id)
@@ -242,7 +242,12 @@ def edit(dealer_id: str, proposal_id: str, change: ProposalChange, by: Staff) ->
         "fields": sorted(change.model_fields_set), "version": edited.version,
     }, by=by.user_id)
     allowed = (ProposalStatus.DRAFT,) if proposal.status == ProposalStatus.DRAFT else WITH_THE_CUSTOMER
-    commit(store.update(proposal, edited, allowed), event)
+    work = UnitOfWork(store.update(proposal, edited, allowed), event)
+    if stock_vehicle_id(edited.lines) != stock_vehicle_id(proposal.lines):
+        # Another stock car: the old one's listing goes, the new one's comes (refused if it is reserved).
+        unlisted(work, proposal)
+        _listed(work, edited)
+    work.commit()
     return view.then(edited, store.event_of(event))
 
 

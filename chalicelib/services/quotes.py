@@ -38,8 +38,9 @@ def create(dealer_id: str, command: NewQuote, by: Staff) -> Quote:
     valid_until = command.valid_until or default_validity(now, dealer.settings.proposal_validity_days)
     check_validity(valid_until, today)
     lines = lines_of(dealer_id, command.lines)  # before the number: an unknown vehicle takes none
+    number = store.next_document_number(dealer_id, "D", local_time.number_year(now))
     quote = Quote(
-        id=new_id(), dealer_id=dealer_id, number=store.next_document_number(dealer_id, "D", today.year),
+        id=new_id(), dealer_id=dealer_id, number=number,
         origin=command.origin,
         lead_id=command.lead_id, account_id=account.account.id, contact_id=command.contact_id, seller_id=seller_id,
         lines=lines, valid_until=valid_until, notes=command.notes,
@@ -84,7 +85,7 @@ def duplicate(dealer_id: str, quote_id: str, by: Staff) -> Quote:
     dealer = dealer_store.get(dealer_id)
     now = clock.now()
     copy = quote.duplicate(
-        new_id(), store.next_document_number(dealer_id, "D", local_time.paris_date(now).year), by.user_id, now,
+        new_id(), store.next_document_number(dealer_id, "D", local_time.number_year(now)), by.user_id, now,
         default_validity(now, dealer.settings.proposal_validity_days),
     )
     copy = copy.model_copy(update={"lines": [line.model_copy(update={"id": new_id()}) for line in copy.lines]})

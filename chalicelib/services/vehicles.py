@@ -116,9 +116,16 @@ def reserve_for_order(unit: UnitOfWork, dealer_id: str, vehicle_id: str, order_i
     return StockReservation(reserved, others)
 
 
-def hold_for_order(unit: UnitOfWork, dealer_id: str, vehicle_id: str, order_id: str, at: datetime) -> Vehicle:
-    """The order went forward: the reservation no longer runs out. For the orders capability's write."""
+def hold_for_order(unit: UnitOfWork, dealer_id: str, vehicle_id: str, order_id: str, proposal_id: str | None,
+                   at: datetime) -> Vehicle:
+    """The order went forward: the reservation no longer runs out. Writes nothing when the car is not held
+    for this order's proposal with a hold still running (a showroom order, already held, or the hold ran out
+    and the car went back on sale: the seller was told then)."""
     vehicle = store.get(dealer_id, vehicle_id)
+    reservation = vehicle.reservation
+    if (vehicle.status != VehicleStatus.RESERVED or reservation is None or reservation.hold_until is None
+            or reservation.proposal_id != proposal_id):
+        return vehicle
     held = vehicle.held_for_order(order_id, at)
     unit.add(store.moved(vehicle, held))
     return held

@@ -14,7 +14,7 @@ from chalicelib.domain.proposals.status import ProposalStatus
 from chalicelib.domain.signing import ConcurrentChange
 from chalicelib.store import keys
 from chalicelib.store.portal import chain_at
-from chalicelib.store.table import Condition, Put, Update, all_of, if_absent, if_exists, if_status
+from chalicelib.store.table import Condition, Put, Update, all_of, if_absent, if_exists, if_status, table
 
 
 class AlreadyProcessed(Conflict):
@@ -59,6 +59,18 @@ def checkout_opened(proposal: Proposal, payment: DepositPayment) -> Update:
     condition = all_of(if_status(ProposalStatus.ACCEPTED.value), _as_read(proposal.deposit_payment))
     return Update(keys.proposal(proposal.dealer_id, proposal.id), set={"deposit_payment": item(payment)},
                   condition=condition, error=ConcurrentChange())
+
+
+def return_saved(proposal: Proposal, reference_hash: str, kept_until: datetime) -> Put:
+    """Where a checkout's return reference leads (the same for a retried start: written again, unchanged)."""
+    return Put(keys.deposit_return(reference_hash), {"dealer_id": proposal.dealer_id, "proposal_id": proposal.id,
+                                                      keys.TTL: int(kept_until.timestamp())})
+
+
+def returning_to(reference_hash: str) -> tuple[str, str] | None:
+    """(dealer_id, proposal_id) of a return reference, None when unknown or forgotten."""
+    item = table.get(keys.deposit_return(reference_hash))
+    return (item["dealer_id"], item["proposal_id"]) if item else None
 
 
 def event_processed(proposal: Proposal, event_id: str, event_type: str, at: datetime) -> Put:

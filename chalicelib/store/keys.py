@@ -47,6 +47,11 @@ def link(token_hash: str) -> Key:
     return {PK: f"LINK#{token_hash}", SK: "LINK"}
 
 
+def deposit_return(reference_hash: str) -> Key:
+    """A checkout's return reference (services/deposits.py): leads to the acompte's result page only."""
+    return {PK: f"RETURN#{reference_hash}", SK: "RETURN"}
+
+
 def outbox(dealer_id: str, message_id: str) -> Key:
     return {PK: _dealer_pk(dealer_id), SK: f"{OUTBOX_PREFIX}{message_id}"}
 

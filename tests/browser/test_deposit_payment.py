@@ -65,7 +65,10 @@ def test_a_customer_on_a_phone_pays_the_acompte_and_sees_it_confirmed(live_serve
     expect(page.get_by_role("status")).to_contain_text(amount)
     checked(page, "received")
 
-    page.get_by_role("link", name="Retour à la proposition").click()
+    # The return page holds no link to the proposal (the provider kept its address): the email's link opens it.
+    expect(page.get_by_text("ouvrez le lien reçu par e\u2011mail")).to_be_visible()
+    expect(page.get_by_role("link", name="Retour à la proposition")).to_have_count(0)
+    page.goto(f"{live_server}/p/{proposal.token}")
     expect(page.get_by_text("Acompte réglé le")).to_be_visible()
     expect(page.get_by_role("button", name=f"Payer l'acompte de {amount} par carte")).to_have_count(0)
     checked(page, "accepted-paid")

@@ -138,6 +138,10 @@ def test_a_seller_takes_an_order_from_the_quote_to_sold_with_back_office(live_se
         expect(dialog).to_have_count(0)
         expect(adv.locator(".documents-table tbody tr", has_text=label)).to_contain_text("Accepté")
     check(adv, "Documents nécessaires validés")
+    # Back office opens a received document: a 5-minute presigned link, in a new tab.
+    with adv.context.expect_event("request", lambda r: "X-Amz-Expires=300" in r.url) as opened:
+        adv.get_by_role("button", name=f"Télécharger : {HANDOVER_DOCUMENTS[0]}").click()
+    assert opened.value.method == "GET"
 
     page.reload()
     heading(page, "Commande Durand Transports")

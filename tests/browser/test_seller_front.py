@@ -808,3 +808,31 @@ def test_a_quote_s_vehicle_line_is_chosen_from_the_stock(live_server, garage, op
     expect(page.get_by_text(re.compile(r"Enregistré \(version 2\)"))).to_be_visible()
     saved = body(api.get(f"/quotes/{made.quote_id}"))["lines"][0]
     assert saved["vehicle_id"] == body(car)["id"] and saved["vehicle"]["registration"] == "EF-456-GH"
+
+
+def test_a_quote_of_a_customer_with_one_contact_becomes_a_proposal_without_asking_for_the_contact(
+        live_server, garage, open_page):
+    api = Api(Client(application.app), garage.token(garage.seller))
+    account = body(api.post("/accounts", {"kind": "person", "contact": {
+        "civility": "Mme", "first_name": "Hélène", "last_name": "Seule", "email": "helene.seule@example.com"}}))
+    lines = [{"kind": "accessory", "label": "Tapis de sol", "quantity": 4, "unit_price_cents": 1_249, "vat_rate": 20}]
+    quote = body(api.post("/quotes", {"account_id": account["account"]["id"], "origin": "quote_list",
+                                      "lines": lines}))
+    page = open_page()
+    log_in(page, live_server, garage.seller.email)
+    page.goto(f"{live_server}/app#/quotes/{quote['id']}")
+    heading(page, re.compile(r"^Devis D"))
+    contact = page.get_by_label("Contact destinataire")
+    expect(contact).to_have_value("Hélène Seule <helene.seule@example.com>")
+    expect(contact).to_have_attribute("readonly", "")
+    expect(page.get_by_role("combobox", name="Contact destinataire")).to_have_count(0)
+    look(page, "front-quote-one-contact")
+
+    page.get_by_role("button", name="Créer la proposition").click()
+    seller_block = page.get_by_role("dialog", name="Vos coordonnées pour le client")
+    seller_block.get_by_label("Téléphone").fill("06 11 22 33 44")
+    seller_block.get_by_role("button", name="Créer la proposition").click()
+    heading(page, re.compile(r"^Proposition P"))
+    page.get_by_role("button", name="Envoyer au client").click()
+    expect(page.get_by_role("dialog", name="Envoyer la proposition").get_by_label("Destinataire")).to_contain_text(
+        "helene.seule@example.com")

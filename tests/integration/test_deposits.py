@@ -12,7 +12,7 @@ import pytest
 from chalicelib.domain.dealers import DealerSettingsChange, DepositChange, Staff
 from chalicelib.domain.money import format_euros
 from chalicelib.payments import ProviderFailed
-from chalicelib.payments.local import LocalCheckout
+from chalicelib.payments.local import LocalCheckout, LocalSession
 from chalicelib.payments.local import sign as stripe_signature
 from chalicelib.services import dealers
 from chalicelib.settings import DEV_PAYMENT_WEBHOOK_SECRET
@@ -74,6 +74,11 @@ def checkout(customer: Customer) -> str:
 
 def session_of(checkout_url: str) -> str:
     return parse_qs(urlsplit(checkout_url).query)["session"][0]
+
+
+def local_session(checkout_url: str) -> LocalSession:
+    """What the local provider was given for this checkout (as Stripe keeps it in its records)."""
+    return LocalCheckout(BASE, DEV_PAYMENT_WEBHOOK_SECRET).open(session_of(checkout_url))
 
 
 def pay(client, checkout_url: str):
@@ -151,10 +156,12 @@ def test_a_customer_pays_the_acompte_on_the_local_provider_and_sees_it_confirmed
     paid = pay(client, checkout_url)
     assert paid.status_code == 303
     back = path_of(portal.header(paid, "location"))
-    assert back.startswith(f"/p/{signed.token}/deposit/paid?session_id=cs_local_")
+    assert back.startswith("/p/retour/") and "/paid?session_id=cs_local_" in back
     returned = client.http.get(back)
     page = unescape(html(returned))
     assert returned.status_code == 200 and "Acompte reçu, merci" in page and amount in page
+    assert "ouvrez le lien reçu par e\u2011mail" in page
+    assert signed.token not in page, page[page.find(signed.token) - 300:page.find(signed.token) + 100]
     assert 'role="status"' in page and "frame-ancestors 'none'" in portal.header(returned, "content-security-policy")
     assert "Acompte réglé le " in unescape(html(customer.get()))
     assert "Payer l'acompte" not in unescape(html(customer.get()))
@@ -177,9 +184,34 @@ def test_a_customer_pays_the_acompte_on_the_local_provider_and_sees_it_confirmed
     assert "acompte" in receipts[0].text and "arrhes" not in receipts[0].text.lower()
 
 
+def test_the_provider_never_gets_the_portal_token_only_a_return_reference(client, signed, customer):
+    session = local_session(checkout(customer))
+    given = json.dumps(session.model_dump())
+    assert signed.token not in given
+    paid, cancelled = urlsplit(session.success_url).path, urlsplit(session.cancel_url).path
+    reference = paid.split("/")[3]
+    assert paid == f"/p/retour/{reference}/paid" and cancelled == f"/p/retour/{reference}/cancelled"
+    # The reference opens nothing of the proposal: as a portal link it is unknown, its pages hold no way in.
+    assert Customer(client, reference).get().status_code == 410
+    for path in (f"/p/retour/{reference}/document.pdf", f"/p/retour/{reference}/decline"):
+        assert client.http.get(path).status_code == 404
+    page = unescape(html(client.http.get(paid)))
+    assert "href" not in page.split("<main>")[1].split("</main>")[0].replace('href="paid', "").replace(
+        'href="tel:', "").replace('href="mailto:', "")
+    assert "<form" not in page
+
+
+def test_an_unknown_return_reference_says_to_open_the_email_link(client, signed):
+    for reference in (secrets.token_urlsafe(32), "pas-une-reference"):
+        answer = client.http.get(f"/p/retour/{reference}/paid?session_id=cs_local_x")
+        page = unescape(html(answer))
+        assert answer.status_code == 404 and "Lien de retour non reconnu" in page
+        assert "ouvrez le lien reçu par e\u2011mail" in page
+
+
 def test_the_return_page_says_the_payment_is_being_confirmed_until_the_webhook_arrives(client, signed, customer):
-    checkout(customer)
-    returned = customer.get("/deposit/paid?session_id=cs_local_x")
+    paid = urlsplit(local_session(checkout(customer)).success_url).path
+    returned = client.http.get(f"{paid}?session_id=cs_local_x")
     page = unescape(html(returned))
     assert returned.status_code == 200 and "Paiement en cours de confirmation" in page
     assert 'href="paid?session_id=cs_local_x"' in page  # the refresh link, no script needed
@@ -191,10 +223,10 @@ def test_a_cancelled_checkout_can_be_tried_again_and_resumes_the_same_session(cl
     cancelled = client.http.request("POST", "/dev/checkout/cancel", body=f"session={session_of(first)}".encode(),
                                     headers={"content-type": FORM})
     back = path_of(portal.header(cancelled, "location"))
-    assert back == f"/p/{signed.token}/deposit/cancelled"
+    assert back.startswith("/p/retour/") and back.endswith("/cancelled") and signed.token not in back
     page = unescape(html(client.http.get(back)))
-    assert "Paiement annulé" in page and "Réessayer le paiement" in page
-    again = customer.submit("/deposit/cancelled", html(client.http.get(back)), {}, action="/deposit")
+    assert "Paiement annulé" in page and "y est toujours" in page
+    again = customer.submit("", html(customer.get()), {}, action="/deposit")
     assert portal.header(again, "location") == first  # the open checkout, not a second one
 
 
@@ -321,12 +353,10 @@ def test_when_the_provider_cannot_open_a_checkout_the_customer_is_asked_to_retry
     assert "Payer l'acompte" in page  # the button stays, to try again
 
 
-def test_the_return_pages_of_a_proposal_not_signed_lead_back_to_its_page(garage, sent, customer):
+def test_the_deposit_address_of_a_proposal_not_signed_leads_back_to_its_page(garage, sent, customer):
     with unchanged(garage, sent):
-        answers = [customer.get("/deposit/paid?session_id=cs_local_x"), customer.get("/deposit/cancelled"),
-                   customer.get("/deposit")]
-    assert [(a.status_code, portal.header(a, "location")) for a in answers] == [
-        (303, f"../../{sent.token}"), (303, f"../../{sent.token}"), (303, f"../{sent.token}")]
+        answer = customer.get("/deposit")
+    assert (answer.status_code, portal.header(answer, "location")) == (303, f"../{sent.token}")
 
 
 def test_an_event_over_64_kb_is_refused_before_it_is_read(client, garage, signed):

@@ -132,3 +132,18 @@ def test_the_dev_outbox_shows_each_emails_fate(client, garage, seller):
     assert "550 5.1.1" in bounced[0]["fate_detail"]
     page = client.http.get("/dev/outbox").body.decode()
     assert "non remis (rejeté)" in page
+
+
+def test_a_bounce_of_the_renewed_link_email_shows_on_the_proposal(client, garage, seller):
+    proposal = proposal_to(seller, garage, SUCCESS)
+    at(NOW + timedelta(minutes=1))
+    assert seller.post(f"/proposals/{proposal['id']}/send", {}).status_code == 200
+    token = offers.token_in(read(emails_to(SUCCESS)[-1]))
+    # The address goes wrong after sending; the customer asks for a new link once the first one expired.
+    assert seller.send("PATCH", f"/proposals/{proposal['id']}", {"email": BOUNCE}).status_code == 200
+    at(NOW + timedelta(hours=25))
+    assert Customer(client, token).post("", {}, form="new-link").status_code == 200
+
+    view = proposal_view(seller, proposal["id"])
+    assert ("email_undelivered", "non remis : adresse inconnue") in fates(view)
+    assert view["proposal"]["email_bounce"]["to"] == BOUNCE

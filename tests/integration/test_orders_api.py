@@ -183,6 +183,27 @@ def test_another_dealer_gets_404(client, staff, order):
     assert ok(stranger.get("/orders"))["items"] == []
 
 
+def test_staff_download_a_received_document_through_a_short_lived_link_and_another_dealer_gets_404(
+        client, staff, order):
+    order_id = order["order"]["id"]
+    document_id = document(staff, order_id, "identity")
+    link = ok(staff["office"].get(f"/orders/{order_id}/documents/{document_id}/download"))
+    assert "X-Amz-Expires=300" in link["url"] and datetime.fromisoformat(link["expires_at"])
+    fetched = requests.get(link["url"], timeout=10)
+    assert fetched.status_code == 200 and fetched.content == PDF
+    assert "identity.pdf" in fetched.headers["content-disposition"]
+
+    waiting = ok(staff["seller"].post(f"/orders/{order_id}/documents", {
+        "kind": "proof_of_address", "filename": "adresse.pdf", "content_type": "application/pdf"}), 201)
+    refused = staff["seller"].get(f"/orders/{order_id}/documents/{waiting['document']['id']}/download")
+    assert refused.status_code == 400 and body(refused)["error"]["fields"] == {"document_id": "not uploaded"}
+
+    other = tenant("Autre Garage")
+    stranger = staff["seller"].as_(other.token(other.seller))
+    assert stranger.get(f"/orders/{order_id}/documents/{document_id}/download").status_code == 404
+    assert staff["seller"].get(f"/orders/{order_id}/documents/nope/download").status_code == 404
+
+
 def test_the_order_milestones_schedule_tells_the_seller_once_by_email(client, staff, order, garage):
     reserved_on = local_time.paris_date(NOW)
     next_morning = datetime.combine(reserved_on + timedelta(days=1), time(12), timezone.utc)

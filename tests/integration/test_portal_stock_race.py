@@ -3,9 +3,11 @@ proposals of one stock vehicle → exactly one is accepted; the other is told th
 contact on the page) and nothing of theirs is half-written."""
 import secrets
 import threading
+from datetime import timedelta
 
 from chalicelib.domain.dealers import NewBranch, Role, Staff
 from chalicelib.services import dealers
+from chalicelib.store import vehicles as vehicle_store
 from tests import offers, portal
 from tests.offers import LINES, emails_to
 from tests.portal import LATER, SENT_AT, Customer, at, html
@@ -79,3 +81,50 @@ def test_two_customers_typing_their_codes_at_once_one_gets_the_car(client, selle
     opened = body(seller.get(f"/orders/{order['id']}"))
     assert opened["order"]["proposal_id"] == sents[winner].proposal_id, opened
     assert opened["order"]["vehicle"]["vehicle_id"] == car_id
+
+
+def test_an_accepted_car_whose_order_goes_forward_stays_reserved_past_the_hold(client, seller, garage):
+    car_id = stock_car(seller, garage)
+    sent = sent_for(seller, garage, car_id)
+    portal.sign(Customer(client, sent.token), sent)
+    [order] = body(seller.get("/orders"))["items"]
+    # The payment method confirmed on the order: the order goes forward, the hold no longer runs out.
+    confirmed = seller.send("PUT", f"/orders/{order['id']}/payment-plan", {"method": "transfer"})
+    assert confirmed.status_code == 200, confirmed.body
+    assert body(seller.get(f"/vehicles/{car_id}"))["reservation"]["hold_until"] is None
+
+    event = client.events.generate_cw_event(source="aws.events", detail_type="Scheduled Event", detail={},
+                                            resources=[])
+    at(LATER + timedelta(days=60))
+    client.lambda_.invoke("order-milestones", event)
+    car = body(seller.get(f"/vehicles/{car_id}"))
+    assert car["status"] == "reserved" and car["reservation"]["order_id"] == order["id"]
+
+
+def stock_line(car_id: str) -> dict:
+    return {key: value for key, value in LINES[0].items() if key != "vehicle"} | {"vehicle_id": car_id}
+
+
+def test_a_draft_moved_to_another_stock_car_leaves_the_old_one_and_is_listed_on_the_new_one(client, seller, garage):
+    first = stock_car(seller, garage)
+    second = body(seller.post("/vehicles", {**CLIO, "vin": "VF1RFB00X56789013",
+                                            "branch_id": body(seller.get(f"/vehicles/{first}"))["branch_id"]}))["id"]
+    offer = offers.offer(seller, "deux-voitures", lines=[stock_line(first), *LINES[1:]])
+    proposal = offers.propose(seller, offer, seller=portal.seller_block(offer.quote_id))
+    assert list(vehicle_store.open_proposals(garage.dealer.id, first).proposals) == [proposal["id"]]
+
+    moved = seller.send("PATCH", f"/proposals/{proposal['id']}", {"lines": [stock_line(second), *LINES[1:]]})
+    assert moved.status_code == 200, moved.body
+    assert body(moved)["proposal"]["lines"][0]["vehicle_id"] == second
+    assert vehicle_store.open_proposals(garage.dealer.id, first).proposals == {}
+    assert list(vehicle_store.open_proposals(garage.dealer.id, second).proposals) == [proposal["id"]]
+
+    # A car reserved meanwhile cannot be pointed at: 409 naming the car, nothing changes.
+    showroom = offers.offer(seller, "vitrine", lines=[stock_line(first), *LINES[1:]])
+    assert seller.post("/orders", {"quote_id": showroom.quote_id}).status_code == 201
+    refused = seller.send("PATCH", f"/proposals/{proposal['id']}", {"lines": [stock_line(first), *LINES[1:]]})
+    assert refused.status_code == 409, refused.body
+    assert body(refused)["error"]["code"] == "vehicle_no_longer_available"
+    after = body(seller.get(f"/proposals/{proposal['id']}"))["proposal"]
+    assert after["lines"][0]["vehicle_id"] == second and after["version"] == body(moved)["proposal"]["version"]
+    assert list(vehicle_store.open_proposals(garage.dealer.id, second).proposals) == [proposal["id"]]

@@ -64,6 +64,29 @@ def test_a_proposal_is_a_frozen_versioned_copy_of_the_quote(seller, offer, draft
     assert body(seller.get(f"/proposals/{draft['id']}"))["proposal"]["notes"] is None
 
 
+def test_a_quote_of_an_account_with_one_contact_is_proposed_to_that_contact_without_asking(seller):
+    created = seller.post("/accounts", {"kind": "person", "contact": {
+        "civility": "Mme", "first_name": "Hélène", "last_name": "Martin", "email": "helene-seule@example.com"}})
+    assert created.status_code == 201, created.body
+    account = body(created)
+    quote = body(seller.post("/quotes", {"account_id": account["account"]["id"], "origin": "quote_list",
+                                         "lines": offers.LINES}))
+    assert quote.get("contact_id") is None, quote
+    proposal = offers.propose(seller, offers.Offer(account["account"]["id"], "", "", quote["id"], ""))
+    assert proposal["customer"]["contact_id"] == account["contacts"][0]["id"]
+    assert proposal["customer"]["email"] == "helene-seule@example.com"
+
+
+def test_a_quote_without_a_contact_of_an_account_with_two_is_refused_naming_the_contact(seller):
+    view = offers.customer(seller, "deux-contacts")
+    quote = body(seller.post("/quotes", {"account_id": view["account"]["id"], "origin": "quote_list",
+                                         "lines": offers.LINES}))
+    assert "id" in quote, quote
+    refused = seller.post("/proposals", {"quote_id": quote["id"], "seller": offers.SELLER_BLOCK})
+    assert refused.status_code == 400, refused.body
+    assert body(refused)["error"]["fields"] == {"contact_id": "the quote has no contact"}
+
+
 def test_a_stored_proposal_holds_its_fields_not_what_is_computed_from_them(seller, garage, draft):
     item = stored_item(garage, draft["id"])
     assert {"lines", "deposit", "status"} <= set(item)

@@ -55,14 +55,13 @@ def test_an_open_proposal_behind_a_fresh_link_is_shown_and_can_be_signed(status)
     assert PortalState.SHOW.can_sign
 
 
-def test_an_unknown_token_looks_exactly_like_an_expired_link():
-    unknown = portal_state(NOW, None, proposal_status=None, valid_until=None)
-    assert unknown is PortalState.NOT_FOUND_LOOKS_EXPIRED
-    assert unknown.page is PortalState.LINK_EXPIRED is state(LINK, at=NOW + 2 * DAY).page
+def test_an_unknown_token_is_unknown_and_an_expired_link_expired():
+    assert portal_state(NOW, None, proposal_status=None, valid_until=None) is PortalState.UNKNOWN
+    assert state(LINK, at=NOW + 2 * DAY) is PortalState.LINK_EXPIRED
 
 
 def test_a_link_to_a_draft_looks_unknown():
-    assert state(LINK, "draft") is PortalState.NOT_FOUND_LOOKS_EXPIRED
+    assert state(LINK, "draft") is PortalState.UNKNOWN
 
 
 def test_a_link_older_than_24_hours_offers_a_new_one():

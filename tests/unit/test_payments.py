@@ -38,8 +38,8 @@ def checkout_request(**changes) -> CheckoutRequest:
         "amount_cents": 50_000, "currency": "eur", "reference": "P2026-00012",
         "description": "Acompte – proposition P2026-00012 – Garage des Tilleuls",
         "metadata": {"dealer_id": "D1", "proposal_id": "P1", "reference": "P2026-00012"},
-        "success_url": f"https://app.example/p/TOKEN/deposit/paid?session_id={SESSION_PLACEHOLDER}",
-        "cancel_url": "https://app.example/p/TOKEN/deposit/cancelled",
+        "success_url": f"https://app.example/p/retour/REF/paid?session_id={SESSION_PLACEHOLDER}",
+        "cancel_url": "https://app.example/p/retour/REF/cancelled",
         "idempotency_key": "offerline-deposit-D1-P1-1", **changes,
     })
 
@@ -60,8 +60,8 @@ def test_stripe_is_asked_for_a_card_payment_of_the_acompte_in_euros_under_the_id
     assert form["client_reference_id"] == "P2026-00012"
     assert form["metadata[dealer_id]"] == "D1" and form["metadata[proposal_id]"] == "P1"
     assert form["payment_intent_data[metadata][proposal_id]"] == "P1"
-    assert form["success_url"] == "https://app.example/p/TOKEN/deposit/paid?session_id={CHECKOUT_SESSION_ID}"
-    assert form["cancel_url"] == "https://app.example/p/TOKEN/deposit/cancelled"
+    assert form["success_url"] == "https://app.example/p/retour/REF/paid?session_id={CHECKOUT_SESSION_ID}"
+    assert form["cancel_url"] == "https://app.example/p/retour/REF/cancelled"
     assert "expires_at" not in form  # a changing expiry would break the idempotency key's retries
     assert checkout.session_id == "cs_test_123" and checkout.url.startswith("https://checkout.stripe.com/")
     assert int(checkout.expires_at.timestamp()) == EXPIRES

@@ -7,11 +7,14 @@ import pytest
 from chalicelib.domain.dealers import WithdrawalDays
 from chalicelib.domain.errors import InvalidInput, InvalidTransition
 from chalicelib.domain.proposals.commands import ProposalChange, SellerBlock
-from chalicelib.domain.proposals.model import EventKind, ProposalLocked, check_quote_can_be_proposed
+from chalicelib.domain.customers import AccountView
+from chalicelib.domain.proposals.model import (
+    EventKind, ProposalLocked, check_quote_can_be_proposed, proposal_contact,
+)
 from chalicelib.domain.proposals.status import ProposalStatus, sources_of
 from chalicelib.domain.proposals.views import email_variables
 from chalicelib.domain.quotes import LineKind, VehicleDetails
-from tests.samples import AT, TO_MARIE, line, proposal, quote
+from tests.samples import AT, TO_MARIE, account, contact, line, proposal, quote
 
 S = ProposalStatus
 
@@ -144,11 +147,19 @@ def test_an_empty_change_is_refused(sent):
         sent.edited(ProposalChange(), None, AT)
 
 
-def test_a_quote_without_contact_lines_or_validity_cannot_become_a_proposal():
-    today = date(2026, 11, 24)
+def test_a_quote_without_a_contact_goes_to_the_account_s_only_one_and_asks_among_several():
+    only = contact()
+    assert proposal_contact(quote(contact_id=None), AccountView(account=account(), contacts=[only])) == only
+    other = only.model_copy(update={"id": "C2", "first_name": "Paul"})
     with pytest.raises(InvalidInput) as no_contact:
-        check_quote_can_be_proposed(quote(contact_id=None), today)
+        proposal_contact(quote(contact_id=None), AccountView(account=account(), contacts=[only, other]))
     assert "contact_id" in no_contact.value.fields
+    chosen = quote(contact_id="C2")
+    assert proposal_contact(chosen, AccountView(account=account(), contacts=[only, other])) == other
+
+
+def test_a_quote_without_lines_or_validity_cannot_become_a_proposal():
+    today = date(2026, 11, 24)
     with pytest.raises(InvalidInput):
         check_quote_can_be_proposed(quote([line(optional=True)]), today)
     with pytest.raises(InvalidInput, match="expiré"):

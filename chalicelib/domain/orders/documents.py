@@ -134,3 +134,9 @@ class UploadForm(Entity):
     fields: dict[str, str]
     max_bytes: int = MAX_BYTES
     expires_in: int
+
+
+class OrderDocumentDownload(Entity):
+    """A short-lived link that downloads a received document under its file name."""
+    url: str
+    expires_at: datetime

@@ -12,7 +12,7 @@ from pydantic import Field, computed_field, field_validator
 
 from chalicelib.domain import local_time
 from chalicelib.domain.customers import (
-    Account, AccountKind, AddressInput, Civility, Contact, PostalAddress,
+    Account, AccountKind, AccountView, AddressInput, Civility, Contact, PostalAddress,
 )
 from chalicelib.domain.dealers import Dealer, DealerLegal, Deposit, SellerProfile, WithdrawalDays
 from chalicelib.domain.deposits import DepositPayment, DepositStatus
@@ -450,10 +450,17 @@ def check_dealer_can_propose(dealer: Dealer) -> None:
             {f"dealer.legal.{name}": "required for remote selling" for name in missing})
 
 
+def proposal_contact(quote: Quote, account: AccountView) -> Contact:
+    """Who receives the proposal: the quote's contact, else the account's only contact (nothing to ask)."""
+    if quote.contact_id is not None:
+        return account.contact(quote.contact_id)
+    if len(account.contacts) == 1:
+        return account.contacts[0]
+    raise InvalidInput("Choisissez d'abord le contact du devis : il recevra la proposition.",
+                       {"contact_id": "the quote has no contact"})
+
+
 def check_quote_can_be_proposed(quote: Quote, today: date) -> None:
-    if quote.contact_id is None:
-        raise InvalidInput("Choisissez d'abord le contact du devis : il recevra la proposition.",
-                           {"contact_id": "the quote has no contact"})
     if not any(line.included for line in quote.lines):
         raise InvalidInput("Le devis n'a aucune ligne incluse dans le total.", {"lines": "nothing to propose"})
     if quote.expired(today):

@@ -6,8 +6,8 @@ import { ApiError, get, post, put } from "../api.js";
 import { context, ROLES, userName } from "../context.js";
 import { go, reload } from "../nav.js";
 import {
-  add, badge, busy, checkbox, day, dialog, empty, facts, field, FormProblem, h, input, money, parseEuros, scrollingTable,
-  select, showErrors, textarea, toast, valueOf, when,
+  add, badge, busy, checkbox, day, dialog, empty, facts, field, FormProblem, h, input, money, openUrlOrLink, parseEuros,
+  scrollingTable, select, showErrors, textarea, toast, valueOf, when,
 } from "../ui.js";
 import { workPanel } from "./record-work.js";
 
@@ -205,8 +205,9 @@ function documentsSection(view, role) {
     h("td", {}, DOCUMENT_KINDS[d.kind] || d.kind, h("div", { class: "muted small" }, d.filename)),
     h("td", {}, badge("document", d.status, DOCUMENT_STATUS[d.status]),
       d.rejection_reason ? h("div", { class: "small" }, `Motif : ${d.rejection_reason}`) : null),
-    h("td", {}, reviewer && d.status === "to_review" ? h("div", { class: "row-actions" },
-      reviewButton(order.id, d, true), reviewButton(order.id, d, false)) : null)));
+    h("td", {}, h("div", { class: "row-actions" },
+      d.status === "awaiting_upload" ? null : downloadButton(order.id, d),
+      reviewer && d.status === "to_review" ? [reviewButton(order.id, d, true), reviewButton(order.id, d, false)] : null))));
   return h("section", { class: "card", "aria-labelledby": "documents-title" },
     h("h2", { id: "documents-title" }, "Documents"),
     missing.length
@@ -238,6 +239,17 @@ async function upload(orderId, form) {
   }
   if (!sent || !sent.ok) throw new FormProblem({}, "Le fichier n'a pas pu être envoyé (10 Mo au plus) : réessayez.");
   return post(`/orders/${orderId}/documents/${presigned.document.id}/confirm`);
+}
+
+// A 5-minute link from the API (GET …/download), opened in a new tab: the file itself never passes the API.
+function downloadButton(orderId, d) {
+  const label = DOCUMENT_KINDS[d.kind] || d.kind;
+  const b = h("button", { type: "button", class: ["small", "secondary"], "aria-label": `Télécharger : ${label}` }, "Télécharger");
+  b.addEventListener("click", () => busy(b, "Préparation…", async () => {
+    const link = await get(`/orders/${orderId}/documents/${d.id}/download`);
+    openUrlOrLink(b.closest("td"), link.url, `${d.filename}`);
+  }));
+  return b;
 }
 
 function reviewButton(orderId, d, accepted) {

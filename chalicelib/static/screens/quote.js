@@ -37,12 +37,17 @@ export async function render({ main, params: [quoteId] }) {
   }
 
   const contacts = account.contacts.map((c) => [c.id, `${c.first_name} ${c.last_name}${c.email ? ` <${c.email}>` : ""}`]);
+  // An account with one contact: nothing to choose, the proposal goes to that contact (the API does the same).
+  const contactField = contacts.length === 1
+    ? [field("Contact destinataire", input("contact_shown", contacts[0][1], { readonly: true })),
+      h("input", { type: "hidden", name: "contact_id", value: contacts[0][0] })]
+    : field("Contact destinataire", select("contact_id", [["", "— Choisir —"], ...contacts], quote.contact_id || ""));
   add(form, 
     h("div", { class: "form-error-slot" }),
     h("fieldset", { class: "card" },
       h("legend", {}, "Client et validité"),
       h("div", { class: "grid-3" },
-        field("Contact destinataire", select("contact_id", [["", "— Choisir —"], ...contacts], quote.contact_id || "")),
+        contactField,
         field("Valable jusqu'au", input("valid_until", quote.valid_until, { type: "date" })),
         field("Vendeur", select("seller_id", users.filter((u) => u.active).map((u) => [u.id, u.name]), quote.seller_id)))),
     h("section", { class: "card", "aria-labelledby": "lines-title" },

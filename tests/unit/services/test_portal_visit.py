@@ -72,7 +72,7 @@ def test_a_view_that_loses_every_race_is_shown_all_the_same(memory, sent, monkey
 @pytest.mark.parametrize("token", ["not-a-token", "A" * 43])
 def test_an_unknown_token_looks_expired_and_writes_nothing(memory, sent, token):
     before = side.snapshot(memory)
-    assert portal.view(token, PHONE).state == PortalState.NOT_FOUND_LOOKS_EXPIRED
+    assert portal.view(token, PHONE).state == PortalState.UNKNOWN
     assert memory.items == before
 
 

@@ -283,7 +283,7 @@ def test_an_order_going_forward_leaves_the_due_index_and_ends_sold(garage, memor
     car = garage.car()
     accepted(garage, car.id, 1)[0].commit()
     unit = UnitOfWork()
-    vehicles.hold_for_order(unit, garage.dealer.id, car.id, "O1", NOW)
+    vehicles.hold_for_order(unit, garage.dealer.id, car.id, "O1", "P1", NOW)
     unit.commit()
     at(NOW + timedelta(days=60))
     assert due_work.sweep_milestones() == 0
