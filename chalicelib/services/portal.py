@@ -16,7 +16,7 @@ from chalicelib.domain.outbox import Channel, OutboxMessage
 from chalicelib.domain.proposals.model import EventKind, Proposal
 from chalicelib.domain.signing import QUESTION_MAX, REASON_MAX, ConcurrentChange, signed_filename
 from chalicelib.domain.templates import TemplateKind
-from chalicelib.services import email_events, notifications, proposals
+from chalicelib.services import notifications, proposals
 from chalicelib.services.customer_contact import (
     customer_address, customer_email, issue_link, pdf_filename, stored_pdf,
 )
@@ -190,7 +190,7 @@ def _request_new_link(token: str, visitor: Visitor) -> None:
                                 "link_expires_at": issued.expires_at.isoformat()})
     message = OutboxMessage(
         dealer_id=proposal.dealer_id, channel=Channel.EMAIL, to=recipient, purpose="link_renewed",
-        reply_to=str(proposal.seller.email), created_at=now, proposal=email_events.about(proposal),
+        reply_to=str(proposal.seller.email), created_at=now, proposal=proposal.email_ref(),
         **_new_link_email(proposal, issued.url, dealer),
     )
     writes = [issued.write, *record.saved(proposal.link_requested(admitted.recent), allowed=(proposal.status,))]
