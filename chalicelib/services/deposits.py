@@ -31,6 +31,7 @@ from chalicelib.domain.deposits import (
     AlreadySettled, AnomalySettlement, Confirmation, DepositAnomaly, DepositStatus,
 )
 from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
+from chalicelib.domain.funnel import Step
 from chalicelib.domain.links import PortalState
 from chalicelib.domain.money import format_euros
 from chalicelib.domain.outbox import Channel, OutboxMessage
@@ -40,7 +41,7 @@ from chalicelib.domain.proposals.views import ProposalView
 from chalicelib.domain.signing import ConcurrentChange
 from chalicelib.observability import logger, metrics
 from chalicelib.payments import SESSION_PLACEHOLDER, CheckoutRequest, ProviderFailed, webhook
-from chalicelib.services import invoices, notifications, orders, staff_alerts
+from chalicelib.services import funnel, invoices, notifications, orders, staff_alerts
 from chalicelib.services.customer_contact import customer_address
 from chalicelib.services.visit import READABLE, Record, Visit, Visitor, checked, look, open_link, retried
 from chalicelib.settings import settings
@@ -258,7 +259,7 @@ def _confirm(event: webhook.PaymentEvent, session: webhook.CheckoutSession, prop
                                            paid.provider_reference, now)
     try:
         commit(store.event_processed(proposal, event.id, event.type, now), store.payment_received(proposal, paid),
-               history, [outbox_store.new(m) for m in messages], order)
+               history, [outbox_store.new(m) for m in messages], order, funnel.counted(paid_proposal, now, Step.PAID))
     except AlreadyProcessed:
         return _already(True, log)
     logger.info("deposit paid", extra=log)
