@@ -7,16 +7,20 @@ import pytest
 from chalicelib.domain.dealers import NewUser, Role, Staff
 from chalicelib.domain.errors import Forbidden, InvalidInput
 from chalicelib.domain.funnel import DashboardQuery, median_hours, sign_bucket
-from chalicelib.services import deposits, funnel, portal, signing
+from chalicelib.documents import dashboard_chart
+from chalicelib.domain.orders.commands import OpenFromQuote, PaymentPlanInput
+from chalicelib.services import deposits, funnel, orders, portal, signing
 from chalicelib.services import dealers
 from chalicelib.services.customer_contact import issue_link
 from chalicelib.store import keys
 from chalicelib.store import proposals as proposal_store
+from chalicelib.store.table import Update
 from chalicelib.store.unit_of_work import commit
 from tests import customer_side as side
 from tests import samples
 from tests.customer_side import PHONE, SIGN_FORM
-from tests.support import Tenant, tenant
+from tests.orders_support import OPENED_AT, command, garage as order_garage, quote_for_a_car
+from tests.support import Tenant, at, tenant
 
 DAY = date(2026, 11, 24)  # side.NOW in Paris
 
@@ -115,3 +119,29 @@ def test_the_csv_holds_the_same_figures(garage):
     assert lines[0].startswith("Périmètre;Nom;Envoyées;Consultées")
     assert lines[1].split(";")[:4] == ["Concession", "Garage des Tilleuls", "0", "1"]
     assert lines[2].split(";")[:4] == ["Vendeur", "Victor Vendeur", "0", "1"]
+
+
+def test_the_chart_is_an_svg_with_every_figure_written_and_names_escaped(garage):
+    portal.seen(side.sent(garage).token, PHONE)
+    board = funnel.dashboard(staff(garage.admin), period())
+    renamed = board.model_copy(update={"sellers": [board.sellers[0].model_copy(update={"name": "<Victor & co>"})]})
+    svg = dashboard_chart.chart(renamed)
+    assert svg.startswith("<svg") and "Consultées" in svg and "&lt;Victor &amp; co&gt;" in svg
+    assert "<Victor" not in svg
+
+
+def test_the_handover_of_an_order_sold_by_a_proposal_counts_once(memory):
+    at(OPENED_AT)
+    g = order_garage()
+    opened = orders.open_from_quote(g.dealer_id, command(OpenFromQuote, quote_id=quote_for_a_car(g),
+                                                         deposit_paid_cents=50_000), by=g.seller)
+    order_id = opened.order.id
+    # As an acceptance opens it: the order names its proposal (the only handovers the funnel counts).
+    commit(Update(keys.order(g.dealer_id, order_id), set={"proposal_id": "P1"}))
+    orders.set_payment_plan(g.dealer_id, order_id, command(PaymentPlanInput, method="credit",
+                                                           financed_cents=1_000_000), by=g.seller)
+    orders.approve_credit(g.dealer_id, order_id, by=g.seller)
+    orders.check_milestone(g.dealer_id, order_id, "documents_validated", by=g.as_back_office)
+    orders.hand_over(g.dealer_id, order_id, by=g.seller)
+    board = funnel.dashboard(g.admin, period(OPENED_AT.date(), OPENED_AT.date()))
+    assert (board.total.handed_over, board.sellers[0].id) == (1, g.seller.user_id)
