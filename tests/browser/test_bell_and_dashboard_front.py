@@ -10,11 +10,11 @@ from local.client import Client
 from tests.browser.test_seller_front import garage, heading, log_in, look, open_page  # noqa: F401 (fixtures)
 from tests.offers import emails_to, offer, propose, read, token_in
 from tests.portal import Customer
-from tests.support import Api
+from tests.support import Api, Tenant
 
 
-def sent_and_viewed(client, garage) -> dict:
-    api = Api(client, garage.token(garage.seller))
+def sent_and_viewed(client, tenant: Tenant) -> dict:
+    api = Api(client, tenant.token(tenant.seller))
     made = offer(api, "bell")
     proposal = propose(api, made)
     assert api.post(f"/proposals/{proposal['id']}/send", {}).status_code == 200
