@@ -26,10 +26,13 @@ def read(staff: Staff, notice_id: str) -> NoticeView:
 
 
 def read_all(staff: Staff) -> ReadAll:
-    """Every unread notice marked read, a transaction per hundred (a notice read meanwhile is read again)."""
-    marked = 0
-    while unread := store.unread(staff.dealer_id, staff.user_id, MAX_WRITES):
-        now = clock.now()
-        commit([store.marked_read(n, now) for n in unread])
-        marked += len(unread)
-    return ReadAll(marked=marked)
+    """Every unread notice marked read, a transaction per page of a hundred (a notice read meanwhile is
+    read again: harmless)."""
+    marked, after, now = 0, None, clock.now()
+    while True:
+        unread, after = store.unread(staff.dealer_id, staff.user_id, MAX_WRITES, after)
+        if unread:
+            commit([store.marked_read(n, now) for n in unread])
+            marked += len(unread)
+        if after is None:
+            return ReadAll(marked=marked)

@@ -40,11 +40,14 @@ def unread_count(dealer_id: str, user_id: str) -> int:
     return len(items)
 
 
-def unread(dealer_id: str, user_id: str, limit: int) -> list[Notice]:
-    items, _ = table.query(keys.unread_notices(dealer_id, user_id), index=keys.DEADLINE_INDEX,
-                           partition_attribute=keys.DEADLINE_PK, sort_attribute=keys.DEADLINE_SK,
-                           newest_first=True, limit=limit)
-    return [Notice.model_validate(i) for i in items]
+def unread(dealer_id: str, user_id: str, limit: int,
+           after: keys.Key | None = None) -> tuple[list[Notice], keys.Key | None]:
+    """A page of the unread index, and where the next one starts (the index lags a little behind writes:
+    a reader goes through it page by page rather than reading its first page again)."""
+    items, last = table.query(keys.unread_notices(dealer_id, user_id), index=keys.DEADLINE_INDEX,
+                              partition_attribute=keys.DEADLINE_PK, sort_attribute=keys.DEADLINE_SK,
+                              newest_first=True, limit=limit, start_after=after)
+    return [Notice.model_validate(i) for i in items], last
 
 
 def get(dealer_id: str, user_id: str, notice_id: str) -> Notice:

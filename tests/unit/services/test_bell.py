@@ -6,10 +6,12 @@ import pytest
 
 from chalicelib.domain.dealers import NewUser, NotificationPreferences, Role, Staff
 from chalicelib.domain.errors import NotFound
-from chalicelib.domain.notices import RETENTION
+from chalicelib.domain.notices import RETENTION, About
+from chalicelib.domain.outbox import Bell, bell_message
 from chalicelib.services import bell, dealers, outbox, portal, proposal_expiry
 from chalicelib.store import dealers as dealer_store
 from chalicelib.store import keys
+from chalicelib.store import outbox as outbox_store
 from chalicelib.store.unit_of_work import commit
 from tests import customer_side as side
 from tests.customer_side import PHONE
@@ -102,3 +104,15 @@ def test_a_manager_who_follows_the_team_finds_its_customers_actions_in_the_bell(
     delivered(memory)
     assert [n.kind for n in bell.listed(staff(dealer_store.get_user(garage.dealer.id, follows.id))).items] == ["viewed"]
     assert bell.listed(staff(garage.admin)).items == []
+
+
+def test_the_count_stops_at_a_hundred_and_read_all_goes_through_every_page(garage, memory):
+    about = Bell(kind="order_milestone", about=About.ORDER, about_id="O1")
+    for n in range(150):
+        commit(outbox_store.new(bell_message(garage.dealer.id, garage.seller.id, f"Étape {n}", about, "order_milestone",
+                                             side.NOW + timedelta(seconds=n))))
+    listed = bell.listed(staff(garage.seller), limit=20)
+    assert (len(listed.items), listed.unread, listed.items[0].text) == (20, 100, "Étape 149")
+    assert [n.text for n in bell.listed(staff(garage.seller), listed.next_cursor, 1).items] == ["Étape 129"]
+    assert bell.read_all(staff(garage.seller)).marked == 150
+    assert bell.listed(staff(garage.seller)).unread == 0
