@@ -5,7 +5,9 @@ from chalice import Chalice, ConvertToMiddleware, Response
 
 from chalicelib.api import openapi
 from chalicelib.api.auth import auth
+from chalicelib.api.bell import bell_api
 from chalicelib.api.customers import customers_api
+from chalicelib.api.dashboard import dashboard_api
 from chalicelib.api.dealer import dealer_api
 from chalicelib.api.email_fates import email_fates_api
 from chalicelib.api.front import front
@@ -54,6 +56,8 @@ app.register_blueprint(email_fates_api)
 app.register_blueprint(tasks_api)
 app.register_blueprint(record_work_api)
 app.register_blueprint(parc_api)
+app.register_blueprint(bell_api)
+app.register_blueprint(dashboard_api)
 app.register_blueprint(templates_api)
 app.register_blueprint(vehicles_api)
 app.register_blueprint(verification_api)

@@ -132,6 +132,8 @@ class NotificationPreferences(Entity):
     on_question: bool = True
     on_signature: bool = True
     on_payment: bool = True
+    team_in_app: bool = Field(default=False, description="managers and admins: the bell also lists the team's "
+                                                         "customer actions (those of the kinds above)")
 
 
 class SellerProfile(Entity):

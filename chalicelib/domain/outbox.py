@@ -14,6 +14,7 @@ from pydantic import Field
 
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.model import Entity
+from chalicelib.domain.notices import About
 from chalicelib.domain.templates import TemplateKind
 
 FIRST_RETRY_AFTER = timedelta(minutes=1)
@@ -26,6 +27,9 @@ class Channel(StrEnum):
     # To a seller by the channels they chose (User.notifications), looked up when delivered:
     # the message becomes the email and/or SMS they want, or nothing.
     SELLER = "seller"
+    # To a user's bell in the app (domain/notices.py): delivered by being written, in the unit of work
+    # that queues it; nothing is sent.
+    BELL = "bell"
 
 
 class Delivery(StrEnum):
@@ -53,6 +57,14 @@ class SellerNotice(Entity):
                                   "customer did needs an answer or an action (a question, a signature, a refusal)")
 
 
+class Bell(Entity):
+    """What a notice says in the app's bell: for channel bell the notice itself, for channel seller the
+    notice the seller (and the managers who chose to) find in the bell when it is expanded."""
+    kind: str
+    about: About
+    about_id: str
+
+
 class ProposalRef(Entity):
     """The proposal a customer email is about: where its fate (delivered, bounced) is shown (email_events)."""
     proposal_id: str
@@ -65,7 +77,7 @@ class OutboxMessage(Entity):
     id: str = Field(default_factory=new_id)
     dealer_id: str
     channel: Channel
-    to: str = Field(description="an email address, an E.164 number, or for channel seller the seller's user id")
+    to: str = Field(description="an email address, an E.164 number, or for channels seller and bell a user id")
     subject: str = ""
     text: str = ""
     html: str | None = None
@@ -74,6 +86,7 @@ class OutboxMessage(Entity):
                                   "(subject, text and html stay empty until then)")
     variables: dict[str, Any] = Field(default_factory=dict, description="the template's variables")
     notice: SellerNotice | None = None
+    bell: Bell | None = None
     reply_to: str | None = None
     attachments: list[Attachment] = []
     purpose: str = Field(description="why it is sent, e.g. proposal_sent; never personal data")
@@ -93,3 +106,9 @@ def retry_delay(attempts: int) -> timedelta:
 
 def is_last_attempt(attempts: int) -> bool:
     return attempts >= MAX_ATTEMPTS
+
+
+def bell_message(dealer_id: str, user_id: str, text: str, bell: Bell, purpose: str, at: datetime) -> OutboxMessage:
+    """The notice for a user's bell; `text` as the SMS says it, without its "Offerline : " prefix."""
+    return OutboxMessage(dealer_id=dealer_id, channel=Channel.BELL, to=user_id, text=text.removeprefix("Offerline : "),
+                         bell=bell, purpose=purpose, created_at=at)

@@ -31,6 +31,7 @@ from chalicelib.domain.deposits import (
     AlreadySettled, AnomalySettlement, Confirmation, DepositAnomaly, DepositStatus,
 )
 from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
+from chalicelib.domain.funnel import Step
 from chalicelib.domain.links import hash_token, is_well_formed
 from chalicelib.domain.money import format_euros
 from chalicelib.domain.outbox import Channel, OutboxMessage
@@ -40,7 +41,7 @@ from chalicelib.domain.proposals.views import ProposalView
 from chalicelib.domain.signing import ConcurrentChange
 from chalicelib.observability import logger, metrics
 from chalicelib.payments import SESSION_PLACEHOLDER, CheckoutRequest, ProviderFailed, webhook
-from chalicelib.services import invoices, notifications, orders, staff_alerts
+from chalicelib.services import funnel, invoices, notifications, orders, staff_alerts
 from chalicelib.services.customer_contact import customer_address
 from chalicelib.services.visit import READABLE, Record, Visitor, checked, open_link, retried
 from chalicelib.settings import settings
@@ -282,7 +283,8 @@ def _confirm(event: webhook.PaymentEvent, session: webhook.CheckoutSession, prop
         commit(store.event_processed(proposal, event.id, event.type, now),
                store.payment_received(proposal, paid, evidenced), proof,
                history, [outbox_store.new(m) for m in messages], order,
-               lead_store.proposal_touched(proposal, EventKind.PAYMENT_RECEIVED, now))
+               lead_store.proposal_touched(proposal, EventKind.PAYMENT_RECEIVED, now),
+               funnel.counted(paid_proposal, now, Step.PAID))
     except AlreadyProcessed:
         return _already(True, log)
     logger.info("deposit paid", extra=log)

@@ -5,15 +5,19 @@
 stream delivers it, `expand` reads the seller's preferences as they stand then and turns it
 into the email and/or SMS the seller wants; a question, a signature or a refusal always
 reaches the seller by email, whatever the preferences, because each needs an answer or an action.
+The notice also reaches the bell in the app (domain/notices.py), in the transaction that expands it:
+the seller's, whatever the preferences (the bell interrupts nobody), and that of each active manager
+or admin who chose to follow the team (`team_in_app`) and this kind of action.
 """
 from datetime import datetime
 from typing import Any
 
 from chalicelib.domain import local_time
-from chalicelib.domain.dealers import User
+from chalicelib.domain.dealers import Role, User
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.ids import new_id
-from chalicelib.domain.outbox import Channel, OutboxMessage, SellerNotice
+from chalicelib.domain.notices import About
+from chalicelib.domain.outbox import Bell, Channel, OutboxMessage, SellerNotice, bell_message
 from chalicelib.domain.proposals.model import EventKind, Proposal
 from chalicelib.domain.proposals.views import email_variables
 from chalicelib.domain.templates import TemplateKind
@@ -35,6 +39,14 @@ LABEL = {
     EventKind.ACCEPTED: "signé",
     EventKind.DECLINED: "refusé",
     EventKind.PAYMENT_RECEIVED: "réglé l'acompte de",
+}
+BELL_KIND = {
+    EventKind.VIEWED: "viewed",
+    EventKind.DOWNLOADED: "downloaded",
+    EventKind.QUESTION_ASKED: "question",
+    EventKind.ACCEPTED: "signed",
+    EventKind.DECLINED: "declined",
+    EventKind.PAYMENT_RECEIVED: "paid",
 }
 SELLER_MUST_KNOW = (EventKind.QUESTION_ASKED, EventKind.ACCEPTED, EventKind.DECLINED)
 SMS_LIMIT = 300
@@ -58,7 +70,8 @@ def seller_notice(proposal: Proposal, kind: EventKind, at: datetime, details: di
     return OutboxMessage(
         dealer_id=proposal.dealer_id, channel=Channel.SELLER, to=proposal.seller_id,
         template=TemplateKind.SELLER_NOTIFICATION, variables=variables, reply_to=reply_to,
-        purpose="seller_notification", created_at=at,
+        purpose="seller_notification", created_at=at, bell=Bell(kind=BELL_KIND[kind], about=About.PROPOSAL,
+                                                                about_id=proposal.id),
         notice=SellerNotice(preference=PREFERENCE.get(kind), sms_text=sms[:SMS_LIMIT],
                             email_anyway=str(proposal.seller.email) if kind in SELLER_MUST_KNOW else None),
     )
@@ -84,7 +97,21 @@ def expand(notice: OutboxMessage, at: datetime) -> list[OutboxMessage]:
             dealer_id=notice.dealer_id, channel=Channel.SMS, to=phone, text=notice.notice.sms_text,
             purpose=notice.purpose, created_at=at,
         ))
-    return messages
+    return messages + _bells(notice, seller, at)
+
+
+def _bells(notice: OutboxMessage, seller: User | None, at: datetime) -> list[OutboxMessage]:
+    """The seller's bell, and the bells of the managers and admins who follow the team's customers."""
+    assert notice.notice is not None
+    if notice.bell is None:
+        return []
+    preference = notice.notice.preference
+    followers = [u.id for u in dealer_store.list_users(notice.dealer_id)
+                 if u.active and u.role in (Role.MANAGER, Role.ADMIN) and u.notifications.team_in_app
+                 and (preference is None or getattr(u.notifications, preference))]
+    users = ([seller.id] if seller is not None else []) + followers
+    return [bell_message(notice.dealer_id, user_id, notice.notice.sms_text, notice.bell, notice.purpose, at)
+            for user_id in dict.fromkeys(users)]
 
 
 def _seller(dealer_id: str, user_id: str) -> User | None:

@@ -8,7 +8,8 @@ from datetime import datetime
 
 from chalicelib.domain.dealers import Role
 from chalicelib.domain.orders.model import ThirdParty, Order
-from chalicelib.domain.outbox import Channel, OutboxMessage
+from chalicelib.domain.notices import About
+from chalicelib.domain.outbox import Bell, Channel, OutboxMessage
 from chalicelib.services import staff_alerts
 from chalicelib.settings import settings
 from chalicelib.store import dealers as dealer_store
@@ -34,7 +35,8 @@ def tell(order: Order, user_ids: list[str], subject: str, text: str, purpose: st
     messages, told = [], []
     for user_id in dict.fromkeys(user_ids):
         alert = staff_alerts.alert_user(order.dealer_id, user_id, subject, f"{text}\n\nOuvrir la commande :\n{link}\n",
-                                        f"Offerline : {subject}", purpose, at)
+                                        f"Offerline : {subject}", purpose, at,
+                                        Bell(kind=purpose, about=About.ORDER, about_id=order.id))
         messages += alert.messages
         told.append(alert.told)
     return messages, " ; ".join(told)

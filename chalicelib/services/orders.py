@@ -14,6 +14,7 @@ from typing import Any
 from chalicelib.domain import clock, local_time
 from chalicelib.domain.dealers import Role, Staff
 from chalicelib.domain.errors import Forbidden, InvalidInput, InvalidTransition, NotFound, StaleVersion
+from chalicelib.domain.funnel import Step
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.invoices import Buyer, Invoice
 from chalicelib.domain.orders import guards
@@ -35,7 +36,7 @@ from chalicelib.domain.orders.views import Blockers, MilestoneView, OrderPage, O
 from chalicelib.domain.proposals.model import CustomerSnapshot, Proposal
 from chalicelib.domain.quotes import LineKind, QuoteLine
 from chalicelib.observability import logger, metrics
-from chalicelib.services import invoices, order_evidence, vehicles
+from chalicelib.services import funnel, invoices, order_evidence, vehicles
 from chalicelib.store import customers as customer_store
 from chalicelib.store import dealers as dealer_store
 from chalicelib.store import leads as lead_store
@@ -407,7 +408,9 @@ def hand_over_writes(dealer_id: str, order_id: str, by: Staff) -> Change:
     order = agg.order.moved_to(OrderStatus.HANDED_OVER, now, handed_over_at=now)
     guards.require("Remise du véhicule", guards.handover_blockers(agg.order, agg.milestones, now))
     event = order_event(order, OrderEventKind.HANDED_OVER, by.user_id, now)
-    return change_of(agg, order, now, [store.event_added(order, event)])
+    # The dashboard's funnel ends with the handover of what a proposal sold.
+    counted = funnel.counted(order, now, Step.HANDED_OVER) if order.proposal_id else []
+    return change_of(agg, order, now, [store.event_added(order, event), *counted])
 
 
 def mark_sold(dealer_id: str, order_id: str, by: Staff) -> OrderView:

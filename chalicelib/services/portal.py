@@ -16,7 +16,8 @@ from chalicelib.domain.outbox import Channel, OutboxMessage
 from chalicelib.domain.proposals.model import EventKind, Proposal
 from chalicelib.domain.signing import QUESTION_MAX, REASON_MAX, ConcurrentChange, signed_filename
 from chalicelib.domain.templates import TemplateKind
-from chalicelib.services import notifications, proposals
+from chalicelib.domain.funnel import Step
+from chalicelib.services import funnel, notifications, proposals
 from chalicelib.services.customer_contact import (
     customer_address, customer_email, issue_link, pdf_filename, stored_pdf,
 )
@@ -80,6 +81,8 @@ def _seen(token: str, visitor: Visitor) -> None:
     record = Record(opened.aggregate, visitor, now)
     record.add(evidence.EventKind.VIEWED, EventKind.VIEWED, details={"proposal_version": proposal.version})
     writes = [*record.saved(proposal.viewed(now, True), allowed=(proposal.status,)), store.view_counted(link, day)]
+    if proposal.view_count == 0:  # the dashboard counts the first view only
+        writes += funnel.counted(proposal, now, Step.VIEWED)
     commit(writes, [notifications.seller_notice(proposal, EventKind.VIEWED, now)])
 
 

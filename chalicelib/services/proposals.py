@@ -13,6 +13,7 @@ from chalicelib.documents import storage
 from chalicelib.domain import clock, evidence, local_time
 from chalicelib.domain.dealers import Dealer, ProfileChange, SellerProfile, Staff
 from chalicelib.domain.errors import InvalidInput, NotFound
+from chalicelib.domain.funnel import Step
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.leads.activity import LinkedProposal
 from chalicelib.domain.proposals.commands import (
@@ -28,7 +29,7 @@ from chalicelib.domain.quotes import check_validity, stock_vehicle_id
 from chalicelib.domain.templates import TemplateKind
 from chalicelib.domain.vehicles import OpenProposal
 from chalicelib.services.customer_contact import customer_email, issue_link, pdf_filename, stored_pdf
-from chalicelib.services import email_events, quotes, record_work, vehicles
+from chalicelib.services import email_events, funnel, quotes, record_work, vehicles
 from chalicelib.store import customers as customer_store
 from chalicelib.store import dealers as dealer_store
 from chalicelib.store import orders as order_store
@@ -144,6 +145,8 @@ def send(dealer_id: str, proposal_id: str, command: SendProposal, by: Staff) -> 
                       proof, link.write, event, outbox_store.new(message),
                       store.reminders_scheduled(sent, dealer.settings.reminder_days),
                       lead_store.proposal_touched(proposal, EventKind.EMAIL_SENT, now))
+    if proposal.sent_at is None:  # the dashboard counts the first send only
+        work.add(funnel.counted(sent, now, Step.SENT))
     _listed(work, sent)
     work.commit()
     return view.then(sent, store.event_of(event))

@@ -20,6 +20,7 @@ from chalicelib.domain.codes import (
     CodeAlreadyUsed, CodeForAnotherVersion, NoActiveCode, Outcome, SigningChallenge, read_code,
 )
 from chalicelib.domain.errors import DomainError, NotFound
+from chalicelib.domain.funnel import Step
 from chalicelib.domain.evidence import Signer, VerificationReport, evidence_document, subject_of, verify
 from chalicelib.domain.links import PortalState
 from chalicelib.domain.outbox import Attachment, Channel, OutboxMessage
@@ -33,7 +34,7 @@ from chalicelib.domain.templates import TemplateKind
 from chalicelib.domain.quotes import describes_a_vehicle, stock_vehicle_id
 from chalicelib.domain.signing import ConcurrentChange
 from chalicelib.domain.vehicles import OpenProposal, VehicleProposalsChanged
-from chalicelib.services import leads, notifications, orders, vehicles, verification
+from chalicelib.services import funnel, leads, notifications, orders, vehicles, verification
 from chalicelib.services.customer_contact import customer_address, customer_email, stored_pdf
 from chalicelib.services.visit import Opened, Record, Visit, Visitor, checked, commit, open_link, retried
 from chalicelib.settings import settings
@@ -199,7 +200,7 @@ def _accept(visit: Opened, used: SigningChallenge, pending: PendingSignature, vi
         if vehicle_id is not None:
             _reserve(unit, visit, vehicle_id)
         unit.add(record.saved(accepted, version=True), store.code(proposal, used, pending, read_as=visit.challenge),
-                 [outbox_store.new(m) for m in messages])
+                 [outbox_store.new(m) for m in messages], funnel.counted(accepted, now, Step.SIGNED))
         if describes_a_vehicle(proposal.lines):
             unit.add(orders.opened_by_acceptance(accepted, now, vehicle_id=vehicle_id).writes)
         if proposal.lead_id is not None:

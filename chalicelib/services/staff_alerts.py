@@ -5,9 +5,10 @@ Each message goes by email and/or SMS as the user chose (User.notifications.emai
 email goes to the seller profile's address when there is one, the SMS to the profile's phone or
 else the user's. A deactivated user's alerts go to the dealer's active admins, by email, so
 nobody's work falls silently through. A payment anomaly is money to handle: it goes by email to the
-proposal's seller and to every active admin, whatever their preferences. Messages are only built here: write each with
-`store.outbox.new(message)` in the transaction that records what happened: the table's
-stream sends it once committed.
+proposal's seller and to every active admin, whatever their preferences. Whoever is told also finds the
+alert in the app's bell (a message of channel bell, whatever their preferences).
+Messages are only built here: write each with `store.outbox.new(message)` in the transaction that
+records what happened: the table's stream sends it once committed.
 """
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,7 +20,8 @@ from chalicelib.domain.dealers import User
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.leads.model import Lead
 from chalicelib.domain.money import format_euros
-from chalicelib.domain.outbox import Channel, OutboxMessage
+from chalicelib.domain.notices import About
+from chalicelib.domain.outbox import Bell, Channel, OutboxMessage, bell_message
 from chalicelib.domain.proposals.model import Proposal
 from chalicelib.domain.proposals.status import STATUS_LABELS, ProposalStatus
 from chalicelib.settings import settings
@@ -51,7 +53,8 @@ def proposal_expired(proposal: Proposal, at: datetime) -> Alert:
         f"{settings().public_base_url}/app/#/proposals/{proposal.id}\n"
     )
     sms = f"Offerline : la proposition {proposal.reference} ({customer}) a expiré le {valid_until} sans signature."
-    return _alert(proposal.dealer_id, proposal.seller_id, subject, text, sms, "proposal_expired", at)
+    return _alert(proposal.dealer_id, proposal.seller_id, subject, text, sms, "proposal_expired", at,
+                  Bell(kind="expired", about=About.PROPOSAL, about_id=proposal.id))
 
 
 def lead_deadline_passed(lead: Lead, at: datetime) -> Alert:
@@ -70,7 +73,8 @@ def lead_deadline_passed(lead: Lead, at: datetime) -> Alert:
     )
     phone = f" Tél. {format_phone(contact.mobile)}." if contact.mobile else ""
     sms = f"Offerline : échéance dépassée pour {contact.name} (lead {lead.code}), prévue le {due}.{phone}"
-    return _alert(lead.dealer_id, lead.owner.id, subject, text, sms, "lead_deadline_alert", at)
+    return _alert(lead.dealer_id, lead.owner.id, subject, text, sms, "lead_deadline_alert", at,
+                  Bell(kind="lead_deadline", about=About.LEAD, about_id=lead.id))
 
 
 def payment_anomaly(proposal: Proposal, anomaly: DepositAnomaly) -> Alert:
@@ -110,6 +114,9 @@ def payment_anomaly(proposal: Proposal, anomaly: DepositAnomaly) -> Alert:
                                       to=str(proposal.seller.email), subject=subject, text=f"Bonjour,\n\n{text}",
                                       purpose="payment_anomaly", created_at=anomaly.at))
         return Alert(messages, "alerte envoyée à l'adresse du vendeur de la proposition (aucun utilisateur actif)")
+    bell = Bell(kind="payment_anomaly", about=About.PROPOSAL, about_id=proposal.id)
+    sms = f"Paiement à régulariser : {received} reçus pour la proposition {proposal.reference} ({customer})."
+    messages += [bell_message(u.dealer_id, u.id, sms, bell, "payment_anomaly", anomaly.at) for u in told]
     names = ", ".join(u.name for u in told)
     return Alert(messages, f"alerte envoyée par e-mail à {names}")
 
@@ -136,12 +143,14 @@ def _why(proposal: Proposal, anomaly: DepositAnomaly) -> str:
 
 # --- who, and by which channel ---------------------------------------------------------
 
-def alert_user(dealer_id: str, user_id: str, subject: str, text: str, sms: str, purpose: str, at: datetime) -> Alert:
+def alert_user(dealer_id: str, user_id: str, subject: str, text: str, sms: str, purpose: str, at: datetime,
+               bell: Bell) -> Alert:
     """Any other capability's alert to one user (e.g. an order milestone that is due), by their channels."""
-    return _alert(dealer_id, user_id, subject, text, sms, purpose, at)
+    return _alert(dealer_id, user_id, subject, text, sms, purpose, at, bell)
 
 
-def _alert(dealer_id: str, user_id: str, subject: str, text: str, sms: str, purpose: str, at: datetime) -> Alert:
+def _alert(dealer_id: str, user_id: str, subject: str, text: str, sms: str, purpose: str, at: datetime,
+           bell: Bell) -> Alert:
     try:
         user = dealer_store.get_user(dealer_id, user_id)
     except NotFound:
@@ -151,10 +160,11 @@ def _alert(dealer_id: str, user_id: str, subject: str, text: str, sms: str, purp
         channels = ", ".join(("e-mail" if m.channel == Channel.EMAIL else "SMS") for m in messages)
         told = (f"alerte envoyée à {user.name} ({channels})" if messages
                 else f"aucune alerte envoyée, {user.name} a désactivé e-mail et SMS")
-        return Alert(messages, told)
+        return Alert([*messages, bell_message(dealer_id, user.id, sms, bell, purpose, at)], told)
     admins = [u for u in dealer_store.list_users(dealer_id) if u.is_active_admin]
     absent = f"{user.name} est désactivé" if user is not None else "utilisateur introuvable"
     messages = [_email(admin, subject, text, purpose, at) for admin in admins]
+    messages += [bell_message(dealer_id, admin.id, sms, bell, purpose, at) for admin in admins]
     return Alert(messages, f"alerte envoyée aux administrateurs ({absent})" if admins
                  else f"aucune alerte envoyée ({absent}, aucun administrateur actif)")
 

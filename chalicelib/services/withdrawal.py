@@ -34,7 +34,8 @@ from chalicelib.domain.orders.withdrawal import (
     STATUS_LABELS, Product, ProductPeriod, ProductStatus, WithdrawalRecord, Withdrawals, period_of, products_of,
     refund_due_on,
 )
-from chalicelib.domain.outbox import Attachment, Channel, OutboxMessage
+from chalicelib.domain.notices import About
+from chalicelib.domain.outbox import Attachment, Bell, Channel, OutboxMessage
 from chalicelib.domain.proposals.model import EventKind, Proposal
 from chalicelib.observability import logger, metrics
 from chalicelib.services import invoices, order_cancellation, order_notices, staff_alerts
@@ -232,7 +233,9 @@ def _told_without_order(proposal: Proposal, done: WithdrawalRecord, labels: list
     messages = []
     for user_id in dict.fromkeys([proposal.seller_id, *order_notices.role_users(proposal.dealer_id, Role.BACK_OFFICE)]):
         messages += staff_alerts.alert_user(proposal.dealer_id, user_id, subject, text, f"Offerline : {subject}",
-                                            "customer_withdrawal", now).messages
+                                            "customer_withdrawal", now,
+                                            Bell(kind="customer_withdrawal", about=About.PROPOSAL,
+                                                 about_id=proposal.id)).messages
     return messages
 
 

@@ -7,6 +7,7 @@ import { go, guardLeaving, mayLeave, reload } from "./nav.js";
 import { cognitoLogoutUrl, isCognitoAnswer, session, takeCognitoAnswer } from "./auth.js";
 import { context, forget, loginConfig, ROLES } from "./context.js";
 import { clear, errorState, h, loading, toast } from "./ui.js";
+import { bellLink, refreshBell } from "./bell.js";
 import * as login from "./screens/login.js";
 import * as leads from "./screens/leads.js";
 import * as lead from "./screens/lead.js";
@@ -23,6 +24,8 @@ import * as settings from "./screens/settings.js";
 import * as vehicles from "./screens/vehicles.js";
 import * as vehicle from "./screens/vehicle.js";
 import * as account from "./screens/account.js";
+import * as notifications from "./screens/notifications.js";
+import * as dashboard from "./screens/dashboard.js";
 
 const ROUTES = [
   [/^\/login$/, login, { public: true }],
@@ -42,6 +45,8 @@ const ROUTES = [
   [/^\/invoices$/, invoices, { nav: "invoices" }],
   [/^\/invoices\/([0-9A-Za-z]+)$/, invoices, { nav: "invoices" }],
   [/^\/settings(?:\/([a-z-]+))?$/, settings, { nav: "settings" }],
+  [/^\/notifications$/, notifications, { nav: "notifications" }],
+  [/^\/dashboard$/, dashboard, { nav: "dashboard" }],
 ];
 
 const NAV = [
@@ -52,6 +57,7 @@ const NAV = [
   ["orders", "#/orders", "Commandes"],
   ["invoices", "#/invoices", "Factures"],
   ["tasks", "#/tasks", "Tâches"],
+  ["dashboard", "#/dashboard", "Tableau de bord", dashboard.mayRead],
   ["settings", "#/settings", "Paramètres"],
 ];
 
@@ -161,13 +167,16 @@ async function shell(active) {
     clear(topbar,
       h("a", { class: "brand", href: "#/leads" }, h("img", { src: "app/icon.svg", alt: "", width: 28, height: 28 }), "Offerline"),
       h("nav", { "aria-label": "Navigation principale", onclick: again },
-        h("ul", {}, NAV.map(([key, href, label]) => h("li", {}, h("a", { href, dataset: { key } }, label))))),
+        h("ul", {}, NAV.filter(([, , , may]) => !may || may())
+          .map(([key, href, label]) => h("li", {}, h("a", { href, dataset: { key } }, label))))),
       h("div", { class: "who" },
+        bellLink(),
         h("span", { class: "who-name" }, me?.name || user?.name || user?.email || ""),
         h("span", { class: "who-role" }, ROLES[user?.role] || ""),
         h("button", { type: "button", class: "secondary small", onclick: logout }, "Se déconnecter")));
   }
-  for (const link of topbar.querySelectorAll("nav a")) {
+  refreshBell();
+  for (const link of topbar.querySelectorAll("nav a, a.bell")) {
     if (link.dataset.key === active) link.setAttribute("aria-current", "page");
     else link.removeAttribute("aria-current");
   }

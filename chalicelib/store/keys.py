@@ -547,3 +547,51 @@ def parc_part_kind(sort_key: str) -> str | None:
     """"vehicle" or "contract" for an item of an account's parc."""
     segments = sort_key.split("#")
     return {"VEHICLE": "vehicle", "CONTRACT": "contract"}.get(segments[2]) if len(segments) == 4 else None
+
+
+# --- in-app notices (the bell) and the funnel's counters (issue 15) ---------------------------
+# A user's notices are NOTICE#<user_id>#<notice_id> (ULIDs: newest first is one Query, reversed);
+# an unread one also sits in the sparse gsi2 under UNREAD#<dealer_id>#<user_id>, which marking it
+# read removes: the bell's count is one Query of the unread ones only. Both expire with `ttl`.
+
+NOTICE_PREFIX = "NOTICE#"
+
+
+def notice(dealer_id: str, user_id: str, notice_id: str) -> Key:
+    return {PK: _dealer_pk(dealer_id), SK: f"{NOTICE_PREFIX}{user_id}#{notice_id}"}
+
+
+def notices_of(dealer_id: str, user_id: str) -> tuple[str, str]:
+    """(partition, sort-key prefix) of a user's notices."""
+    return _dealer_pk(dealer_id), f"{NOTICE_PREFIX}{user_id}#"
+
+
+def unread_notices(dealer_id: str, user_id: str) -> str:
+    """The gsi2 partition of a user's unread notices."""
+    return f"UNREAD#{dealer_id}#{user_id}"
+
+
+def unread_listing(dealer_id: str, user_id: str, created_at: datetime, notice_id: str) -> dict[str, str]:
+    return {DEADLINE_PK: unread_notices(dealer_id, user_id), DEADLINE_SK: f"{iso(created_at)}#{notice_id}"}
+
+
+# The funnel's counters: one item per dealer, Paris day and seller, FUNNEL#<YYYY-MM-DD>#<seller_id>,
+# incremented (ADD) in the unit of work of each counted event. A period is read month by month
+# (prefix FUNNEL#<YYYY-MM>): its cost follows days × sellers, never the number of proposals.
+
+FUNNEL_PREFIX = "FUNNEL#"
+
+
+def funnel_counter(dealer_id: str, day: str, seller_id: str) -> Key:
+    return {PK: _dealer_pk(dealer_id), SK: f"{FUNNEL_PREFIX}{day}#{seller_id}"}
+
+
+def funnel_month(dealer_id: str, month: str) -> tuple[str, str]:
+    """(partition, prefix) of a dealer's counters of one month (YYYY-MM)."""
+    return _dealer_pk(dealer_id), f"{FUNNEL_PREFIX}{month}-"
+
+
+def funnel_counter_of(sort_key: str) -> tuple[str, str]:
+    """(day, seller_id) of a counter's sort key."""
+    _, day, seller_id = sort_key.split("#", 2)
+    return day, seller_id

@@ -79,7 +79,8 @@ def test_a_seller_builds_a_profile_once_and_reuses_it(seller):
     profile = body(seller.get("/me/profile"))
     assert profile["display_name"] == "Victor V." and profile["phone"] == "+33611223344"
     assert profile["notifications"] == {"email": True, "sms": True, "on_view": True, "on_download": True,
-                                        "on_question": True, "on_signature": True, "on_payment": True}
+                                        "on_question": True, "on_signature": True, "on_payment": True,
+                                        "team_in_app": False}
 
 
 def test_a_user_of_another_dealer_sees_nothing_of_this_one(client, garage):

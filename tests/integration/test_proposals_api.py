@@ -368,8 +368,10 @@ def test_the_seller_hears_of_a_view_by_email_and_sms_per_preferences(seller, gar
     proposal = store.get(garage.dealer.id, draft["id"])
     earlier = len(emails_to(offers.SELLER_BLOCK["email"])), len(sms_to("+33611223344"))  # other tests' too
     viewed = notifications.seller_notice(proposal, EventKind.VIEWED, NOW)
-    assert sorted(m.channel.value for m in notifications.expand(viewed, NOW)) == ["email", "sms"]
-    assert notifications.expand(notifications.seller_notice(proposal, EventKind.DOWNLOADED, NOW), NOW) == []
+    assert sorted(m.channel.value for m in notifications.expand(viewed, NOW)) == ["bell", "email", "sms"]
+    # Not wanted by email or SMS: in the app's bell only.
+    downloaded = notifications.expand(notifications.seller_notice(proposal, EventKind.DOWNLOADED, NOW), NOW)
+    assert [m.channel.value for m in downloaded] == ["bell"]
     table.transact([outbox_store.new(viewed)])
     delivered()
     [email] = emails_to(offers.SELLER_BLOCK["email"])[earlier[0]:]

@@ -312,9 +312,14 @@ async function notificationsSection(content, { me }) {
       checkbox("notifications.sms", `SMS${profile ? ` (${profile.phone})` : ""}`, prefs.sms ?? false)),
     h("fieldset", {}, h("legend", {}, "Quand"),
       NOTIFY.map(([name, label]) => checkbox(`notifications.${name}`, label, prefs[name] ?? true))),
+    // The bell always lists the user's own notices; a manager or an admin may also follow the team's.
+    ["manager", "admin"].includes(me?.role) ? h("fieldset", {}, h("legend", {}, "Dans l'application"),
+      checkbox("notifications.team_in_app", "Voir aussi dans les notifications ce que font les clients de toute l'équipe",
+        prefs.team_in_app ?? false)) : null,
     h("div", { class: "actions start" }, h("button", { type: "submit", class: "primary", disabled: !profile }, "Enregistrer les préférences")));
   onSubmit(form, "Enregistrement…", async () => {
-    const notifications = Object.fromEntries(["email", "sms", ...NOTIFY.map(([name]) => name)].map((name) => [name, checked(form, `notifications.${name}`)]));
+    const names = ["email", "sms", ...NOTIFY.map(([name]) => name), ...(form.elements.namedItem("notifications.team_in_app") ? ["team_in_app"] : [])];
+    const notifications = Object.fromEntries(names.map((name) => [name, checked(form, `notifications.${name}`)]));
     const user = await put("/me/profile", {
       display_name: profile.display_name, phone: profile.phone, email: profile.email, notifications,
     });
