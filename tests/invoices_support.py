@@ -6,6 +6,8 @@ from chalicelib.domain.dealers import DealerLegal
 from chalicelib.domain.invoices import Buyer, InvoiceDraft, InvoiceKind, InvoiceSource, Seller, sale_lines
 from chalicelib.domain.proposals.model import CustomerSnapshot
 from chalicelib.domain.quotes import LineKind, QuoteLine, VehicleDetails
+from chalicelib.store import keys
+from chalicelib.store.table import Put, table
 
 ISSUED_AT = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 LEGAL = DealerLegal(legal_name="Tilleuls Automobiles SAS", legal_form="SAS au capital de 50 000 €",
@@ -14,6 +16,12 @@ LEGAL = DealerLegal(legal_name="Tilleuls Automobiles SAS", legal_form="SAS au ca
 SELLER = Seller(name="Garage des Tilleuls", legal=LEGAL)
 CAR = VehicleDetails(make="Peugeot", model="308", vin="VF3LBHNSJKS123456", registration="AB-123-CD",
                      first_registration=date(2021, 3, 2), mileage_km=32500, used=True)
+
+
+def proposal_item(dealer_id: str, *proposal_ids: str) -> None:
+    """Proposal items for invoices of proposals the test does not make: their invoices are listed on them."""
+    for proposal_id in proposal_ids:
+        table.write(Put(keys.proposal(dealer_id, proposal_id), {}))
 
 
 def customer(kind: AccountKind = AccountKind.PERSON, email: str | None = "marie@example.com") -> CustomerSnapshot:

@@ -171,7 +171,7 @@ def _context(visit: Visit, token: str, depth: int) -> dict[str, Any]:
     signed = visit.state == PortalState.ACCEPTED_VIEW
     deposit = deposits.shown(proposal, visit.now) if signed else None
     return {
-        "invoices": invoices.of_proposal(proposal.dealer_id, proposal.id) if signed and proposal else [],
+        "invoices": invoices.shown(proposal) if signed and proposal else [],
         "deposit": deposit, "form_targets": (deposits.checkout_origin(),) if deposit and deposit.payable else (),
         "proposal": proposal, "root": _root(token, depth), "now": visit.now, "state": visit.state.value,
         "csrf": lambda form: csrf_token(settings().csrf_secret, visit.token_hash, form),

@@ -24,7 +24,7 @@ from chalicelib.domain.dealers import DealerLegal
 from chalicelib.domain.errors import Conflict, InvalidInput
 from chalicelib.domain.model import Command, Entity, PageQuery
 from chalicelib.domain.money import BASIS_POINTS, apply_rate, round_half_up
-from chalicelib.domain.proposals.model import CustomerSnapshot
+from chalicelib.domain.proposals.model import CustomerSnapshot, ProposalInvoice
 from chalicelib.domain.quotes import KIND_LABELS, QuoteLine, VatBreakdown
 
 NUMBER_PREFIX = "F"
@@ -279,6 +279,11 @@ class Invoice(InvoiceDraft):
     @property
     def title(self) -> str:
         return KIND_TITLES[self.kind]
+
+    def shown(self) -> ProposalInvoice:
+        """What the customer portal shows of it (kept on its proposal)."""
+        return ProposalInvoice(number=self.number, title=self.title, issue_date=self.issue_date,
+                               ttc_cents=self.totals.ttc_cents)
 
     @property
     def has_margin_scheme(self) -> bool:

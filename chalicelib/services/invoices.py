@@ -15,6 +15,7 @@ import io
 import random
 import time
 from datetime import date, datetime
+from typing import Callable
 
 from ulid import ULID
 
@@ -31,12 +32,13 @@ from chalicelib.domain.invoices import (
 from chalicelib.domain import letters
 from chalicelib.domain.money import format_euros
 from chalicelib.domain.outbox import Attachment, Channel, OutboxMessage
-from chalicelib.domain.proposals.model import CustomerSnapshot
+from chalicelib.domain.proposals.model import CustomerSnapshot, Proposal, ProposalInvoice
 from chalicelib.domain.quotes import LineKind, QuoteLine
 from chalicelib.store import customers as customer_store
 from chalicelib.store import dealers as dealer_store
 from chalicelib.store import invoices as store
 from chalicelib.store import outbox as outbox_store
+from chalicelib.store import proposals as proposal_store
 from chalicelib.store import quotes as quote_store
 from chalicelib.store.unit_of_work import Write, commit
 
@@ -58,7 +60,7 @@ def deposit_paid(dealer_id: str, proposal_id: str, reference: str, customer: Cus
         seller=_seller(dealer_id), buyer=_buyer(customer), order_reference=reference, sale_date=paid_on,
         lines=share_of(sale_lines(lines), amount_cents, f"Acompte sur la commande {reference}"),
         payment_terms=payment_terms(InvoiceKind.DEPOSIT, paid_on),
-    ))
+    ), _listed_on(dealer_id, proposal_id))
 
 
 def handed_over(dealer_id: str, order_id: str, reference: str | None, customer: CustomerSnapshot | Buyer,
@@ -78,7 +80,7 @@ def handed_over(dealer_id: str, order_id: str, reference: str | None, customer: 
         dealer_id=dealer_id, kind=InvoiceKind.FINAL, source=InvoiceSource.HANDOVER, source_id=order_id,
         seller=_seller(dealer_id), buyer=_buyer(customer), order_reference=reference, sale_date=delivered_on,
         lines=sale_lines(lines), deductions=deductions, payment_terms=payment_terms(InvoiceKind.FINAL),
-    ))
+    ), _listed_on(dealer_id, deposit_of) if deposit_of is not None else None)
 
 
 def buyer_of(dealer_id: str, account_id: str, contact_id: str | None) -> Buyer:
@@ -176,6 +178,14 @@ def download(dealer_id: str, number: str) -> InvoiceDocument:
 
 # --- the customer portal ------------------------------------------------------------------
 
+def shown(proposal: Proposal) -> list[ProposalInvoice]:
+    """What the signed proposal's page shows of its invoices: the list kept on it, so the page reads nothing
+    more; read (the invoices' markers, then the invoices) for a proposal signed before it was kept."""
+    if proposal.invoices is not None:
+        return proposal.invoices
+    return [invoice.shown() for invoice in of_proposal(proposal.dealer_id, proposal.id)]
+
+
 def of_proposal(dealer_id: str, proposal_id: str) -> list[Invoice]:
     """What the signed proposal's customer sees on the portal: its deposit invoice and the final invoice of the
     order it opened, as issued."""
@@ -234,10 +244,23 @@ def _credit(invoice: Invoice, amount_cents: int | None, reason: str, source_id: 
         payment_terms=payment_terms(InvoiceKind.CREDIT_NOTE),
     )
     amount = sum(line.ttc_cents for line in lines)
-    return _issue_once(draft, [store.credited(invoice, amount, already)])
+    return _issue_once(draft, lambda _: [store.credited(invoice, amount, already)])
 
 
-def _issue_once(draft: InvoiceDraft, together: list[Write] | None = None) -> Invoice:
+# The writes that go with an invoice in its transaction, made for each attempt's numbered invoice.
+Together = Callable[[Invoice], list[Write]]
+
+
+def _listed_on(dealer_id: str, proposal_id: str) -> Together:
+    """The proposal's list of invoices with the new one: the earlier ones are read at each attempt, after the
+    counter, so an invoice committed meanwhile (it moved the counter) is never left out."""
+    def writes(invoice: Invoice) -> list[Write]:
+        earlier = [i.shown() for i in store.of_proposal(dealer_id, proposal_id)]
+        return [proposal_store.invoices_listed(dealer_id, proposal_id, [*earlier, invoice.shown()])]
+    return writes
+
+
+def _issue_once(draft: InvoiceDraft, together: Together | None = None) -> Invoice:
     """Issues the draft, or returns the invoice its source already has (a replayed event)."""
     try:
         return _issue(draft, together)
@@ -249,7 +272,7 @@ def _issue_once(draft: InvoiceDraft, together: list[Write] | None = None) -> Inv
         return existing
 
 
-def _issue(draft: InvoiceDraft, together: list[Write] | None = None) -> Invoice:
+def _issue(draft: InvoiceDraft, together: Together | None = None) -> Invoice:
     for attempt in range(MAX_ATTEMPTS):
         read = store.counter(draft.dealer_id)
         now = clock.now()
@@ -257,7 +280,8 @@ def _issue(draft: InvoiceDraft, together: list[Write] | None = None) -> Invoice:
         at = max(now, read.last_issued_at) if read.last_issued_at else now
         invoice = draft.issued(read.value + 1, at)
         try:
-            store.commit_numbered([store.numbered(invoice, read), *store.new(invoice), *(together or [])])
+            store.commit_numbered([store.numbered(invoice, read), *store.new(invoice),
+                                   *(together(invoice) if together else [])])
         except NumberTaken:
             time.sleep(random.uniform(0, 0.005 * min(attempt + 1, 10)))  # spread the retries of a burst
             continue

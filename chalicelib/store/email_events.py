@@ -12,11 +12,12 @@ from typing import Any
 from chalicelib.domain.email_events import (
     UNDELIVERED, EmailBounce, EmailEvent, Fate, FateAlreadyKnown, NewerEmailKnown, normalised,
 )
+from chalicelib.domain.errors import DomainError
 from chalicelib.domain.model import Entity
 from chalicelib.domain.outbox import OutboxMessage, ProposalRef
 from chalicelib.domain.proposals.model import Proposal
 from chalicelib.store import keys
-from chalicelib.store.table import Condition, Delete, Put, Update, all_of, if_absent, table
+from chalicelib.store.table import Check, Condition, Delete, Put, Update, all_of, if_absent, table
 
 # SES reports a message's fate within minutes (a delayed one within its retry window, at most 14 hours);
 # complaints can come weeks later. The lookup is then forgotten by the table's TTL.
@@ -133,6 +134,11 @@ def suppressed(email: SentEmail, event: EmailEvent) -> Put:
 def suppression(dealer_id: str, address: str) -> Suppression | None:
     item = table.get(keys.suppressed_address(dealer_id, address))
     return Suppression.model_validate(item) if item else None
+
+
+def not_suppressed(dealer_id: str, address: str, error: DomainError) -> Check:
+    """The address is not suppressed, checked by the transaction that writes to it (instead of a read before)."""
+    return Check(keys.suppressed_address(dealer_id, address), if_absent(), error=error)
 
 
 def lifted(dealer_id: str, address: str) -> Delete:

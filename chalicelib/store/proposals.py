@@ -15,12 +15,12 @@ from chalicelib.domain import reminders
 from chalicelib.domain.errors import DomainError, NotFound
 from chalicelib.domain.leads.model import fold
 from chalicelib.domain.proposals.commands import ProposalListQuery
-from chalicelib.domain.proposals.model import EventKind, Proposal, ProposalEvent, ProposalLink
+from chalicelib.domain.proposals.model import EventKind, Proposal, ProposalEvent, ProposalInvoice, ProposalLink
 from chalicelib.domain.proposals.status import TERMINAL, ProposalStatus, sources_of
 from chalicelib.domain.proposals.views import ProposalView
 from chalicelib.store import keys, paging
 from chalicelib.store.table import (
-    Condition, Delete, Put, Update, Write, all_of, if_absent, if_status, if_version, table,
+    Condition, Delete, Put, Update, Write, all_of, if_absent, if_exists, if_status, if_version, table,
 )
 from chalicelib.store.unit_of_work import commit
 
@@ -184,6 +184,15 @@ def pdf_saved(proposal: Proposal) -> Update:
     assert proposal.pdf is not None
     return Update(keys.proposal(proposal.dealer_id, proposal.id),
                   set={"pdf": proposal.pdf.model_dump(mode="json")}, condition=if_version(proposal.pdf.version))
+
+
+def invoices_listed(dealer_id: str, proposal_id: str, invoices: list[ProposalInvoice]) -> Update:
+    """The proposal's invoices as its portal page shows them, the whole list (written by each invoice's own
+    transaction, which read the earlier ones after the dealer's invoice counter: an invoice committed
+    meanwhile moved the counter, so this transaction fails and is made again). Never creates a proposal."""
+    return Update(keys.proposal(dealer_id, proposal_id),
+                  set={"invoices": [invoice.model_dump(mode="json") for invoice in invoices]},
+                  condition=if_exists(), error=_MISSING)
 
 
 # --- history, links and status changes others write (portal, schedules) ----------------

@@ -11,13 +11,14 @@ from chalicelib.domain.customers import AccountKind, NewAccount, NewContact
 from chalicelib.services import customers, invoices
 from chalicelib.store import keys
 from chalicelib.store.table import table
-from tests.invoices_support import customer, used_car_sale
+from tests.invoices_support import customer, proposal_item, used_car_sale
 from tests.portal import NOW
 from tests.support import at_once, body
 
 
 def test_fifty_invoices_of_one_dealer_at_once_take_fifty_consecutive_numbers(garage):
     proposal_ids = (f"P{n:02d}" for n in itertools.count())
+    proposal_item(garage.dealer.id, *(f"P{n:02d}" for n in range(50)))
     lock = threading.Lock()
 
     def one():

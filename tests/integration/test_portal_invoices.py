@@ -7,8 +7,11 @@ import pytest
 from chalicelib.documents import storage
 from chalicelib.domain.invoices import Invoice
 from chalicelib.services import invoices
+from chalicelib.store import keys
 from chalicelib.store import proposals as proposal_store
+from chalicelib.store.table import Update, table
 from tests import offers, portal
+from tests.invoices_support import proposal_item
 from tests.offers import emails_to
 from tests.portal import LATER, SENT_AT, at, html, sign
 
@@ -51,8 +54,29 @@ def test_once_signed_the_portal_lists_its_invoice_and_downloads_it(garage, sent,
     assert pdf == storage.get(storage.invoice_pdf_key(garage.dealer.id, mine.number))
 
 
+def test_the_signed_page_shows_its_invoices_in_three_calls_as_every_portal_page(garage, sent, customer, monkeypatch):
+    sign(customer, sent)
+    mine = deposit_invoice(garage.dealer.id, sent.proposal_id)
+    calls = portal.table_calls(monkeypatch)
+    page = html(customer.fetch())  # the page's own request (its image is another)
+    assert mine.number in page and "500,00" in page
+    # Then the outbox's delivery of the view's seller notice, which the local stack runs after the response.
+    assert calls[:3] == ["get_item", "query", "transact_write_items"] and "batch_get_item" not in calls, calls
+
+
+def test_a_proposal_invoiced_before_its_list_was_kept_still_shows_its_invoices(garage, sent, customer, monkeypatch):
+    sign(customer, sent)
+    mine = deposit_invoice(garage.dealer.id, sent.proposal_id)
+    table.write(Update(keys.proposal(garage.dealer.id, sent.proposal_id), remove=("invoices",)))
+    calls = portal.table_calls(monkeypatch)
+    page = html(customer.get())
+    assert f'href="{sent.token}/invoices/{mine.number}"' in page and "500,00" in page
+    assert "batch_get_item" in calls
+
+
 def test_another_proposal_s_invoice_is_not_found_on_this_link(garage, sent, customer):
     sign(customer, sent)
+    proposal_item(garage.dealer.id, "01OTHERPROPOSAL0000000000")
     other = deposit_invoice(garage.dealer.id, sent.proposal_id, invoiced_as="01OTHERPROPOSAL0000000000")
     answer = customer.get(f"/invoices/{other.number}")
     assert answer.status_code == 404

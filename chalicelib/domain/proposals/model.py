@@ -159,6 +159,15 @@ class Signature(Entity):
     evidence_head: str = Field(description="hash of the chain's last event at acceptance (printed on the certificate)")
 
 
+class ProposalInvoice(Entity):
+    """What the portal shows of one of the proposal's invoices (kept on the proposal by the invoice's own
+    transaction, so that the signed page reads nothing more)."""
+    number: str
+    title: str = Field(description="e.g. Facture d'acompte")
+    issue_date: date
+    ttc_cents: int
+
+
 class Proposal(Entity):
     id: str
     dealer_id: str
@@ -218,6 +227,10 @@ class Proposal(Entity):
     order_template: list[TemplateItem] | None = Field(
         default=None, description="the dealer's order milestones when the proposal was last sent: the order its "
                                   "acceptance opens follows them (none on proposals sent before they were kept)")
+    invoices: list[ProposalInvoice] | None = Field(
+        default=None, description="its deposit invoice and the final invoice of its order, as issued (written "
+                                  "by services/invoices from the acceptance on; none on proposals signed before "
+                                  "they were kept)")
 
     @field_validator("order_template", mode="before")
     @classmethod
@@ -354,8 +367,10 @@ class Proposal(Entity):
         return self.moved_to(S.WITHDRAWN, at).model_copy(update={"vehicle_gone_at": at})
 
     def accepted(self, signature: Signature) -> "Proposal":
-        """Signed: accepted at the signature's time, the signature kept for the seller and the proofs."""
-        return self.moved_to(S.ACCEPTED, signature.signed_at).model_copy(update={"signature": signature})
+        """Signed: accepted at the signature's time, the signature kept for the seller and the proofs. Its invoices
+        come after it: an empty list says there is none yet (no list: signed before they were kept)."""
+        return self.moved_to(S.ACCEPTED, signature.signed_at).model_copy(update={"signature": signature,
+                                                                                 "invoices": []})
 
     def link_requested(self, recent: Sequence[datetime]) -> "Proposal":
         """The customer's recent requests for a new link (domain/links.admit_link_request)."""

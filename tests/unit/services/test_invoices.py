@@ -17,7 +17,7 @@ from chalicelib.domain.invoices import (
 from chalicelib.domain.quotes import NewQuote
 from chalicelib.services import customers, dealers, invoices, quotes
 from chalicelib.store import keys
-from tests.invoices_support import customer, used_car_sale
+from tests.invoices_support import customer, proposal_item, used_car_sale
 from tests.offers import LEGAL
 from tests.orders_support import garage
 from tests.support import at
@@ -30,6 +30,7 @@ def g(memory):
     at(PAID_AT)
     g = garage()
     dealers.change_legal(g.dealer_id, DealerLegalChange(**LEGAL), by=g.admin)
+    proposal_item(g.dealer_id, "P0", "P1", "P2")
     return g
 
 
@@ -254,3 +255,18 @@ def test_a_proposal_s_invoices_are_its_deposit_and_its_order_s_final_invoice_onl
     assert invoices.proposal_download(g.dealer_id, "P1", final.number).startswith("http")
     with pytest.raises(NotFound):
         invoices.proposal_download(g.dealer_id, "P2", final.number)
+
+
+def test_a_proposal_keeps_what_its_page_shows_of_its_invoices_even_of_one_issued_before_it_was_kept(g):
+    from chalicelib.store.table import Put, table
+
+    def listed() -> list[dict]:
+        return table.get(keys.proposal(g.dealer_id, "P1"))["invoices"]
+
+    first = deposit(g)
+    assert listed() == [{"number": first.number, "title": "Facture d'acompte", "issue_date": "2026-03-02",
+                         "ttc_cents": 100_000}]
+    table.write(Put(keys.proposal(g.dealer_id, "P1"), {}))  # as a proposal invoiced before the list was kept
+    table.write(Put(keys.order_origin(g.dealer_id, "proposal", "P1"), {"order_id": "O1"}))
+    final = handover(g)
+    assert listed() == [i.shown().model_dump(mode="json") for i in (first, final)]
