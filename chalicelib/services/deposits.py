@@ -17,6 +17,8 @@ A payment that does not fit (another amount or currency, a proposal not signed, 
 paid by another checkout) is an anomaly: one transaction writes the marker, a payment_anomaly history
 event and the emails telling the seller and the admins to refund or settle it; the acompte is left as
 it is and the provider gets a 200, so it stops retrying.
+A checkout whose metadata says `purpose=balance` paid an order's balance (services/balance.py): the same
+webhook verifies it, then `_balance_paid` records it on the order, or as an anomaly.
 Logs name ids and reasons only: never a token, an email, a name or card data.
 """
 from dataclasses import dataclass
@@ -30,7 +32,7 @@ from chalicelib.domain import evidence, letters, local_time
 from chalicelib.domain.deposits import (
     RETURN_KEPT, RETURN_PATH, AlreadySettled, AnomalySettlement, Confirmation, DepositAnomaly, DepositStatus,
 )
-from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
+from chalicelib.domain.errors import Conflict, InvalidInput, NotFound, StaleVersion
 from chalicelib.domain.funnel import Step
 from chalicelib.domain.links import hash_token, is_well_formed
 from chalicelib.domain.money import format_euros
@@ -241,8 +243,8 @@ def _completed(event: webhook.PaymentEvent, session: webhook.CheckoutSession) ->
             if balance.is_balance(session.metadata):
                 return _balance_paid(event, session, proposal)
             return _confirm(event, session, proposal)
-        except (AlreadyPaid, ConcurrentChange):  # the chain (a balance's evidence) moved meanwhile: the same
-            continue
+        except (AlreadyPaid, ConcurrentChange, StaleVersion):  # the proposal, its chain or the order changed
+            continue                                               # meanwhile: judged again on what is stored
     raise ConcurrentChange()
 
 
