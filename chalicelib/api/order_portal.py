@@ -1,17 +1,19 @@
-"""The order on the proposal's link (/p/{token}/commande): its page, a document's return from S3, a document.
+"""The order on the proposal's link (/p/{token}/commande): its page, a document's return from S3, a document,
+the balance paid by card.
 
 Registered on the portal's blueprint with its `page_route`: the same headers, nonce, error pages. The
 page's upload forms post to the documents bucket (allowed in its CSP form-action); S3 sends the browser
-back to `commande/document`, which keeps the file or says why not (services/order_portal.py).
+back to `commande/document`, which keeps the file or says why not (services/order_portal.py). Its card
+form posts to `commande/solde`, which sends the browser to the provider's checkout (services/balance.py).
 """
 from typing import Any
 from urllib.parse import urlsplit
 
 from chalicelib.api.http import status_of
-from chalicelib.api.portal import Page, Redirect, _context, _root, _visitor, page_route, portal_api
+from chalicelib.api.portal import Page, Redirect, _context, _form, _root, _visitor, page_route, portal_api
 from chalicelib.domain import errors
 from chalicelib.domain.orders.documents import LABELS, DocumentKind
-from chalicelib.services import order_portal, visit as visits
+from chalicelib.services import balance, deposits, order_portal, visit as visits
 from chalicelib.services.visit import Closed, Visit
 
 PAGE_DEPTH = 1
@@ -27,7 +29,8 @@ def _order_page(visit: Visit, token: str, depth: int, status: int = 200, **extra
     shown = order_portal.shown(visit, order_portal.page_url(token))
     if shown is None:
         return Redirect(_root(token, depth))
-    targets = sorted({_origin(r.form["url"]) for r in shown.requests if r.form})
+    targets = sorted({_origin(r.form["url"]) for r in shown.requests if r.form}
+                     | ({deposits.checkout_origin()} if shown.card_payable else set()))
     context = {**_context(visit, token, depth), "form_targets": tuple(targets), "order": shown,
                "received": None, **extra}
     return Page("order.html", status, context)
@@ -67,3 +70,20 @@ def document_download(token: str, document_id: str):
     except errors.NotFound:
         return Page("not_found.html", 404)
 
+
+
+@page_route("/p/{token}/commande/solde", method="POST")
+def pay_balance(token: str):
+    """The order page's "Payer le solde par carte": off to the provider's checkout (303); refused → the
+    page again, saying why, nothing changed."""
+    try:
+        return Redirect(balance.start(token, _form(), _visitor()))
+    except Closed:
+        return Redirect(_root(token, 2))
+    except errors.DomainError as error:
+        return _order_page(visits.look(token), token, 2, status=status_of(error), error=error)
+
+
+@page_route("/p/{token}/commande/solde")
+def balance_form(token: str):
+    return Redirect("../commande")

@@ -16,6 +16,7 @@ from chalice import Blueprint, Response
 
 from chalicelib.api.http import UnsupportedMediaType, error_pages, status_of
 from chalicelib.domain import errors
+from chalicelib.domain.deposits import RETURN_PATH
 from chalicelib.domain.links import PortalState
 from chalicelib.domain.quotes import describes_a_vehicle
 from chalicelib.domain.signing import QUESTION_MAX, REASON_MAX, consent_parts, periods_of
@@ -366,10 +367,10 @@ def deposit_page(token: str):
     return Redirect(_root(token, 1))
 
 
-# Back from the checkout by its return reference (deposits.RETURN_PATH), never the portal token: these pages
+# Back from the checkout by its return reference (RETURN_PATH), never the portal token: these pages
 # show the acompte's result and the seller, and lead nowhere else (the proposal opens from the email's link).
 
-@page_route(deposits.RETURN_PATH + "{reference}/paid")
+@page_route(RETURN_PATH + "{reference}/paid")
 def deposit_paid(reference: str):
     """The confirmation if the webhook has recorded it, else "en cours" (refresh)."""
     params = portal_api.current_request.query_params
@@ -377,7 +378,7 @@ def deposit_paid(reference: str):
     return _returned(reference, "deposit_paid.html", session_id=session)
 
 
-@page_route(deposits.RETURN_PATH + "{reference}/cancelled")
+@page_route(RETURN_PATH + "{reference}/cancelled")
 def deposit_cancelled(reference: str):
     return _returned(reference, "deposit_cancelled.html")
 
@@ -387,6 +388,8 @@ def _returned(reference: str, template: str, **extra: Any) -> Page:
         back = deposits.returned(reference)
     except errors.NotFound:
         return Page("return_unknown.html", 404)
+    if back.purpose == "balance":  # an order's balance paid by card (services/balance.py): its own wording
+        template = template.replace("deposit_", "balance_")
     return Page(template, 200, {"proposal": back.proposal, "deposit": back.deposit, **extra})
 
 

@@ -33,10 +33,11 @@ class Deposit(Entity):
 
 class BalanceSettings(Entity):
     """How a customer pays an order's balance from the portal: a transfer to this account (its IBAN shown
-    in full: the customer needs it to pay)."""
+    in full: the customer needs it to pay), and by card through the acompte's provider when enabled."""
     iban: str | None = Field(default=None, description="the dealer's account for balance transfers")
     bic: str | None = Field(default=None, pattern=r"^[A-Z]{6}[A-Z0-9]{2}([A-Z0-9]{3})?$")
     account_holder: str | None = Field(default=None, max_length=120)
+    card_enabled: bool = Field(default=False, description="the order page offers to pay the balance by card")
 
     @field_validator("iban")
     @classmethod
@@ -233,6 +234,7 @@ class BalanceChange(Command):
     iban: str | None = Field(default=None, max_length=42)
     bic: str | None = Field(default=None, max_length=11)
     account_holder: str | None = Field(default=None, max_length=120)
+    card_enabled: bool = False
 
 
 class WithdrawalDaysChange(Command):

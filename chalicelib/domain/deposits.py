@@ -34,6 +34,10 @@ CURRENCY = "eur"
 RESUME_MARGIN = timedelta(minutes=5)
 """A checkout this close to its end is not offered again: a new one is opened instead."""
 WORD = "acompte"
+RETURN_PATH = "/p/retour/"
+"""Where a checkout (the acompte's, or an order's balance) comes back, by its return reference."""
+RETURN_KEPT = timedelta(days=7)
+"""A return reference outlives its checkout a little: the customer may reload the result page."""
 
 
 class DepositStatus(StrEnum):
@@ -86,6 +90,8 @@ class AnomalyReason(StrEnum):
     PROPOSAL_NOT_ACCEPTED = "proposal_not_accepted"
     NO_DEPOSIT_ASKED = "no_deposit_asked"
     ALREADY_PAID = "already_paid"
+    BALANCE_MISMATCH = "balance_mismatch"  # a balance checkout's payment: not what it opened, or more than is due
+    ORDER_CLOSED = "order_closed"  # a balance paid for an order cancelled or sold meanwhile
 
 
 ANOMALY_LABELS = {
@@ -94,7 +100,10 @@ ANOMALY_LABELS = {
     AnomalyReason.PROPOSAL_NOT_ACCEPTED: "proposition non signée",
     AnomalyReason.NO_DEPOSIT_ASKED: "aucun acompte demandé",
     AnomalyReason.ALREADY_PAID: "acompte déjà réglé (second paiement)",
+    AnomalyReason.BALANCE_MISMATCH: "montant différent du solde restant dû",
+    AnomalyReason.ORDER_CLOSED: "solde payé pour une commande annulée ou close",
 }
+BALANCE_REASONS = (AnomalyReason.BALANCE_MISMATCH, AnomalyReason.ORDER_CLOSED)
 
 
 class Confirmation(Entity):

@@ -47,6 +47,7 @@ class EventKind(StrEnum):
     ACCEPTED = "accepted"
     DECLINED = "declined"
     PAYMENT = "payment"  # a payment received: the acompte (provider's webhook) or the balance (services/orders)
+    CHECKOUT_OPENED = "checkout_opened"  # the customer opened a card checkout for an order's balance (portal)
     WITHDRAWAL = "withdrawal"  # the customer withdrew from products on the portal (model form, L221-21)
     DOCUMENT_UPLOADED = "document_uploaded"  # the customer sent an order's document from the portal
     CODE_EMAIL_FATE = "code_email_fate"  # SES delivered or bounced the signing code's email (email_events)

@@ -17,10 +17,12 @@ A payment that does not fit (another amount or currency, a proposal not signed, 
 paid by another checkout) is an anomaly: one transaction writes the marker, a payment_anomaly history
 event and the emails telling the seller and the admins to refund or settle it; the acompte is left as
 it is and the provider gets a 200, so it stops retrying.
+A checkout whose metadata says `purpose=balance` paid an order's balance (services/balance.py): the same
+webhook verifies it, then `_balance_paid` records it on the order, or as an anomaly.
 Logs name ids and reasons only: never a token, an email, a name or card data.
 """
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -28,9 +30,9 @@ from chalicelib import payments
 from chalicelib.domain import clock, deposits as rules
 from chalicelib.domain import evidence, letters, local_time
 from chalicelib.domain.deposits import (
-    AlreadySettled, AnomalySettlement, Confirmation, DepositAnomaly, DepositStatus,
+    RETURN_KEPT, RETURN_PATH, AlreadySettled, AnomalySettlement, Confirmation, DepositAnomaly, DepositStatus,
 )
-from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
+from chalicelib.domain.errors import Conflict, InvalidInput, NotFound, StaleVersion
 from chalicelib.domain.funnel import Step
 from chalicelib.domain.links import hash_token, is_well_formed
 from chalicelib.domain.money import format_euros
@@ -41,7 +43,7 @@ from chalicelib.domain.proposals.views import ProposalView
 from chalicelib.domain.signing import ConcurrentChange
 from chalicelib.observability import logger, metrics
 from chalicelib.payments import SESSION_PLACEHOLDER, CheckoutRequest, ProviderFailed, webhook
-from chalicelib.services import funnel, invoices, notifications, orders, staff_alerts
+from chalicelib.services import balance, funnel, invoices, notifications, orders, staff_alerts
 from chalicelib.services.customer_contact import customer_address
 from chalicelib.services.visit import READABLE, Record, Visitor, checked, open_link, retried
 from chalicelib.settings import settings
@@ -56,9 +58,6 @@ from chalicelib.store.unit_of_work import commit
 
 FORM = "deposit"
 ATTEMPTS = 3
-RETURN_PATH = "/p/retour/"
-# A return reference outlives its checkout a little: the customer may reload the result page.
-RETURN_KEPT = timedelta(days=7)
 
 
 class InvalidSignature(InvalidInput):
@@ -157,9 +156,11 @@ def shown(proposal: Proposal | None, at: datetime) -> DepositView | None:
 
 @dataclass(frozen=True)
 class Returned:
-    """What a return page shows: the proposal's header and seller, and the acompte; nothing else of it."""
+    """What a return page shows: the proposal's header and seller, and the acompte; nothing else of it.
+    `purpose`: what the checkout paid, "deposit" or "balance" (services/balance.py)."""
     proposal: Proposal
     deposit: DepositView | None
+    purpose: str = "deposit"
 
 
 def returned(reference: str) -> Returned:
@@ -168,8 +169,9 @@ def returned(reference: str) -> Returned:
     found = store.returning_to(hash_token(reference)) if is_well_formed(reference) else None
     if found is None:
         raise NotFound("Lien de retour inconnu.")
-    proposal = proposal_store.get(*found)
-    return Returned(proposal, shown(proposal, clock.now()))
+    dealer_id, proposal_id, purpose = found
+    proposal = proposal_store.get(dealer_id, proposal_id)
+    return Returned(proposal, shown(proposal, clock.now()), purpose)
 
 
 # --- confirm, from the webhook -------------------------------------------------------------------
@@ -238,21 +240,56 @@ def _completed(event: webhook.PaymentEvent, session: webhook.CheckoutSession) ->
         if proposal is None:
             return _unknown(event, session)
         try:
+            if balance.is_balance(session.metadata):
+                return _balance_paid(event, session, proposal)
             return _confirm(event, session, proposal)
-        except AlreadyPaid:
-            continue
+        except (AlreadyPaid, ConcurrentChange, StaleVersion):  # the proposal, its chain or the order changed
+            continue                                               # meanwhile: judged again on what is stored
     raise ConcurrentChange()
+
+
+def _confirmation(event: webhook.PaymentEvent, session: webhook.CheckoutSession) -> Confirmation:
+    return Confirmation(
+        event_id=event.id, session_id=session.id, amount_cents=session.amount_total or 0,
+        currency=session.currency or "", paid=session.payment_status == "paid",
+        payment_reference=session.payment_intent or session.id,
+    )
+
+
+def _balance_paid(event: webhook.PaymentEvent, session: webhook.CheckoutSession, proposal: Proposal) -> Received:
+    """An order's balance paid by card (services/balance.py): recorded on the order as a payment received
+    with the event's marker in one transaction; a replay finds the marker (or the payment) and writes nothing;
+    a payment that does not fit is an anomaly, as the acompte's."""
+    now = clock.now()
+    log = {"event_id": event.id, "session_id": session.id, "dealer_id": proposal.dealer_id,
+           "proposal_id": proposal.id, "purpose": balance.PURPOSE}
+    agg = balance.order_paid(proposal, session.metadata)
+    if agg is None:
+        return _unknown(event, session)
+    confirmation = _confirmation(event, session)
+    if balance.recorded(agg, confirmation):
+        return _already(store.processed(proposal, event.id), log)
+    if not confirmation.paid:
+        logger.warning("payment webhook: checkout completed unpaid, ignored", extra=log)
+        return Received(Outcome.IGNORED)
+    reason = balance.anomaly_of(agg.order, confirmation, session.metadata)
+    if reason is not None:
+        anomaly = rules.anomaly(reason, confirmation, agg.order.left_to_pay_cents, settings().payment_provider, now)
+        return _anomaly(event, proposal, anomaly, log)
+    try:
+        orders.commit_change(balance.received(agg, confirmation, now),
+                             store.event_processed(proposal, event.id, event.type, now))
+    except AlreadyProcessed:
+        return _already(True, log)
+    logger.info("balance paid by card", extra=log)
+    return Received(Outcome.RECORDED)
 
 
 def _confirm(event: webhook.PaymentEvent, session: webhook.CheckoutSession, proposal: Proposal) -> Received:
     now = clock.now()
     log = {"event_id": event.id, "session_id": session.id, "dealer_id": proposal.dealer_id,
            "proposal_id": proposal.id}
-    confirmation = Confirmation(
-        event_id=event.id, session_id=session.id, amount_cents=session.amount_total or 0,
-        currency=session.currency or "", paid=session.payment_status == "paid",
-        payment_reference=session.payment_intent or session.id,
-    )
+    confirmation = _confirmation(event, session)
     payment = proposal.deposit_payment
     if payment is not None and rules.recorded_with(payment, confirmation):
         _invoice(proposal, log)

@@ -94,6 +94,11 @@ class OrderPortal:
     def open(self) -> bool:
         return self.order.status not in (OrderStatus.CANCELLED, OrderStatus.CANCELLING)
 
+    @property
+    def card_payable(self) -> bool:
+        """The page offers to pay the balance by card (services/balance.py decides again on the post)."""
+        return self.bank.card_enabled and self.left_to_pay_cents > 0 and self.order.status not in CLOSED
+
 
 def customer_documents(order: Order) -> list[DocumentKind]:
     """What the customer owes: the holder's documents; before the seller records the holder, the buyer's own
@@ -129,7 +134,7 @@ def shown(visit: Visit, page_url: str) -> OrderPortal | None:
         form = _upload_form(visit.token_hash, order, kind, page_url) if expected and accepting else None
         requests.append(DocumentRequest(kind, LABELS[kind], latest, form))
     funds_deadline = order.handover_at - FUNDS_AHEAD
-    left = max(order.customer_pays_cents - order.received_cents, 0)
+    left = order.left_to_pay_cents
     bank = dealer_store.get(order.dealer_id).settings.balance
     return OrderPortal(order, _steps(order, requests, funds_deadline), requests,
                        sorted(agg.payments, key=lambda p: p.received_at), funds_deadline, left, bank,

@@ -284,18 +284,27 @@ def record_payment(dealer_id: str, order_id: str, command: NewPayment, by: Staff
     if order.payment is None:
         raise InvalidInput("Indiquez d'abord le moyen de paiement de la commande.", {"method": "not set"})
     payment = OrderPayment(id=new_id(), kind=command.kind, method=order.payment.method.value,
-                      amount_cents=command.amount_cents, received_at=now, recorded_by=by.user_id)
-    received = order.received_cents + command.amount_cents
+                           amount_cents=command.amount_cents, received_at=now, recorded_by=by.user_id)
+    return commit_and_view(dealer_id, payment_received_writes(agg, payment, now))
+
+
+def payment_received_writes(agg: store.OrderAggregate, payment: OrderPayment, at: datetime) -> Change:
+    """A payment received on the order (the staff's record, or the balance paid by card from the portal):
+    the order's sum, the funds received once the customer's part is all in, its events, and the payment on
+    the signed proposal's chain (which tells the sale)."""
+    order = agg.order
+    received = order.received_cents + payment.amount_cents
     complete = order.funds_received_at is None and received >= order.customer_pays_cents
-    order = order.changed(now, received_cents=received, funds_received_at=now if complete else order.funds_received_at)
+    order = order.changed(at, received_cents=received, funds_received_at=at if complete else order.funds_received_at)
     writes: list[Write] = [store.payment_added(order, payment),
-              store.event_added(order, order_event(order, OrderEventKind.PAYMENT_RECORDED, by.user_id, now,
-                                              amount_cents=command.amount_cents, kind=command.kind))]
+                           store.event_added(order, order_event(order, OrderEventKind.PAYMENT_RECORDED,
+                                                                payment.recorded_by, at,
+                                                                amount_cents=payment.amount_cents, kind=payment.kind))]
     if complete:
-        writes.append(store.event_added(order, order_event(order, OrderEventKind.FUNDS_RECEIVED, by.user_id, now,
-                                                      received_cents=received)))
-    writes += order_evidence.payment_writes(order, payment, now)  # the signed proposal's chain tells the sale
-    return commit_and_view(dealer_id, change_of(agg, order, now, writes))
+        writes.append(store.event_added(order, order_event(order, OrderEventKind.FUNDS_RECEIVED, payment.recorded_by,
+                                                           at, received_cents=received)))
+    writes += order_evidence.payment_writes(order, payment, at)
+    return change_of(agg, order, at, writes)
 
 
 def confirm_transfer_order(dealer_id: str, order_id: str, by: Staff) -> OrderView:

@@ -15,7 +15,7 @@ from datetime import datetime
 
 from chalicelib.domain import local_time
 from chalicelib.domain.customers import format_phone
-from chalicelib.domain.deposits import AnomalyReason, DepositAnomaly, format_amount
+from chalicelib.domain.deposits import BALANCE_REASONS, AnomalyReason, DepositAnomaly, format_amount
 from chalicelib.domain.dealers import User
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.leads.model import Lead
@@ -85,15 +85,17 @@ def payment_anomaly(proposal: Proposal, anomaly: DepositAnomaly) -> Alert:
     subject = f"Paiement à régulariser – proposition {proposal.reference} ({customer})"
     settle = (f"remboursez-le depuis le tableau de bord Stripe (Paiements, recherchez la référence {reference}), "
               "ou convenez avec le client de sa régularisation (par exemple l'imputer sur le prix) et notez-la "
-              "dans le dossier. Offerline ne l'enregistre pas comme acompte réglé.")
+              "dans le dossier. Offerline ne l'enregistre pas comme réglé.")
     todo = (f"Que faire : le client a été débité ; {settle}" if anomaly.provider == "stripe" else
             f"Que faire : c'est un paiement de test ({anomaly.provider}), rien n'a été débité. En production, "
             f"{settle}")
+    balance = anomaly.reason in BALANCE_REASONS  # a card payment of the order's balance, not the acompte
+    what, asked = ("paiement du solde", "Solde restant dû") if balance else ("acompte", "Acompte demandé")
     text = (
         f"Un paiement par carte de {received} a été reçu pour la proposition {proposal.reference} ({customer}). "
-        f"Il n'est pas enregistré comme acompte : {_why(proposal, anomaly)}\n\n"
+        f"Il n'est pas enregistré comme {what} : {_why(proposal, anomaly)}\n\n"
         f"Montant reçu : {received}\n"
-        f"Acompte demandé : {format_amount(anomaly.expected_cents, 'eur') if anomaly.expected_cents else 'aucun'}\n"
+        f"{asked} : {format_amount(anomaly.expected_cents, 'eur') if anomaly.expected_cents else 'aucun'}\n"
         f"Référence du paiement : {reference}\n"
         f"Reçu le : {local_time.format_moment(anomaly.at)}\n\n"
         f"{todo}\n\n"
@@ -138,6 +140,11 @@ def _why(proposal: Proposal, anomaly: DepositAnomaly) -> str:
             when = f" le {local_time.format_moment(paid.paid_at)}" if paid and paid.paid_at else ""
             ref = f" (référence {paid.provider_reference})" if paid and paid.provider_reference else ""
             return f"l'acompte était déjà réglé{when}{ref} : le client a payé deux fois."
+        case AnomalyReason.BALANCE_MISMATCH:
+            return (f"le montant payé ({format_amount(anomaly.amount_cents, anomaly.currency)}) n'est pas le solde "
+                    f"restant dû sur la commande ({format_amount(anomaly.expected_cents, 'eur')}).")
+        case AnomalyReason.ORDER_CLOSED:
+            return "la commande est annulée ou close : aucun solde ne peut plus y être encaissé."
     return anomaly.label
 
 

@@ -61,16 +61,17 @@ def checkout_opened(proposal: Proposal, payment: DepositPayment) -> Update:
                   condition=condition, error=ConcurrentChange())
 
 
-def return_saved(proposal: Proposal, reference_hash: str, kept_until: datetime) -> Put:
-    """Where a checkout's return reference leads (the same for a retried start: written again, unchanged)."""
+def return_saved(proposal: Proposal, reference_hash: str, kept_until: datetime, purpose: str = "deposit") -> Put:
+    """Where a checkout's return reference leads, and what it paid (the acompte, or an order's balance: the
+    return page says which); the same for a retried start: written again, unchanged."""
     return Put(keys.deposit_return(reference_hash), {"dealer_id": proposal.dealer_id, "proposal_id": proposal.id,
-                                                      keys.TTL: int(kept_until.timestamp())})
+                                                      "purpose": purpose, keys.TTL: int(kept_until.timestamp())})
 
 
-def returning_to(reference_hash: str) -> tuple[str, str] | None:
-    """(dealer_id, proposal_id) of a return reference, None when unknown or forgotten."""
+def returning_to(reference_hash: str) -> tuple[str, str, str] | None:
+    """(dealer_id, proposal_id, purpose) of a return reference, None when unknown or forgotten."""
     item = table.get(keys.deposit_return(reference_hash))
-    return (item["dealer_id"], item["proposal_id"]) if item else None
+    return (item["dealer_id"], item["proposal_id"], item.get("purpose", "deposit")) if item else None
 
 
 def event_processed(proposal: Proposal, event_id: str, event_type: str, at: datetime) -> Put:
@@ -79,6 +80,11 @@ def event_processed(proposal: Proposal, event_id: str, event_type: str, at: date
                {"dealer_id": proposal.dealer_id, "proposal_id": proposal.id, "event_id": event_id,
                 "event_type": event_type, "processed_at": at.isoformat()},
                if_absent(), error=AlreadyProcessed())
+
+
+def processed(proposal: Proposal, event_id: str) -> bool:
+    """Whether this provider event was handled already (its marker is there)."""
+    return table.get(keys.payment_event(proposal.dealer_id, proposal.id, event_id)) is not None
 
 
 def payment_received(proposal: Proposal, payment: DepositPayment, evidenced: Proposal) -> Update:

@@ -425,10 +425,13 @@ def test_an_admin_sets_the_dealer_up_and_sees_each_error_next_to_its_field(live_
     expect(page.get_by_label("Véhicule")).to_have_attribute("aria-invalid", "true")
     look(page, "front-settings-dealer-error")
     page.get_by_label("Véhicule").fill("14")
+    page.get_by_label("IBAN du virement").fill("FR76 3000 6000 0112 3456 7890 189")
+    page.get_by_label("Proposer le paiement du solde par carte", exact=False).check()
     page.get_by_role("button", name="Enregistrer les options").click()
     expect(page.get_by_text("Options enregistrées.")).to_be_visible()
     saved = dealers.get_dealer(garage.dealer.id).settings
     assert saved.proposal_validity_days == 45 and saved.deposit.enabled and saved.deposit.percent == 10
+    assert saved.balance.card_enabled and saved.balance.iban == "FR7630006000011234567890189"
 
     page.get_by_role("link", name="Informations légales").click()
     expect(page.get_by_label("Raison sociale")).to_have_value("Tilleuls Automobiles SAS")

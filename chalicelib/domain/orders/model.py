@@ -205,6 +205,11 @@ class Order(Entity):
         return max(self.total_ttc_cents - financed, 0)
 
     @property
+    def left_to_pay_cents(self) -> int:
+        """What the customer still owes of their part (the portal's balance)."""
+        return max(self.customer_pays_cents - self.received_cents, 0)
+
+    @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 

@@ -31,11 +31,13 @@ const EVENTS = {
 };
 // Who marks a payment anomaly settled (the API refuses the others).
 const SETTLERS = ["admin", "manager", "back_office"];
-// Why a payment taken is not the acompte (deposit_anomalies[].reason, payment_anomaly events).
+// Why a payment taken is not the acompte, or not the order's balance by card (deposit_anomalies[].reason,
+// payment_anomaly events).
 const ANOMALY_REASONS = {
   amount_mismatch: "montant différent de l'acompte demandé", currency_mismatch: "paiement dans une autre devise que l'euro",
   proposal_not_accepted: "proposition non signée", no_deposit_asked: "aucun acompte demandé",
   already_paid: "acompte déjà réglé (second paiement)",
+  balance_mismatch: "montant différent du solde restant dû", order_closed: "solde payé pour une commande annulée ou close",
 };
 
 export async function render({ main, params: [proposalId] }) {

@@ -74,6 +74,12 @@ async function dealerSection(content, { dealer, users }) {
         number("withdrawal_days.vehicle", s.withdrawal_days.vehicle, 14, 365, "Véhicule", "14 jours au moins"),
         number("withdrawal_days.service_contract", s.withdrawal_days.service_contract, 14, 365, "Contrats de service", "14 jours au moins"),
         number("withdrawal_days.insurance", s.withdrawal_days.insurance, 30, 365, "Assurances", "30 jours au moins"))),
+    h("fieldset", { "data-field": "balance" }, h("legend", {}, "Solde de la commande (page du client)"),
+      h("div", { class: "grid-3" },
+        field("IBAN du virement", input("balance.iban", s.balance.iban ?? "", { disabled: readOnly, autocomplete: "off" })),
+        field("BIC", input("balance.bic", s.balance.bic ?? "", { disabled: readOnly, maxlength: 11 })),
+        field("Titulaire du compte", input("balance.account_holder", s.balance.account_holder ?? "", { disabled: readOnly, maxlength: 120 }))),
+      checkbox("balance.card_enabled", "Proposer le paiement du solde par carte (même prestataire que l'acompte)", s.balance.card_enabled, { disabled: readOnly })),
     readOnly ? null : h("div", { class: "actions start" }, h("button", { type: "submit", class: "primary" }, "Enregistrer les options")));
   // Only the deposit field of the chosen form shows.
   const showDeposit = () => {
@@ -88,6 +94,7 @@ async function dealerSection(content, { dealer, users }) {
       const text = valueOf(form, name).trim();
       return /^\d+$/.test(text) ? Number(text) : text === "" ? null : NaN;
     };
+    const text = (name) => valueOf(form, name).trim() || null;
     const problems = {};
     const days = valueOf(form, "reminder_days").split(/[,;\s]+/).filter(Boolean);
     if (days.some((d) => !/^\d+$/.test(d))) problems.reminder_days = "Des nombres de jours séparés par des virgules.";
@@ -114,6 +121,11 @@ async function dealerSection(content, { dealer, users }) {
       withdrawal_days: {
         vehicle: int("withdrawal_days.vehicle"), service_contract: int("withdrawal_days.service_contract"),
         insurance: int("withdrawal_days.insurance"),
+      },
+      // Replaced as a whole: the bank details go with the card option.
+      balance: {
+        iban: text("balance.iban"), bic: text("balance.bic")?.toUpperCase() ?? null,
+        account_holder: text("balance.account_holder"), card_enabled: checked(form, "balance.card_enabled"),
       },
     });
     setDealer(updated);

@@ -1,0 +1,143 @@
+"""The order's balance paid by card from the portal (issue 13), through the acompte's provider.
+
+Start: the order page's form (CSRF bound to the link, a plain POST) opens a checkout for the amount left
+to pay when the dealer enabled it (`balance.card_enabled`) and the order still takes money. Its metadata
+names the order and says `purpose=balance`; its return addresses carry a return reference (decision 32),
+never the portal token. The portal request itself (time, IP, user agent) goes on the proposal's evidence
+chain as `checkout_opened`, with the return reference's item, in one unit of work. The same amount left
+opens the same checkout (the idempotency key names the order and what it had received): a double click or
+a second tab never asks to pay twice.
+
+Confirm: services/deposits routes a completed checkout whose metadata says `purpose=balance` here to be
+judged (`anomaly_of`) and, when it fits, recorded with the orders' own payment writes (`received`).
+"""
+from datetime import datetime
+
+from chalicelib import payments
+from chalicelib.domain import deposits as rules
+from chalicelib.domain import evidence
+from chalicelib.domain.deposits import RETURN_KEPT, RETURN_PATH, AnomalyReason, Confirmation
+from chalicelib.domain.errors import InvalidTransition, NotFound
+from chalicelib.domain.links import PortalState, hash_token
+from chalicelib.domain.orders.model import Order, OrderPayment
+from chalicelib.domain.proposals.model import Proposal
+from chalicelib.observability import logger
+from chalicelib.payments import SESSION_PLACEHOLDER, CheckoutRequest, ProviderFailed
+from chalicelib.services import orders
+from chalicelib.services.order_portal import CLOSED, order_of
+from chalicelib.services.visit import Record, Visitor, checked, look, retried
+from chalicelib.settings import settings
+from chalicelib.store import dealers as dealer_store
+from chalicelib.store import deposits as deposit_store
+from chalicelib.store.orders import OrderAggregate
+from chalicelib.store.unit_of_work import commit
+
+FORM = "balance"
+PURPOSE = "balance"  # the checkout's metadata: tells the webhook a balance from the acompte
+CUSTOMER = "customer"
+
+
+class CardNotOffered(InvalidTransition):
+    code = "balance_card_not_offered"
+
+
+class BalanceUnavailable(InvalidTransition):
+    code = "payment_unavailable"
+
+    def __init__(self) -> None:
+        super().__init__("Le paiement en ligne est momentanément indisponible : réessayez dans quelques minutes.")
+
+
+# --- start, from the order page ---------------------------------------------------------------
+
+def start(token: str, form: dict[str, str], visitor: Visitor) -> str:
+    """Where the customer pays the balance now (the provider's checkout page)."""
+    checked(token, FORM, form)
+    return retried(lambda: _start(token, visitor))
+
+
+def _start(token: str, visitor: Visitor) -> str:
+    opened = look(token).require(PortalState.ACCEPTED_VIEW)
+    proposal, now = opened.proposal, opened.now
+    agg = order_of(proposal)
+    if agg is None:
+        raise NotFound("Aucune commande n'est liée à cette proposition.")
+    order = agg.order
+    require_payable(order, dealer_store.get(order.dealer_id).settings.balance.card_enabled)
+    amount = order.left_to_pay_cents
+    provider = payments.provider()
+    key = f"offerline-balance-{order.dealer_id}-{order.id}-{order.received_cents}"
+    reference = rules.return_reference(settings().code_hmac_secret.get_secret_value(), key)
+    return_url = f"{settings().public_base_url}{RETURN_PATH}{reference}"
+    try:
+        checkout = provider.create_checkout(CheckoutRequest(
+            amount_cents=amount, currency=rules.CURRENCY, reference=proposal.reference,
+            description=f"Solde – commande {proposal.reference} – {proposal.dealer.name}",
+            metadata={"dealer_id": order.dealer_id, "proposal_id": proposal.id, "order_id": order.id,
+                      "purpose": PURPOSE, "amount_cents": str(amount), "reference": proposal.reference},
+            success_url=f"{return_url}/paid?session_id={SESSION_PLACEHOLDER}",
+            cancel_url=f"{return_url}/cancelled",
+            idempotency_key=key,
+        ))
+    except ProviderFailed as failure:
+        logger.warning("balance checkout failed", extra={"order_id": order.id, "reason": str(failure)})
+        raise BalanceUnavailable() from None
+    record = Record(opened.aggregate, visitor, now)
+    record.proof(evidence.EventKind.CHECKOUT_OPENED, {
+        "order_id": order.id, "purpose": PURPOSE, "amount_cents": amount, "currency": rules.CURRENCY,
+        "provider": provider.name, "session_id": checkout.session_id})
+    commit(record.saved(allowed=(proposal.status,)),
+           deposit_store.return_saved(proposal, hash_token(reference), checkout.expires_at + RETURN_KEPT, PURPOSE))
+    return checkout.url
+
+
+def require_payable(order: Order, card_enabled: bool) -> None:
+    """The order page may open a card checkout: the dealer offers it, the order is open and owes something."""
+    if not card_enabled:
+        raise CardNotOffered("Le paiement du solde par carte n'est pas proposé par la concession : "
+                             "réglez-le par virement.")
+    if order.status in CLOSED:
+        raise CardNotOffered("Cette commande n'attend plus de paiement.")
+    if order.left_to_pay_cents <= 0:
+        raise CardNotOffered("Le solde est déjà réglé : rien de plus à payer.")
+
+
+# --- confirm, from the webhook (services/deposits) ---------------------------------------------------
+
+def is_balance(metadata: dict[str, str]) -> bool:
+    return metadata.get("purpose") == PURPOSE
+
+
+def order_paid(proposal: Proposal, metadata: dict[str, str]) -> OrderAggregate | None:
+    """The order the checkout's metadata names, if it is the one this proposal opened (None: not found)."""
+    agg = order_of(proposal)
+    return agg if agg is not None and agg.order.id == metadata.get("order_id") else None
+
+
+def payment_id(session_id: str) -> str:
+    """One checkout, one payment: the id says which checkout paid it, so a second event for it finds it."""
+    return f"card-{session_id}"
+
+
+def recorded(agg: OrderAggregate, confirmation: Confirmation) -> bool:
+    return any(p.id == payment_id(confirmation.session_id) for p in agg.payments)
+
+
+def anomaly_of(order: Order, confirmation: Confirmation, metadata: dict[str, str]) -> AnomalyReason | None:
+    """Why a confirmed balance payment cannot be recorded on the order (None: it fits). It fits when it is
+    in euros, the order still takes money, and it is what the checkout asked, no more than is left."""
+    if confirmation.currency.lower() != rules.CURRENCY:
+        return AnomalyReason.CURRENCY_MISMATCH
+    if order.status in CLOSED:
+        return AnomalyReason.ORDER_CLOSED
+    asked = metadata.get("amount_cents")
+    if confirmation.amount_cents > order.left_to_pay_cents or asked != str(confirmation.amount_cents):
+        return AnomalyReason.BALANCE_MISMATCH
+    return None
+
+
+def received(agg: OrderAggregate, confirmation: Confirmation, at: datetime) -> orders.Change:
+    """The orders' own writes of a payment received (its events, funds received, the proposal's chain)."""
+    payment = OrderPayment(id=payment_id(confirmation.session_id), kind="balance", method="card",
+                           amount_cents=confirmation.amount_cents, received_at=at, recorded_by=CUSTOMER)
+    return orders.payment_received_writes(agg, payment, at)
