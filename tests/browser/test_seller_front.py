@@ -462,7 +462,7 @@ def test_an_admin_sets_the_dealer_up_and_sees_each_error_next_to_its_field(live_
     expect(page.get_by_text("Profil enregistré.")).to_be_visible()
     look(page, "front-settings-profile")
 
-    page.get_by_role("link", name="Notifications").click()
+    page.get_by_role("link", name="Préférences de notification").click()
     page.get_by_label("SMS", exact=False).check()
     page.get_by_label("Le client télécharge le PDF").uncheck()
     page.get_by_role("button", name="Enregistrer les préférences").click()

@@ -192,7 +192,7 @@ def test_the_provider_never_gets_the_portal_token_only_a_return_reference(client
     reference = paid.split("/")[3]
     assert paid == f"/p/retour/{reference}/paid" and cancelled == f"/p/retour/{reference}/cancelled"
     # The reference opens nothing of the proposal: as a portal link it is unknown, its pages hold no way in.
-    assert Customer(client, reference).get().status_code == 410
+    assert Customer(client, reference).get().status_code == 404
     for path in (f"/p/retour/{reference}/document.pdf", f"/p/retour/{reference}/decline"):
         assert client.http.get(path).status_code == 404
     page = unescape(html(client.http.get(paid)))

@@ -15,7 +15,7 @@ const SECTIONS = [
   ["legal", "Informations légales"],
   ["templates", "Modèles d'e-mails"],
   ["profile", "Profil vendeur"],
-  ["notifications", "Notifications"],
+  ["notifications", "Préférences de notification"],
 ];
 const TEMPLATE_NAMES = {
   send: "Envoi de la proposition", reminder: "Relance", question_ack: "Accusé de réception d'une question",
