@@ -281,9 +281,11 @@ class Invoice(InvoiceDraft):
         return KIND_TITLES[self.kind]
 
     def shown(self) -> ProposalInvoice:
-        """What the customer portal shows of it (kept on its proposal)."""
+        """What the customer portal shows of it (kept on its proposal): a credit note's amount negative, as what
+        is given back."""
+        sign = -1 if self.kind == InvoiceKind.CREDIT_NOTE else 1
         return ProposalInvoice(number=self.number, title=self.title, issue_date=self.issue_date,
-                               ttc_cents=self.totals.ttc_cents)
+                               ttc_cents=sign * self.totals.ttc_cents)
 
     @property
     def has_margin_scheme(self) -> bool:

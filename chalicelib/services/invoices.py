@@ -37,6 +37,7 @@ from chalicelib.domain.quotes import LineKind, QuoteLine
 from chalicelib.store import customers as customer_store
 from chalicelib.store import dealers as dealer_store
 from chalicelib.store import invoices as store
+from chalicelib.store import orders as order_store
 from chalicelib.store import outbox as outbox_store
 from chalicelib.store import proposals as proposal_store
 from chalicelib.store import quotes as quote_store
@@ -187,13 +188,14 @@ def shown(proposal: Proposal) -> list[ProposalInvoice]:
 
 
 def of_proposal(dealer_id: str, proposal_id: str) -> list[Invoice]:
-    """What the signed proposal's customer sees on the portal: its deposit invoice and the final invoice of the
-    order it opened, as issued."""
+    """What the signed proposal's customer sees on the portal: its deposit invoice, the final invoice of the
+    order it opened and the credit notes issued on either, as issued."""
     return store.of_proposal(dealer_id, proposal_id)
 
 
 def proposal_download(dealer_id: str, proposal_id: str, number: str) -> str:
-    """A short-lived URL of one of the proposal's invoices; any other number (another proposal's) is not found."""
+    """A short-lived URL of one of the proposal's invoices or credit notes; any other number (another proposal's)
+    is not found."""
     invoice = next((i for i in of_proposal(dealer_id, proposal_id) if i.number == number), None)
     if invoice is None:
         raise NotFound("Facture introuvable.")
@@ -244,7 +246,25 @@ def _credit(invoice: Invoice, amount_cents: int | None, reason: str, source_id: 
         payment_terms=payment_terms(InvoiceKind.CREDIT_NOTE),
     )
     amount = sum(line.ttc_cents for line in lines)
-    return _issue_once(draft, lambda _: [store.credited(invoice, amount, already)])
+    proposal_id = _proposal_of(invoice)
+    # The proposal item is not otherwise in this transaction (counter, credit note, its marker and listing,
+    # the credited item), so listing it there touches each item once.
+    listed = _listed_on(invoice.dealer_id, proposal_id) if proposal_id is not None else None
+    return _issue_once(draft, lambda note: [store.credited(invoice, amount, already),
+                                            *(listed(note) if listed else [])])
+
+
+def _proposal_of(invoice: Invoice) -> str | None:
+    """The proposal whose portal page lists the invoice: its deposit's, or that of the order it finally billed
+    (none for an invoice from a quote, or an order opened from a quote)."""
+    if invoice.source == InvoiceSource.DEPOSIT:
+        return invoice.source_id
+    if invoice.source == InvoiceSource.HANDOVER:
+        try:
+            return order_store.get(invoice.dealer_id, invoice.source_id).proposal_id
+        except NotFound:
+            return None  # no order of that id: no portal page lists it
+    return None
 
 
 # The writes that go with an invoice in its transaction, made for each attempt's numbered invoice.

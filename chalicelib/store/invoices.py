@@ -110,9 +110,10 @@ def by_source(dealer_id: str, source: str, source_id: str) -> Invoice | None:
 
 
 def of_proposal(dealer_id: str, proposal_id: str) -> list[Invoice]:
-    """The deposit invoice of a proposal and the final invoice of the order it opened (the portal shows them):
-    batch reads of their markers, then of the invoices; a signed proposal with no order nor invoice yet costs
-    one read."""
+    """The deposit invoice of a proposal, the final invoice of the order it opened and the credit notes issued on
+    either (the portal shows them), in number order: batch reads of their markers, then of the invoices, a Query
+    of each invoice's credit notes and a batch read of those; a signed proposal with no order nor invoice yet
+    costs one read."""
     deposit = keys.invoice_source(dealer_id, InvoiceSource.DEPOSIT.value, proposal_id)
     origin = keys.order_origin(dealer_id, OrderSource.PROPOSAL.value, proposal_id)
     read = {item[keys.SK]: item for item in table.batch_get([deposit, origin])}
@@ -122,8 +123,13 @@ def of_proposal(dealer_id: str, proposal_id: str) -> list[Invoice]:
                                                         read[origin[keys.SK]]["order_id"])])
     if not markers:
         return []
-    found = table.batch_get([keys.invoice(dealer_id, int(marker["seq"])) for marker in markers])
-    return sorted((Invoice.model_validate(item) for item in found), key=lambda invoice: invoice.seq)
+    found = [Invoice.model_validate(item)
+             for item in table.batch_get([keys.invoice(dealer_id, int(marker["seq"])) for marker in markers])]
+    notes = [seq_of(note.number) for invoice in found for note in credit_notes_of(dealer_id, invoice.seq)]
+    if notes:
+        found += [Invoice.model_validate(item)
+                  for item in table.batch_get([keys.invoice(dealer_id, seq) for seq in notes if seq is not None])]
+    return sorted(found, key=lambda invoice: invoice.seq)
 
 
 def page(dealer_id: str, limit: int, cursor: str | None) -> tuple[list[Invoice], str | None]:

@@ -88,3 +88,26 @@ def test_before_signing_an_invoice_link_goes_back_to_the_proposal(garage, sent, 
     mine = deposit_invoice(garage.dealer.id, sent.proposal_id)
     answer = customer.get(f"/invoices/{mine.number}")
     assert (answer.status_code, portal.header(answer, "location")) == (303, f"../../{sent.token}")
+
+
+def test_a_refund_s_credit_note_is_listed_negative_and_downloads_another_proposal_s_does_not(garage, sent, customer):
+    sign(customer, sent)
+    mine = deposit_invoice(garage.dealer.id, sent.proposal_id)
+    note = invoices.refunded(garage.dealer.id, sent.proposal_id, "01REFUND00000000000000000", 20_000, "Rétractation")
+    proposal_item(garage.dealer.id, "01OTHERPROPOSAL0000000000")
+    deposit_invoice(garage.dealer.id, sent.proposal_id, invoiced_as="01OTHERPROPOSAL0000000000")
+    other = invoices.refunded(garage.dealer.id, "01OTHERPROPOSAL0000000000", "01REFUND00000000000000001", 10_000,
+                              "Annulation")
+
+    page = html(customer.get())
+    assert f'href="{sent.token}/invoices/{mine.number}"' in page
+    assert f'href="{sent.token}/invoices/{note.number}"' in page
+    assert "Avoir" in page and "-200,00" in page
+    assert other.number not in page
+
+    answer = customer.get(f"/invoices/{note.number}")
+    assert answer.status_code == 303
+    with urllib.request.urlopen(portal.header(answer, "location")) as download:
+        pdf = download.read()
+    assert pdf == storage.get(storage.invoice_pdf_key(garage.dealer.id, note.number))
+    assert customer.get(f"/invoices/{other.number}").status_code == 404

@@ -165,7 +165,7 @@ class ProposalInvoice(Entity):
     number: str
     title: str = Field(description="e.g. Facture d'acompte")
     issue_date: date
-    ttc_cents: int
+    ttc_cents: int = Field(description="TTC; a credit note's negative")
 
 
 class Proposal(Entity):
@@ -228,9 +228,9 @@ class Proposal(Entity):
         default=None, description="the dealer's order milestones when the proposal was last sent: the order its "
                                   "acceptance opens follows them (none on proposals sent before they were kept)")
     invoices: list[ProposalInvoice] | None = Field(
-        default=None, description="its deposit invoice and the final invoice of its order, as issued (written "
-                                  "by services/invoices from the acceptance on; none on proposals signed before "
-                                  "they were kept)")
+        default=None, description="its deposit invoice, the final invoice of its order and the credit notes "
+                                  "issued on either, as issued (written by services/invoices from the acceptance "
+                                  "on; none on proposals signed before they were kept)")
 
     @field_validator("order_template", mode="before")
     @classmethod

@@ -4,6 +4,7 @@ import copy
 import csv
 import io
 from datetime import UTC, date, datetime, timedelta
+from types import SimpleNamespace
 
 import pytest
 
@@ -270,3 +271,32 @@ def test_a_proposal_keeps_what_its_page_shows_of_its_invoices_even_of_one_issued
     table.write(Put(keys.order_origin(g.dealer_id, "proposal", "P1"), {"order_id": "O1"}))
     final = handover(g)
     assert listed() == [i.shown().model_dump(mode="json") for i in (first, final)]
+
+
+def test_a_credit_note_is_listed_on_its_proposal_negative_and_downloads_there_only(memory, g, monkeypatch):
+    from chalicelib.store.table import Put, table
+
+    def listed() -> list[dict]:
+        return table.get(keys.proposal(g.dealer_id, "P1"))["invoices"]
+
+    first = deposit(g)
+    note = invoices.refunded(g.dealer_id, "P1", "R1", 40_000, "Rétractation")
+    assert listed() == [first.shown().model_dump(mode="json"),
+                        {"number": note.number, "title": "Avoir", "issue_date": "2026-03-02", "ttc_cents": -40_000}]
+    # The final invoice's own transaction keeps the credit note listed, and a correction of it lists too.
+    table.write(Put(keys.order_origin(g.dealer_id, "proposal", "P1"), {"order_id": "O1"}))
+    # Order O1 (which the fixture does not make) was opened from P1.
+    monkeypatch.setattr(invoices.order_store, "get",
+                        lambda dealer_id, order_id: SimpleNamespace(proposal_id="P1" if order_id == "O1" else None))
+    final = handover(g)
+    correction = invoices.credit_note(g.dealer_id, final.number, NewCreditNote(amount_cents=10_000, reason="Remise"),
+                                      by=g.admin)
+    assert [i["number"] for i in listed()] == [first.number, note.number, final.number, correction.number]
+    assert listed()[-1]["ttc_cents"] == -10_000
+    assert [i.number for i in invoices.of_proposal(g.dealer_id, "P1")] == [i["number"] for i in listed()]
+    assert invoices.proposal_download(g.dealer_id, "P1", note.number).startswith("http")
+    with pytest.raises(NotFound):
+        invoices.proposal_download(g.dealer_id, "P2", note.number)
+    # Each credit note is also emailed with its PDF, as every invoice.
+    assert {m["attachments"][0]["filename"] for m in outbox(memory)} >= {f"avoir-{note.number}.pdf",
+                                                                        f"avoir-{correction.number}.pdf"}
