@@ -230,7 +230,9 @@ def test_a_seller_runs_an_order_signed_on_the_portal_to_sold_with_back_office(li
     header = page.get_by_role("region", name="Commande Durand Transports")
     expect(header).to_contain_text("Réservée")
     # The acompte paid by card on the portal is on the order before the seller does anything.
-    expect(page.get_by_role("region", name="Paiements")).to_contain_text(format_euros(DEPOSIT))
+    payments = page.get_by_role("region", name="Paiements")
+    expect(payments).to_contain_text(f"{format_euros(DEPOSIT)} · Acompte")
+    expect(page.get_by_role("region", name="Historique")).to_contain_text("Paiement enregistré")
     look(page, "front-order-signed")
 
     handover_day_and_funds(page, today, "front-order-signed")
