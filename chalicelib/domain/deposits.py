@@ -79,6 +79,14 @@ class DepositPayment(Entity):
                 and self.session_expires_at is not None and at + RESUME_MARGIN < self.session_expires_at)
 
 
+class PaymentUnavailable(Conflict):
+    """The provider could not open a checkout (acompte or balance): nothing was recorded."""
+    code = "payment_unavailable"
+
+    def __init__(self) -> None:
+        super().__init__("Le paiement en ligne est momentanément indisponible : réessayez dans quelques minutes.")
+
+
 class DepositNotPayable(Conflict):
     code = "deposit_not_payable"
 

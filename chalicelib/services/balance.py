@@ -16,7 +16,7 @@ from datetime import datetime
 from chalicelib import payments
 from chalicelib.domain import deposits as rules
 from chalicelib.domain import evidence
-from chalicelib.domain.deposits import RETURN_KEPT, RETURN_PATH, AnomalyReason, Confirmation
+from chalicelib.domain.deposits import RETURN_KEPT, RETURN_PATH, AnomalyReason, Confirmation, PaymentUnavailable
 from chalicelib.domain.errors import InvalidTransition, NotFound
 from chalicelib.domain.links import PortalState, hash_token
 from chalicelib.domain.orders.model import Order, OrderPayment
@@ -39,13 +39,6 @@ CUSTOMER = "customer"
 
 class CardNotOffered(InvalidTransition):
     code = "balance_card_not_offered"
-
-
-class BalanceUnavailable(InvalidTransition):
-    code = "payment_unavailable"
-
-    def __init__(self) -> None:
-        super().__init__("Le paiement en ligne est momentanément indisponible : réessayez dans quelques minutes.")
 
 
 # --- start, from the order page ---------------------------------------------------------------
@@ -81,7 +74,7 @@ def _start(token: str, visitor: Visitor) -> str:
         ))
     except ProviderFailed as failure:
         logger.warning("balance checkout failed", extra={"order_id": order.id, "reason": str(failure)})
-        raise BalanceUnavailable() from None
+        raise PaymentUnavailable() from None
     record = Record(opened.aggregate, visitor, now)
     record.proof(evidence.EventKind.CHECKOUT_OPENED, {
         "order_id": order.id, "purpose": PURPOSE, "amount_cents": amount, "currency": rules.CURRENCY,

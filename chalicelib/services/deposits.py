@@ -31,6 +31,7 @@ from chalicelib.domain import clock, deposits as rules
 from chalicelib.domain import evidence, letters, local_time
 from chalicelib.domain.deposits import (
     RETURN_KEPT, RETURN_PATH, AlreadySettled, AnomalySettlement, Confirmation, DepositAnomaly, DepositStatus,
+    PaymentUnavailable,
 )
 from chalicelib.domain.errors import Conflict, InvalidInput, NotFound, StaleVersion
 from chalicelib.domain.funnel import Step
@@ -72,13 +73,6 @@ class InvalidEvent(InvalidInput):
 
     def __init__(self) -> None:
         super().__init__("Événement de paiement mal formé.", {"body": "not a provider event"})
-
-
-class PaymentUnavailable(Conflict):
-    code = "payment_unavailable"
-
-    def __init__(self) -> None:
-        super().__init__("Le paiement en ligne est momentanément indisponible : réessayez dans quelques minutes.")
 
 
 # --- start, from the portal ------------------------------------------------------------------
