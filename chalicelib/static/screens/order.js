@@ -5,6 +5,7 @@
 import { ApiError, get, post, put } from "../api.js";
 import { context, ROLES, userName } from "../context.js";
 import { go, reload } from "../nav.js";
+import { uploadDocument } from "../upload.js";
 import {
   add, badge, busy, checkbox, day, dialog, empty, facts, field, FormProblem, h, input, money, openUrlOrLink, parseEuros,
   scrollingTable, select, showErrors, textarea, toast, valueOf, when,
@@ -31,7 +32,6 @@ const HOLDERS = { individual: "Particulier", co_holders: "Titulaire et cotitulai
 const WHO = { system: "Offerline", customer: "Client" };
 const REVIEWERS = ["back_office", "manager", "admin"];
 const OVERRIDERS = ["manager", "admin"];
-const FILE_TYPES = { pdf: "application/pdf", jpg: "image/jpeg", jpeg: "image/jpeg", png: "image/png" };
 const EVENTS = {
   opened: "Commande ouverte", handover_date_set: "Date de cession fixée", payment_plan_set: "Moyen de paiement choisi",
   holder_set: "Titulaire de la carte grise", delivery_set: "Mode de remise", payment_recorded: "Paiement enregistré",
@@ -221,24 +221,8 @@ function documentsSection(view, role) {
     ["cancelled", "sold"].includes(order.status) ? null : form);
 }
 
-// The three steps of docs/orders.md: the API's presigned POST, the file straight to S3, the confirmation.
 async function upload(orderId, form) {
-  const file = form.elements.namedItem("file").files[0];
-  if (!file) throw new FormProblem({ file: "Choisissez un fichier." });
-  const type = FILE_TYPES[file.name.split(".").pop().toLowerCase()] || file.type;
-  if (!Object.values(FILE_TYPES).includes(type)) throw new FormProblem({ file: "Un PDF, une image JPEG ou PNG." });
-  const presigned = await post(`/orders/${orderId}/documents`, { kind: valueOf(form, "kind"), filename: file.name, content_type: type });
-  const data = new FormData();
-  for (const [name, value] of Object.entries(presigned.fields)) data.append(name, value);
-  data.append("file", file); // last: S3 ignores the fields after the file
-  let sent;
-  try {
-    sent = await fetch(presigned.url, { method: "POST", body: data });
-  } catch {
-    sent = null;
-  }
-  if (!sent || !sent.ok) throw new FormProblem({}, "Le fichier n'a pas pu être envoyé (10 Mo au plus) : réessayez.");
-  return post(`/orders/${orderId}/documents/${presigned.document.id}/confirm`);
+  return uploadDocument(form, `/orders/${orderId}/documents`, { kind: valueOf(form, "kind") });
 }
 
 // A 5-minute link from the API (GET …/download), opened in a new tab: the file itself never passes the API.

@@ -3,12 +3,12 @@
 // straight to S3 (presigned POST), kept only if the server reads a PDF, a JPEG or a PNG of 10 Mo at most.
 import { get, patch, post, del } from "../api.js";
 import { context, userName } from "../context.js";
+import { uploadDocument } from "../upload.js";
 import {
   FormProblem, add, busy, checkbox, clear, confirmDialog, countdown, dialog, field, fromLocalInput, h, input, onSubmit,
   openUrlOrLink, select, toast, valueOf, when,
 } from "../ui.js";
 
-const FILE_TYPES = { pdf: "application/pdf", jpg: "image/jpeg", jpeg: "image/jpeg", png: "image/png" };
 const EVENTS = {
   task_created: "Tâche créée", task_completed: "Tâche terminée", document_added: "Document ajouté",
   document_renamed: "Document renommé", document_deleted: "Document supprimé",
@@ -132,24 +132,9 @@ export function workPanel(kind, recordId) {
   return panel;
 }
 
-// The three steps: the API's presigned POST, the file straight to S3, the confirmation (the server reads it).
+// A title is this panel's own field; the rest is upload.js's.
 async function upload(base, form) {
-  const file = form.elements.namedItem("file").files[0];
   const title = valueOf(form, "title").trim();
   if (!title) throw new FormProblem({ title: "Donnez un titre au document." });
-  if (!file) throw new FormProblem({ file: "Choisissez un fichier." });
-  const type = FILE_TYPES[file.name.split(".").pop().toLowerCase()] || file.type;
-  if (!Object.values(FILE_TYPES).includes(type)) throw new FormProblem({ file: "Un PDF, une image JPEG ou PNG." });
-  const presigned = await post(`${base}/documents`, { title, filename: file.name, content_type: type });
-  const data = new FormData();
-  for (const [name, value] of Object.entries(presigned.fields)) data.append(name, value);
-  data.append("file", file); // last: S3 ignores the fields after the file
-  let sent;
-  try {
-    sent = await fetch(presigned.url, { method: "POST", body: data });
-  } catch {
-    sent = null;
-  }
-  if (!sent || !sent.ok) throw new FormProblem({}, "Le fichier n'a pas pu être envoyé (10 Mo au plus) : réessayez.");
-  return post(`${base}/documents/${presigned.document.id}/confirm`);
+  return uploadDocument(form, `${base}/documents`, { title });
 }
