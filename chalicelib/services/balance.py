@@ -13,20 +13,16 @@ judged (`anomaly_of`) and, when it fits, recorded with the orders' own payment w
 """
 from datetime import datetime
 
-from chalicelib import payments
 from chalicelib.domain import deposits as rules
 from chalicelib.domain import evidence
-from chalicelib.domain.deposits import RETURN_KEPT, RETURN_PATH, AnomalyReason, Confirmation, PaymentUnavailable
+from chalicelib.domain.deposits import RETURN_KEPT, AnomalyReason, Confirmation
 from chalicelib.domain.errors import InvalidTransition, NotFound
 from chalicelib.domain.links import PortalState, hash_token
 from chalicelib.domain.orders.model import Order, OrderPayment
 from chalicelib.domain.proposals.model import Proposal
-from chalicelib.observability import logger
-from chalicelib.payments import SESSION_PLACEHOLDER, CheckoutRequest, ProviderFailed
-from chalicelib.services import orders
+from chalicelib.services import checkouts, orders
 from chalicelib.services.order_portal import CLOSED, order_of
 from chalicelib.services.visit import Record, Visitor, checked, look, retried
-from chalicelib.settings import settings
 from chalicelib.store import dealers as dealer_store
 from chalicelib.store import deposits as deposit_store
 from chalicelib.store.orders import OrderAggregate
@@ -58,29 +54,20 @@ def _start(token: str, visitor: Visitor) -> str:
     order = agg.order
     require_payable(order, dealer_store.get(order.dealer_id).settings.balance.card_enabled)
     amount = order.left_to_pay_cents
-    provider = payments.provider()
-    key = f"offerline-balance-{order.dealer_id}-{order.id}-{order.received_cents}"
-    reference = rules.return_reference(settings().code_hmac_secret.get_secret_value(), key)
-    return_url = f"{settings().public_base_url}{RETURN_PATH}{reference}"
-    try:
-        checkout = provider.create_checkout(CheckoutRequest(
-            amount_cents=amount, currency=rules.CURRENCY, reference=proposal.reference,
-            description=f"Solde – commande {proposal.reference} – {proposal.dealer.name}",
-            metadata={"dealer_id": order.dealer_id, "proposal_id": proposal.id, "order_id": order.id,
-                      "purpose": PURPOSE, "amount_cents": str(amount), "reference": proposal.reference},
-            success_url=f"{return_url}/paid?session_id={SESSION_PLACEHOLDER}",
-            cancel_url=f"{return_url}/cancelled",
-            idempotency_key=key,
-        ))
-    except ProviderFailed as failure:
-        logger.warning("balance checkout failed", extra={"order_id": order.id, "reason": str(failure)})
-        raise PaymentUnavailable() from None
+    started = checkouts.open_checkout(
+        f"offerline-balance-{order.dealer_id}-{order.id}-{order.received_cents}", amount, proposal.reference,
+        f"Solde – commande {proposal.reference} – {proposal.dealer.name}",
+        {"dealer_id": order.dealer_id, "proposal_id": proposal.id, "order_id": order.id, "purpose": PURPOSE,
+         "amount_cents": str(amount), "reference": proposal.reference},
+        {"order_id": order.id, "purpose": PURPOSE})
+    checkout = started.checkout
     record = Record(opened.aggregate, visitor, now)
     record.proof(evidence.EventKind.CHECKOUT_OPENED, {
         "order_id": order.id, "purpose": PURPOSE, "amount_cents": amount, "currency": rules.CURRENCY,
-        "provider": provider.name, "session_id": checkout.session_id})
+        "provider": started.provider, "session_id": checkout.session_id})
     commit(record.saved(allowed=(proposal.status,)),
-           deposit_store.return_saved(proposal, hash_token(reference), checkout.expires_at + RETURN_KEPT, PURPOSE))
+           deposit_store.return_saved(proposal, hash_token(started.return_reference), checkout.expires_at + RETURN_KEPT,
+                                      PURPOSE))
     return checkout.url
 
 

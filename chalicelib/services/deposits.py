@@ -30,8 +30,7 @@ from chalicelib import payments
 from chalicelib.domain import clock, deposits as rules
 from chalicelib.domain import evidence, letters, local_time
 from chalicelib.domain.deposits import (
-    RETURN_KEPT, RETURN_PATH, AlreadySettled, AnomalySettlement, Confirmation, DepositAnomaly, DepositStatus,
-    PaymentUnavailable,
+    RETURN_KEPT, AlreadySettled, AnomalySettlement, Confirmation, DepositAnomaly, DepositStatus,
 )
 from chalicelib.domain.errors import Conflict, InvalidInput, NotFound, StaleVersion
 from chalicelib.domain.funnel import Step
@@ -43,8 +42,8 @@ from chalicelib.domain.proposals.model import EventKind, Proposal
 from chalicelib.domain.proposals.views import ProposalView
 from chalicelib.domain.signing import ConcurrentChange
 from chalicelib.observability import logger, metrics
-from chalicelib.payments import SESSION_PLACEHOLDER, CheckoutRequest, ProviderFailed, webhook
-from chalicelib.services import balance, funnel, invoices, notifications, orders, staff_alerts
+from chalicelib.payments import webhook
+from chalicelib.services import balance, checkouts, funnel, invoices, notifications, orders, staff_alerts
 from chalicelib.services.customer_contact import customer_address
 from chalicelib.services.visit import READABLE, Record, Visitor, checked, open_link, retried
 from chalicelib.settings import settings
@@ -90,31 +89,20 @@ def _start(token: str, visitor: Visitor) -> str:
     rules.require_payable(proposal.status, proposal.deposit_cents, payment, now)
     if payment is not None and payment.resumable(now) and payment.checkout_url is not None:
         return payment.checkout_url
-    provider = payments.provider()
     attempt = rules.next_attempt(payment)
-    key = rules.idempotency_key(proposal.dealer_id, proposal.id, attempt)
-    # The provider keeps these addresses: they carry a return reference, never the portal token.
-    reference = rules.return_reference(settings().code_hmac_secret.get_secret_value(), key)
-    return_url = f"{settings().public_base_url}{RETURN_PATH}{reference}"
-    try:
-        checkout = provider.create_checkout(CheckoutRequest(
-            amount_cents=proposal.deposit_cents, currency=rules.CURRENCY, reference=proposal.reference,
-            description=f"Acompte – proposition {proposal.reference} – {proposal.dealer.name}",
-            metadata={"dealer_id": proposal.dealer_id, "proposal_id": proposal.id, "reference": proposal.reference},
-            success_url=f"{return_url}/paid?session_id={SESSION_PLACEHOLDER}",
-            cancel_url=f"{return_url}/cancelled",
-            idempotency_key=key,
-        ))
-    except ProviderFailed as failure:
-        logger.warning("deposit checkout failed", extra={"proposal_id": proposal.id, "reason": str(failure)})
-        raise PaymentUnavailable() from None
-    pending = rules.started(proposal.deposit_cents, provider.name, attempt, checkout.session_id, checkout.url,
+    opened = checkouts.open_checkout(
+        rules.idempotency_key(proposal.dealer_id, proposal.id, attempt), proposal.deposit_cents, proposal.reference,
+        f"Acompte – proposition {proposal.reference} – {proposal.dealer.name}",
+        {"dealer_id": proposal.dealer_id, "proposal_id": proposal.id, "reference": proposal.reference},
+        {"proposal_id": proposal.id, "purpose": "deposit"})
+    checkout, provider = opened.checkout, opened.provider
+    pending = rules.started(proposal.deposit_cents, provider, attempt, checkout.session_id, checkout.url,
                             checkout.expires_at, now)
     record = Record(visit.aggregate, visitor, now)
     record.history(EventKind.PAYMENT_STARTED, {"amount_cents": proposal.deposit_cents, "currency": rules.CURRENCY,
-                                               "provider": provider.name, "attempt": attempt})
+                                               "provider": provider, "attempt": attempt})
     commit(store.checkout_opened(proposal, pending), record.writes,
-           store.return_saved(proposal, hash_token(reference), checkout.expires_at + RETURN_KEPT))
+           store.return_saved(proposal, hash_token(opened.return_reference), checkout.expires_at + RETURN_KEPT))
     return checkout.url
 
 
