@@ -13,7 +13,8 @@ from chalicelib.domain.leads.commands import (
 from chalicelib.domain.leads.model import (
     Communication, Deadline, LeadContact, LeadDocument, LeadTask, Offer, Remark, TestDrive, TradeIn,
 )
-from chalicelib.domain.leads.views import DocumentDownload, DocumentUpload, LeadHeader, LeadList, LeadPage
+from chalicelib.domain.files import DocumentDownload
+from chalicelib.domain.leads.views import DocumentUpload, LeadHeader, LeadList, LeadPage
 from chalicelib.domain.tasks import NewTask
 from chalicelib.services import leads
 

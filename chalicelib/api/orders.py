@@ -3,12 +3,13 @@ from chalice import Blueprint
 
 from chalicelib.api.auth import seller_auth
 from chalicelib.api.http import current_staff, endpoint, parse, parse_query
+from chalicelib.domain.files import DocumentDownload
 from chalicelib.domain.orders.commands import (
     CancellationRequest, DeliveryInput, MilestoneDone, HandoverDate, HolderInput, NewPayment, OpenFromQuote,
     OrderListQuery, PaymentPlanInput, RefundIban,
 )
 from chalicelib.domain.orders.documents import (
-    OrderDocumentDownload, DocumentReview, NewOrderDocument, OrderDocument, UploadForm,
+    DocumentReview, NewOrderDocument, OrderDocument, UploadForm,
 )
 from chalicelib.domain.orders.milestones import OrderTemplate, OrderTemplateChange
 from chalicelib.domain.orders.views import OrderPage, OrderView
@@ -157,7 +158,7 @@ def review_document(order_id: str, document_id: str):
 
 @endpoint(orders_api, "/orders/{order_id}/documents/{document_id}/download",
           summary="A 5-minute link that downloads a received document under its file name",
-          response=OrderDocumentDownload, **ORDERS)
+          response=DocumentDownload, **ORDERS)
 def download_document(order_id: str, document_id: str):
     staff = current_staff(orders_api)
     return order_documents.download(staff.dealer_id, order_id, document_id)

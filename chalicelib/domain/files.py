@@ -60,3 +60,9 @@ class TitledDocument(Entity):
 
     def renamed(self, title: str) -> Self:
         return self.model_copy(update={"title": title})
+
+
+class DocumentDownload(Entity):
+    """A short-lived link that downloads a received file under its file name (a lead's, an order's)."""
+    url: str
+    expires_at: datetime

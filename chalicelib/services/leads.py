@@ -22,7 +22,8 @@ from chalicelib.domain.leads.model import (
     contact_deadline, event, lead_code, offer_linked,
 )
 from chalicelib.domain.leads.activity import OUTCOME_LABELS, LinkedOrder, LinkedProposal
-from chalicelib.domain.leads.views import DocumentDownload, DocumentUpload, LeadHeader, LeadList, LeadPage
+from chalicelib.domain.files import DocumentDownload
+from chalicelib.domain.leads.views import DocumentUpload, LeadHeader, LeadList, LeadPage
 from chalicelib.domain.tasks import NewTask, PersonRef, require_active
 from chalicelib.domain.outbox import Attachment, Channel, OutboxMessage
 from chalicelib.observability import logger

@@ -13,9 +13,9 @@ from chalicelib.domain import clock
 from chalicelib.domain.dealers import Staff
 from chalicelib.domain.errors import InvalidInput, InvalidTransition
 from chalicelib.domain.ids import new_id
-from chalicelib.domain.files import EXTENSIONS, MAX_BYTES, SNIFF_BYTES, sniff
+from chalicelib.domain.files import EXTENSIONS, MAX_BYTES, SNIFF_BYTES, DocumentDownload, sniff
 from chalicelib.domain.orders.documents import (
-    OrderDocumentDownload, DocumentReview, DocumentStatus, NewOrderDocument, OrderDocument, UploadForm,
+    DocumentReview, DocumentStatus, NewOrderDocument, OrderDocument, UploadForm,
 )
 from chalicelib.domain.orders.events import OrderEventKind
 from chalicelib.domain.orders.model import OrderStatus
@@ -84,10 +84,10 @@ def review(dealer_id: str, order_id: str, document_id: str, command: DocumentRev
     return reviewed
 
 
-def download(dealer_id: str, order_id: str, document_id: str) -> OrderDocumentDownload:
+def download(dealer_id: str, order_id: str, document_id: str) -> DocumentDownload:
     """For the dealer's staff: a 5-minute link to a received document (another dealer's ids: not found)."""
     document = store.aggregate(dealer_id, order_id).document(document_id)
     if document.status == DocumentStatus.AWAITING_UPLOAD:
         raise InvalidInput("Ce document n'a pas encore été reçu.", {"document_id": "not uploaded"})
     url = storage.download_url(document.s3_key, document.filename, DOWNLOAD_SECONDS)
-    return OrderDocumentDownload(url=url, expires_at=clock.now() + timedelta(seconds=DOWNLOAD_SECONDS))
+    return DocumentDownload(url=url, expires_at=clock.now() + timedelta(seconds=DOWNLOAD_SECONDS))

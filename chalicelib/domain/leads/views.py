@@ -144,7 +144,3 @@ class DocumentUpload(Entity):
     expires_at: datetime
 
 
-class DocumentDownload(Entity):
-    url: str
-    expires_at: datetime
-

@@ -136,7 +136,3 @@ class UploadForm(Entity):
     expires_in: int
 
 
-class OrderDocumentDownload(Entity):
-    """A short-lived link that downloads a received document under its file name."""
-    url: str
-    expires_at: datetime
