@@ -333,3 +333,18 @@ def test_an_unexpected_failure_is_an_error_page_with_the_portal_headers_and_no_d
         text = unescape(html(failed))
         assert "Une erreur est survenue" in text
         assert "offerline-dev" not in text and "RuntimeError" not in text and "Traceback" not in text
+
+
+def test_the_order_pages_of_an_unsigned_or_unknown_link_lead_back_to_its_page_and_change_nothing(client, garage, sent,
+                                                                                               customer):
+    unknown = Customer(client, secrets.token_urlsafe(32))
+    with unchanged(garage, sent):
+        for who in (customer, unknown):
+            answers = [who.get("/commande"), who.get("/retractation"),
+                       who.post("/commande/solde", {}, form="balance"),
+                       who.post("/retractation", {"name": "Marie Durand", "address": "1 rue des Lilas"},
+                                form="withdrawal")]
+            for answer in answers:
+                assert answer.status_code == 303, who.token
+            assert {portal.header(a, "location") for a in answers} == {f"../{who.token}", f"../../{who.token}"}
+    assert status_of_proposal(garage, sent) == "sent"
