@@ -129,6 +129,7 @@ class _Writer(Writing):
         self.notes()
         self.withdrawal()
         self.mediation()
+        self.terms()
         self.acceptance()
         self.withdrawal_form()
 
@@ -326,6 +327,16 @@ class _Writer(Writing):
         if mediator:
             self.para(f"Médiation de la consommation : en cas de litige non résolu avec nous, vous pouvez "
                       f"recourir gratuitement au médiateur {mediator} (art. L612-1 du Code de la consommation).")
+
+    def terms(self) -> None:
+        """Names the dealer's terms appended after this document (their pages follow the withdrawal form)."""
+        if not self.doc.terms:
+            return
+        self.heading("Conditions générales")
+        self.para("Les conditions générales suivantes font partie de cette proposition ; elles sont annexées à la "
+                  "suite de ce document :")
+        for terms in self.doc.terms:
+            self.para(f"• {KIND_LABELS[terms.kind]} : {terms.title} (version {terms.version})", gap=0.4)
 
     def acceptance(self) -> None:
         if not self.doc.e_signature and self.pdf.will_page_break(52):

@@ -67,6 +67,11 @@ def record_document_key(dealer_id: str, record_kind: str, record_id: str, docume
     return f"dealers/{dealer_id}/{record_kind}s/{record_id}/documents/{document_id}{extension}"
 
 
+def terms_key(dealer_id: str, upload_id: str) -> str:
+    """One uploaded version of the dealer's terms (CGV): kept for as long as what was signed with it."""
+    return f"dealers/{dealer_id}/terms/{upload_id}.pdf"
+
+
 def invoice_pdf_key(dealer_id: str, number: str) -> str:
     """An invoice's Factur-X PDF, rendered once from the immutable invoice item (the source of truth)."""
     return f"dealers/{dealer_id}/invoices/{number}.pdf"

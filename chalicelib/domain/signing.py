@@ -17,6 +17,7 @@ from chalicelib.domain.iban import InvalidIban, check_iban, masked
 from chalicelib.domain.model import Entity
 from chalicelib.domain.proposals.model import Proposal, StoredPdf
 from chalicelib.domain.quotes import KIND_LABELS, WithdrawalStart, WithdrawalTerm, withdrawal_terms
+from chalicelib.domain.terms import consent_words
 
 NAME_MAX = 120
 QUESTION_MAX = 2000
@@ -63,10 +64,14 @@ class SignatureTerms(Entity):
 
 def consent_parts(proposal: Proposal, iban: str | None = None) -> dict[str, str]:
     """The sentences the customer agrees to, by form field (shown beside each box, kept as the consent)."""
+    terms = proposal.document_terms
     parts = {
         "terms": (
             f"J'ai lu la proposition commerciale {proposal.reference} (version {proposal.version}), "
             "ses conditions et les informations sur le droit de rétractation, et je l'accepte."
+        ) if not terms else (
+            f"J'ai lu la proposition commerciale {proposal.reference} (version {proposal.version}), "
+            f"{consent_words(terms)} et les informations sur le droit de rétractation, et je les accepte."
         ),
     }
     if proposal.requires_no_claim_declaration:

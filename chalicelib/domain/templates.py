@@ -64,6 +64,7 @@ SAMPLES: dict[TemplateKind, dict[str, Any]] = {
     TemplateKind.SIGNATURE_ACK: COMMON | {
         "signed_at": "24/11/2026 à 10:05",
         "withdrawal": "Véhicule : 14 jours à compter de la remise (ou de la livraison) du véhicule.",
+        "terms": "Véhicule : Conditions générales de vente VO (version 3)",
     },
     TemplateKind.SELLER_NOTIFICATION: COMMON | {
         "event": "consulté", "event_at": "24/11/2026 à 10:05",

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from chalicelib.documents import pdf, storage
+from chalicelib.documents import pdf, storage, terms_pdf
 from chalicelib.domain.dealers import Dealer
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.links import AccessLink
@@ -86,11 +86,15 @@ def pdf_filename(proposal: Proposal) -> str:
 
 
 def stored_pdf(proposal: Proposal) -> Proposal:
-    """The proposal with its current version's PDF in the documents bucket (rendered once per version)."""
+    """The proposal with its current version's PDF in the documents bucket (rendered once per version), the
+    dealer's terms of the kinds it includes appended: the SHA-256 recorded covers them."""
     if proposal.pdf_is_current():
         return proposal
-    data = pdf.render_quote(document_of_proposal(proposal))
+    terms = proposal.document_terms
+    data = terms_pdf.with_terms(pdf.render_quote(document_of_proposal(proposal)),
+                                [storage.get(t.s3_key) for t in terms])
     key = storage.proposal_pdf_key(proposal.dealer_id, proposal.id, proposal.version)
     storage.put(key, data, "application/pdf")
-    stored = StoredPdf(version=proposal.version, s3_key=key, sha256=hashlib.sha256(data).hexdigest(), size=len(data))
+    stored = StoredPdf(version=proposal.version, s3_key=key, sha256=hashlib.sha256(data).hexdigest(), size=len(data),
+                       terms=terms)
     return proposal.model_copy(update={"pdf": stored})

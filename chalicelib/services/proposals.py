@@ -29,7 +29,7 @@ from chalicelib.domain.quotes import check_validity, stock_vehicle_id
 from chalicelib.domain.templates import TemplateKind
 from chalicelib.domain.vehicles import OpenProposal
 from chalicelib.services.customer_contact import customer_email, issue_link, pdf_filename, stored_pdf
-from chalicelib.services import email_events, funnel, quotes, record_work, vehicles
+from chalicelib.services import email_events, funnel, quotes, record_work, terms, vehicles
 from chalicelib.store import customers as customer_store
 from chalicelib.store import dealers as dealer_store
 from chalicelib.store import orders as order_store
@@ -102,7 +102,8 @@ def create(dealer_id: str, command: NewProposal, by: Staff) -> ProposalView:
             "(ils seront gardés comme profil vendeur pour les prochaines ventes).",
             {"seller": "no seller profile yet"})
     reference = quote_store.next_document_number(dealer_id, "P", local_time.number_year(now))
-    proposal = new_proposal(new_id(), reference, quote, dealer, account.account, contact, seller, by.user_id, now)
+    proposal = new_proposal(new_id(), reference, quote, dealer, account.account, contact, seller, by.user_id,
+                            now).with_terms(terms.in_force(dealer_id))
     created = store.record_event(dealer_id, proposal.id, EventKind.CREATED, now,
                                  {"quote_id": quote.id, "quote_number": quote.number, "version": 1}, by=by.user_id)
     work = UnitOfWork(store.created(proposal), created, lead_store.linked(
@@ -125,7 +126,9 @@ def send(dealer_id: str, proposal_id: str, command: SendProposal, by: Staff) -> 
     now = clock.now()
     # The order's milestones go with the proposal, so that its acceptance (a portal request) need not read them.
     order_template = order_store.template(dealer_id).items
-    sent = stored_pdf(proposal.sent(recipient, _signature(dealer, command.request_signature), now, order_template))
+    # The terms in force now, unless the customer may already have seen this version (Proposal.with_terms).
+    sent = stored_pdf(proposal.with_terms(terms.in_force(dealer_id)).sent(
+        recipient, _signature(dealer, command.request_signature), now, order_template))
     link = issue_link(dealer, sent, recipient.email, now, purpose="send")
     message = customer_email(
         dealer_id, sent, TemplateKind.SEND, now, purpose="proposal_sent",
@@ -241,6 +244,7 @@ def edit(dealer_id: str, proposal_id: str, change: ProposalChange, by: Staff) ->
         check_validity(edited.valid_until, local_time.paris_date(now))
     if edited is proposal:
         return view
+    edited = edited.with_terms(terms.in_force(dealer_id))  # a new version, never shown: the terms in force now
     event = store.record_event(dealer_id, proposal_id, EventKind.EDITED, now, {
         "fields": sorted(change.model_fields_set), "version": edited.version,
     }, by=by.user_id)

@@ -30,6 +30,7 @@ from chalicelib.domain.proposals.views import DocumentLink
 from chalicelib.domain.signing import (
     PendingSignature, SignFormInput, SigningUnavailable, check_sign_form, periods_of, signed_filename,
 )
+from chalicelib.domain.terms import terms_evidence, terms_text
 from chalicelib.domain.templates import TemplateKind
 from chalicelib.domain.quotes import describes_a_vehicle, stock_vehicle_id
 from chalicelib.domain.signing import ConcurrentChange
@@ -77,7 +78,7 @@ def _start(token: str, typed: SignFormInput, visitor: Visitor) -> None:
     record.add(evidence.EventKind.SIGN_FORM_SUBMITTED, EventKind.SIGNATURE_STARTED, details={
         "full_name": terms.full_name, "terms_read": True, "no_claim_declared": terms.no_claim_declared,
         "iban_masked": terms.iban_masked, "proposal_version": proposal.version,
-        "document_sha256": current.pdf.sha256,
+        "document_sha256": current.pdf.sha256, "terms": terms_evidence(current.pdf.terms),
     })
     _send_code(visit, record, pending, current)
 
@@ -188,8 +189,11 @@ def _accept(visit: Opened, used: SigningChallenge, pending: PendingSignature, vi
         notifications.seller_notice(accepted, EventKind.ACCEPTED, now),
         customer_email(
             proposal.dealer_id, accepted, TemplateKind.SIGNATURE_ACK, now, purpose="signature_ack",
-            variables={"signed_at": local_time.format_moment(now), "withdrawal": withdrawal_text(accepted)},
-            attachments=[Attachment(filename=signed_filename(proposal), s3_key=key)], to=pending.email,
+            variables={"signed_at": local_time.format_moment(now), "withdrawal": withdrawal_text(accepted),
+                       "terms": terms_text(pending.shown_pdf.terms)},
+            attachments=[Attachment(filename=signed_filename(proposal), s3_key=key),
+                         *(Attachment(filename=t.filename, s3_key=t.s3_key) for t in pending.shown_pdf.terms)],
+            to=pending.email,
         ),
     ]
     try:

@@ -595,3 +595,33 @@ def funnel_counter_of(sort_key: str) -> tuple[str, str]:
     """(day, seller_id) of a counter's sort key."""
     _, day, seller_id = sort_key.split("#", 2)
     return day, seller_id
+
+
+# --- the dealer's terms (issue 16, docs/data-model.md) ------------------------------------------
+# TERMS#<kind> is a kind's head (versions so far, the one in force, a revision for the condition);
+# TERMS#<kind>#V<nnnn> one uploaded version, never changed: one Query on TERMS# reads them all.
+# TERMSUPLOAD#<id> is an upload form waiting for its file (forgotten by TTL after a day).
+
+TERMS_PREFIX = "TERMS#"
+TERMS_VERSION_INFIX = "#V"
+
+
+def dealer_terms(dealer_id: str) -> tuple[str, str]:
+    """(partition, prefix) of every kind's head and versions."""
+    return _dealer_pk(dealer_id), TERMS_PREFIX
+
+
+def terms_head(dealer_id: str, kind: str) -> Key:
+    return {PK: _dealer_pk(dealer_id), SK: f"{TERMS_PREFIX}{kind}"}
+
+
+def terms_version(dealer_id: str, kind: str, version: int) -> Key:
+    return {PK: _dealer_pk(dealer_id), SK: f"{TERMS_PREFIX}{kind}{TERMS_VERSION_INFIX}{version:04d}"}
+
+
+def is_terms_version(sort_key: str) -> bool:
+    return sort_key.startswith(TERMS_PREFIX) and TERMS_VERSION_INFIX in sort_key
+
+
+def terms_upload(dealer_id: str, upload_id: str) -> Key:
+    return {PK: _dealer_pk(dealer_id), SK: f"TERMSUPLOAD#{upload_id}"}

@@ -27,6 +27,7 @@ from chalicelib.domain.quotes import (
     LineKind, Payment, Quote, QuoteLine, Totals, VehicleDetails, WithdrawalTerm, totals_of, withdrawal_terms,
 )
 from chalicelib.domain.quotes import deposit_cents as compute_deposit
+from chalicelib.domain.terms import TermsRef, terms_for
 
 
 class ProposalLocked(Conflict):
@@ -140,6 +141,7 @@ class StoredPdf(Entity):
     s3_key: str
     sha256: str
     size: int
+    terms: list[TermsRef] = Field(default_factory=list, description="the dealer's terms appended to this document")
 
 
 class Signature(Entity):
@@ -213,6 +215,9 @@ class Proposal(Entity):
     vehicle_gone_at: datetime | None = Field(
         default=None, description="withdrawn because its stock vehicle was reserved for another customer")
     pdf: StoredPdf | None = None
+    terms: list[TermsRef] = Field(
+        default_factory=list, description="the dealer's terms of the kinds offered, as they stood when the seller "
+                                          "made or first sent this version (domain/terms.py)")
     # Written by the customer portal only (services/portal, signing, deposits).
     declined_reason: str | None = None
     signature: Signature | None = None
@@ -297,6 +302,26 @@ class Proposal(Entity):
 
     def pdf_is_current(self) -> bool:
         return self.pdf is not None and self.pdf.version == self.version
+
+    @property
+    def document_terms(self) -> list[TermsRef]:
+        """The terms the current version's document includes: those of the kinds it includes (an option not
+        chosen brings none; choosing it makes a new version, which does)."""
+        if self.pdf_is_current():
+            assert self.pdf is not None
+            return self.pdf.terms
+        return terms_for(self.terms, self.included_kinds)
+
+    def with_terms(self, terms: list[TermsRef]) -> "Proposal":
+        """The dealer's terms in force, taken by the seller's action. A version already shown keeps its document;
+        one never shown (a draft's preview) is rendered again when its terms changed."""
+        offered = terms_for(terms, {line.kind for line in self.lines})
+        if offered == self.terms:
+            return self
+        if self.status != S.DRAFT and self.pdf_is_current():
+            return self
+        pdf = None if self.pdf_is_current() else self.pdf
+        return self.model_copy(update={"terms": offered, "pdf": pdf})
 
     # --- rules ---------------------------------------------------------------------
 
@@ -425,7 +450,7 @@ class Proposal(Entity):
         return edited.model_copy(update={"version": self.version + 1, "version_created_at": at})
 
 
-_NOT_CONTENT = {"version", "version_created_at", "pdf"}
+_NOT_CONTENT = {"version", "version_created_at", "pdf", "terms"}
 
 
 def _with_vehicle(lines: list[QuoteLine], vehicle: VehicleDetails) -> list[QuoteLine]:

@@ -17,6 +17,7 @@ from chalicelib.domain.proposals.status import ProposalStatus
 from chalicelib.domain.questions import Question, thread_of
 from chalicelib.domain.quotes import Quote, QuoteLine, Totals, WithdrawalTerm, totals_of, withdrawal_terms
 from chalicelib.domain.quotes import deposit_cents as compute_deposit
+from chalicelib.domain.terms import TermsRef
 
 
 class ProposalView(Entity):
@@ -124,6 +125,7 @@ class QuoteDocument(Entity):
     valid_until: date
     notes: str | None = None
     e_signature: bool = True
+    terms: list[TermsRef] = Field(default_factory=list, description="the dealer's terms appended after the document")
 
     @computed_field
     @property
@@ -137,7 +139,7 @@ def document_of_proposal(proposal: Proposal) -> QuoteDocument:
         version=proposal.version, issued_at=proposal.version_created_at, dealer=proposal.dealer,
         seller=proposal.seller, customer=proposal.customer, lines=proposal.lines,
         deposit_cents=proposal.deposit_cents, withdrawal=proposal.withdrawal, valid_until=proposal.valid_until,
-        notes=proposal.notes, e_signature=proposal.e_signature_offered,
+        notes=proposal.notes, e_signature=proposal.e_signature_offered, terms=proposal.document_terms,
     )
 
 

@@ -19,7 +19,7 @@ const SECTIONS = [
 ];
 const TEMPLATE_NAMES = {
   send: "Envoi de la proposition", reminder: "Relance", question_ack: "Accusé de réception d'une question",
-  signature_ack: "Confirmation de signature", seller_notification: "Notification au vendeur",
+  signature_ack: "Bienvenue (après signature)", seller_notification: "Notification au vendeur",
 };
 
 export async function render({ main, params: [section] }) {
