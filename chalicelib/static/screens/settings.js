@@ -1,18 +1,20 @@
-// Settings: the dealer's options and branches (admins), its legal information (admins),
-// email templates with a preview (admins and managers edit), the seller profile shown to
+// Settings: the dealer's options and branches (admins), its legal information (admins), its
+// terms (CGV) per product kind (admins upload, everyone reads), email templates with a preview (admins and managers edit), the seller profile shown to
 // customers, and the seller's notification preferences.
 import { ApiError, del, get, patch, post, put } from "../api.js";
 import { session } from "../auth.js";
 import { context, setDealer, setMe } from "../context.js";
 import { go } from "../nav.js";
+import { uploadDocument } from "../upload.js";
 import {
-  add, FormProblem, busy, checkbox, checked, clearErrors, empty, eurosInput, field, h, input, onSubmit, parseEuros, phoneE164,
-  showErrors, textarea, toast, valueOf, scrollingTable
+  add, FormProblem, busy, checkbox, checked, clear, clearErrors, confirmDialog, empty, eurosInput, field, h, input, onSubmit,
+  openUrlOrLink, parseEuros, phoneE164, select, showErrors, textarea, toast, valueOf, scrollingTable, when
 } from "../ui.js";
 
 const SECTIONS = [
   ["dealer", "Concession"],
   ["legal", "Informations légales"],
+  ["terms", "Conditions générales"],
   ["templates", "Modèles d'e-mails"],
   ["profile", "Profil vendeur"],
   ["notifications", "Préférences de notification"],
@@ -26,7 +28,7 @@ export async function render({ main, params: [section] }) {
   const chosen = SECTIONS.some(([key]) => key === section) ? section : session.isAdmin() ? "dealer" : "profile";
   const ctx = await context();
   const content = h("div", { class: "settings-content" });
-  await ({ dealer: dealerSection, legal: legalSection, templates: templatesSection, profile: profileSection,
+  await ({ dealer: dealerSection, legal: legalSection, terms: termsSection, templates: templatesSection, profile: profileSection,
     notifications: notificationsSection })[chosen](content, ctx);
   add(main, 
     h("h1", {}, "Paramètres"),
@@ -199,6 +201,95 @@ async function legalSection(content, { dealer }) {
     toast("Informations légales enregistrées.");
   });
   add(content, form);
+}
+
+// --- the dealer's terms (CGV) per product kind --------------------------------------------------
+
+async function termsSection(content) {
+  const card = h("section", { class: "card stack", "aria-labelledby": "terms-title" });
+  add(content, card);
+  async function refresh() {
+    const { kinds } = await get("/dealer/terms");
+    clear(card,
+      h("h2", { id: "terms-title" }, "Conditions générales"),
+      h("p", { class: "muted" }, "Un PDF par type de produit, annexé à chaque proposition qui comprend ce produit (son empreinte " +
+        "couvre ces pages, le client les accepte en signant) et joint à l'e-mail de bienvenue avec le contrat signé. " +
+        "Une nouvelle version vaut pour les propositions envoyées ensuite : ce qui a déjà été envoyé garde la sienne."),
+      adminOnly("Seul un administrateur de la concession peut déposer ou retirer des conditions générales."),
+      scrollingTable("Conditions générales par type de produit", h("table", { class: "table" },
+        h("thead", {}, h("tr", {}, ["Produit", "En vigueur", "Déposée le", "Empreinte SHA-256", "Actions"].map((t) => h("th", { scope: "col" }, t)))),
+        h("tbody", {}, kinds.map(termsRow)))),
+      kinds.some((k) => k.versions.length > (k.current ? 1 : 0)) ? olderVersions(kinds) : null,
+      session.isAdmin() ? termsUploadForm(kinds) : null);
+  }
+  function termsRow(kind) {
+    const current = kind.current;
+    const actions = h("td", {});
+    if (current) {
+      add(actions, downloadButton(kind, current, actions));
+      if (session.isAdmin()) {
+        const remove = h("button", { type: "button", class: "secondary small danger" }, "Retirer");
+        remove.addEventListener("click", () => confirmDialog({
+          title: "Retirer les conditions générales",
+          text: `Les propositions envoyées désormais n'incluront plus de conditions générales pour : ${kind.label.toLowerCase()}. ` +
+            "Celles déjà envoyées gardent les leurs.",
+          confirmLabel: "Retirer", busyLabel: "Retrait…", danger: true,
+          action: async () => {
+            await del(`/dealer/terms/${kind.kind}`);
+            toast("Conditions générales retirées.");
+            await refresh();
+          },
+        }));
+        add(actions, " ", remove);
+      }
+    }
+    return h("tr", {},
+      h("th", { scope: "row" }, kind.label),
+      h("td", {}, current ? `${current.title} (version ${current.version}, ${current.pages} p.)` : h("span", { class: "muted" }, "Aucune")),
+      h("td", {}, current ? when(current.uploaded_at) : "—"),
+      h("td", {}, current ? h("code", { title: current.sha256 }, `${current.sha256.slice(0, 12)}…`) : "—"),
+      actions);
+  }
+  function downloadButton(kind, version, container) {
+    const button = h("button", { type: "button", class: "secondary small", "aria-label": `Télécharger ${kind.label}, version ${version.version}` }, "Télécharger");
+    button.addEventListener("click", () => busy(button, "…", async () => {
+      const link = await get(`/dealer/terms/${kind.kind}/versions/${version.version}/download`);
+      openUrlOrLink(container, link.url, version.title);
+    }));
+    return button;
+  }
+  function olderVersions(kinds) {
+    const items = kinds.flatMap((kind) => kind.versions.filter((v) => v.version !== kind.current?.version).map((v) => {
+      const item = h("li", {}, `${kind.label} · ${v.title} · version ${v.version} · déposée le ${when(v.uploaded_at)} `);
+      item.append(downloadButton(kind, v, item));
+      return item;
+    }));
+    return h("details", {}, h("summary", {}, `Versions précédentes (${items.length})`), h("ul", { class: "plain-list" }, items));
+  }
+  function termsUploadForm(kinds) {
+    const form = h("form", { class: "stack", novalidate: true, "aria-labelledby": "terms-upload-title" },
+      h("h3", { id: "terms-upload-title" }, "Déposer des conditions générales"),
+      h("div", { class: "form-error-slot" }),
+      h("div", { class: "grid-3" },
+        field("Type de produit", select("kind", kinds.map((k) => [k.kind, k.label]), kinds[0]?.kind)),
+        field("Titre", input("title", "", { maxlength: 120, required: true }), { hint: "Par exemple : Conditions générales de vente VO" }),
+        field("Fichier PDF (10 Mo au plus)", input("file", "", { type: "file", accept: ".pdf,application/pdf" }))),
+      h("div", { class: "actions start" }, h("button", { type: "submit", class: "primary" }, "Déposer")));
+    onSubmit(form, "Envoi…", async () => {
+      const title = valueOf(form, "title").trim();
+      const file = form.elements.namedItem("file").files[0];
+      const problems = {};
+      if (!title) problems.title = "Donnez un titre aux conditions générales.";
+      if (!file) problems.file = "Choisissez un fichier PDF.";
+      else if (!file.name.toLowerCase().endsWith(".pdf")) problems.file = "Les conditions générales doivent être un fichier PDF.";
+      if (Object.keys(problems).length) throw new FormProblem(problems);
+      const version = await uploadDocument(form, "/dealer/terms/uploads", { kind: valueOf(form, "kind"), title });
+      toast(`Version ${version.version} en vigueur.`);
+      await refresh();
+    });
+    return form;
+  }
+  await refresh();
 }
 
 // --- email templates -----------------------------------------------------------------------------
