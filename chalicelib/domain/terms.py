@@ -131,9 +131,9 @@ def terms_text(terms: list[TermsRef]) -> str:
     return "\n".join(f"{KIND_LABELS[t.kind]} : {t.title} (version {t.version})" for t in terms)
 
 
-def terms_evidence(terms: list[TermsRef]) -> str | None:
+def terms_evidence(terms: list[TermsRef]) -> str:
     """What the evidence keeps of the terms a document included: kind, version and SHA-256 of each."""
-    return "; ".join(f"{t.kind.value} v{t.version} sha256:{t.sha256}" for t in terms) or None
+    return "; ".join(f"{t.kind.value} v{t.version} sha256:{t.sha256}" for t in terms)
 
 
 # --- the upload ---------------------------------------------------------------------

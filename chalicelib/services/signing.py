@@ -78,7 +78,8 @@ def _start(token: str, typed: SignFormInput, visitor: Visitor) -> None:
     record.add(evidence.EventKind.SIGN_FORM_SUBMITTED, EventKind.SIGNATURE_STARTED, details={
         "full_name": terms.full_name, "terms_read": True, "no_claim_declared": terms.no_claim_declared,
         "iban_masked": terms.iban_masked, "proposal_version": proposal.version,
-        "document_sha256": current.pdf.sha256, "terms": terms_evidence(current.pdf.terms),
+        "document_sha256": current.pdf.sha256,
+        **({"terms": terms_evidence(current.pdf.terms)} if current.pdf.terms else {}),
     })
     _send_code(visit, record, pending, current)
 
