@@ -18,6 +18,9 @@ from chalicelib.domain.quotes import KIND_LABELS, LineKind
 
 # An upload form nobody used is forgotten after a day (its item's TTL).
 UPLOAD_KEPT = timedelta(days=1)
+# The welcome email carries the signed PDF (terms included) and the terms again, base64-encoded (+37 %):
+# with at most 10 MB of terms in force it stays well under SES's 40 MB a message.
+MAX_IN_FORCE_BYTES = 10 * 1024 * 1024
 
 
 class TermsRef(Entity):
@@ -105,6 +108,14 @@ class DealerTerms(Entity):
     def in_force(self) -> list[TermsRef]:
         """What a proposal made now takes: each kind's current version."""
         return [k.current.ref() for k in self.kinds if k.current is not None]
+
+    def check_room_for(self, new: TermsVersion) -> None:
+        """`new` in force with the other kinds' terms stays under MAX_IN_FORCE_BYTES (the welcome email's size)."""
+        others = sum(k.current.size_bytes for k in self.kinds if k.current is not None and k.kind != new.kind)
+        if others + new.size_bytes > MAX_IN_FORCE_BYTES:
+            raise InvalidInput("Les conditions générales en vigueur dépasseraient 10 Mo au total : l'e-mail de "
+                               "bienvenue ne pourrait plus partir. Allégez ce PDF ou ceux des autres produits.",
+                               {"file": "terms in force over 10 MB in total"})
 
 
 def kind_of(value: str) -> LineKind:

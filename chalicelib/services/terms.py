@@ -59,15 +59,17 @@ def confirm_upload(dealer_id: str, upload_id: str, by: Staff) -> TermsVersion:
         raise InvalidInput("Aucun fichier reçu : envoyez le PDF puis confirmez.", {"file": "missing"})
     data = storage.get(upload.s3_key) if size <= MAX_BYTES else storage.first_bytes(upload.s3_key, SNIFF_BYTES)
     pages = terms_pdf.pages_of(data) if size <= MAX_BYTES else None
+    dealer_terms = store.all_of(dealer_id)
+    terms = dealer_terms.of(upload.kind)
     try:
         check_terms_file(sniff(data[:SNIFF_BYTES]), size, pages)
+        assert pages is not None  # check_terms_file refuses a PDF it cannot count
+        version = terms.next_version(upload, size, pages, hashlib.sha256(data).hexdigest(), clock.now())
+        dealer_terms.check_room_for(version)
     except InvalidInput:
         storage.delete(upload.s3_key)  # never keep a file we refused
         commit(store.upload_used(dealer_id, upload))
         raise
-    assert pages is not None  # check_terms_file refuses a PDF it cannot count
-    terms = store.all_of(dealer_id).of(upload.kind)
-    version = terms.next_version(upload, size, pages, hashlib.sha256(data).hexdigest(), clock.now())
     commit(store.head_saved(dealer_id, terms, terms.replaced(version)), store.version_added(dealer_id, version),
            store.upload_used(dealer_id, upload))
     return version

@@ -10,8 +10,8 @@ from chalicelib.domain.proposals.model import StoredPdf
 from chalicelib.domain.quotes import LineKind
 from chalicelib.domain.signing import consent_parts
 from chalicelib.domain.terms import (
-    KindTerms, TermsRef, TermsUpload, check_declared_pdf, check_terms_file, consent_words, kind_of, kind_terms,
-    terms_evidence, terms_for, terms_text,
+    DealerTerms, KindTerms, TermsRef, TermsUpload, check_declared_pdf, check_terms_file, consent_words, kind_of,
+    kind_terms, terms_evidence, terms_for, terms_text,
 )
 from tests import samples
 
@@ -162,3 +162,17 @@ def test_the_welcome_email_lists_the_terms_and_the_evidence_keeps_their_fingerpr
     assert terms_evidence([VEHICLE]) == f"vehicle v3 sha256:{'ab' * 32}"
     assert terms_text([]) == ""
     assert VEHICLE.filename == "conditions-generales-vehicle-v3.pdf"
+
+
+def test_the_terms_in_force_stay_under_10_mb_in_all_so_the_welcome_email_can_leave():
+    def head(kind: LineKind, size: int) -> KindTerms:
+        blank = kind_terms(kind, 0, None, [], 0)
+        return blank.replaced(blank.next_version(upload(), size, 1, "11" * 32, AT))
+
+    vehicle, insurance = head(LineKind.VEHICLE, 6 * 1024 * 1024), head(LineKind.INSURANCE, 3 * 1024 * 1024)
+    dealer = DealerTerms(kinds=[vehicle, insurance, kind_terms(LineKind.FEE, 0, None, [], 0)])
+    dealer.check_room_for(insurance.next_version(upload(), 4 * 1024 * 1024, 1, "22" * 32, AT))  # replaces 3 MB
+    with pytest.raises(InvalidInput) as refused:
+        dealer.check_room_for(kind_terms(LineKind.FEE, 0, None, [], 0).next_version(
+            upload(), 2 * 1024 * 1024, 1, "33" * 32, AT))
+    assert refused.value.fields == {"file": "terms in force over 10 MB in total"}
