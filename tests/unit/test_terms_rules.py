@@ -176,3 +176,15 @@ def test_the_terms_in_force_stay_under_10_mb_in_all_so_the_welcome_email_can_lea
         dealer.check_room_for(kind_terms(LineKind.FEE, 0, None, [], 0).next_version(
             upload(), 2 * 1024 * 1024, 1, "33" * 32, AT))
     assert refused.value.fields == {"file": "terms in force over 10 MB in total"}
+
+
+def test_the_proposal_document_names_the_terms_annexed_after_it():
+    from chalicelib.documents.pdf import render_quote
+    from chalicelib.domain.proposals.views import document_of_proposal
+    from tests.pdf_text import text
+
+    with_terms = text(render_quote(document_of_proposal(samples.proposal().with_terms([VEHICLE])), compress=False))
+    assert ("Conditions générales Les conditions générales suivantes font partie de cette proposition ; elles sont "
+            "annexées à la suite de ce document : • Véhicule : CGV (version 3)") in with_terms
+    assert "Conditions générales Les" not in text(render_quote(document_of_proposal(samples.proposal()),
+                                                               compress=False))
