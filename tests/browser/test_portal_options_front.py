@@ -65,3 +65,25 @@ def test_a_customer_toggles_an_option_on_a_phone_without_javascript(live_server,
     expect(no_script.get_by_role("button", name=f"Ajouter l'option {WARRANTY}")).to_have_count(0)
     screenshot(no_script, "portal-options-locked-no-script")
     accessible(page, url, "locked")
+
+
+def test_the_seller_locks_the_options_from_the_proposal_screen(live_server, page, seller):
+    api, garage = seller
+    sent = portal.send(api, offers.offer(api, f"{garage.dealer.id.lower()}-lock"))
+    page.goto(f"{live_server}/app")
+    page.get_by_label("Adresse e-mail").fill(garage.seller.email)
+    page.get_by_role("button", name="Se connecter").click()
+    expect(page.get_by_role("heading", level=1, name="Leads")).to_be_visible()
+    page.goto(f"{live_server}/app#/proposals/{sent.proposal_id}")
+    lock = page.get_by_label("Figer les options")
+    expect(lock).not_to_be_checked()
+    lock.check()
+    expect(page.get_by_role("complementary", name="Historique")).to_contain_text("Options figées")
+    expect(page.get_by_label("Figer les options")).to_be_checked()
+    page.wait_for_selector("main:not([aria-busy])")
+    screenshot(page, "front-proposal-options-locked")
+    assert serious_accessibility_problems(page) == []
+    assert body(api.get(f"/proposals/{sent.proposal_id}"))["proposal"]["options_locked"] is True
+    page.get_by_label("Figer les options").uncheck()
+    expect(page.get_by_role("complementary", name="Historique")).to_contain_text("Options débloquées")
+    assert body(api.get(f"/proposals/{sent.proposal_id}"))["proposal"]["options_locked"] is False
