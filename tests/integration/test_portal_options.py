@@ -92,8 +92,9 @@ def test_an_old_code_is_refused_after_a_change_and_the_sign_form_is_needed_again
     old_code = portal.latest_code(sent.email)
     [form] = option_forms(page)
     assert toggle(customer, form).status_code == 303
+    before = stored_state(garage.dealer.id, sent.token)
     refused = customer.post("/code", {"code": old_code}, form="code")
-    assert refused.status_code == 409
+    assert refused.status_code == 409 and stored_state(garage.dealer.id, sent.token) == before
     shown = text(refused)
     assert "modifiée depuis l'envoi de ce code" in shown and "Accepter et signer" in shown
     assert 'action="../' + sent.token + '/sign"' in html(refused)

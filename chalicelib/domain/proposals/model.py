@@ -216,8 +216,8 @@ class Proposal(Entity):
     vehicle_gone_at: datetime | None = Field(
         default=None, description="withdrawn because its stock vehicle was reserved for another customer")
     pdf: StoredPdf | None = None
-    options_locked: bool = Field(default=False, description="the seller froze the optional products: the customer "
-                                                            "may no longer add or remove them (domain/proposals/options)")
+    options_locked: bool = Field(default=False, description="the seller froze the optional products: the customer may "
+                                                            "no longer add or remove them (domain/proposals/options)")
     options_sent: list[str] | None = Field(
         default=None, description="ids of the optional lines chosen in the version the seller last sent: what the "
                                   "portal shows the customer's changes against (none: sent before it was kept)")
@@ -330,7 +330,8 @@ class Proposal(Entity):
             "status": S.SENT if self.status == S.DRAFT else self.status,
             "recipient": to, "e_signature_requested": e_signature, "order_template": order_template,
             "options_sent": [line.id for line in self.lines if line.optional and line.chosen],
-            "options_sent_version": self.version, "sent_at": self.sent_at or at, "last_sent_at": at, "send_count": self.send_count + 1,
+            "options_sent_version": self.version, "sent_at": self.sent_at or at, "last_sent_at": at,
+            "send_count": self.send_count + 1,
         })
 
     def reminded(self, at: datetime) -> "Proposal":
