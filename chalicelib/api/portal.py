@@ -216,6 +216,8 @@ def _form_page(template: str, token: str, depth: int, allowed: tuple[PortalState
     if visit.state not in allowed or (signing_page and not visit.signable):
         return _state_page(visit, token, depth, here=error is not None, status=status if error else None,
                            error=error)
+    if template == "proposal.html":  # the page itself, a choice refused in place (options): as the link shows it
+        return _state_page(visit, token, depth, here=True, status=status, error=error)
     context = {**_context(visit, token, depth), "error": error, "values": values or {}}
     if template == "sign.html":
         context["consent"] = consent_parts(visit.require(*allowed).proposal)

@@ -111,6 +111,9 @@ def test_an_old_code_is_refused_after_a_change_and_the_sign_form_is_needed_again
 
 def test_a_page_read_before_another_change_is_refused_on_the_page_with_the_new_version(seller, garage, sent,
                                                                                         customer):
+    asked = customer.post("/question", {"question": "La garantie couvre-t-elle la boîte de vitesses ?"},
+                          form="question")
+    assert asked.status_code == 303
     [stale] = option_forms(html(customer.get()))
     other_tab = Customer(customer.client, sent.token)
     assert toggle(other_tab, stale).status_code == 303
@@ -119,6 +122,7 @@ def test_a_page_read_before_another_change_is_refused_on_the_page_with_the_new_v
     assert refused.status_code == 409
     shown = text(refused)
     assert "La proposition a changé entre-temps" in shown and f"Retirer l'option {WARRANTY}" in shown
+    assert "Vos questions" in shown and "boîte de vitesses" in shown  # the page as the link shows it
     assert stored_state(garage.dealer.id, sent.token) == before
 
 
