@@ -7,16 +7,14 @@ and history events "options modifiées par le client" (which options, old and ne
 and the seller's notice. A code sent for the earlier version no longer signs (domain/codes.py): the
 sign form is needed again. The seller locks or unlocks the options from the API (history event).
 """
-import hashlib
-
-from chalicelib.documents import pdf, storage
 from chalicelib.domain import clock, evidence
 from chalicelib.domain.dealers import Staff
 from chalicelib.domain.links import PortalState
 from chalicelib.domain.proposals import options
-from chalicelib.domain.proposals.model import EventKind, Proposal, StoredPdf
-from chalicelib.domain.proposals.views import ProposalView, document_of_proposal
+from chalicelib.domain.proposals.model import EventKind
+from chalicelib.domain.proposals.views import ProposalView
 from chalicelib.services import notifications
+from chalicelib.services.customer_contact import stored_pdf
 from chalicelib.services.visit import Record, Visitor, checked, commit, open_link, retried
 from chalicelib.store import dealers as dealer_store
 from chalicelib.store import options as store
@@ -44,7 +42,7 @@ def _choose(token: str, choice: options.OptionChoice, visitor: Visitor) -> None:
     chosen = options.with_choice(proposal, choice, now)
     if chosen is proposal:
         return  # already as asked (the same form posted twice from one page): nothing to record
-    after = _with_document(chosen)
+    after = stored_pdf(chosen, by_fingerprint=True)  # the document read, and signed, from now on
     assert after.pdf is not None
     change = options.changes(proposal.lines, after.lines, after)
     record = Record(visit.aggregate, visitor, now)
@@ -63,16 +61,6 @@ def _choose(token: str, choice: options.OptionChoice, visitor: Visitor) -> None:
     })
     commit([store.chosen(proposal, record.chained(after)), *record.writes],
            [notifications.seller_notice(after, EventKind.OPTIONS_CHANGED, now)])
-
-
-def _with_document(proposal: Proposal) -> Proposal:
-    """The new version with its PDF stored: the document the customer reads, and signs, from now on."""
-    data = pdf.render_quote(document_of_proposal(proposal))
-    sha256 = hashlib.sha256(data).hexdigest()
-    key = storage.chosen_pdf_key(proposal.dealer_id, proposal.id, proposal.version, sha256)
-    storage.put(key, data, "application/pdf")
-    return proposal.model_copy(update={"pdf": StoredPdf(version=proposal.version, s3_key=key, sha256=sha256,
-                                                        size=len(data))})
 
 
 # --- the seller ------------------------------------------------------------------------------
