@@ -16,14 +16,16 @@ from chalice import Blueprint, Response
 
 from chalicelib.api.http import UnsupportedMediaType, error_pages, status_of
 from chalicelib.domain import errors
+from chalicelib.domain.codes import CodeForAnotherVersion
 from chalicelib.domain.deposits import RETURN_PATH
 from chalicelib.domain.links import PortalState
+from chalicelib.domain.proposals.options import since_sent
 from chalicelib.domain.quotes import describes_a_vehicle
 from chalicelib.domain.signing import QUESTION_MAX, REASON_MAX, consent_parts, periods_of
 from chalicelib.observability import logger
 from chalicelib.portal import pages
 from chalicelib.portal.security import csrf_token, new_nonce, portal_headers
-from chalicelib.services import deposits, invoices, portal, questions, signing, visit as visits, withdrawal
+from chalicelib.services import deposits, invoices, options, portal, questions, signing, visit as visits, withdrawal
 from chalicelib.services.visit import Closed, Visit, Visitor
 from chalicelib.settings import settings
 
@@ -177,6 +179,7 @@ def _context(visit: Visit, token: str, depth: int) -> dict[str, Any]:
         "proposal": proposal, "root": _root(token, depth), "now": visit.now, "state": visit.state.value,
         "csrf": lambda form: csrf_token(settings().csrf_secret, visit.token_hash, form),
         "periods": periods_of(proposal) if proposal else [],
+        "options_changes": since_sent(proposal) if proposal and visit.state == PortalState.SHOW else None,
         "question_max": QUESTION_MAX, "reason_max": REASON_MAX,
         # The acceptance opened an order when the proposal sells a described vehicle (no read needed here).
         "has_order": signed and proposal is not None and describes_a_vehicle(proposal.lines),
@@ -213,6 +216,8 @@ def _form_page(template: str, token: str, depth: int, allowed: tuple[PortalState
     if visit.state not in allowed or (signing_page and not visit.signable):
         return _state_page(visit, token, depth, here=error is not None, status=status if error else None,
                            error=error)
+    if template == "proposal.html":  # the page itself, a choice refused in place (options): as the link shows it
+        return _state_page(visit, token, depth, here=True, status=status, error=error)
     context = {**_context(visit, token, depth), "error": error, "values": values or {}}
     if template == "sign.html":
         context["consent"] = consent_parts(visit.require(*allowed).proposal)
@@ -227,9 +232,11 @@ def _form_page(template: str, token: str, depth: int, allowed: tuple[PortalState
 
 def _posted(token: str, depth: int, act: Callable[[str, dict[str, str], Visitor], Any], template: str,
             success: Page | Redirect | None = None, keep: tuple[str, ...] = (),
-            allowed: tuple[PortalState, ...] = (PortalState.SHOW,)) -> Page | Redirect:
+            allowed: tuple[PortalState, ...] = (PortalState.SHOW,),
+            refill: type[errors.DomainError] | None = None) -> Page | Redirect:
     """Runs a posted form's use case; `success` is the answer once it went through (None: a redirect to
-    the address the use case returned). A refusal shows the form again with the error and the fields kept."""
+    the address the use case returned). A refusal shows the form again with the error and the fields kept
+    (a `refill` refusal shows the sign form instead: it must be filled again)."""
     form: dict[str, str] = {}
     try:
         form = _form()
@@ -239,7 +246,8 @@ def _posted(token: str, depth: int, act: Callable[[str, dict[str, str], Visitor]
     except signing.NeedsForm:
         return Redirect("sign" if depth == 1 else f"{_root(token, depth)}/sign")
     except errors.DomainError as error:
-        return _form_page(template, token, depth, allowed, error=error,
+        shown = "sign.html" if refill is not None and isinstance(error, refill) else template
+        return _form_page(shown, token, depth, allowed, error=error,
                           values={name: form[name] for name in keep if name in form})
     return success if success is not None else Redirect(result)
 
@@ -341,19 +349,32 @@ def sign(token: str):
 @page_route("/p/{token}/code")
 def code_form(token: str):
     visit = visits.look(token)
-    if visit.signable and visit.challenge is None:
-        return Redirect("sign")
+    proposal, challenge = visit.proposal, visit.challenge
+    if visit.signable and proposal and (challenge is None or challenge.proposal_version != proposal.version):
+        return Redirect("sign")  # no code yet, or one for an earlier version (options changed): the form again
     return _form_page("code.html", token, 1, visit=visit)
 
 
 @page_route("/p/{token}/code", method="POST")
 def code(token: str):
-    return _posted(token, 1, signing.confirm, "code.html", Redirect(_root(token, 1)))
+    return _posted(token, 1, signing.confirm, "code.html", Redirect(_root(token, 1)), refill=CodeForAnotherVersion)
 
 
 @page_route("/p/{token}/code/resend", method="POST")
 def resend_code(token: str):
     return _posted(token, 2, signing.resend, "code.html", Redirect("../code"))
+
+
+@page_route("/p/{token}/options", method="POST")
+def choose_option(token: str):
+    """An option taken or left (services/options.py): the page again with the new version; a refusal (locked,
+    changed meanwhile, signed) shows the page as it now is, with the reason."""
+    return _posted(token, 1, options.choose, "proposal.html", Redirect(_root(token, 1)))
+
+
+@page_route("/p/{token}/options")
+def options_page(token: str):
+    return Redirect(_root(token, 1))
 
 
 @page_route("/p/{token}/deposit", method="POST")

@@ -8,10 +8,11 @@ from chalicelib.api.http import current_staff, endpoint, parse, parse_query
 from chalicelib.domain.proposals.commands import (
     NewProposal, ProposalChange, ProposalListQuery, RemindProposal, SendProposal,
 )
+from chalicelib.domain.proposals.options import OptionsLock
 from chalicelib.domain.proposals.views import DocumentLink, ProposalPage, ProposalView
 from chalicelib.domain.deposits import AnomalySettlement
 from chalicelib.domain.questions import AnswerQuestion
-from chalicelib.services import deposits, proposals, questions, signing
+from chalicelib.services import deposits, options, proposals, questions, signing
 
 proposals_api = Blueprint(__name__)
 
@@ -46,6 +47,15 @@ def edit_proposal(proposal_id: str):
     staff = current_staff(proposals_api)
     change = parse(ProposalChange, proposals_api.current_request)
     return proposals.edit(staff.dealer_id, proposal_id, change, by=staff)
+
+
+@endpoint(proposals_api, "/proposals/{proposal_id}/options-lock", method="PUT",
+          summary="Lock (or unlock) the optional products: locked, the customer's portal shows them read-only",
+          body=OptionsLock, response=ProposalView, authorizer=seller_auth)
+def lock_options(proposal_id: str):
+    staff = current_staff(proposals_api)
+    command = parse(OptionsLock, proposals_api.current_request)
+    return options.lock(staff.dealer_id, proposal_id, command, by=staff)
 
 
 @endpoint(proposals_api, "/proposals/{proposal_id}/send", method="POST",

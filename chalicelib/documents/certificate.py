@@ -23,6 +23,7 @@ STEP_LABELS = {
     EventKind.LINK_OPENED: "Ouverture du lien d'accès",
     EventKind.VIEWED: "Consultation de la proposition",
     EventKind.DOWNLOADED: "Téléchargement du PDF",
+    EventKind.OPTIONS_CHANGED: "Options modifiées par le client",
     EventKind.SIGN_FORM_SUBMITTED: "Formulaire de signature validé",
     EventKind.CODE_SENT: "Code de sécurité envoyé par e-mail",
     EventKind.CODE_FAILED: "Code de sécurité erroné",

@@ -46,6 +46,12 @@ def proposal_pdf_key(dealer_id: str, proposal_id: str, version: int) -> str:
     return f"dealers/{dealer_id}/proposals/{proposal_id}/v{version}.pdf"
 
 
+def chosen_pdf_key(dealer_id: str, proposal_id: str, version: int, sha256: str) -> str:
+    """A version made by the customer's choice of options (services/options.py): named by its fingerprint too,
+    as two changes racing for the same version may render two documents (the winning write names its own)."""
+    return f"dealers/{dealer_id}/proposals/{proposal_id}/v{version}-{sha256[:16]}.pdf"
+
+
 def signed_pdf_key(dealer_id: str, proposal_id: str, version: int, sha256: str) -> str:
     """Named by proposal, version and fingerprint: a seal is never the same bytes twice (signing time,
     ECDSA), so two acceptances racing on one code must not write the same object; the loser deletes its own."""

@@ -51,6 +51,7 @@ class EventKind(StrEnum):
     WITHDRAWAL = "withdrawal"  # the customer withdrew from products on the portal (model form, L221-21)
     DOCUMENT_UPLOADED = "document_uploaded"  # the customer sent an order's document from the portal
     CODE_EMAIL_FATE = "code_email_fate"  # SES delivered or bounced the signing code's email (email_events)
+    OPTIONS_CHANGED = "options_changed"  # the customer added or removed optional products: a new version (portal)
 
 
 CODE_EVENTS = (EventKind.CODE_SENT, EventKind.CODE_VERIFIED, EventKind.CODE_FAILED)

@@ -85,16 +85,19 @@ def pdf_filename(proposal: Proposal) -> str:
     return f"proposition-{proposal.reference}-v{proposal.version}.pdf"
 
 
-def stored_pdf(proposal: Proposal) -> Proposal:
+def stored_pdf(proposal: Proposal, by_fingerprint: bool = False) -> Proposal:
     """The proposal with its current version's PDF in the documents bucket (rendered once per version), the
-    dealer's terms of the kinds it includes appended: the SHA-256 recorded covers them."""
+    dealer's terms of the kinds it includes appended: the SHA-256 recorded covers them.
+    `by_fingerprint`: the object is named by its SHA-256 too, for a version two requests may race to make
+    with different content (the customer's options, services/options.py)."""
     if proposal.pdf_is_current():
         return proposal
     terms = proposal.document_terms
     data = terms_pdf.with_terms(pdf.render_quote(document_of_proposal(proposal)),
                                 [storage.get(t.s3_key) for t in terms])
-    key = storage.proposal_pdf_key(proposal.dealer_id, proposal.id, proposal.version)
+    sha256 = hashlib.sha256(data).hexdigest()
+    key = (storage.chosen_pdf_key(proposal.dealer_id, proposal.id, proposal.version, sha256) if by_fingerprint
+           else storage.proposal_pdf_key(proposal.dealer_id, proposal.id, proposal.version))
     storage.put(key, data, "application/pdf")
-    stored = StoredPdf(version=proposal.version, s3_key=key, sha256=hashlib.sha256(data).hexdigest(), size=len(data),
-                       terms=terms)
+    stored = StoredPdf(version=proposal.version, s3_key=key, sha256=sha256, size=len(data), terms=terms)
     return proposal.model_copy(update={"pdf": stored})

@@ -31,6 +31,7 @@ PREFERENCE = {
     EventKind.QUESTION_ASKED: "on_question",
     EventKind.ACCEPTED: "on_signature",
     EventKind.PAYMENT_RECEIVED: "on_payment",
+    EventKind.OPTIONS_CHANGED: "on_signature",  # a step towards the signature: the signed offer changes
 }
 LABEL = {
     EventKind.VIEWED: "consulté",
@@ -39,6 +40,7 @@ LABEL = {
     EventKind.ACCEPTED: "signé",
     EventKind.DECLINED: "refusé",
     EventKind.PAYMENT_RECEIVED: "réglé l'acompte de",
+    EventKind.OPTIONS_CHANGED: "modifié les options de",
 }
 BELL_KIND = {
     EventKind.VIEWED: "viewed",
@@ -47,6 +49,7 @@ BELL_KIND = {
     EventKind.ACCEPTED: "signed",
     EventKind.DECLINED: "declined",
     EventKind.PAYMENT_RECEIVED: "paid",
+    EventKind.OPTIONS_CHANGED: "options",
 }
 SELLER_MUST_KNOW = (EventKind.QUESTION_ASKED, EventKind.ACCEPTED, EventKind.DECLINED)
 SMS_LIMIT = 300

@@ -26,6 +26,7 @@ PROPOSAL_TIMELINE = {
     EventKind.DOWNLOADED: "Proposition {reference} téléchargée par le client",
     EventKind.QUESTION_ASKED: "Question du client sur la proposition {reference}",
     EventKind.QUESTION_ANSWERED: "Réponse envoyée sur la proposition {reference}",
+    EventKind.OPTIONS_CHANGED: "Options modifiées par le client sur la proposition {reference}",
     EventKind.ACCEPTED: "Proposition {reference} signée",
     EventKind.DECLINED: "Proposition {reference} refusée par le client",
     EventKind.EXPIRED: "Proposition {reference} expirée",

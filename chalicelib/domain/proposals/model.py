@@ -72,6 +72,9 @@ class EventKind(StrEnum):
     EMAIL_UNDELIVERED = "email_undelivered"  # bounced, complained or rejected: details.label says which
     ADDRESS_CONFIRMED = "address_confirmed"  # a seller confirmed a suppressed address is right after all
     CUSTOMER_WITHDREW = "customer_withdrew"  # the customer withdrew from products once signed (rétractation)
+    OPTIONS_CHANGED = "options_changed"      # the customer added or removed optional products (a new version)
+    OPTIONS_LOCKED = "options_locked"        # the seller froze the options: the portal shows them read-only
+    OPTIONS_UNLOCKED = "options_unlocked"
     # The seller's tasks and documents on the proposal (domain/record_work.WorkEventKind)
     TASK_CREATED = "task_created"
     TASK_COMPLETED = "task_completed"
@@ -218,6 +221,12 @@ class Proposal(Entity):
     terms: list[TermsRef] = Field(
         default_factory=list, description="the dealer's terms of the kinds offered, as they stood when the seller "
                                           "made or first sent this version (domain/terms.py)")
+    options_locked: bool = Field(default=False, description="the seller froze the optional products: the customer may "
+                                                            "no longer add or remove them (domain/proposals/options)")
+    options_sent: list[str] | None = Field(
+        default=None, description="ids of the optional lines chosen in the version the seller last sent: what the "
+                                  "portal shows the customer's changes against (none: sent before it was kept)")
+    options_sent_version: int | None = Field(default=None, description="the version the seller last sent")
     # Written by the customer portal only (services/portal, signing, deposits).
     declined_reason: str | None = None
     signature: Signature | None = None
@@ -345,7 +354,9 @@ class Proposal(Entity):
         return self.model_copy(update={
             "status": S.SENT if self.status == S.DRAFT else self.status,
             "recipient": to, "e_signature_requested": e_signature, "order_template": order_template,
-            "sent_at": self.sent_at or at, "last_sent_at": at, "send_count": self.send_count + 1,
+            "options_sent": [line.id for line in self.lines if line.optional and line.chosen],
+            "options_sent_version": self.version, "sent_at": self.sent_at or at, "last_sent_at": at,
+            "send_count": self.send_count + 1,
         })
 
     def reminded(self, at: datetime) -> "Proposal":

@@ -9,7 +9,7 @@ const PAGE = 25;
 const KINDS = {
   viewed: "Consultation", downloaded: "Téléchargement", question: "Question", signed: "Signature", paid: "Acompte payé",
   declined: "Refus", expired: "Expiration", lead_deadline: "Échéance de lead", payment_anomaly: "Paiement à régulariser",
-  order_milestone: "Étape de commande", customer_withdrawal: "Rétractation",
+  order_milestone: "Étape de commande", customer_withdrawal: "Rétractation", options: "Options modifiées",
 };
 
 export async function render({ main }) {

@@ -1,7 +1,7 @@
 // One proposal: status, views, the signer banner with the proofs once accepted, the
 // seller's actions (send, remind, edit what may still change, withdraw, PDF), the lines
 // and the full history.
-import { ApiError, apiUrl, download, get, patch, post } from "../api.js";
+import { ApiError, apiUrl, download, get, patch, post, put } from "../api.js";
 import { context, userName } from "../context.js";
 import { reload } from "../nav.js";
 import {
@@ -28,6 +28,7 @@ const EVENTS = {
   vehicle_gone: "Retirée : véhicule réservé par un autre client",
   task_created: "Tâche créée", task_completed: "Tâche terminée", document_added: "Document ajouté",
   document_renamed: "Document renommé", document_deleted: "Document supprimé",
+  options_changed: "Options modifiées par le client", options_locked: "Options figées", options_unlocked: "Options débloquées",
 };
 // Who marks a payment anomaly settled (the API refuses the others).
 const SETTLERS = ["admin", "manager", "back_office"];
@@ -113,6 +114,7 @@ export async function render({ main, params: [proposalId] }) {
         h("section", { class: "card", "aria-labelledby": "lines-title" },
           h("h2", { id: "lines-title" }, "Contenu"),
           linesTable(p.lines),
+          optionsLock(p),
           totalsTable(p.totals, "Totaux"),
           p.notes ? h("p", { class: "pre muted" }, p.notes) : null),
         h("section", { class: "card", "aria-labelledby": "customer-title" },
@@ -292,6 +294,28 @@ function linesTable(lines) {
       h("td", { class: "num" }, money(line.totals.ttc_cents)))))));
 }
 
+// The optional products the customer may add or remove on the portal (each change a new version): the seller may
+// lock them, until the proposal is answered.
+function optionsLock(p) {
+  if (!p.lines.some((line) => line.optional)) return null;
+  const open = p.status === "draft" || OPEN.includes(p.status);
+  const box = h("input", { type: "checkbox", id: "options-lock", name: "options_locked", checked: p.options_locked, disabled: !open });
+  box.addEventListener("change", async () => {
+    box.disabled = true;
+    try {
+      await put(`/proposals/${p.id}/options-lock`, { locked: box.checked });
+      toast(box.checked ? "Options figées : le client ne peut plus les modifier." : "Options débloquées : le client peut de nouveau les choisir.");
+      reload();
+    } catch (error) {
+      box.checked = !box.checked;
+      box.disabled = false;
+      toast(error.message, "error");
+    }
+  });
+  return h("div", { class: "check options-lock", "data-field": "options_locked" }, box,
+    h("label", { for: "options-lock" }, "Figer les options : le client ne peut plus en ajouter ni en retirer depuis son lien"));
+}
+
 function history(events, users) {
   const sorted = [...events].sort((a, b) => (a.at < b.at ? 1 : -1));
   return h("aside", { class: "timeline", "aria-labelledby": "history-title" },
@@ -308,7 +332,12 @@ function detailText(event) {
   const d = event.details || {};
   const parts = [];
   if (d.to) parts.push(`à ${d.to}`);
-  if (d.version && ["edited", "email_sent", "reminder_sent", "created"].includes(event.kind)) parts.push(`version ${d.version}`);
+  if (d.version && ["edited", "email_sent", "reminder_sent", "created", "options_changed"].includes(event.kind)) parts.push(`version ${d.version}`);
+  if (event.kind === "options_changed") {
+    (d.added || []).forEach((label) => parts.push(`ajoutée : ${label}`));
+    (d.removed || []).forEach((label) => parts.push(`retirée : ${label}`));
+    parts.push(`total TTC ${money(d.old_ttc_cents)} → ${money(d.new_ttc_cents)}`);
+  }
   if (d.pdf_attached) parts.push("PDF joint");
   if (d.fields) parts.push(`champs : ${d.fields.join(", ")}`);
   if (d.from && event.kind === "withdrawn") parts.push(`depuis « ${PROPOSAL_STATUS[d.from] || d.from} »`);
