@@ -30,7 +30,7 @@ app.register_middleware(ConvertToMiddleware(
 app.register_middleware(ConvertToMiddleware(tracing.capture_lambda_handler))
 app.register_middleware(ConvertToMiddleware(metrics.log_metrics))
 # The customer portal's errors are its own pages (chalicelib/api/portal.py), even before its module is imported.
-error_pages("/p/", "chalicelib.api.portal", "error_page")
+error_pages("/p/", lazy.function(app, "chalicelib.api.portal", "error_page"))
 
 app.register_blueprint(auth)
 lazy.register(app, ROUTES)

@@ -10,6 +10,7 @@ The real view is the one the module's blueprint registers: its deferred registra
 `_Collector` standing for the app (never registered twice on the app itself, whose `_register_route`
 consumes the options it is given). `tests/unit/test_routes.py` checks the table against the blueprints.
 """
+import functools
 import importlib
 import inspect
 from dataclasses import dataclass
@@ -30,6 +31,14 @@ class Route:
     content_types: tuple[str, ...] = ("application/json",)
     cors: bool = False
     doc: str | None = None
+
+
+@dataclass(frozen=True)
+class Registered:
+    """A route as a blueprint asks Chalice to register it."""
+    name: str
+    view: Callable[..., Any]
+    options: dict[str, Any]
 
 
 class LazyView:
@@ -65,20 +74,31 @@ def register(app: Chalice, routes: tuple[Route, ...]) -> None:
 
 def real_view(route: Route, app: Chalice) -> Callable[..., Any]:
     """The view the route's module registers for its path and method (importing the module)."""
-    module = importlib.import_module(route.module)
+    found = _imported(route.module, app).get((route.path, route.method))
+    if found is None:
+        raise LookupError(f"{route.module} registers no {route.method} {route.path}: run `make routes`")
+    return found.view
+
+
+def function(app: Chalice, module: str, name: str) -> Callable[..., Any]:
+    """`module.name`, the module imported (its blueprints bound to the app) by the first call: for what
+    app.py needs before any route of the module ran (the portal's error page reads its request)."""
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        _imported(module, app)
+        return getattr(importlib.import_module(module), name)(*args, **kwargs)
+
+    return call
+
+
+@functools.lru_cache(maxsize=None)
+def _imported(name: str, app: Chalice) -> dict[tuple[str, str], Registered]:
+    """The routes of the blueprints a module holds (its own, or one it adds routes to), bound to the app."""
+    module = importlib.import_module(name)
+    routes: dict[tuple[str, str], Registered] = {}
     for blueprint in {id(v): v for v in vars(module).values() if isinstance(v, Blueprint)}.values():
-        found = blueprint_routes(blueprint, app).get((route.path, route.method))
-        if found is not None:
-            return found.view
-    raise LookupError(f"{route.module} registers no {route.method} {route.path}: run `make routes`")
-
-
-@dataclass(frozen=True)
-class Registered:
-    """A route as a blueprint asks Chalice to register it."""
-    name: str
-    view: Callable[..., Any]
-    options: dict[str, Any]
+        routes |= blueprint_routes(blueprint, app)
+    return routes
 
 
 def blueprint_routes(blueprint: Blueprint, app: Chalice) -> dict[tuple[str, str], Registered]:

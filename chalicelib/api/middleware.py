@@ -1,7 +1,6 @@
 """The errors' one shape, for every route: `uniform_errors` (middleware) gives Chalice's own errors and
 unexpected failures the JSON error shape (an HTML page on the portal's paths), adds the request id and the
 security headers. Imported by app.py for every request, so it imports no route module and no pydantic."""
-import importlib
 from typing import Any, Callable
 
 from chalice import Response
@@ -67,13 +66,8 @@ _CHALICE_CODES = {
 _error_pages: dict[str, Callable[[int, str], Response]] = {}
 
 
-def error_pages(path_prefix: str, module: str, function: str) -> None:
-    """Errors of requests under `path_prefix` are rendered by `module.function(status, French message)`, its
-    module imported by the first such error (app.py registers this before any route module is imported)."""
-
-    def render(status: int, message: str) -> Response:
-        return getattr(importlib.import_module(module), function)(status, message)
-
+def error_pages(path_prefix: str, render: Callable[[int, str], Response]) -> None:
+    """Errors of requests under `path_prefix` are rendered by `render(status, French message)`."""
     _error_pages[path_prefix] = render
 
 

@@ -1,12 +1,14 @@
 """The routes table app.py registers lazily (chalicelib/api/routes.py) says what the route modules' blueprints
 say: a route added or changed in a module without `make routes` fails here."""
 import inspect
+import subprocess
+import sys
 
 from chalice import Chalice
 
 import app as application
 from chalicelib.api.lazy import LazyView, blueprint_routes
-from local.routes import TABLE, blueprints, render
+from local.routes import ROOT, TABLE, blueprints, render
 
 
 def test_the_routes_table_is_the_one_make_routes_writes():
@@ -40,3 +42,15 @@ def test_a_lazy_route_answers_as_its_module_does():
         missing = client.http.get("/app/nothing-here.js")
     assert icon.status_code == 200 and icon.headers["Content-Type"] == "image/svg+xml"
     assert missing.status_code == 404 and missing.headers["Content-Type"] == "application/json"
+
+
+def test_a_refused_method_on_a_portal_path_is_a_page_before_the_portal_module_is_imported():
+    probe = (
+        "import sys, app\n"
+        "from chalice.test import Client\n"
+        "with Client(app.app) as client:\n"
+        "    refused = client.http.put('/p/favicon.svg')\n"
+        "print(refused.status_code, refused.headers['Content-Type'])\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "405 text/html; charset=utf-8"
