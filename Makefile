@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup dev test lint unit integration e2e reset openapi bench clean
+.PHONY: setup dev test lint unit integration e2e reset openapi routes bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -59,6 +59,11 @@ reset:
 
 openapi: $(STAMP)
 	$(PY) -m local.openapi > docs/openapi.json
+
+# The routes table app.py registers lazily (chalicelib/api/routes.py), from the route modules' blueprints:
+# run it after adding or changing a route (then `make openapi`).
+routes: $(STAMP)
+	$(PY) -m local.routes
 
 bench: $(LOCAL_STACK)
 	$(PY) -m bench

@@ -14,7 +14,7 @@ from chalice.config import Config
 from chalice.deploy.validate import validate_routes
 from chalice.local import ChaliceRequestHandler, CustomLocalChalice, LocalChalice, LocalDevServer, ThreadedHTTPServer
 
-from chalicelib.api.http import SECURITY_HEADERS
+from chalicelib.api.middleware import SECURITY_HEADERS
 from local.gateway import Gateway
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -5,15 +5,18 @@ their next request. Nothing is cached (ttl 0), so that refusal is immediate.
 """
 from chalice import AuthResponse, Blueprint, UnauthorizedError
 
-from chalicelib.auth import tokens
 from chalicelib.domain.errors import NotAuthenticated
-from chalicelib.services import dealers
 
 auth = Blueprint(__name__)
 
 
 @auth.authorizer(ttl_seconds=0)
 def seller_auth(auth_request):
+    # Imported by the first call: app.py imports this module (the routes refer to the authorizer), and
+    # `import app` stays cheap (docs/performance.md, "Cold start").
+    from chalicelib.auth import tokens
+    from chalicelib.services import dealers
+
     scheme, _, token = (auth_request.token or "").partition(" ")
     try:
         if scheme.lower() != "bearer" or not token:

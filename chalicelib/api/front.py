@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from chalice import Blueprint, Response
 
-from chalicelib.api.http import error_body
+from chalicelib.api.middleware import error_body
 from chalicelib.settings import dev_routes_enabled, settings
 
 front = Blueprint(__name__)

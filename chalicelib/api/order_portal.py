@@ -9,7 +9,7 @@ form posts to `commande/solde`, which sends the browser to the provider's checko
 from typing import Any
 from urllib.parse import urlsplit
 
-from chalicelib.api.http import status_of
+from chalicelib.api.middleware import status_of
 from chalicelib.api.portal import Page, Redirect, _context, _form, _root, _visitor, page_route, portal_api
 from chalicelib.domain import errors
 from chalicelib.domain.orders.documents import LABELS, DocumentKind

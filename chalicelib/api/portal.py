@@ -14,7 +14,7 @@ from urllib.parse import parse_qsl, quote
 
 from chalice import Blueprint, Response
 
-from chalicelib.api.http import UnsupportedMediaType, error_pages, status_of
+from chalicelib.api.middleware import UnsupportedMediaType, status_of
 from chalicelib.domain import errors
 from chalicelib.domain.codes import CodeForAnotherVersion
 from chalicelib.domain.deposits import RETURN_PATH
@@ -88,13 +88,11 @@ def page_route(path: str, method: str = "GET") -> Callable:
 
 
 def error_page(status: int, message: str) -> Response:
-    """What the middleware answers on a portal path (body too large, method not allowed, failure)."""
+    """What the middleware answers on a portal path (body too large, method not allowed, failure): app.py
+    registers it for PREFIX, before this module is imported."""
     nonce = new_nonce()
     template = "error.html" if status >= 500 else "refused.html"
     return Page(template, status, {"message": message}).response(nonce)
-
-
-error_pages(PREFIX, error_page)
 
 
 # --- the tab's icon ----------------------------------------------------------------------------------

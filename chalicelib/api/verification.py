@@ -8,7 +8,8 @@ proof apart (seal, timestamp, embedded evidence chain, Offerline's stored head) 
 """
 from chalice import Blueprint
 
-from chalicelib.api.http import UnsupportedMediaType, endpoint
+from chalicelib.api.http import endpoint
+from chalicelib.api.middleware import UnsupportedMediaType
 from chalicelib.services import verification
 
 verification_api = Blueprint(__name__)

@@ -32,9 +32,6 @@ UNDELIVERED = (Fate.BOUNCED, Fate.COMPLAINED, Fate.REJECTED)
 # SES's eventType (the "detail" of its EventBridge events) → our fate; Send, Open, Click... are not fates.
 _OF_SES = {"Delivery": Fate.DELIVERED, "Bounce": Fate.BOUNCED, "Complaint": Fate.COMPLAINED,
            "Reject": Fate.REJECTED, "DeliveryDelay": Fate.DELAYED}
-# The EventBridge detail-types of those events (the rule's pattern, infra and app.py).
-SES_DETAIL_TYPES = ["Email Delivered", "Email Bounced", "Email Complaint Received", "Email Rejected",
-                    "Email Delivery Delayed"]
 DIAGNOSTIC_LIMIT = 300
 
 

@@ -10,9 +10,6 @@ not hold back the stream's shard.
 from chalice import Blueprint
 
 from chalicelib.observability import logger, metrics
-from chalicelib.services import outbox
-from chalicelib.store import keys
-from chalicelib.store.table import from_dynamo
 
 delivery = Blueprint(__name__)
 
@@ -25,6 +22,11 @@ STREAM_ARN_SET_BY_INFRA = "arn:aws:dynamodb:eu-west-3:000000000000:table/offerli
 @delivery.on_dynamodb_record(stream_arn=STREAM_ARN_SET_BY_INFRA, name=NAME, batch_size=25,
                              starting_position="TRIM_HORIZON")
 def deliver_outbox(event):
+    # Imported by the first batch: app.py imports this module, and `import app` stays cheap.
+    from chalicelib.services import outbox
+    from chalicelib.store import keys
+    from chalicelib.store.table import from_dynamo
+
     handled = 0
     for record in event:
         key = from_dynamo(record.keys or {})

@@ -7,15 +7,18 @@ harmless (services/email_events.py writes nothing twice).
 """
 from chalice import Blueprint
 
-from chalicelib.domain.email_events import SES_DETAIL_TYPES
-from chalicelib.services import email_events
-
 email_fates = Blueprint(__name__)
 
 NAME = "email-events"
+# The EventBridge detail-types of the events that are fates (domain/email_events._OF_SES): the rule's pattern.
+SES_DETAIL_TYPES = ["Email Delivered", "Email Bounced", "Email Complaint Received", "Email Rejected",
+                    "Email Delivery Delayed"]
 EVENT_PATTERN = {"source": ["aws.ses"], "detail-type": SES_DETAIL_TYPES}
 
 
 @email_fates.on_cw_event(EVENT_PATTERN, name=NAME)
 def record_email_event(event):
+    # Imported by the first event: app.py imports this module, and `import app` stays cheap.
+    from chalicelib.services import email_events
+
     return {"outcome": email_events.record(event.detail)}

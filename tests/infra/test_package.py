@@ -258,7 +258,7 @@ def test_every_send_names_the_configuration_set_that_publishes_fates_to_eventbri
 
 
 def test_the_ses_event_rule_invokes_the_email_events_function(template):
-    from chalicelib.domain.email_events import SES_DETAIL_TYPES
+    from chalicelib.jobs.email_events import SES_DETAIL_TYPES
 
     # Chalice writes the rule as the function's SAM event (Type CloudWatchEvent); SAM makes the rule.
     [(handler, pattern)] = [

@@ -1,4 +1,5 @@
-"""Importing the app stays cheap: the PDF and seal libraries load only when a document is made, Stripe's
+"""Importing the app stays cheap: the route modules (their models, services and libraries) load with the
+first request of one of their routes, the PDF and seal libraries only when a document is made, Stripe's
 only when a payment is opened or verified, PyJWT's (and cryptography's) only when a token is verified,
 Jinja2 only when a page, a letter or an email template is rendered or checked."""
 import subprocess
@@ -34,9 +35,28 @@ def test_importing_the_app_loads_no_xray_sdk_but_the_first_invocation_traces():
     assert loaded.stdout.split() == ["False", "True"]
 
 
-def test_importing_the_app_builds_no_domain_model_each_is_built_on_first_use():
+def test_importing_the_app_imports_no_route_module_nor_pydantic_the_first_request_imports_its_own():
+    probe = (
+        "import sys, app\n"
+        "def loaded():\n"
+        "    return sorted(m for m in sys.modules if m.split('.')[0] in ('pydantic', 'pydantic_settings', 'boto3')\n"
+        "                  or m.startswith(('chalicelib.api.portal', 'chalicelib.api.proposals',\n"
+        "                                   'chalicelib.services', 'chalicelib.store', 'chalicelib.domain.model')))\n"
+        "print(loaded())\n"
+        "from chalice.test import Client\n"
+        "with Client(app.app) as client:\n"
+        "    assert client.http.get('/p/favicon.svg').status_code == 200\n"
+        "print('chalicelib.api.portal' in loaded(), 'chalicelib.api.proposals' in loaded())\n"
+    )
+    loaded = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert loaded.stdout.splitlines() == ["[]", "True False"]
+
+
+def test_importing_every_route_module_builds_no_domain_model_each_is_built_on_first_use():
     probe = (
         "import app\n"
+        "from local.routes import blueprints\n"
+        "blueprints()\n"
         "from chalicelib.domain.model import Command, Entity\n"
         "def below(kind):\n"
         "    for sub in kind.__subclasses__():\n"

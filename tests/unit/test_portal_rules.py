@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import pytest
 from chalice import Response
 
-from chalicelib.api import http
+from chalicelib.api import middleware
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.proposals.status import ProposalStatus
 from chalicelib.domain.quotes import LineKind
@@ -96,12 +96,12 @@ def page(status: int, message: str) -> Response:
 
 @pytest.fixture
 def portal_pages(monkeypatch):
-    monkeypatch.setattr(http, "_error_pages", {"/p/": page})
+    monkeypatch.setattr(middleware, "_error_pages", {"/p/": page})
 
 
 def test_a_page_a_route_built_is_left_as_it_is(portal_pages):
     built = Response(body="<p>ok</p>", status_code=410, headers={"Content-Type": "text/html", "X-Own": "1"})
-    answer = http.uniform_errors(Event("/p/{token}"), lambda event: built)
+    answer = middleware.uniform_errors(Event("/p/{token}"), lambda event: built)
     assert answer.body == "<p>ok</p>" and answer.status_code == 410 and answer.headers["X-Own"] == "1"
 
 
@@ -112,14 +112,14 @@ def test_chalice_errors_and_failures_on_portal_paths_are_pages(portal_pages):
     def failing(event):
         raise RuntimeError("boom")
 
-    assert http.uniform_errors(Event("/p/{token}"), method_not_allowed).body == "<p>Requête refusée.</p>"
-    failed = http.uniform_errors(Event("/p/{token}/sign"), failing)
+    assert middleware.uniform_errors(Event("/p/{token}"), method_not_allowed).body == "<p>Requête refusée.</p>"
+    failed = middleware.uniform_errors(Event("/p/{token}/sign"), failing)
     assert (failed.status_code, failed.headers["Content-Type"]) == (500, "text/html")
-    too_big = http.uniform_errors(Event("/p/{token}/question", b"x" * 1_100_000), failing)
+    too_big = middleware.uniform_errors(Event("/p/{token}/question", b"x" * 1_100_000), failing)
     assert too_big.status_code == 413 and too_big.body.startswith("<p>")
 
 
 def test_the_dealer_api_keeps_its_json_errors(portal_pages):
-    answer = http.uniform_errors(Event("/proposals/{proposal_id}"), lambda event: Response(
+    answer = middleware.uniform_errors(Event("/proposals/{proposal_id}"), lambda event: Response(
         body={"Code": "MethodNotAllowedError", "Message": "no"}, status_code=405))
     assert answer.status_code == 405 and answer.body["error"]["code"] == "method_not_allowed"

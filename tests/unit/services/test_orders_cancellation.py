@@ -13,7 +13,8 @@ from chalicelib.domain.orders.commands import (
 )
 from chalicelib.domain.orders.documents import NewOrderDocument
 from chalicelib.domain.orders.model import OrderStatus
-from chalicelib.jobs import schedules  # noqa: F401  (as deployed: the job module plugs the order handlers in)
+import chalicelib.services.order_milestones  # noqa: F401  (registers the order handlers, as the job does)
+import chalicelib.services.order_reminders  # noqa: F401
 from chalicelib.services import due_work, order_cancellation, order_documents, orders
 from chalicelib.store import keys
 from tests.orders_support import OPENED_AT, command, garage, quote_for_a_car
