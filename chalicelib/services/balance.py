@@ -14,17 +14,21 @@ judged (`anomaly_of`) and, when it fits, recorded with the orders' own payment w
 from datetime import datetime
 
 from chalicelib.domain import deposits as rules
-from chalicelib.domain import evidence
+from chalicelib.domain import evidence, letters, local_time
 from chalicelib.domain.deposits import RETURN_KEPT, AnomalyReason, Confirmation
 from chalicelib.domain.errors import InvalidTransition, NotFound
 from chalicelib.domain.links import PortalState, hash_token
+from chalicelib.domain.money import format_euros
 from chalicelib.domain.orders.model import Order, OrderPayment
+from chalicelib.domain.outbox import Channel, OutboxMessage
 from chalicelib.domain.proposals.model import Proposal
-from chalicelib.services import checkouts, orders
+from chalicelib.services import checkouts, notifications, orders
+from chalicelib.services.customer_contact import customer_address
 from chalicelib.services.order_portal import CLOSED, order_of
 from chalicelib.services.visit import Record, Visitor, checked, look, retried
 from chalicelib.store import dealers as dealer_store
 from chalicelib.store import deposits as deposit_store
+from chalicelib.store import outbox as outbox_store
 from chalicelib.store.orders import OrderAggregate
 from chalicelib.store.unit_of_work import commit
 
@@ -116,8 +120,29 @@ def anomaly_of(order: Order, confirmation: Confirmation, metadata: dict[str, str
     return None
 
 
-def received(agg: OrderAggregate, confirmation: Confirmation, at: datetime) -> orders.Change:
-    """The orders' own writes of a payment received (its events, funds received, the proposal's chain)."""
+def received(proposal: Proposal, agg: OrderAggregate, confirmation: Confirmation, at: datetime) -> orders.Change:
+    """The orders' own writes of a payment received (its events, funds received, the proposal's chain), with
+    the customer's receipt and the seller's notice (bell, and email or SMS per preferences)."""
     payment = OrderPayment(id=payment_id(confirmation.session_id), kind="balance", method="card",
                            amount_cents=confirmation.amount_cents, received_at=at, recorded_by=CUSTOMER)
-    return orders.payment_received_writes(agg, payment, at)
+    change = orders.payment_received_writes(agg, payment, at)
+    messages = [receipt(proposal, change.order, payment, confirmation.payment_reference),
+                notifications.balance_notice(proposal, change.order.id, at)]
+    return orders.Change(change.order, [*change.writes, *(outbox_store.new(m) for m in messages)])
+
+
+def receipt(proposal: Proposal, order: Order, payment: OrderPayment, payment_reference: str) -> OutboxMessage:
+    """The customer's receipt of the balance paid by card, as the acompte's (`order`: as the payment left it)."""
+    left = order.left_to_pay_cents
+    letter = letters.write(
+        "balance_receipt", f"Paiement reçu – commande {proposal.reference}",
+        amount=format_euros(payment.amount_cents), reference=proposal.reference, dealer=proposal.dealer.name,
+        paid_at=local_time.format_moment(payment.received_at), payment_reference=payment_reference,
+        seller=proposal.seller.display_name,
+        left=f"Il reste {format_euros(left)} à régler." if left else "Votre commande est entièrement réglée.",
+    )
+    return OutboxMessage(
+        dealer_id=proposal.dealer_id, channel=Channel.EMAIL, to=customer_address(proposal),
+        reply_to=str(proposal.seller.email), purpose="balance_receipt", created_at=payment.received_at,
+        **letter.parts(),
+    )

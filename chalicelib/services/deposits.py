@@ -259,7 +259,7 @@ def _balance_paid(event: webhook.PaymentEvent, session: webhook.CheckoutSession,
         anomaly = rules.anomaly(reason, confirmation, agg.order.left_to_pay_cents, settings().payment_provider, now)
         return _anomaly(event, proposal, anomaly, log)
     try:
-        orders.commit_change(balance.received(agg, confirmation, now),
+        orders.commit_change(balance.received(proposal, agg, confirmation, now),
                              store.event_processed(proposal, event.id, event.type, now))
     except AlreadyProcessed:
         return _already(True, log)
