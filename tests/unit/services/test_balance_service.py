@@ -15,9 +15,9 @@ from chalicelib.payments.local import sign as stripe_signature
 from chalicelib.portal.security import InvalidCsrf
 from chalicelib.domain.money import format_euros
 from chalicelib.domain.notices import About
-from chalicelib.services import balance, dealers, deposits, order_portal, signing
+from chalicelib.services import balance, dealers, order_portal, payment_webhook, signing
 from chalicelib.services import bell as bell_service
-from chalicelib.services.deposits import Outcome
+from chalicelib.services.payment_events import Outcome
 from chalicelib.services.visit import look
 from chalicelib.settings import DEV_PAYMENT_WEBHOOK_SECRET, settings
 from chalicelib.store import portal as portal_store
@@ -87,7 +87,7 @@ def test_the_balance_is_paid_by_card_and_recorded_on_the_order_once(memory, gara
     assert pay(signed) == url  # a second click: the same checkout
 
     payload, signature = paid_event(url)
-    assert deposits.receive(payload, signature).outcome == Outcome.RECORDED
+    assert payment_webhook.receive(payload, signature).outcome == Outcome.RECORDED
     agg = the_order(signed)
     [payment] = agg.payments
     assert (payment.kind, payment.method, payment.amount_cents, payment.recorded_by) == (
@@ -97,11 +97,11 @@ def test_the_balance_is_paid_by_card_and_recorded_on_the_order_once(memory, gara
     assert side.stored(signed).deposit_payment is None  # the acompte is another matter
 
     before = side.snapshot(memory)
-    assert deposits.receive(payload, signature).outcome == Outcome.DUPLICATE
+    assert payment_webhook.receive(payload, signature).outcome == Outcome.DUPLICATE
     other = json.loads(payload)
     other["id"] = "evt_another_for_the_same_checkout"
     again = json.dumps(other).encode()
-    assert deposits.receive(again, stripe_signature(again, DEV_PAYMENT_WEBHOOK_SECRET, int(time.time()))
+    assert payment_webhook.receive(again, stripe_signature(again, DEV_PAYMENT_WEBHOOK_SECRET, int(time.time()))
                             ).outcome == Outcome.ALREADY_PAID
     assert memory.items == before
     with pytest.raises(balance.CardNotOffered, match="déjà réglé"):
@@ -113,7 +113,7 @@ def test_the_customer_gets_a_receipt_and_the_seller_a_notice_in_the_bell(memory,
     left = the_order(signed).order.left_to_pay_cents
     seller_notices_before = len(side.queued(memory, "seller_notification"))
     payload, signature = paid_event(pay(signed))
-    assert deposits.receive(payload, signature).outcome == Outcome.RECORDED
+    assert payment_webhook.receive(payload, signature).outcome == Outcome.RECORDED
 
     [receipt] = side.queued(memory, "balance_receipt")
     assert receipt["channel"] == "email" and receipt["to"] == side.stored(signed).recipient.email
@@ -130,7 +130,7 @@ def test_the_customer_gets_a_receipt_and_the_seller_a_notice_in_the_bell(memory,
     assert "solde" in told.text
 
     before = side.snapshot(memory)
-    assert deposits.receive(payload, signature).outcome == Outcome.DUPLICATE  # told once
+    assert payment_webhook.receive(payload, signature).outcome == Outcome.DUPLICATE  # told once
     assert memory.items == before
 
 
@@ -142,12 +142,12 @@ def test_a_payment_that_does_not_fit_is_an_anomaly_and_the_order_is_untouched(me
     event["data"]["object"]["amount_total"] += 100
     tampered = json.dumps(event).encode()
     signature = stripe_signature(tampered, DEV_PAYMENT_WEBHOOK_SECRET, int(time.time()))
-    assert deposits.receive(tampered, signature).outcome == Outcome.ANOMALY
+    assert payment_webhook.receive(tampered, signature).outcome == Outcome.ANOMALY
     assert the_order(signed).payments == []
     assert EventKind.PAYMENT_ANOMALY in side.history(signed)
     [alert, *_] = side.queued(memory, "payment_anomaly")
     assert "solde restant dû" in alert["text"]
-    assert deposits.receive(tampered, signature).outcome == Outcome.DUPLICATE
+    assert payment_webhook.receive(tampered, signature).outcome == Outcome.DUPLICATE
 
 
 def test_another_link_s_form_is_refused(memory, garage, signed):
