@@ -1,7 +1,7 @@
 """Files people send us: what we accept, judged by the bytes, never by the name or the declared type."""
 from datetime import datetime
 from enum import StrEnum
-from typing import Self
+from typing import Generic, Self, TypeVar
 
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.model import Entity
@@ -62,7 +62,21 @@ class TitledDocument(Entity):
         return self.model_copy(update={"title": title})
 
 
+DocumentT = TypeVar("DocumentT", bound=Entity)
+
+
+class UploadForm(Entity, Generic[DocumentT]):
+    """A presigned POST for a new document (an order's, a quote's or a proposal's): the browser sends `fields`
+    and the file (last) as multipart to `url`, then confirms."""
+    document: DocumentT
+    url: str
+    fields: dict[str, str]
+    max_bytes: int = MAX_BYTES
+    expires_in: int
+
+
 class DocumentDownload(Entity):
-    """A short-lived link that downloads a received file under its file name (a lead's, an order's)."""
+    """A short-lived link that downloads a received file under its file name (a lead's, an order's, a quote's or a
+    proposal's)."""
     url: str
     expires_at: datetime

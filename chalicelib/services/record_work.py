@@ -5,22 +5,22 @@ Each action commits one unit of work: the part it adds or changes, the record's 
 quote's own, a proposal's or an order's history), and a guard that the record still exists.
 """
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from chalicelib.documents import storage
 from chalicelib.domain import clock
 from chalicelib.domain.dealers import Staff, User
 from chalicelib.domain.errors import InvalidInput, NotFound
-from chalicelib.domain.files import EXTENSIONS, MAX_BYTES, SNIFF_BYTES, sniff
+from chalicelib.domain.files import EXTENSIONS, MAX_BYTES, SNIFF_BYTES, DocumentDownload, UploadForm, sniff
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.orders.events import OrderEventKind
 from chalicelib.domain.orders.model import Order
 from chalicelib.domain.outbox import Attachment
 from chalicelib.domain.proposals.model import EventKind as ProposalEventKind
 from chalicelib.domain.record_work import (
-    DocumentChange, DocumentStatus, DownloadLink, NewRecordDocument, QuoteEvent, RecordDocument, RecordKind,
-    RecordRef, RecordTask, RecordUploadForm, RecordWork, WorkEventKind,
+    DocumentChange, DocumentStatus, NewRecordDocument, QuoteEvent, RecordDocument, RecordKind,
+    RecordRef, RecordTask, RecordWork, WorkEventKind,
 )
 from chalicelib.domain.tasks import NewTask, PersonRef, require_active
 from chalicelib.observability import logger
@@ -91,7 +91,7 @@ def complete_task(dealer_id: str, kind: RecordKind, record_id: str, task_id: str
 # --- documents ----------------------------------------------------------------------------
 
 def request_upload(dealer_id: str, kind: RecordKind, record_id: str, command: NewRecordDocument,
-                   by: Staff) -> RecordUploadForm:
+                   by: Staff) -> UploadForm[RecordDocument]:
     """A document waiting for its file, and a presigned POST (≤ 10 MB, private, under the dealer's prefix)."""
     on = _keeping_documents(dealer_id, kind, record_id)
     document_id = new_id()
@@ -101,7 +101,8 @@ def request_upload(dealer_id: str, kind: RecordKind, record_id: str, command: Ne
                               created_at=clock.now(), created_by=by.user_id)
     form = storage.upload_form(key, command.content_type.value, MAX_BYTES, UPLOAD_SECONDS)
     commit(store.document_added(dealer_id, on.ref, document), store.record_exists(dealer_id, on.ref))
-    return RecordUploadForm(document=document, url=form["url"], fields=form["fields"], expires_in=UPLOAD_SECONDS)
+    return UploadForm[RecordDocument](document=document, url=form["url"], fields=form["fields"],
+                                      expires_in=UPLOAD_SECONDS)
 
 
 def confirm_upload(dealer_id: str, kind: RecordKind, record_id: str, document_id: str,
@@ -124,12 +125,12 @@ def confirm_upload(dealer_id: str, kind: RecordKind, record_id: str, document_id
     return confirmed
 
 
-def download(dealer_id: str, kind: RecordKind, record_id: str, document_id: str) -> DownloadLink:
+def download(dealer_id: str, kind: RecordKind, record_id: str, document_id: str) -> DocumentDownload:
     on = _keeping_documents(dealer_id, kind, record_id)
     document = store.document(dealer_id, on.ref, document_id)
     document.require_ready()
-    return DownloadLink(url=storage.download_url(document.s3_key, document.filename, DOWNLOAD_SECONDS),
-                        expires_in=DOWNLOAD_SECONDS)
+    return DocumentDownload(url=storage.download_url(document.s3_key, document.filename, DOWNLOAD_SECONDS),
+                            expires_at=clock.now() + timedelta(seconds=DOWNLOAD_SECONDS))
 
 
 def change_document(dealer_id: str, kind: RecordKind, record_id: str, document_id: str, command: DocumentChange,

@@ -10,7 +10,7 @@ from enum import StrEnum
 from pydantic import Field
 
 from chalicelib.domain.errors import InvalidInput, InvalidTransition
-from chalicelib.domain.files import MAX_BYTES, FileType, check_upload
+from chalicelib.domain.files import FileType, check_upload
 from chalicelib.domain.model import Command, Entity
 from chalicelib.domain.orders.model import HolderKind
 
@@ -127,12 +127,5 @@ class DocumentReview(Command):
     reason: str | None = Field(default=None, max_length=500)
 
 
-class UploadForm(Entity):
-    """A presigned POST: the browser sends `fields` and the file (last) as multipart to `url`."""
-    document: OrderDocument
-    url: str
-    fields: dict[str, str]
-    max_bytes: int = MAX_BYTES
-    expires_in: int
 
 

@@ -128,7 +128,7 @@ def test_a_document_is_kept_once_its_bytes_are_a_pdf_and_downloads_through_a_sho
     kept = record_work.confirm_upload(garage.dealer.id, QUOTE, quote.id, document.id, by=seller(garage))
     assert (kept.status, kept.content_type, kept.size_bytes) == (DocumentStatus.READY, "application/pdf", len(PDF))
     link = record_work.download(garage.dealer.id, QUOTE, quote.id, document.id)
-    assert link.expires_in == 300 and "carte%20grise.pdf" in link.url
+    assert link.expires_at == NOW + timedelta(minutes=5) and "carte%20grise.pdf" in link.url
 
 
 def test_a_file_that_is_not_a_pdf_or_an_image_is_refused_and_deleted(garage):
