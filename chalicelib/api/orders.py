@@ -3,13 +3,13 @@ from chalice import Blueprint
 
 from chalicelib.api.auth import seller_auth
 from chalicelib.api.http import current_staff, endpoint, parse, parse_query
-from chalicelib.domain.files import DocumentDownload, UploadForm
+from chalicelib.domain.files import DocumentDownload
 from chalicelib.domain.orders.commands import (
     CancellationRequest, DeliveryInput, MilestoneDone, HandoverDate, HolderInput, NewPayment, OpenFromQuote,
     OrderListQuery, PaymentPlanInput, RefundIban,
 )
 from chalicelib.domain.orders.documents import (
-    DocumentReview, NewOrderDocument, OrderDocument,
+    DocumentReview, NewOrderDocument, OrderDocument, OrderUploadForm,
 )
 from chalicelib.domain.orders.milestones import OrderTemplate, OrderTemplateChange
 from chalicelib.domain.orders.views import OrderPage, OrderView
@@ -132,7 +132,7 @@ def mark_sold(order_id: str):
 
 @endpoint(orders_api, "/orders/{order_id}/documents", method="POST",
           summary="Ask to upload a document: a presigned POST (≤ 10 MB, PDF/JPEG/PNG) to send the file with",
-          body=NewOrderDocument, response=UploadForm[OrderDocument], status=201, **ORDERS)
+          body=NewOrderDocument, response=OrderUploadForm, status=201, **ORDERS)
 def request_upload(order_id: str):
     staff = current_staff(orders_api)
     command = parse(NewOrderDocument, orders_api.current_request)

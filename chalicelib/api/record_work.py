@@ -10,9 +10,9 @@ from chalice import Blueprint
 
 from chalicelib.api.auth import seller_auth
 from chalicelib.api.http import current_staff, endpoint, parse
-from chalicelib.domain.files import DocumentDownload, UploadForm
+from chalicelib.domain.files import DocumentDownload
 from chalicelib.domain.record_work import (
-    DocumentChange, NewRecordDocument, RecordDocument, RecordKind, RecordTask, RecordWork,
+    DocumentChange, NewRecordDocument, RecordDocument, RecordKind, RecordTask, RecordUploadForm, RecordWork,
 )
 from chalicelib.domain.tasks import NewTask
 from chalicelib.services import record_work
@@ -74,7 +74,7 @@ def _register(kind: RecordKind) -> None:
 
     document = f"{base}/documents/{{document_id}}"
     _route(f"{base}/documents", f"add_{kind}_document", add_document, method="POST", body=NewRecordDocument,
-           response=UploadForm[RecordDocument], status=201,
+           response=RecordUploadForm, status=201,
            summary=f"A document on the {label}: a presigned POST (≤ 10 MB, private) for its file, then confirm")
     _route(f"{document}/confirm", f"confirm_{kind}_document", confirm_document, method="POST",
            response=RecordDocument, summary="Keep the uploaded file if its bytes are a PDF, a JPEG or a PNG "

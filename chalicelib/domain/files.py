@@ -1,7 +1,7 @@
 """Files people send us: what we accept, judged by the bytes, never by the name or the declared type."""
 from datetime import datetime
 from enum import StrEnum
-from typing import Generic, Self, TypeVar
+from typing import Self
 
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.model import Entity
@@ -62,13 +62,10 @@ class TitledDocument(Entity):
         return self.model_copy(update={"title": title})
 
 
-DocumentT = TypeVar("DocumentT", bound=Entity)
-
-
-class UploadForm(Entity, Generic[DocumentT]):
+class UploadForm(Entity):
     """A presigned POST for a new document (an order's, a quote's or a proposal's): the browser sends `fields`
-    and the file (last) as multipart to `url`, then confirms."""
-    document: DocumentT
+    and the file (last) as multipart to `url`, then confirms. Each kind of record adds its `document` (a
+    subclass, not a pydantic generic: parametrising one at import builds it, which the cold start forbids)."""
     url: str
     fields: dict[str, str]
     max_bytes: int = MAX_BYTES

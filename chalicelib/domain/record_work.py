@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import Field, field_validator
 
 from chalicelib.domain.errors import InvalidInput, InvalidTransition
-from chalicelib.domain.files import FileType, TitledDocument, check_upload
+from chalicelib.domain.files import FileType, TitledDocument, UploadForm, check_upload
 from chalicelib.domain.model import Command, Entity
 from chalicelib.domain.tasks import Task
 
@@ -90,6 +90,10 @@ def check_to_send(documents: list[RecordDocument]) -> None:
     if sum(d.size_bytes for d in documents if d.to_send) > MAX_TO_SEND_BYTES:
         raise InvalidInput("Les documents à envoyer dépassent 20 Mo pour un seul e-mail.",
                            {"to_send": f"over {MAX_TO_SEND_BYTES} bytes in one email"})
+
+
+class RecordUploadForm(UploadForm):
+    document: RecordDocument
 
 
 class WorkEventKind(StrEnum):

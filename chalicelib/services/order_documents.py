@@ -13,9 +13,9 @@ from chalicelib.domain import clock
 from chalicelib.domain.dealers import Staff
 from chalicelib.domain.errors import InvalidInput, InvalidTransition
 from chalicelib.domain.ids import new_id
-from chalicelib.domain.files import EXTENSIONS, MAX_BYTES, SNIFF_BYTES, DocumentDownload, UploadForm, sniff
+from chalicelib.domain.files import EXTENSIONS, MAX_BYTES, SNIFF_BYTES, DocumentDownload, sniff
 from chalicelib.domain.orders.documents import (
-    DocumentReview, DocumentStatus, NewOrderDocument, OrderDocument,
+    DocumentReview, DocumentStatus, NewOrderDocument, OrderDocument, OrderUploadForm,
 )
 from chalicelib.domain.orders.events import OrderEventKind
 from chalicelib.domain.orders.model import OrderStatus
@@ -31,7 +31,7 @@ UPLOAD_SECONDS = 900
 DOWNLOAD_SECONDS = 300  # long enough to open, short enough that a forwarded link soon dies
 
 
-def request_upload(dealer_id: str, order_id: str, command: NewOrderDocument, by: Staff) -> UploadForm[OrderDocument]:
+def request_upload(dealer_id: str, order_id: str, command: NewOrderDocument, by: Staff) -> OrderUploadForm:
     order = store.get(dealer_id, order_id)
     if order.status == OrderStatus.CANCELLED:
         raise InvalidTransition("Commande annulée : elle ne reçoit plus de documents.")
@@ -41,8 +41,7 @@ def request_upload(dealer_id: str, order_id: str, command: NewOrderDocument, by:
                              declared_type=command.content_type, s3_key=key, uploaded_by=by.user_id, created_at=now)
     form = storage.upload_form(key, command.content_type.value, MAX_BYTES, UPLOAD_SECONDS, pending=True)
     commit(store.document_added(order, document))
-    return UploadForm[OrderDocument](document=document, url=form["url"], fields=form["fields"],
-                                     expires_in=UPLOAD_SECONDS)
+    return OrderUploadForm(document=document, url=form["url"], fields=form["fields"], expires_in=UPLOAD_SECONDS)
 
 
 def confirm_upload(dealer_id: str, order_id: str, document_id: str, by: Staff) -> OrderDocument:

@@ -12,7 +12,7 @@ from chalicelib.documents import storage
 from chalicelib.domain import clock
 from chalicelib.domain.dealers import Staff, User
 from chalicelib.domain.errors import InvalidInput, NotFound
-from chalicelib.domain.files import EXTENSIONS, MAX_BYTES, SNIFF_BYTES, DocumentDownload, UploadForm, sniff
+from chalicelib.domain.files import EXTENSIONS, MAX_BYTES, SNIFF_BYTES, DocumentDownload, sniff
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.orders.events import OrderEventKind
 from chalicelib.domain.orders.model import Order
@@ -20,7 +20,7 @@ from chalicelib.domain.outbox import Attachment
 from chalicelib.domain.proposals.model import EventKind as ProposalEventKind
 from chalicelib.domain.record_work import (
     DocumentChange, DocumentStatus, NewRecordDocument, QuoteEvent, RecordDocument, RecordKind,
-    RecordRef, RecordTask, RecordWork, WorkEventKind,
+    RecordRef, RecordTask, RecordUploadForm, RecordWork, WorkEventKind,
 )
 from chalicelib.domain.tasks import NewTask, PersonRef, require_active
 from chalicelib.observability import logger
@@ -91,7 +91,7 @@ def complete_task(dealer_id: str, kind: RecordKind, record_id: str, task_id: str
 # --- documents ----------------------------------------------------------------------------
 
 def request_upload(dealer_id: str, kind: RecordKind, record_id: str, command: NewRecordDocument,
-                   by: Staff) -> UploadForm[RecordDocument]:
+                   by: Staff) -> RecordUploadForm:
     """A document waiting for its file, and a presigned POST (≤ 10 MB, private, under the dealer's prefix)."""
     on = _keeping_documents(dealer_id, kind, record_id)
     document_id = new_id()
@@ -101,8 +101,7 @@ def request_upload(dealer_id: str, kind: RecordKind, record_id: str, command: Ne
                               created_at=clock.now(), created_by=by.user_id)
     form = storage.upload_form(key, command.content_type.value, MAX_BYTES, UPLOAD_SECONDS)
     commit(store.document_added(dealer_id, on.ref, document), store.record_exists(dealer_id, on.ref))
-    return UploadForm[RecordDocument](document=document, url=form["url"], fields=form["fields"],
-                                      expires_in=UPLOAD_SECONDS)
+    return RecordUploadForm(document=document, url=form["url"], fields=form["fields"], expires_in=UPLOAD_SECONDS)
 
 
 def confirm_upload(dealer_id: str, kind: RecordKind, record_id: str, document_id: str,

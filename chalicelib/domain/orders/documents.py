@@ -10,7 +10,7 @@ from enum import StrEnum
 from pydantic import Field
 
 from chalicelib.domain.errors import InvalidInput, InvalidTransition
-from chalicelib.domain.files import FileType, check_upload
+from chalicelib.domain.files import FileType, UploadForm, check_upload
 from chalicelib.domain.model import Command, Entity
 from chalicelib.domain.orders.model import HolderKind
 
@@ -120,6 +120,10 @@ class NewOrderDocument(Command):
     kind: DocumentKind
     filename: str = Field(min_length=1, max_length=200)
     content_type: FileType = Field(description="what the browser says; the bytes are checked at confirmation")
+
+
+class OrderUploadForm(UploadForm):
+    document: OrderDocument
 
 
 class DocumentReview(Command):
