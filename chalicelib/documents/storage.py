@@ -72,10 +72,10 @@ def invoice_pdf_key(dealer_id: str, number: str) -> str:
     return f"dealers/{dealer_id}/invoices/{number}.pdf"
 
 
-# An order's document is uploaded tagged upload=pending, and tagged upload=confirmed once the upload is
-# confirmed (its type checked, its document recorded): the bucket's lifecycle rule (infra/resources.yaml)
-# deletes after a day what was never confirmed (a browser closed before S3 sent it back), which shares the
-# confirmed documents' prefix.
+# A document posted to S3 (an order's, a quote's, a proposal's) is uploaded tagged upload=pending, and tagged
+# upload=confirmed once the upload is confirmed (its type checked, its document recorded): the bucket's
+# lifecycle rule (infra/resources.yaml) deletes after a day what was never confirmed (a browser closed before
+# S3 sent it back, a confirmation never asked), which shares the confirmed documents' prefix.
 PENDING_TAG = ("upload", "pending")
 CONFIRMED_TAG = ("upload", "confirmed")
 _PENDING_TAGGING = (f"<Tagging><TagSet><Tag><Key>{PENDING_TAG[0]}</Key><Value>{PENDING_TAG[1]}</Value></Tag>"

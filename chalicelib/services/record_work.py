@@ -99,7 +99,7 @@ def request_upload(dealer_id: str, kind: RecordKind, record_id: str, command: Ne
     document = RecordDocument(id=document_id, title=command.title, filename=command.filename,
                               content_type=command.content_type.value, size_bytes=0, s3_key=key,
                               created_at=clock.now(), created_by=by.user_id)
-    form = storage.upload_form(key, command.content_type.value, MAX_BYTES, UPLOAD_SECONDS)
+    form = storage.upload_form(key, command.content_type.value, MAX_BYTES, UPLOAD_SECONDS, pending=True)
     commit(store.document_added(dealer_id, on.ref, document), store.record_exists(dealer_id, on.ref))
     return RecordUploadForm(document=document, url=form["url"], fields=form["fields"], expires_in=UPLOAD_SECONDS)
 
@@ -118,6 +118,7 @@ def confirm_upload(dealer_id: str, kind: RecordKind, record_id: str, document_id
     except InvalidInput:
         storage.delete(document.s3_key)  # never keep a file we refused
         raise
+    storage.confirmed(document.s3_key)  # before the commit: a kept file is never left to the lifecycle rule
     commit(store.document_replaced(dealer_id, on.ref, document, confirmed),
            _history(dealer_id, on, WorkEventKind.DOCUMENT_ADDED, clock.now(), by.user_id, document_id=document.id,
                     title=document.title))
