@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from jinja2 import Environment
 from chalicelib import payments
 from chalicelib.payments import local
-from chalicelib.services import deposits, dev_login, dev_outbox
+from chalicelib.services import dev_login, dev_outbox, payment_webhook
 from chalicelib.settings import settings
 
 dev_api = Blueprint(__name__)
@@ -108,7 +108,7 @@ def checkout_pay():
     provider = _checkout_provider()
     session = _session(provider, _posted_session())
     payload, signature = provider.completed_event(session)
-    deposits.receive(payload, signature)  # the webhook's own use case, with the raw bytes and header
+    payment_webhook.receive(payload, signature)  # the webhook's own use case, with the raw bytes and header
     return Response(body="", status_code=303, headers={"Location": provider.success_url(session),
                                                        "Content-Security-Policy": _checkout_csp(provider)})
 

@@ -9,7 +9,7 @@ from chalicelib.domain.orders.commands import (
     OrderListQuery, PaymentPlanInput, RefundIban,
 )
 from chalicelib.domain.orders.documents import (
-    DocumentReview, NewOrderDocument, OrderDocument, UploadForm,
+    DocumentReview, NewOrderDocument, OrderDocument, OrderUploadForm,
 )
 from chalicelib.domain.orders.milestones import OrderTemplate, OrderTemplateChange
 from chalicelib.domain.orders.views import OrderPage, OrderView
@@ -132,7 +132,7 @@ def mark_sold(order_id: str):
 
 @endpoint(orders_api, "/orders/{order_id}/documents", method="POST",
           summary="Ask to upload a document: a presigned POST (≤ 10 MB, PDF/JPEG/PNG) to send the file with",
-          body=NewOrderDocument, response=UploadForm, status=201, **ORDERS)
+          body=NewOrderDocument, response=OrderUploadForm, status=201, **ORDERS)
 def request_upload(order_id: str):
     staff = current_staff(orders_api)
     command = parse(NewOrderDocument, orders_api.current_request)

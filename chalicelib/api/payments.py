@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from chalicelib.api.http import endpoint
 from chalicelib.domain.errors import PayloadTooLarge
-from chalicelib.services import deposits
+from chalicelib.services import payment_webhook as webhook_events
 
 payments_api = Blueprint(__name__)
 
@@ -32,5 +32,5 @@ def payment_webhook():
     raw = request.raw_body or b""
     if len(raw) > MAX_EVENT_BYTES:
         raise PayloadTooLarge("Événement trop volumineux.")
-    received = deposits.receive(raw, request.headers.get("stripe-signature"))
+    received = webhook_events.receive(raw, request.headers.get("stripe-signature"))
     return WebhookReceived(outcome=received.outcome)

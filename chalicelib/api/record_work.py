@@ -10,9 +10,9 @@ from chalice import Blueprint
 
 from chalicelib.api.auth import seller_auth
 from chalicelib.api.http import current_staff, endpoint, parse
+from chalicelib.domain.files import DocumentDownload
 from chalicelib.domain.record_work import (
-    DocumentChange, DownloadLink, NewRecordDocument, RecordDocument, RecordKind, RecordTask, RecordUploadForm,
-    RecordWork,
+    DocumentChange, NewRecordDocument, RecordDocument, RecordKind, RecordTask, RecordUploadForm, RecordWork,
 )
 from chalicelib.domain.tasks import NewTask
 from chalicelib.services import record_work
@@ -79,7 +79,7 @@ def _register(kind: RecordKind) -> None:
     _route(f"{document}/confirm", f"confirm_{kind}_document", confirm_document, method="POST",
            response=RecordDocument, summary="Keep the uploaded file if its bytes are a PDF, a JPEG or a PNG "
            "of at most 10 MB (else it is deleted and refused)")
-    _route(f"{document}/download", f"download_{kind}_document", download_document, response=DownloadLink,
+    _route(f"{document}/download", f"download_{kind}_document", download_document, response=DocumentDownload,
            summary="A short-lived download link (5 minutes)")
     _route(document, f"change_{kind}_document", change_document, method="PATCH", body=DocumentChange,
            response=RecordDocument, summary="Rename a document, or mark it to send with the proposal's email")

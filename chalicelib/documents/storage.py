@@ -83,21 +83,40 @@ def invoice_pdf_key(dealer_id: str, number: str) -> str:
     return f"dealers/{dealer_id}/invoices/{number}.pdf"
 
 
+# A document posted to S3 (an order's, a quote's, a proposal's) is uploaded tagged upload=pending, and tagged
+# upload=confirmed once the upload is confirmed (its type checked, its document recorded): the bucket's
+# lifecycle rule (infra/resources.yaml) deletes after a day what was never confirmed (a browser closed before
+# S3 sent it back, a confirmation never asked), which shares the confirmed documents' prefix.
+PENDING_TAG = ("upload", "pending")
+CONFIRMED_TAG = ("upload", "confirmed")
+_PENDING_TAGGING = (f"<Tagging><TagSet><Tag><Key>{PENDING_TAG[0]}</Key><Value>{PENDING_TAG[1]}</Value></Tag>"
+                    "</TagSet></Tagging>")
+
+
 def upload_form(key: str, content_type: str | None, max_bytes: int, expires_in: int,
-                redirect: str | None = None) -> dict:
+                redirect: str | None = None, pending: bool = False) -> dict:
     """A presigned POST ({url, fields}) for one private object of at most `max_bytes`; the bytes' real type
     is checked once uploaded (`first_bytes`). `content_type` None: a plain HTML form cannot know the chosen
     file's type, so none is declared. `redirect`: where S3 sends the browser once stored (a form without
-    script), signed into the policy so it cannot be changed."""
+    script), signed into the policy so it cannot be changed. `pending`: tagged to be deleted after a day
+    unless `confirmed`."""
     fields = {"x-amz-server-side-encryption": "AES256"}
     if content_type is not None:
         fields["Content-Type"] = content_type
     if redirect is not None:
         fields["success_action_redirect"] = redirect
+    if pending:
+        fields["tagging"] = _PENDING_TAGGING
     conditions: list = [{name: value} for name, value in fields.items()]
     conditions.append(["content-length-range", 1, max_bytes])
     return client("s3").generate_presigned_post(
         Bucket=settings().documents_bucket, Key=key, Fields=fields, Conditions=conditions, ExpiresIn=expires_in)
+
+
+def confirmed(key: str) -> None:
+    """An upload kept: tagged confirmed, so the lifecycle rule leaves it (the same again changes nothing)."""
+    client("s3").put_object_tagging(Bucket=settings().documents_bucket, Key=key, Tagging={
+        "TagSet": [{"Key": CONFIRMED_TAG[0], "Value": CONFIRMED_TAG[1]}]})
 
 
 def size_of(key: str) -> int | None:

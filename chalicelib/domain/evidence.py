@@ -84,6 +84,7 @@ class VerificationReport(Entity):
     events: int
     first_bad_seq: int | None = None
     problem: str | None = None
+    note: str | None = None  # how it was checked, when not the usual way (a PDF signed before it embedded evidence)
 
 
 def subject_of(dealer_id: str, proposal_id: str) -> str:

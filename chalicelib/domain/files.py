@@ -62,7 +62,18 @@ class TitledDocument(Entity):
         return self.model_copy(update={"title": title})
 
 
+class UploadForm(Entity):
+    """A presigned POST for a new document (an order's, a quote's or a proposal's): the browser sends `fields`
+    and the file (last) as multipart to `url`, then confirms. Each kind of record adds its `document` (a
+    subclass, not a pydantic generic: parametrising one at import builds it, which the cold start forbids)."""
+    url: str
+    fields: dict[str, str]
+    max_bytes: int = MAX_BYTES
+    expires_in: int
+
+
 class DocumentDownload(Entity):
-    """A short-lived link that downloads a received file under its file name (a lead's, an order's)."""
+    """A short-lived link that downloads a received file under its file name (a lead's, an order's, a quote's or a
+    proposal's)."""
     url: str
     expires_at: datetime

@@ -1,4 +1,4 @@
-"""Emails Offerline writes itself, not the dealer: the signing code, a new access link, the acompte's receipt.
+"""Emails Offerline writes itself, not the dealer: the signing code, a new access link, the payment receipts.
 
 Their wording is fixed (a signing-code email a dealer could edit would be a phishing template).
 Each has a text part and an HTML part in chalicelib/templates/letters/, rendered with Jinja's

@@ -30,7 +30,7 @@ class Notice(Entity):
     dealer_id: str
     user_id: str = Field(description="who it is for")
     kind: str = Field(description="what happened: viewed, downloaded, question, options, signed, paid, declined, "
-                                  "expired, lead_deadline, payment_anomaly, or an order step's purpose")
+                                  "balance_paid, expired, lead_deadline, payment_anomaly, or an order step's purpose")
     text: str = Field(max_length=TEXT_MAX, description="one French sentence, as the SMS says it")
     about: About
     about_id: str

@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import Field, field_validator
 
 from chalicelib.domain.errors import InvalidInput, InvalidTransition
-from chalicelib.domain.files import MAX_BYTES, FileType, TitledDocument, check_upload
+from chalicelib.domain.files import FileType, TitledDocument, UploadForm, check_upload
 from chalicelib.domain.model import Command, Entity
 from chalicelib.domain.tasks import Task
 
@@ -92,6 +92,10 @@ def check_to_send(documents: list[RecordDocument]) -> None:
                            {"to_send": f"over {MAX_TO_SEND_BYTES} bytes in one email"})
 
 
+class RecordUploadForm(UploadForm):
+    document: RecordDocument
+
+
 class WorkEventKind(StrEnum):
     """What tasks and documents write in their record's history (a proposal's and an order's own history
     take the same kinds: EventKind, OrderEventKind)."""
@@ -141,15 +145,3 @@ class DocumentChange(Command):
         return value
 
 
-class RecordUploadForm(Entity):
-    """A presigned POST: the browser sends `fields` and the file (last) as multipart to `url`, then confirms."""
-    document: RecordDocument
-    url: str
-    fields: dict[str, str]
-    max_bytes: int = MAX_BYTES
-    expires_in: int
-
-
-class DownloadLink(Entity):
-    url: str
-    expires_in: int

@@ -11,6 +11,7 @@ from pydantic import BaseModel
 TOLERANCE_SECONDS = 300
 COMPLETED = "checkout.session.completed"
 EXPIRED = "checkout.session.expired"
+DEPOSIT = "deposit"  # the purpose of a checkout whose metadata names none: the acompte's never did
 
 
 class InvalidSignature(Exception):
@@ -30,6 +31,11 @@ class CheckoutSession(BaseModel):
     payment_intent: str | None = None
     client_reference_id: str | None = None
     metadata: dict[str, str] = {}
+
+    @property
+    def purpose(self) -> str:
+        """What the checkout was opened for, as its signed metadata says: the use case its events go to."""
+        return self.metadata.get("purpose") or DEPOSIT
 
 
 class PaymentEvent(BaseModel):

@@ -8,23 +8,33 @@ chain as `checkout_opened`, with the return reference's item, in one unit of wor
 opens the same checkout (the idempotency key names the order and what it had received): a double click or
 a second tab never asks to pay twice.
 
-Confirm: services/deposits routes a completed checkout whose metadata says `purpose=balance` here to be
-judged (`anomaly_of`) and, when it fits, recorded with the orders' own payment writes (`received`).
+Confirm: services/payment_webhook hands a completed checkout whose metadata says `purpose=balance` here
+(`confirmed`) to be judged (`anomaly_of`) and, when it fits, recorded with the orders' own payment writes, the
+customer's receipt and the seller's notice (`received`), or recorded as an anomaly, as the acompte's.
 """
 from datetime import datetime
 
 from chalicelib.domain import deposits as rules
-from chalicelib.domain import evidence
+from chalicelib.domain import clock, evidence, letters, local_time
 from chalicelib.domain.deposits import RETURN_KEPT, AnomalyReason, Confirmation
 from chalicelib.domain.errors import InvalidTransition, NotFound
 from chalicelib.domain.links import PortalState, hash_token
+from chalicelib.domain.money import format_euros
 from chalicelib.domain.orders.model import Order, OrderPayment
+from chalicelib.domain.outbox import Channel, OutboxMessage
 from chalicelib.domain.proposals.model import Proposal
-from chalicelib.services import checkouts, orders
+from chalicelib.observability import logger
+from chalicelib.payments import webhook
+from chalicelib.services import checkouts, notifications, orders, payment_events
+from chalicelib.services.customer_contact import customer_address
 from chalicelib.services.order_portal import CLOSED, order_of
+from chalicelib.services.payment_events import Outcome, Received
 from chalicelib.services.visit import Record, Visitor, checked, look, retried
+from chalicelib.settings import settings
 from chalicelib.store import dealers as dealer_store
 from chalicelib.store import deposits as deposit_store
+from chalicelib.store import outbox as outbox_store
+from chalicelib.store.deposits import AlreadyProcessed
 from chalicelib.store.orders import OrderAggregate
 from chalicelib.store.unit_of_work import commit
 
@@ -82,10 +92,35 @@ def require_payable(order: Order, card_enabled: bool) -> None:
         raise CardNotOffered("Le solde est déjà réglé : rien de plus à payer.")
 
 
-# --- confirm, from the webhook (services/deposits) ---------------------------------------------------
+# --- confirm, from the webhook (services/payment_webhook) ---------------------------------------------
 
-def is_balance(metadata: dict[str, str]) -> bool:
-    return metadata.get("purpose") == PURPOSE
+def confirmed(event: webhook.PaymentEvent, session: webhook.CheckoutSession, proposal: Proposal) -> Received:
+    """An order's balance paid by card: recorded on the order as a payment received with the event's marker in
+    one transaction; a replay finds the marker (or the payment) and writes nothing; a payment that does not fit
+    is an anomaly, as the acompte's."""
+    now = clock.now()
+    log = {"event_id": event.id, "session_id": session.id, "dealer_id": proposal.dealer_id,
+           "proposal_id": proposal.id, "purpose": PURPOSE}
+    agg = order_paid(proposal, session.metadata)
+    if agg is None:
+        return payment_events.unknown(event, session)
+    confirmation = payment_events.confirmation(event, session)
+    if recorded(agg, confirmation):
+        return payment_events.already(deposit_store.processed(proposal, event.id), log)
+    if not confirmation.paid:
+        logger.warning("payment webhook: checkout completed unpaid, ignored", extra=log)
+        return Received(Outcome.IGNORED)
+    reason = anomaly_of(agg.order, confirmation, session.metadata)
+    if reason is not None:
+        found = rules.anomaly(reason, confirmation, agg.order.left_to_pay_cents, settings().payment_provider, now)
+        return payment_events.anomaly(event, proposal, found, log)
+    try:
+        orders.commit_change(received(proposal, agg, confirmation, now),
+                             deposit_store.event_processed(proposal, event.id, event.type, now))
+    except AlreadyProcessed:
+        return payment_events.already(True, log)
+    logger.info("balance paid by card", extra=log)
+    return Received(Outcome.RECORDED)
 
 
 def order_paid(proposal: Proposal, metadata: dict[str, str]) -> OrderAggregate | None:
@@ -116,8 +151,29 @@ def anomaly_of(order: Order, confirmation: Confirmation, metadata: dict[str, str
     return None
 
 
-def received(agg: OrderAggregate, confirmation: Confirmation, at: datetime) -> orders.Change:
-    """The orders' own writes of a payment received (its events, funds received, the proposal's chain)."""
+def received(proposal: Proposal, agg: OrderAggregate, confirmation: Confirmation, at: datetime) -> orders.Change:
+    """The orders' own writes of a payment received (its events, funds received, the proposal's chain), with
+    the customer's receipt and the seller's notice (bell, and email or SMS per preferences)."""
     payment = OrderPayment(id=payment_id(confirmation.session_id), kind="balance", method="card",
                            amount_cents=confirmation.amount_cents, received_at=at, recorded_by=CUSTOMER)
-    return orders.payment_received_writes(agg, payment, at)
+    change = orders.payment_received_writes(agg, payment, at)
+    messages = [receipt(proposal, change.order, payment, confirmation.payment_reference),
+                notifications.balance_notice(proposal, change.order.id, at)]
+    return orders.Change(change.order, [*change.writes, *(outbox_store.new(m) for m in messages)])
+
+
+def receipt(proposal: Proposal, order: Order, payment: OrderPayment, payment_reference: str) -> OutboxMessage:
+    """The customer's receipt of the balance paid by card, as the acompte's (`order`: as the payment left it)."""
+    left = order.left_to_pay_cents
+    letter = letters.write(
+        "balance_receipt", f"Paiement reçu – commande {proposal.reference}",
+        amount=format_euros(payment.amount_cents), reference=proposal.reference, dealer=proposal.dealer.name,
+        paid_at=local_time.format_moment(payment.received_at), payment_reference=payment_reference,
+        seller=proposal.seller.display_name,
+        left=f"Il reste {format_euros(left)} à régler." if left else "Votre commande est entièrement réglée.",
+    )
+    return OutboxMessage(
+        dealer_id=proposal.dealer_id, channel=Channel.EMAIL, to=customer_address(proposal),
+        reply_to=str(proposal.seller.email), purpose="balance_receipt", created_at=payment.received_at,
+        **letter.parts(),
+    )

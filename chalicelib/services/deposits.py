@@ -6,7 +6,8 @@ on the proposal with a history event, and answers where to pay. An open checkout
 rather than a second one, so the customer can never pay twice through us.
 
 Confirm: the provider's signed event (POST /payments/webhook; the local provider's "Payer" hands its
-event to the same function) is verified, matched against the stored proposal (signed, amount and
+event to the same function), verified by services/payment_webhook and handed here when its checkout was the
+acompte's (its metadata names no other purpose), is matched against the stored proposal (signed, amount and
 currency of the acompte), then one transaction marks the acompte paid (unless already paid), writes
 the event's marker (unless already there: a retry or a replay changes nothing), the history event,
 the outbox messages (the seller per preferences, the customer's receipt) and the payment on the order
@@ -17,22 +18,19 @@ A payment that does not fit (another amount or currency, a proposal not signed, 
 paid by another checkout) is an anomaly: one transaction writes the marker, a payment_anomaly history
 event and the emails telling the seller and the admins to refund or settle it; the acompte is left as
 it is and the provider gets a 200, so it stops retrying.
-A checkout whose metadata says `purpose=balance` paid an order's balance (services/balance.py): the same
-webhook verifies it, then `_balance_paid` records it on the order, or as an anomaly.
 Logs name ids and reasons only: never a token, an email, a name or card data.
 """
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from chalicelib import payments
 from chalicelib.domain import clock, deposits as rules
 from chalicelib.domain import evidence, letters, local_time
 from chalicelib.domain.deposits import (
-    RETURN_KEPT, AlreadySettled, AnomalySettlement, Confirmation, DepositAnomaly, DepositStatus,
+    RETURN_KEPT, AlreadySettled, AnomalySettlement, DepositStatus,
 )
-from chalicelib.domain.errors import Conflict, InvalidInput, NotFound, StaleVersion
+from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.funnel import Step
 from chalicelib.domain.links import hash_token, is_well_formed
 from chalicelib.domain.money import format_euros
@@ -40,10 +38,10 @@ from chalicelib.domain.outbox import Channel, OutboxMessage
 from chalicelib.domain.dealers import Staff
 from chalicelib.domain.proposals.model import EventKind, Proposal
 from chalicelib.domain.proposals.views import ProposalView
-from chalicelib.domain.signing import ConcurrentChange
 from chalicelib.observability import logger, metrics
 from chalicelib.payments import webhook
-from chalicelib.services import balance, checkouts, funnel, invoices, notifications, orders, staff_alerts
+from chalicelib.services import checkouts, funnel, invoices, notifications, orders, payment_events
+from chalicelib.services.payment_events import Outcome, Received
 from chalicelib.services.customer_contact import customer_address
 from chalicelib.services.visit import READABLE, Record, Visitor, checked, open_link, retried
 from chalicelib.settings import settings
@@ -53,25 +51,10 @@ from chalicelib.store import leads as lead_store
 from chalicelib.store import proposals as proposal_store
 from chalicelib.store import outbox as outbox_store
 from chalicelib.store import portal as portal_store
-from chalicelib.store.deposits import AlreadyPaid, AlreadyProcessed
+from chalicelib.store.deposits import AlreadyProcessed
 from chalicelib.store.unit_of_work import commit
 
 FORM = "deposit"
-ATTEMPTS = 3
-
-
-class InvalidSignature(InvalidInput):
-    code = "invalid_signature"
-
-    def __init__(self) -> None:
-        super().__init__("Signature du webhook invalide.", {"stripe-signature": "invalid, missing or too old"})
-
-
-class InvalidEvent(InvalidInput):
-    code = "invalid_event"
-
-    def __init__(self) -> None:
-        super().__init__("Événement de paiement mal formé.", {"body": "not a provider event"})
 
 
 # --- start, from the portal ------------------------------------------------------------------
@@ -156,126 +139,18 @@ def returned(reference: str) -> Returned:
     return Returned(proposal, shown(proposal, clock.now()), purpose)
 
 
-# --- confirm, from the webhook -------------------------------------------------------------------
+# --- confirm, from the webhook (services/payment_webhook) ---------------------------------------------
 
-class Outcome(StrEnum):
-    RECORDED = "recorded"
-    ANOMALY = "anomaly"
-    DUPLICATE = "duplicate"
-    ALREADY_PAID = "already_paid"
-    CHECKOUT_CLOSED = "checkout_closed"
-    IGNORED = "ignored"
-
-
-@dataclass(frozen=True)
-class Received:
-    """What the webhook did with an event: recorded, or why nothing was written."""
-    outcome: Outcome
-
-
-def receive(payload: bytes, signature: str | None) -> Received:
-    """A provider event, as its raw bytes and Stripe-Signature header arrived."""
-    try:
-        event = webhook.verify(payload, signature, settings().stripe_webhook_secret.get_secret_value())
-    except webhook.InvalidSignature as refused:
-        logger.warning("payment webhook refused", extra={"reason": str(refused)})
-        raise InvalidSignature() from None
-    except webhook.MalformedEvent as malformed:
-        logger.warning("payment webhook malformed", extra={"reason": str(malformed)})
-        raise InvalidEvent() from None
-    session = event.session
-    if session is not None and event.type == webhook.COMPLETED:
-        return _completed(event, session)
-    if session is not None and event.type == webhook.EXPIRED:
-        return _expired(event, session)
-    logger.info("payment webhook ignored", extra={"event_id": event.id, "event_type": event.type})
-    return Received(Outcome.IGNORED)
-
-
-def _proposal_of(session: webhook.CheckoutSession) -> Proposal | None:
-    """The proposal the event's signed metadata names (None: missing, or nowhere to be found)."""
-    metadata = session.metadata
-    dealer_id, proposal_id = metadata.get("dealer_id"), metadata.get("proposal_id")
-    if not (dealer_id and proposal_id):
-        return None
-    try:
-        return proposal_store.get(dealer_id, proposal_id)
-    except NotFound:
-        return None
-
-
-def _unknown(event: webhook.PaymentEvent, session: webhook.CheckoutSession) -> Received:
-    """Nobody to tell: acknowledged so the provider stops retrying, logged (ids only) and counted."""
-    metadata = session.metadata
-    logger.error("payment webhook for an unknown proposal", extra={
-        "event_id": event.id, "event_type": event.type, "session_id": session.id,
-        "dealer_id": metadata.get("dealer_id"), "proposal_id": metadata.get("proposal_id")})
-    metrics.add_metric(name="PaymentWebhookUnknownProposal", unit="Count", value=1)
-    return Received(Outcome.IGNORED)
-
-
-def _completed(event: webhook.PaymentEvent, session: webhook.CheckoutSession) -> Received:
-    # The payment's write is conditional on the proposal as judged: when it changed meanwhile (another
-    # event paid it), judge again on what is stored now.
-    for _ in range(ATTEMPTS):
-        proposal = _proposal_of(session)
-        if proposal is None:
-            return _unknown(event, session)
-        try:
-            if balance.is_balance(session.metadata):
-                return _balance_paid(event, session, proposal)
-            return _confirm(event, session, proposal)
-        except (AlreadyPaid, ConcurrentChange, StaleVersion):  # the proposal, its chain or the order changed
-            continue                                               # meanwhile: judged again on what is stored
-    raise ConcurrentChange()
-
-
-def _confirmation(event: webhook.PaymentEvent, session: webhook.CheckoutSession) -> Confirmation:
-    return Confirmation(
-        event_id=event.id, session_id=session.id, amount_cents=session.amount_total or 0,
-        currency=session.currency or "", paid=session.payment_status == "paid",
-        payment_reference=session.payment_intent or session.id,
-    )
-
-
-def _balance_paid(event: webhook.PaymentEvent, session: webhook.CheckoutSession, proposal: Proposal) -> Received:
-    """An order's balance paid by card (services/balance.py): recorded on the order as a payment received
-    with the event's marker in one transaction; a replay finds the marker (or the payment) and writes nothing;
-    a payment that does not fit is an anomaly, as the acompte's."""
-    now = clock.now()
-    log = {"event_id": event.id, "session_id": session.id, "dealer_id": proposal.dealer_id,
-           "proposal_id": proposal.id, "purpose": balance.PURPOSE}
-    agg = balance.order_paid(proposal, session.metadata)
-    if agg is None:
-        return _unknown(event, session)
-    confirmation = _confirmation(event, session)
-    if balance.recorded(agg, confirmation):
-        return _already(store.processed(proposal, event.id), log)
-    if not confirmation.paid:
-        logger.warning("payment webhook: checkout completed unpaid, ignored", extra=log)
-        return Received(Outcome.IGNORED)
-    reason = balance.anomaly_of(agg.order, confirmation, session.metadata)
-    if reason is not None:
-        anomaly = rules.anomaly(reason, confirmation, agg.order.left_to_pay_cents, settings().payment_provider, now)
-        return _anomaly(event, proposal, anomaly, log)
-    try:
-        orders.commit_change(balance.received(agg, confirmation, now),
-                             store.event_processed(proposal, event.id, event.type, now))
-    except AlreadyProcessed:
-        return _already(True, log)
-    logger.info("balance paid by card", extra=log)
-    return Received(Outcome.RECORDED)
-
-
-def _confirm(event: webhook.PaymentEvent, session: webhook.CheckoutSession, proposal: Proposal) -> Received:
+def confirmed(event: webhook.PaymentEvent, session: webhook.CheckoutSession, proposal: Proposal) -> Received:
+    """A completed checkout of the acompte, judged on the proposal as stored (payment_events.judged)."""
     now = clock.now()
     log = {"event_id": event.id, "session_id": session.id, "dealer_id": proposal.dealer_id,
            "proposal_id": proposal.id}
-    confirmation = _confirmation(event, session)
+    confirmation = payment_events.confirmation(event, session)
     payment = proposal.deposit_payment
     if payment is not None and rules.recorded_with(payment, confirmation):
         _invoice(proposal, log)
-        return _already(payment.event_id == event.id, log)
+        return payment_events.already(payment.event_id == event.id, log)
     if not confirmation.paid:
         # Card-only checkouts complete paid; nothing was taken, so there is nothing to record or refund.
         logger.warning("payment webhook: checkout completed unpaid, ignored", extra=log)
@@ -283,8 +158,8 @@ def _confirm(event: webhook.PaymentEvent, session: webhook.CheckoutSession, prop
     provider = payment.provider if payment else settings().payment_provider
     reason = rules.anomaly_of(proposal.status, proposal.deposit_cents, payment, confirmation)
     if reason is not None:
-        return _anomaly(event, proposal, rules.anomaly(reason, confirmation, proposal.deposit_cents, provider, now),
-                        log)
+        found = rules.anomaly(reason, confirmation, proposal.deposit_cents, provider, now)
+        return payment_events.anomaly(event, proposal, found, log)
     paid = rules.paid(payment, provider, confirmation, now)
     paid_proposal = proposal.with_payment(paid)
     history = proposal_store.record_event(proposal.dealer_id, proposal.id, EventKind.PAYMENT_RECEIVED, now, {
@@ -305,7 +180,7 @@ def _confirm(event: webhook.PaymentEvent, session: webhook.CheckoutSession, prop
                lead_store.proposal_touched(proposal, EventKind.PAYMENT_RECEIVED, now),
                funnel.counted(paid_proposal, now, Step.PAID))
     except AlreadyProcessed:
-        return _already(True, log)
+        return payment_events.already(True, log)
     logger.info("deposit paid", extra=log)
     _invoice(paid_proposal, log)
     return Received(Outcome.RECORDED)
@@ -324,37 +199,11 @@ def _invoice(proposal: Proposal, log: dict[str, Any]) -> None:
         metrics.add_metric(name="DepositInvoiceFailed", unit="Count", value=1)
 
 
-def _anomaly(event: webhook.PaymentEvent, proposal: Proposal, anomaly: DepositAnomaly,
-             log: dict[str, Any]) -> Received:
-    """Money taken that is not the acompte: the event's marker, the history event and the emails to the
-    seller and the admins, in one transaction; the acompte itself is left as it is."""
-    alert = staff_alerts.payment_anomaly(proposal, anomaly)
-    history = proposal_store.record_event(proposal.dealer_id, proposal.id, EventKind.PAYMENT_ANOMALY, anomaly.at,
-                                          {**anomaly.details(), "told": alert.told}, by="system")
-    try:
-        commit(store.event_processed(proposal, event.id, event.type, anomaly.at), history,
-               store.anomalies_counted(proposal, 1), [outbox_store.new(m) for m in alert.messages],
-               lead_store.proposal_touched(proposal, EventKind.PAYMENT_ANOMALY, anomaly.at))
-    except AlreadyProcessed:
-        return _already(True, log)
-    logger.warning("payment anomaly recorded: to refund or settle at the provider",
-                   extra={**log, "reason": anomaly.reason.value})
-    metrics.add_metric(name="PaymentAnomaly", unit="Count", value=1)
-    return Received(Outcome.ANOMALY)
-
-
-def _already(same_event: bool, log: dict[str, Any]) -> Received:
-    if same_event:
-        logger.info("payment webhook already processed", extra=log)
-        return Received(Outcome.DUPLICATE)
-    logger.info("payment webhook for a deposit already recorded", extra=log)
-    return Received(Outcome.ALREADY_PAID)
-
-
-def _expired(event: webhook.PaymentEvent, session: webhook.CheckoutSession) -> Received:
-    proposal = _proposal_of(session)
+def expired(event: webhook.PaymentEvent, session: webhook.CheckoutSession) -> Received:
+    """The acompte's checkout expired at the provider: payable again, the next start opens another."""
+    proposal = payment_events.proposal_of(session)
     if proposal is None:
-        return _unknown(event, session)
+        return payment_events.unknown(event, session)
     closed = rules.expired(proposal.deposit_payment, session.id)
     if closed is None:
         return Received(Outcome.IGNORED)

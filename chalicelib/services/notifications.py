@@ -51,6 +51,8 @@ BELL_KIND = {
     EventKind.PAYMENT_RECEIVED: "paid",
     EventKind.OPTIONS_CHANGED: "options",
 }
+BALANCE_LABEL = "réglé le solde de la commande de"
+BALANCE_BELL_KIND = "balance_paid"
 SELLER_MUST_KNOW = (EventKind.QUESTION_ASKED, EventKind.ACCEPTED, EventKind.DECLINED)
 SMS_LIMIT = 300
 
@@ -62,21 +64,33 @@ def seller_notice(proposal: Proposal, kind: EventKind, at: datetime, details: di
     `details` may carry {"question": "..."} for a question: it is shown to the seller only.
     `reply_to` is where the seller's answer to the email goes (the customer, for a question).
     """
+    return _notice(proposal, LABEL[kind], PREFERENCE.get(kind), at,
+                   Bell(kind=BELL_KIND[kind], about=About.PROPOSAL, about_id=proposal.id),
+                   str((details or {}).get("question") or ""), reply_to, kind in SELLER_MUST_KNOW)
+
+
+def balance_notice(proposal: Proposal, order_id: str, at: datetime) -> OutboxMessage:
+    """The notice of the order's balance paid by card from the portal: the payment preference governs it as
+    the acompte's, and the bell leads to the order, where the payment is recorded."""
+    return _notice(proposal, BALANCE_LABEL, PREFERENCE[EventKind.PAYMENT_RECEIVED], at,
+                   Bell(kind=BALANCE_BELL_KIND, about=About.ORDER, about_id=order_id))
+
+
+def _notice(proposal: Proposal, label: str, preference: str | None, at: datetime, bell: Bell, question: str = "",
+            reply_to: str | None = None, must_know: bool = False) -> OutboxMessage:
     customer = proposal.customer.company_name or proposal.customer.full_name
     when = local_time.format_moment(at)
     variables = email_variables(proposal) | {
-        "customer_name": customer, "event": LABEL[kind], "event_at": when,
-        "proposal_url": f"{settings().public_base_url}/app/#/proposals/{proposal.id}",
-        "question": str((details or {}).get("question") or ""),
+        "customer_name": customer, "event": label, "event_at": when,
+        "proposal_url": f"{settings().public_base_url}/app/#/proposals/{proposal.id}", "question": question,
     }
-    sms = f"Offerline : {customer} a {LABEL[kind]} la proposition {proposal.reference} ({when})."
+    sms = f"Offerline : {customer} a {label} la proposition {proposal.reference} ({when})."
     return OutboxMessage(
         dealer_id=proposal.dealer_id, channel=Channel.SELLER, to=proposal.seller_id,
         template=TemplateKind.SELLER_NOTIFICATION, variables=variables, reply_to=reply_to,
-        purpose="seller_notification", created_at=at, bell=Bell(kind=BELL_KIND[kind], about=About.PROPOSAL,
-                                                                about_id=proposal.id),
-        notice=SellerNotice(preference=PREFERENCE.get(kind), sms_text=sms[:SMS_LIMIT],
-                            email_anyway=str(proposal.seller.email) if kind in SELLER_MUST_KNOW else None),
+        purpose="seller_notification", created_at=at, bell=bell,
+        notice=SellerNotice(preference=preference, sms_text=sms[:SMS_LIMIT],
+                            email_anyway=str(proposal.seller.email) if must_know else None),
     )
 
 

@@ -15,7 +15,7 @@ from chalicelib.domain.errors import InvalidInput, InvalidTransition
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.files import EXTENSIONS, MAX_BYTES, SNIFF_BYTES, DocumentDownload, sniff
 from chalicelib.domain.orders.documents import (
-    DocumentReview, DocumentStatus, NewOrderDocument, OrderDocument, UploadForm,
+    DocumentReview, DocumentStatus, NewOrderDocument, OrderDocument, OrderUploadForm,
 )
 from chalicelib.domain.orders.events import OrderEventKind
 from chalicelib.domain.orders.model import OrderStatus
@@ -31,7 +31,7 @@ UPLOAD_SECONDS = 900
 DOWNLOAD_SECONDS = 300  # long enough to open, short enough that a forwarded link soon dies
 
 
-def request_upload(dealer_id: str, order_id: str, command: NewOrderDocument, by: Staff) -> UploadForm:
+def request_upload(dealer_id: str, order_id: str, command: NewOrderDocument, by: Staff) -> OrderUploadForm:
     order = store.get(dealer_id, order_id)
     if order.status == OrderStatus.CANCELLED:
         raise InvalidTransition("Commande annulée : elle ne reçoit plus de documents.")
@@ -39,9 +39,9 @@ def request_upload(dealer_id: str, order_id: str, command: NewOrderDocument, by:
     key = storage.order_document_key(dealer_id, order_id, document_id, EXTENSIONS[command.content_type])
     document = OrderDocument(id=document_id, kind=command.kind, filename=command.filename,
                              declared_type=command.content_type, s3_key=key, uploaded_by=by.user_id, created_at=now)
-    form = storage.upload_form(key, command.content_type.value, MAX_BYTES, UPLOAD_SECONDS)
+    form = storage.upload_form(key, command.content_type.value, MAX_BYTES, UPLOAD_SECONDS, pending=True)
     commit(store.document_added(order, document))
-    return UploadForm(document=document, url=form["url"], fields=form["fields"], expires_in=UPLOAD_SECONDS)
+    return OrderUploadForm(document=document, url=form["url"], fields=form["fields"], expires_in=UPLOAD_SECONDS)
 
 
 def confirm_upload(dealer_id: str, order_id: str, document_id: str, by: Staff) -> OrderDocument:
@@ -58,6 +58,7 @@ def confirm_upload(dealer_id: str, order_id: str, document_id: str, by: Staff) -
         raise
     event = order_event(agg.order, OrderEventKind.DOCUMENT_RECEIVED, by.user_id, now, document_id=document.id,
                    kind=document.kind.value)
+    storage.confirmed(document.s3_key)  # before the commit: a kept file is never left to the lifecycle rule
     commit(store.document_changed(agg.order, confirmed, DocumentStatus.AWAITING_UPLOAD),
            store.event_added(agg.order, event), lead_store.activity_touched(dealer_id, agg.order.lead_id, now))
     return confirmed

@@ -174,7 +174,8 @@ def _upload_form(token_hash: str, order: Order, kind: DocumentKind, page_url: st
     key = storage.order_document_key(order.dealer_id, order.id, document_id, "")
     query = urlencode({"kind": kind.value, "document": document_id,
                        "proof": _receipt_proof(token_hash, kind, document_id)})
-    return storage.upload_form(key, None, MAX_BYTES, UPLOAD_SECONDS, redirect=f"{page_url}/document?{query}")
+    return storage.upload_form(key, None, MAX_BYTES, UPLOAD_SECONDS, redirect=f"{page_url}/document?{query}",
+                               pending=True)
 
 
 def page_url(token: str) -> str:
@@ -223,6 +224,7 @@ def _received(token: str, params: dict[str, str], visitor: Visitor) -> OrderDocu
         "content_type": document.content_type.value if document.content_type else None})
     event = order_event(order, OrderEventKind.DOCUMENT_RECEIVED, CUSTOMER, now, document_id=document.id,
                         kind=kind.value)
+    storage.confirmed(key)  # before the commit: a kept file is never left to the lifecycle rule
     messages, _ = order_notices.tell(
         order, order_notices.assignees(order, Role.BACK_OFFICE),
         f"Document reçu du client : {document.label} ({order_notices.describe(order)})",

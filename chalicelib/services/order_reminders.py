@@ -6,6 +6,8 @@ waiting in the due index for its first reminder. When due, the handler reads the
 link to the order page) and by SMS when a mobile is known, records what was sent on the item and waits for
 the next one, or leaves the index: one transaction on the sweep's claim, so each reminder goes once.
 An address that bounced for good or complained gets no email (issue 17); the SMS still goes.
+A new handover day plans them again at once (services/orders.set_handover_writes, `reminders.replanned`):
+the item waits for the first reminder of the new plan, and those of a day already past are `skipped`.
 """
 from datetime import datetime
 
@@ -45,7 +47,8 @@ def remind_customer(claimed: due.Claimed) -> None:
         return
     order = agg.order
     sent = list(claimed.item.get("sent") or [])
-    due_now, next_at = reminders.due_now(order, set(sent), now)
+    skipped = set(claimed.item.get("skipped") or [])  # planned on a day already past when the day moved
+    due_now, next_at = reminders.due_now(order, set(sent) | skipped, now)
     texts = [(r, _text(r, agg)) for r in due_now]
     said = [(r, text) for r, text in texts if text is not None]
     done = UnitOfWork([store.reminders_sent(claimed, sent + [r.value for r in due_now], next_at)])

@@ -221,7 +221,8 @@ def set_handover(dealer_id: str, order_id: str, command: HandoverDate, by: Staff
 
 def set_handover_writes(dealer_id: str, order_id: str, command: HandoverDate, by: Staff) -> Change:
     """A new handover day (10–15 days, or a manager's reason): every milestone anchored on it moves,
-    and waits again in the due index at its new time, in the same transaction."""
+    and waits again in the due index at its new time, and so do a remote sale's customer reminders, in the
+    same transaction."""
     agg, now = store.aggregate(dealer_id, order_id), clock.now()
     before = agg.order
     order = before.with_handover(command.handover_on, command.handover_slot, command.reason, by.role, now)
@@ -231,7 +232,17 @@ def set_handover_writes(dealer_id: str, order_id: str, command: HandoverDate, by
         "slot": order.handover_slot.strftime("%H:%M"), "override_reason": order.handover_override,
         "milestones_moved": len(shifted)})
     return change_of(agg, order, now, [*(store.milestone_rearmed(order, m) for m in shifted),
-                                     store.event_added(order, event)], replaced=shifted)
+                                     store.event_added(order, event), *_reminders_replanned(order, now)],
+                     replaced=shifted)
+
+
+def _reminders_replanned(order: Order, now: datetime) -> list[Write]:
+    """The buyer's reminders from the new day at once: the appointment's for the new eve, none for a day past."""
+    sent = store.customer_reminders_sent(order.dealer_id, order.id) if order.proposal_id else None
+    if sent is None:
+        return []
+    again = reminders.replanned(order, sent, now)
+    return [store.reminders_replanned(order, [r.value for r in again.skipped], again.next_at)]
 
 
 # --- payment, holder, delivery -----------------------------------------------------------------

@@ -5,21 +5,21 @@ Each action commits one unit of work: the part it adds or changes, the record's 
 quote's own, a proposal's or an order's history), and a guard that the record still exists.
 """
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from chalicelib.documents import storage
 from chalicelib.domain import clock
 from chalicelib.domain.dealers import Staff, User
 from chalicelib.domain.errors import InvalidInput, NotFound
-from chalicelib.domain.files import EXTENSIONS, MAX_BYTES, SNIFF_BYTES, sniff
+from chalicelib.domain.files import EXTENSIONS, MAX_BYTES, SNIFF_BYTES, DocumentDownload, sniff
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.orders.events import OrderEventKind
 from chalicelib.domain.orders.model import Order
 from chalicelib.domain.outbox import Attachment
 from chalicelib.domain.proposals.model import EventKind as ProposalEventKind
 from chalicelib.domain.record_work import (
-    DocumentChange, DocumentStatus, DownloadLink, NewRecordDocument, QuoteEvent, RecordDocument, RecordKind,
+    DocumentChange, DocumentStatus, NewRecordDocument, QuoteEvent, RecordDocument, RecordKind,
     RecordRef, RecordTask, RecordUploadForm, RecordWork, WorkEventKind,
 )
 from chalicelib.domain.tasks import NewTask, PersonRef, require_active
@@ -99,7 +99,7 @@ def request_upload(dealer_id: str, kind: RecordKind, record_id: str, command: Ne
     document = RecordDocument(id=document_id, title=command.title, filename=command.filename,
                               content_type=command.content_type.value, size_bytes=0, s3_key=key,
                               created_at=clock.now(), created_by=by.user_id)
-    form = storage.upload_form(key, command.content_type.value, MAX_BYTES, UPLOAD_SECONDS)
+    form = storage.upload_form(key, command.content_type.value, MAX_BYTES, UPLOAD_SECONDS, pending=True)
     commit(store.document_added(dealer_id, on.ref, document), store.record_exists(dealer_id, on.ref))
     return RecordUploadForm(document=document, url=form["url"], fields=form["fields"], expires_in=UPLOAD_SECONDS)
 
@@ -118,18 +118,19 @@ def confirm_upload(dealer_id: str, kind: RecordKind, record_id: str, document_id
     except InvalidInput:
         storage.delete(document.s3_key)  # never keep a file we refused
         raise
+    storage.confirmed(document.s3_key)  # before the commit: a kept file is never left to the lifecycle rule
     commit(store.document_replaced(dealer_id, on.ref, document, confirmed),
            _history(dealer_id, on, WorkEventKind.DOCUMENT_ADDED, clock.now(), by.user_id, document_id=document.id,
                     title=document.title))
     return confirmed
 
 
-def download(dealer_id: str, kind: RecordKind, record_id: str, document_id: str) -> DownloadLink:
+def download(dealer_id: str, kind: RecordKind, record_id: str, document_id: str) -> DocumentDownload:
     on = _keeping_documents(dealer_id, kind, record_id)
     document = store.document(dealer_id, on.ref, document_id)
     document.require_ready()
-    return DownloadLink(url=storage.download_url(document.s3_key, document.filename, DOWNLOAD_SECONDS),
-                        expires_in=DOWNLOAD_SECONDS)
+    return DocumentDownload(url=storage.download_url(document.s3_key, document.filename, DOWNLOAD_SECONDS),
+                            expires_at=clock.now() + timedelta(seconds=DOWNLOAD_SECONDS))
 
 
 def change_document(dealer_id: str, kind: RecordKind, record_id: str, document_id: str, command: DocumentChange,

@@ -5,11 +5,14 @@ evidence JSON embedded as `evidence.json`, and the Offerline seal with its RFC 3
 of it. `check_pdf` re-checks a PDF anyone hands in, each proof apart, and says what, if anything, was
 changed; `against_sealed_pdf` lets the seller's evidence verification compare the stored chain with the
 head sealed in the signed PDF, so rewriting the stored events, the stored head and
-`signature.evidence_head` together (hashes recomputed) is still found. pyHanko is imported by
-`documents/sealing` inside its functions: only these checks pay for it.
+`signature.evidence_head` together (hashes recomputed) is still found. A proposal signed before the PDF
+embedded its evidence is compared, instead, with the chain head printed on its certificate page (read with
+pypdf). pyHanko is imported by `documents/sealing` inside its functions, pypdf here inside its function: only
+these checks pay for them.
 """
 import hashlib
 import json
+import re
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, Sequence
@@ -54,6 +57,9 @@ MESSAGES = {
     Change.STORED_HEAD_DIFFERS: "Les preuves enregistrées chez Offerline ne correspondent plus à celles scellées "
                                 "dans le PDF.",
 }
+SIGNED_BEFORE_EMBEDDING = "signé avant l'intégration des preuves au PDF"
+# The certificate page's "Empreinte finale" row (documents/certificate.py), read with its spaces removed.
+_PRINTED_HEAD = re.compile(r"Empreintefinale([0-9a-f]{64})")
 
 
 class SealFindings(Entity):
@@ -238,10 +244,49 @@ def against_sealed_pdf(aggregate: store.Aggregate) -> VerificationReport | None:
     if not (report.intact and report.valid and report.whole_file):
         return VerificationReport(ok=False, events=events, problem="le sceau du PDF signé n'est plus valide")
     sealed = _sealed_evidence(report)
-    if sealed is None or not sealed.check.ok:
+    if sealed is None:
+        return _against_certificate_page(aggregate, pdf)
+    if not sealed.check.ok:
         return VerificationReport(ok=False, events=events,
                                   problem="le PDF signé ne contient pas de preuves scellées lisibles")
     return _stored_difference(aggregate, sealed)
+
+
+def _against_certificate_page(aggregate: store.Aggregate, pdf: bytes) -> VerificationReport:
+    """A PDF sealed before it embedded its evidence (no evidence.json) still prints the head at acceptance on its
+    certificate page, under the seal: the stored head at signature must be that one (the caller checked that the
+    stored chain passes through it)."""
+    signature = aggregate.proposal.signature
+    assert signature is not None
+    events = len(aggregate.evidence)
+    printed = _printed_head(pdf)
+    if printed is None:
+        return VerificationReport(ok=False, events=events, problem=f"{SIGNED_BEFORE_EMBEDDING}, et le certificat "
+                                                                   "ne porte pas d'empreinte lisible")
+    if printed != signature.evidence_head:
+        return VerificationReport(ok=False, events=events, first_bad_seq=signature.evidence_seq,
+                                  problem=f"{SIGNED_BEFORE_EMBEDDING}, et l'empreinte enregistrée à la signature "
+                                          "n'est plus celle imprimée sur le certificat")
+    return VerificationReport(ok=True, events=events, note=f"{SIGNED_BEFORE_EMBEDDING} : l'empreinte enregistrée à la "
+                                                            "signature est celle imprimée sur le certificat")
+
+
+def _printed_head(pdf: bytes) -> str | None:
+    """The chain head printed on the certificate page (the last page of the signed PDF), None when unreadable."""
+    from io import BytesIO
+
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    try:
+        pages = PdfReader(BytesIO(pdf)).pages
+        for page in reversed(pages):
+            found = _PRINTED_HEAD.search(re.sub(r"\s+", "", page.extract_text()))
+            if found:
+                return found.group(1)
+    except (PyPdfError, ValueError):
+        return None
+    return None
 
 
 def _stored_difference(aggregate: store.Aggregate, sealed: _Sealed) -> VerificationReport | None:

@@ -25,6 +25,15 @@ export function apiUrl(path) {
 }
 
 export async function api(method, path, body, { auth = true } = {}) {
+  return (await send(method, path, body, { auth, record: true })).payload;
+}
+
+// A GET with its ETag, for what polls itself (the bell): not one of the reads the screen is drawn from.
+export async function getTagged(path) {
+  return send("GET", path, undefined, { auth: true, record: false });
+}
+
+async function send(method, path, body, { auth, record }) {
   const headers = { Accept: "application/json" };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   const token = session.token();
@@ -37,12 +46,13 @@ export async function api(method, path, body, { auth = true } = {}) {
   } catch {
     throw new ApiError(0, { code: "network", message: "Le serveur ne répond pas : vérifiez la connexion, puis réessayez." });
   }
-  if (response.status === 204) return null;
-  if (method === "GET" && reads && response.ok) reads.push({ path, etag: response.headers.get("ETag") });
+  if (response.status === 204) return { payload: null, etag: null };
+  const etag = response.headers.get("ETag");
+  if (method === "GET" && record && reads && response.ok) reads.push({ path, etag });
   let payload = null;
   const type = response.headers.get("Content-Type") || "";
   if (type.includes("json")) payload = await response.json().catch(() => null);
-  if (response.ok) return payload;
+  if (response.ok) return { payload, etag };
   const error = new ApiError(response.status, payload?.error || { message: `Erreur ${response.status}.` });
   if (response.status === 401 && auth) onUnauthorized(error);
   throw error;

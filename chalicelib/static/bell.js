@@ -1,9 +1,16 @@
 // The bell of the top bar: a link to the notices (#/notifications) with the unread count, read again
-// on every screen change and when a notice is read (GET /me/notifications?limit=1 reads the count).
-import { get } from "./api.js";
+// on every screen change and when a notice is read (GET /me/notifications?limit=1 reads the count), and
+// kept current while the front is visible: polled with If-None-Match as the live screens (live.js), a
+// 304 without a body while nothing changed.
+import { changedSince, getTagged } from "./api.js";
+import { session } from "./auth.js";
+import { whileVisible } from "./live.js";
 import { h } from "./ui.js";
 
+const COUNT = "/me/notifications?limit=1";
 let link = null;
+let known = null; // the count's last read, { path, etag }
+let polling = false;
 
 export function bellLink() {
   link = h("a", { class: "bell", href: "#/notifications", "aria-label": "Notifications", dataset: { key: "notifications" } },
@@ -30,9 +37,18 @@ export async function refreshBell() {
   if (!link) return;
   let unread;
   try {
-    unread = (await get("/me/notifications?limit=1")).unread;
+    const answer = await getTagged(COUNT);
+    known = answer.etag ? { path: COUNT, etag: answer.etag } : null;
+    unread = answer.payload.unread;
   } catch {
-    return; // the bell waits for the next screen; the screen itself says what failed
+    return; // the bell waits for the next screen or tick; the screen itself says what failed
+  }
+  if (!polling) {
+    polling = true;
+    // For the page's life: logged out (no token) it asks nothing; the next login's top bar reuses it.
+    whileVisible(async () => {
+      if (session.token() && known && await changedSince(known)) await refreshBell();
+    });
   }
   const count = link.querySelector(".bell-count");
   const shown = unread > 99 ? "99+" : String(unread);

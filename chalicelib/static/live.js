@@ -18,28 +18,36 @@ export function keepCurrent({ screen, reads, isCurrent, redraw }) {
   };
   stamped(new Date());
   place(screen, stamp);
-  let polling = false;
-  const tick = async () => {
+  const stop = whileVisible(async () => {
     if (!isCurrent() || !document.body.contains(stamp)) return stop();
-    if (document.hidden || polling) return;
-    polling = true;
+    const changed = (await Promise.all(reads.map(changedSince))).some(Boolean);
+    if (!isCurrent()) return stop();
+    if (!changed) return stamped(new Date());
+    if (busy(screen)) return; // drawn again once the seller is done
+    if (await redraw()) stop(); // the new drawing keeps itself current
+  });
+}
+
+// Calls `tick` every EVERY milliseconds while the tab is visible, once as soon as it is shown again, never
+// twice at once; returns what stops it. The screens above and the bell's count (bell.js) poll this way.
+export function whileVisible(tick) {
+  let running = false;
+  const run = async () => {
+    if (document.hidden || running) return;
+    running = true;
     try {
-      const changed = (await Promise.all(reads.map(changedSince))).some(Boolean);
-      if (!isCurrent()) return stop();
-      if (!changed) return stamped(new Date());
-      if (busy(screen)) return; // drawn again once the seller is done
-      if (await redraw()) stop(); // the new drawing keeps itself current
+      await tick();
     } finally {
-      polling = false;
+      running = false;
     }
   };
-  const timer = setInterval(tick, EVERY);
-  const shown = () => { if (!document.hidden) tick(); };
+  const timer = setInterval(run, EVERY);
+  const shown = () => { if (!document.hidden) run(); };
   document.addEventListener("visibilitychange", shown);
-  function stop() {
+  return () => {
     clearInterval(timer);
     document.removeEventListener("visibilitychange", shown);
-  }
+  };
 }
 
 function busy(screen) {

@@ -105,6 +105,22 @@ def customer_reminders(order: Order, first_at: datetime) -> Put:
                if_absent())
 
 
+def customer_reminders_sent(dealer_id: str, order_id: str) -> set[str] | None:
+    """The customer's reminders sent for this order (None: it has no reminders item, not a remote sale's)."""
+    item = table.get(keys.order_customer_reminders(dealer_id, order_id))
+    return None if item is None else set(item.get("sent") or [])
+
+
+def reminders_replanned(order: Order, skipped: list[str], next_at: datetime | None) -> Update:
+    """The customer's reminders planned again from a new handover day: those `skipped` never go, the item
+    waits for the next one (a sweep holding it loses its claim) or leaves the index."""
+    key = keys.order_customer_reminders(order.dealer_id, order.id)
+    if next_at is None:
+        return Update(key, set={"skipped": skipped}, remove=keys.DUE_ATTRIBUTES)
+    return Update(key, set={"skipped": skipped, **keys.due_attributes(MILESTONE, key, next_at)},
+                  remove=("due_claim",))
+
+
 def reminders_sent(claimed: due.Claimed, sent: list[str], next_at: datetime | None) -> Update:
     """What was sent, on the sweep's claim; waits for the next reminder or leaves the index."""
     if next_at is None:

@@ -1,4 +1,5 @@
-"""A seller reads the bell after the customer opened the proposal; a manager opens the dashboard (Chromium, axe)."""
+"""A seller reads the bell after the customer opened the proposal, and sees its count change while the front stays
+open; a manager opens the dashboard (Chromium, axe)."""
 import re
 
 from playwright.sync_api import expect
@@ -7,6 +8,7 @@ import app as application
 from chalicelib.domain.dealers import NewUser, Role, Staff
 from chalicelib.services import dealers
 from local.client import Client
+from tests.browser.test_live_screens import POLL
 from tests.browser.test_seller_front import garage, heading, log_in, look, open_page  # noqa: F401 (fixtures)
 from tests.offers import emails_to, offer, propose, read, token_in
 from tests.portal import Customer
@@ -54,3 +56,20 @@ def test_a_seller_reads_the_bell_and_a_manager_opens_the_dashboard(live_server, 
     sellers = tablet.get_by_role("region", name="Par vendeur")
     expect(sellers.get_by_role("row", name=re.compile("Victor Vendeur"))).to_contain_text("1")
     look(tablet, "front-dashboard-tablet")
+
+
+def test_the_bell_counts_a_new_notice_while_the_front_stays_open(live_server, garage, open_page):  # noqa: F811
+    """Polled as the live screens are (live.js): with If-None-Match, 304 while nothing changed."""
+    page = open_page()
+    page.clock.install()
+    log_in(page, live_server, garage.seller.email)
+    expect(page.get_by_role("link", name="Notifications, aucune non lue")).to_be_visible()
+    with page.expect_response(lambda answer: "/me/notifications" in answer.url) as unchanged:
+        page.clock.run_for(POLL)
+    assert unchanged.value.status == 304
+    assert unchanged.value.request.headers.get("if-none-match")
+
+    sent_and_viewed(Client(application.app), garage)
+    page.clock.run_for(POLL)
+    expect(page.get_by_role("link", name="Notifications, 1 non lue")).to_be_visible()
+    heading(page, "Leads")  # the same screen: nothing was reloaded

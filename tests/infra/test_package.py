@@ -21,6 +21,7 @@ import pytest
 import yaml
 from botocore import xform_name
 
+from chalicelib.documents import storage
 from chalicelib.store import keys
 from local import gateway
 from local.table import table_properties
@@ -63,6 +64,8 @@ BOTO3_TO_IAM: dict[str, dict[str, tuple[str, ...]]] = {
         # would fail where it should say "nothing uploaded yet".
         "head_object": ("s3:GetObject", "s3:ListBucket"),
         "delete_object": ("s3:DeleteObject",),
+        # Also what a presigned POST with `tagging` needs (storage.upload_form(pending=True)).
+        "put_object_tagging": ("s3:PutObjectTagging",),
     },
 }
 # What Lambda's event source mapping calls, with the function's role, to read the table's stream.
@@ -206,6 +209,16 @@ def test_due_work_has_a_sparse_index_on_due_pk_and_due_at(template):
 def test_items_with_a_ttl_attribute_are_cleaned_up(template):
     table = _one(template, "AWS::DynamoDB::Table")
     assert table["TimeToLiveSpecification"] == {"AttributeName": keys.TTL, "Enabled": True}
+
+
+def test_uploads_never_confirmed_are_deleted_after_a_day(template):
+    """storage.upload_form(pending=True) tags an order's upload; storage.confirmed drops the tag."""
+    [rule] = _one(template, "AWS::S3::Bucket")["LifecycleConfiguration"]["Rules"]
+    key, value = storage.PENDING_TAG
+    assert rule["Status"] == "Enabled" and rule["TagFilters"] == [{"Key": key, "Value": value}]
+    assert "Prefix" not in rule  # the tag alone: confirmed documents share the uploads' prefix
+    assert rule["ExpirationInDays"] == 1
+    assert rule["NoncurrentVersionExpiration"] == {"NoncurrentDays": 1}  # the bucket keeps versions
 
 
 def test_the_deployed_table_is_the_one_local_runs_and_tests_create(template):

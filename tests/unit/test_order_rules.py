@@ -11,7 +11,9 @@ from chalicelib.domain.errors import Forbidden, InvalidInput, InvalidTransition
 from chalicelib.domain.orders.cancellation import CancellationBranch, Cancellation, CancellationReason
 from chalicelib.domain.files import FileType, sniff
 from chalicelib.domain.orders.documents import DocumentKind, DocumentStatus, OrderDocument, required_documents
+from chalicelib.domain.orders import reminders
 from chalicelib.domain.orders.guards import handover_blockers, sold_blockers
+from chalicelib.domain.orders.reminders import CustomerReminder
 from chalicelib.domain.orders.milestones import (
     default_template, Anchor, OrderTemplateChange, applies, milestones_of, moved, needs_roadworthiness_test,
     next_action,
@@ -273,3 +275,16 @@ def test_a_reservation_fee_only_refund_needs_nothing_more():
                                 organised=False,
                                 refund_cents=100, requested_at=NOW, requested_by="S1")
     assert cancellation.missing_for_approval(0) == [] and cancellation.warning_at() is None
+
+
+def test_reminders_replanned_skip_a_day_past_and_plan_it_again_when_the_day_moves_back():
+    now = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)  # 16:00 in Paris
+    soon = an_order(handover_on=date(2026, 12, 3))
+    again = reminders.replanned(soon, set(), now)
+    assert again.skipped == [CustomerReminder.DOCUMENTS_D5, CustomerReminder.DOCUMENTS_D3, CustomerReminder.FUNDS]
+    assert again.next_at == datetime(2026, 12, 2, 8, 0, tzinfo=UTC)  # the eve, 09:00 in Paris
+    tomorrow = reminders.replanned(an_order(handover_on=date(2026, 12, 2)), set(), now)
+    assert CustomerReminder.APPOINTMENT not in tomorrow.skipped and tomorrow.next_at == datetime(
+        2026, 12, 1, 8, 0, tzinfo=UTC)  # today's 09:00 has passed: due at once
+    later = reminders.replanned(an_order(handover_on=date(2026, 12, 12)), {CustomerReminder.DOCUMENTS_D5.value}, now)
+    assert later.skipped == [] and later.next_at == datetime(2026, 12, 9, 8, 0, tzinfo=UTC)

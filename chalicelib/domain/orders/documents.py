@@ -10,7 +10,7 @@ from enum import StrEnum
 from pydantic import Field
 
 from chalicelib.domain.errors import InvalidInput, InvalidTransition
-from chalicelib.domain.files import MAX_BYTES, FileType, check_upload
+from chalicelib.domain.files import FileType, UploadForm, check_upload
 from chalicelib.domain.model import Command, Entity
 from chalicelib.domain.orders.model import HolderKind
 
@@ -122,17 +122,14 @@ class NewOrderDocument(Command):
     content_type: FileType = Field(description="what the browser says; the bytes are checked at confirmation")
 
 
+class OrderUploadForm(UploadForm):
+    document: OrderDocument
+
+
 class DocumentReview(Command):
     accepted: bool
     reason: str | None = Field(default=None, max_length=500)
 
 
-class UploadForm(Entity):
-    """A presigned POST: the browser sends `fields` and the file (last) as multipart to `url`."""
-    document: OrderDocument
-    url: str
-    fields: dict[str, str]
-    max_bytes: int = MAX_BYTES
-    expires_in: int
 
 

@@ -5,6 +5,9 @@ the appointment ("si pas de fond pas de rdv"). So the customer is reminded of th
 missing at D-5 and D-3, of the funds the day before their deadline, and of the appointment (or the
 delivery) the day before it; each at 09:00 Paris, each once. Read from the order as it stands when
 the reminder is due: a reminder with nothing to say (documents all accepted, funds in) is skipped.
+When the handover day moves, the reminders are planned again at once from the new day (`replanned`):
+one whose day is already past is never sent (it would speak of a step gone by), the others wait for
+the first of them (at once when its time today has passed).
 """
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -55,6 +58,24 @@ def due_now(order: Order, sent: set[str], now: datetime) -> tuple[list[CustomerR
     due = [p.reminder for p in waiting if p.at <= now]
     later = [p.at for p in waiting if p.at > now]
     return due, min(later) if later else None
+
+
+@dataclass(frozen=True)
+class Replanned:
+    skipped: list[CustomerReminder]
+    """Not sent yet and planned on a day already past (Paris): never sent."""
+    next_at: datetime | None
+    """When the first of the others is due (None: nothing left to wait for)."""
+
+
+def replanned(order: Order, sent: set[str], now: datetime) -> Replanned:
+    """The reminders not sent yet, planned again from the order's handover day as it now stands (one skipped
+    for the day before is planned again: the new day may leave it time)."""
+    today = paris_date(now)
+    waiting = [p for p in plan(order) if p.reminder.value not in sent]
+    left = [p.at for p in waiting if paris_date(p.at) >= today]
+    return Replanned(skipped=[p.reminder for p in waiting if paris_date(p.at) < today],
+                     next_at=min(left) if left and now < order.handover_at else None)
 
 
 def funds_missing(order: Order) -> bool:

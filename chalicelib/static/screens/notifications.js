@@ -8,6 +8,7 @@ import { add, busy, emptyState, h, moreRows, toast, when } from "../ui.js";
 const PAGE = 25;
 const KINDS = {
   viewed: "Consultation", downloaded: "Téléchargement", question: "Question", signed: "Signature", paid: "Acompte payé",
+  balance_paid: "Solde payé",
   declined: "Refus", expired: "Expiration", lead_deadline: "Échéance de lead", payment_anomaly: "Paiement à régulariser",
   order_milestone: "Étape de commande", customer_withdrawal: "Rétractation", options: "Options modifiées",
 };

@@ -13,14 +13,18 @@ from chalicelib.domain.proposals.model import EventKind
 from chalicelib.payments.local import LocalCheckout
 from chalicelib.payments.local import sign as stripe_signature
 from chalicelib.portal.security import InvalidCsrf
-from chalicelib.services import balance, dealers, deposits, order_portal, signing
-from chalicelib.services.deposits import Outcome
+from chalicelib.domain.money import format_euros
+from chalicelib.domain.notices import About
+from chalicelib.services import balance, dealers, order_portal, payment_webhook, signing
+from chalicelib.services import bell as bell_service
+from chalicelib.services.payment_events import Outcome
 from chalicelib.services.visit import look
 from chalicelib.settings import DEV_PAYMENT_WEBHOOK_SECRET, settings
 from chalicelib.store import portal as portal_store
 from tests import customer_side as side
 from tests.customer_side import PHONE, SIGN_FORM, Sent
 from tests.support import Tenant, tenant
+from tests.unit.services.test_bell import delivered
 
 
 @pytest.fixture
@@ -83,7 +87,7 @@ def test_the_balance_is_paid_by_card_and_recorded_on_the_order_once(memory, gara
     assert pay(signed) == url  # a second click: the same checkout
 
     payload, signature = paid_event(url)
-    assert deposits.receive(payload, signature).outcome == Outcome.RECORDED
+    assert payment_webhook.receive(payload, signature).outcome == Outcome.RECORDED
     agg = the_order(signed)
     [payment] = agg.payments
     assert (payment.kind, payment.method, payment.amount_cents, payment.recorded_by) == (
@@ -93,15 +97,41 @@ def test_the_balance_is_paid_by_card_and_recorded_on_the_order_once(memory, gara
     assert side.stored(signed).deposit_payment is None  # the acompte is another matter
 
     before = side.snapshot(memory)
-    assert deposits.receive(payload, signature).outcome == Outcome.DUPLICATE
+    assert payment_webhook.receive(payload, signature).outcome == Outcome.DUPLICATE
     other = json.loads(payload)
     other["id"] = "evt_another_for_the_same_checkout"
     again = json.dumps(other).encode()
-    assert deposits.receive(again, stripe_signature(again, DEV_PAYMENT_WEBHOOK_SECRET, int(time.time()))
+    assert payment_webhook.receive(again, stripe_signature(again, DEV_PAYMENT_WEBHOOK_SECRET, int(time.time()))
                             ).outcome == Outcome.ALREADY_PAID
     assert memory.items == before
     with pytest.raises(balance.CardNotOffered, match="déjà réglé"):
         pay(signed)
+
+
+def test_the_customer_gets_a_receipt_and_the_seller_a_notice_in_the_bell(memory, garage, signed):
+    card(garage)
+    left = the_order(signed).order.left_to_pay_cents
+    seller_notices_before = len(side.queued(memory, "seller_notification"))
+    payload, signature = paid_event(pay(signed))
+    assert payment_webhook.receive(payload, signature).outcome == Outcome.RECORDED
+
+    [receipt] = side.queued(memory, "balance_receipt")
+    assert receipt["channel"] == "email" and receipt["to"] == side.stored(signed).recipient.email
+    assert f"paiement de {format_euros(left)}" in receipt["text"] and signed.proposal.reference in receipt["text"]
+    assert "entièrement réglée" in receipt["text"] and "acompte" not in receipt["text"]
+    *_, notice = side.queued(memory, "seller_notification")
+    assert len(side.queued(memory, "seller_notification")) == seller_notices_before + 1
+    assert notice["variables"]["event"] == "réglé le solde de la commande de"
+    delivered(memory)
+    seller = garage.seller
+    [told] = [n for n in bell_service.listed(Staff(dealer_id=seller.dealer_id, user_id=seller.id,
+                                                   role=seller.role)).items if n.kind == "balance_paid"]
+    assert (told.about, told.about_id, told.read) == (About.ORDER, the_order(signed).order.id, False)
+    assert "solde" in told.text
+
+    before = side.snapshot(memory)
+    assert payment_webhook.receive(payload, signature).outcome == Outcome.DUPLICATE  # told once
+    assert memory.items == before
 
 
 def test_a_payment_that_does_not_fit_is_an_anomaly_and_the_order_is_untouched(memory, garage, signed):
@@ -112,12 +142,12 @@ def test_a_payment_that_does_not_fit_is_an_anomaly_and_the_order_is_untouched(me
     event["data"]["object"]["amount_total"] += 100
     tampered = json.dumps(event).encode()
     signature = stripe_signature(tampered, DEV_PAYMENT_WEBHOOK_SECRET, int(time.time()))
-    assert deposits.receive(tampered, signature).outcome == Outcome.ANOMALY
+    assert payment_webhook.receive(tampered, signature).outcome == Outcome.ANOMALY
     assert the_order(signed).payments == []
     assert EventKind.PAYMENT_ANOMALY in side.history(signed)
     [alert, *_] = side.queued(memory, "payment_anomaly")
     assert "solde restant dû" in alert["text"]
-    assert deposits.receive(tampered, signature).outcome == Outcome.DUPLICATE
+    assert payment_webhook.receive(tampered, signature).outcome == Outcome.DUPLICATE
 
 
 def test_another_link_s_form_is_refused(memory, garage, signed):

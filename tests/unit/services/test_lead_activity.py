@@ -12,7 +12,8 @@ from chalicelib.domain.proposals.commands import NewProposal, RemindProposal, Se
 from chalicelib.domain.questions import AnswerQuestion
 from chalicelib.domain.dealers import DealerSettingsChange
 from chalicelib.domain.orders.commands import PaymentPlanInput
-from chalicelib.services import dealers, deposits, leads, orders, portal, proposal_expiry, proposals, questions, signing
+from chalicelib.services import dealers, deposits, leads, orders, payment_webhook, portal, proposal_expiry, proposals
+from chalicelib.services import questions, signing
 from chalicelib.services.customer_contact import issue_link
 from chalicelib.store import dealers as dealer_store
 from chalicelib.store.unit_of_work import commit
@@ -116,7 +117,7 @@ def test_each_step_of_the_sale_reaches_the_lead_s_timeline_and_its_last_activity
     deposits.start(the.token, the.form("deposit"), PHONE)
     session = side.stored(the).deposit_payment.session_id
     payload, signature = side.webhook_event(the, session_id=session)
-    deposits.receive(payload, signature)
+    payment_webhook.receive(payload, signature)
     paid = page(garage, lead_id)
     newest = {(e.source, e.kind) for e in paid.details.timeline if e.at == NOW + timedelta(minutes=8)}
     assert newest == {("proposal", "payment_received"), ("order", "payment_recorded")}

@@ -1,17 +1,21 @@
 """The customer's side of the order on the in-memory table: a document sent back by S3 kept or refused (deleted,
 nothing written), a return made for another link refused, and the reminders (documents D-5 and D-3, funds,
-appointment) each sent once, by email and SMS."""
+appointment) each sent once, by email and SMS, planned again at once when the handover day moves."""
 from datetime import timedelta
 
 import pytest
 
 from chalicelib.documents import storage
+from chalicelib.domain import local_time
+from chalicelib.domain.dealers import Staff
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.orders import reminders
+from chalicelib.domain.orders.commands import HandoverDate
 from chalicelib.domain.orders.documents import DocumentKind
 from chalicelib.portal.security import InvalidCsrf
-from chalicelib.services import due_work, order_portal, signing
+from chalicelib.services import due_work, order_portal, orders, signing
+from chalicelib.services import order_milestones  # noqa: F401 (the moved milestones' handler, as jobs/schedules)
 from chalicelib.services.order_reminders import PURPOSE
 from chalicelib.services.visit import look
 from chalicelib.store import orders as order_store
@@ -102,3 +106,30 @@ def test_each_reminder_goes_once_by_email_and_sms(memory, garage):
     sent = sweep_at(planned[reminders.CustomerReminder.APPOINTMENT] + timedelta(hours=1))
     assert len(sent) == 6 and any("demain" in m["text"] for m in sent)
     assert sweep_at(order.handover_at + timedelta(days=1)) == sent
+
+
+def test_a_handover_moved_earlier_replans_the_buyer_s_reminders_at_once(memory, garage):
+    """Moved to the day after tomorrow: the documents' and funds' reminders, due on days already past, never
+    go; the appointment's goes on the new eve, not on the old one."""
+    the = accepted(memory, garage)
+    order = the_order(the).order
+    old_eve = {p.reminder: p.at for p in reminders.plan(order)}[reminders.CustomerReminder.APPOINTMENT]
+    moved_at = side.NOW + timedelta(days=1)
+    at(moved_at)
+    new_day = local_time.paris_date(moved_at) + timedelta(days=2)
+    admin = Staff(dealer_id=garage.dealer.id, user_id=garage.admin.id, role=garage.admin.role)
+    orders.set_handover(garage.dealer.id, order.id, HandoverDate(handover_on=new_day, reason="Client pressé"), admin)
+    moved = the_order(the).order
+    new_eve = {p.reminder: p.at for p in reminders.plan(moved)}[reminders.CustomerReminder.APPOINTMENT]
+    assert moved.handover_on == new_day and new_eve < old_eve
+
+    def sweep_at(moment) -> list[dict]:
+        at(moment)
+        due_work.sweep_milestones()
+        return [m for m in side.queued(memory, PURPOSE) if m["channel"] == "sms"]
+
+    assert sweep_at(moved_at + timedelta(minutes=1)) == []
+    assert sweep_at(new_eve - timedelta(minutes=1)) == []
+    [eve] = sweep_at(new_eve)
+    assert "demain" in eve["text"] and "il nous manque encore" not in eve["text"] and "Le solde" not in eve["text"]
+    assert sweep_at(old_eve) == [eve]

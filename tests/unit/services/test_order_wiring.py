@@ -20,8 +20,8 @@ from chalicelib.domain.proposals.model import ProposalStatus
 from chalicelib.domain.quotes import NewQuote, QuoteChange
 from chalicelib.domain.vehicles import NewVehicle, VehicleNoLongerAvailable, VehicleStatus
 from chalicelib.services import customers, dealers, deposits, invoices, order_cancellation, order_documents, orders
-from chalicelib.services import quotes, vehicles
-from chalicelib.services.deposits import Outcome
+from chalicelib.services import payment_webhook, quotes, vehicles
+from chalicelib.services.payment_events import Outcome
 from chalicelib.store.unit_of_work import commit
 from tests import customer_side as side
 from tests.offers import LEGAL
@@ -197,7 +197,7 @@ def pay_acompte(signed, event_id: str = "evt_1"):
     deposits.start(signed.token, signed.form("deposit"), side.PHONE)
     session_id = side.stored(signed).deposit_payment.session_id
     payload, signature = side.webhook_event(signed, event_id=event_id, session_id=session_id)
-    return deposits.receive(payload, signature), (payload, signature)
+    return payment_webhook.receive(payload, signature), (payload, signature)
 
 
 def test_the_acompte_paid_is_recorded_on_the_order_and_invoiced(g, accepted):
@@ -219,9 +219,9 @@ def test_an_acompte_invoice_that_failed_is_issued_by_the_replayed_event(g, accep
     assert received.outcome == Outcome.RECORDED  # the payment stands
     assert side.stored(signed).deposit_payment.paid_at is not None and invoices_of(g) == []
     dealers.change_legal(g.dealer_id, DealerLegalChange(**LEGAL), by=g.admin)
-    assert deposits.receive(payload, signature).outcome == Outcome.DUPLICATE
+    assert payment_webhook.receive(payload, signature).outcome == Outcome.DUPLICATE
     assert [i.kind for i in invoices_of(g)] == [InvoiceKind.DEPOSIT]
-    deposits.receive(payload, signature)
+    payment_webhook.receive(payload, signature)
     assert len(invoices_of(g)) == 1
     assert orders.view(g.dealer_id, order_id).order.deposit_paid_cents == signed.proposal.deposit_cents
 

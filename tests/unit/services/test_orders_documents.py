@@ -4,11 +4,13 @@ import json
 
 import pytest
 
+from chalicelib.clients import client
 from chalicelib.documents import storage
 from chalicelib.domain.errors import Forbidden, InvalidInput, InvalidTransition
 from chalicelib.domain.orders.commands import HolderInput, OpenFromQuote
 from chalicelib.domain.orders.documents import DocumentReview, DocumentStatus, NewOrderDocument
 from chalicelib.services import order_documents, orders
+from chalicelib.settings import settings
 from tests.orders_support import OPENED_AT, command, garage, quote_for_a_car
 from tests.support import at
 
@@ -87,3 +89,22 @@ def test_a_rejection_keeps_its_reason_tells_the_seller_and_a_seller_cannot_revie
     with pytest.raises(InvalidTransition):
         order_documents.review(g.dealer_id, order_id, form.document.id, command(DocumentReview, accepted=True),
                                by=g.as_manager)
+
+
+def tags_of(key: str) -> list[dict]:
+    return client("s3").get_object_tagging(Bucket=settings().documents_bucket, Key=key)["TagSet"]
+
+
+def test_an_upload_waits_tagged_pending_and_is_kept_once_confirmed(g, order_id):
+    """The bucket's lifecycle rule deletes after a day what is still tagged (infra/resources.yaml)."""
+    form = order_documents.request_upload(g.dealer_id, order_id, command(
+        NewOrderDocument, kind="identity", filename="cni.pdf", content_type="application/pdf"), by=g.seller)
+    pending = "<Tagging><TagSet><Tag><Key>upload</Key><Value>pending</Value></Tag></TagSet></Tagging>"
+    assert form.fields["tagging"] == pending
+    assert {"tagging": pending} in json.loads(base64.b64decode(form.fields["policy"]))["conditions"]
+    key = form.document.s3_key
+    # What S3 keeps of the POST (moto's POST drops form tagging: set here as S3 does).
+    client("s3").put_object(Bucket=settings().documents_bucket, Key=key, Body=PDF, Tagging="upload=pending")
+    assert tags_of(key) == [{"Key": "upload", "Value": "pending"}]
+    order_documents.confirm_upload(g.dealer_id, order_id, form.document.id, by=g.seller)
+    assert tags_of(key) == [{"Key": "upload", "Value": "confirmed"}]

@@ -1,15 +1,21 @@
 """`check_pdf` on files sealed by the machine's development CA, on the in-memory table: what each proof says when
 the evidence is unreadable, the document shown was swapped, or the proposal is no longer stored."""
+import dataclasses
 import hashlib
 import json
 from datetime import datetime, timezone
 
 import pytest
 
+from chalicelib.documents import certificate, sealing, storage
 from chalicelib.documents.sealing import seal
 from chalicelib.domain import evidence
-from chalicelib.services import verification
+from chalicelib.domain.proposals.model import Proposal
+from chalicelib.services import signing, verification
 from chalicelib.services.verification import Change
+from tests import customer_side as side
+from tests.customer_side import PHONE, SIGN_FORM
+from tests.support import tenant
 from tests.unit.test_sealing import two_page_pdf
 
 AT = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
@@ -48,3 +54,44 @@ def test_unreadable_embedded_evidence_is_reported_edited(memory, embedded):
     assert report.changes == [Change.EVIDENCE_EDITED] and report.evidence.problem == (
         "les preuves embarquées sont illisibles")
     assert report.stored.compared is False
+
+
+# --- the seller's evidence verification of a proposal signed before the PDF embedded its evidence ----------------
+
+def signed_before_embedding(memory, monkeypatch, printed_head: str | None = None) -> Proposal:
+    """Signed as before the evidence was embedded: the sealed PDF carries the certificate page (the head printed
+    there, or `printed_head`) but no evidence.json."""
+    monkeypatch.setattr(verification, "sealed_evidence", lambda *args, **kwargs: None)
+    if printed_head is not None:
+        drawn = certificate.with_certificate
+
+        def printing(original: bytes, facts: certificate.CertificateFacts) -> bytes:
+            head = evidence.Chain(subject=facts.chain.subject, seq=facts.chain.seq, head_hash=printed_head)
+            return drawn(original, dataclasses.replace(facts, chain=head))
+
+        monkeypatch.setattr(certificate, "with_certificate", printing)
+    side.at(side.NOW)
+    the = side.sent(tenant())
+    signing.start(the.token, the.form("sign", **SIGN_FORM), PHONE)
+    signing.confirm(the.token, the.form("code", code=side.latest_code(memory)), PHONE)
+    accepted = side.stored(the)
+    assert accepted.signature is not None
+    assert sealing.validate(storage.get(accepted.signature.signed_pdf.s3_key), sealing.trust_roots_from_settings()
+                            ).evidence is None
+    return accepted
+
+
+def test_a_proposal_signed_before_the_evidence_was_embedded_is_checked_against_its_certificate_page(
+        memory, monkeypatch):
+    accepted = signed_before_embedding(memory, monkeypatch)
+    report = signing.verify_evidence(accepted.dealer_id, accepted.id)
+    assert report.ok and report.problem is None
+    assert report.note is not None and report.note.startswith("signé avant l'intégration des preuves au PDF")
+
+
+def test_a_head_at_signature_that_is_not_the_one_printed_on_the_certificate_is_reported(memory, monkeypatch):
+    accepted = signed_before_embedding(memory, monkeypatch, printed_head="0" * 64)
+    report = signing.verify_evidence(accepted.dealer_id, accepted.id)
+    assert not report.ok and report.problem is not None
+    assert report.problem.startswith("signé avant l'intégration des preuves au PDF")
+    assert "imprimée sur le certificat" in report.problem

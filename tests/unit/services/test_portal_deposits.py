@@ -6,8 +6,9 @@ from chalicelib.domain.dealers import Staff
 from chalicelib.domain.deposits import AlreadySettled, AnomalySettlement, DepositNotPayable, DepositStatus
 from chalicelib.domain.errors import Forbidden
 from chalicelib.domain.proposals.model import EventKind, ProposalStatus
-from chalicelib.services import deposits
-from chalicelib.services.deposits import InvalidSignature, Outcome
+from chalicelib.services import deposits, payment_webhook
+from chalicelib.services.payment_events import Outcome
+from chalicelib.services.payment_webhook import InvalidSignature
 from chalicelib.store import proposals as store
 from tests import customer_side as side
 from tests.customer_side import PHONE
@@ -64,14 +65,14 @@ def test_a_proposal_not_signed_yet_has_no_acompte_to_pay(memory, garage):
 def test_the_provider_s_payment_marks_the_acompte_paid_once(memory, signed):
     checkout(signed)
     payload, signature = side.webhook_event(signed, session_id=session_of(signed))
-    assert deposits.receive(payload, signature).outcome == Outcome.RECORDED
+    assert payment_webhook.receive(payload, signature).outcome == Outcome.RECORDED
     paid = side.stored(signed).deposit_payment
     assert (paid.status, paid.provider_reference, paid.event_id) == (DepositStatus.PAID, "pi_1", "evt_1")
     assert side.history(signed)[-1] == EventKind.PAYMENT_RECEIVED
     assert side.seller_notices(memory) == ["réglé l'acompte de"]
     assert len(side.queued(memory, "deposit_receipt")) == 1
     before = side.snapshot(memory)
-    assert deposits.receive(payload, signature).outcome == Outcome.DUPLICATE
+    assert payment_webhook.receive(payload, signature).outcome == Outcome.DUPLICATE
     assert memory.items == before
 
 
@@ -84,19 +85,21 @@ def test_the_payment_is_an_event_of_the_evidence_chain_even_when_a_view_moved_th
 
     checkout(signed)
     payload, signature = side.webhook_event(signed, session_id=session_of(signed))
-    judged = service._confirm
+    judged, viewed = service.confirmed, []
 
     def a_view_first(event, session, proposal):
         """The customer's page is opened between the webhook's read and its write, once."""
-        monkeypatch.setattr(service, "_confirm", judged)
+        if viewed:
+            return judged(event, session, proposal)
+        viewed.append(proposal.id)
         chain, proof = evidence.append(portal_store.Aggregate(proposal).chain, evidence.EventKind.LINK_OPENED,
                                        side.NOW)
         commit(portal_store.proposal_change(proposal, proposal.evidenced(chain.seq, chain.head_hash),
                                             allowed=[ProposalStatus.ACCEPTED]), portal_store.evidence(proposal, proof))
         return judged(event, session, proposal)
 
-    monkeypatch.setattr(service, "_confirm", a_view_first)
-    assert deposits.receive(payload, signature).outcome == Outcome.RECORDED
+    monkeypatch.setitem(payment_webhook.COMPLETED, "deposit", a_view_first)
+    assert payment_webhook.receive(payload, signature).outcome == Outcome.RECORDED
     assert side.evidence(signed)[-2:] == ["link_opened", "payment"]
     aggregate = portal_store.read(signed.proposal.dealer_id, signed.proposal.id, whole=True)
     payment = aggregate.evidence[-1]
@@ -110,7 +113,7 @@ def test_a_forged_event_is_refused_and_writes_nothing(memory, signed):
     payload, _ = side.webhook_event(signed)
     before = side.snapshot(memory)
     with pytest.raises(InvalidSignature):
-        deposits.receive(payload, "t=1,v1=forged")
+        payment_webhook.receive(payload, "t=1,v1=forged")
     assert memory.items == before
 
 
@@ -118,12 +121,12 @@ def test_a_payment_of_another_amount_is_an_anomaly_to_refund_then_settle_once(me
     checkout(signed)
     payload, signature = side.webhook_event(signed, amount=signed.proposal.deposit_cents + 100,
                                             session_id=session_of(signed))
-    assert deposits.receive(payload, signature).outcome == Outcome.ANOMALY
+    assert payment_webhook.receive(payload, signature).outcome == Outcome.ANOMALY
     assert side.stored(signed).deposit_payment.status == DepositStatus.PENDING
     view = store.get_with_history(signed.proposal.dealer_id, signed.proposal.id)
     [anomaly] = view.deposit_anomalies
     assert anomaly.reason.value == "amount_mismatch" and anomaly.settled_at is None
-    assert deposits.receive(payload, signature).outcome == Outcome.DUPLICATE
+    assert payment_webhook.receive(payload, signature).outcome == Outcome.DUPLICATE
 
     with pytest.raises(Forbidden):
         deposits.settle_anomaly(garage.dealer.id, signed.proposal.id, anomaly.id,
@@ -143,6 +146,6 @@ def test_an_expired_checkout_makes_the_acompte_payable_again(memory, signed):
     checkout(signed)
     payload, signature = side.webhook_event(signed, kind="checkout.session.expired", event_id="evt_expired",
                                             session_id=session_of(signed), status="unpaid")
-    assert deposits.receive(payload, signature).outcome == Outcome.CHECKOUT_CLOSED
+    assert payment_webhook.receive(payload, signature).outcome == Outcome.CHECKOUT_CLOSED
     assert side.stored(signed).deposit_payment.status == DepositStatus.NONE
-    assert deposits.receive(payload, signature).outcome == Outcome.IGNORED
+    assert payment_webhook.receive(payload, signature).outcome == Outcome.IGNORED

@@ -4,6 +4,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from chalicelib.clients import client
 from chalicelib.documents import storage
 from chalicelib.domain.dealers import Staff
 from chalicelib.domain.errors import InvalidInput, InvalidTransition, NotFound
@@ -12,6 +13,7 @@ from chalicelib.domain.proposals.commands import NewProposal, SendProposal
 from chalicelib.domain.record_work import DocumentChange, DocumentStatus, NewRecordDocument, RecordKind
 from chalicelib.domain.tasks import NewTask, TaskStatus
 from chalicelib.services import orders, proposals, record_work, task_overview
+from chalicelib.settings import settings
 from chalicelib.store import keys
 from tests import desk
 from tests.desk import colleague, command, seller
@@ -127,8 +129,10 @@ def test_a_document_is_kept_once_its_bytes_are_a_pdf_and_downloads_through_a_sho
         record_work.download(garage.dealer.id, QUOTE, quote.id, document.id)
     kept = record_work.confirm_upload(garage.dealer.id, QUOTE, quote.id, document.id, by=seller(garage))
     assert (kept.status, kept.content_type, kept.size_bytes) == (DocumentStatus.READY, "application/pdf", len(PDF))
+    assert client("s3").get_object_tagging(Bucket=settings().documents_bucket, Key=document.s3_key)["TagSet"] == [
+        {"Key": "upload", "Value": "confirmed"}]  # out of reach of the lifecycle rule on upload=pending
     link = record_work.download(garage.dealer.id, QUOTE, quote.id, document.id)
-    assert link.expires_in == 300 and "carte%20grise.pdf" in link.url
+    assert link.expires_at == NOW + timedelta(minutes=5) and "carte%20grise.pdf" in link.url
 
 
 def test_a_file_that_is_not_a_pdf_or_an_image_is_refused_and_deleted(garage):

@@ -33,3 +33,14 @@ def test_what_both_sides_use_imports_no_use_case():
     """services/customer_contact (the link, the customer email) builds on the domain and the store alone: the
     proposal an email is about comes from the domain (`Proposal.email_ref`)."""
     assert _imports(SERVICES / "customer_contact.py") == []
+
+
+def test_the_acompte_and_the_balance_know_nothing_of_each_other():
+    """The webhook's entry (services/payment_webhook) hands each event to the use case its checkout's purpose
+    names; what both do with an event is in services/payment_events."""
+    def imports_service(name: str, service: str) -> bool:
+        return any(f"{module}.{imported}".startswith(f"chalicelib.services.{service}")
+                   for module, imported in _imports(SERVICES / name))
+
+    assert not imports_service("deposits.py", "balance")
+    assert not imports_service("balance.py", "deposits")
