@@ -6,7 +6,8 @@ from chalicelib.api.http import current_staff, endpoint, parse
 from chalicelib.domain.dealers import (
     Dealer, DealerLegalChange, DealerSettingsChange, MyProfile, NewBranch, NewUser, ProfileChange, User,
 )
-from chalicelib.domain.terms import DealerTerms, NewTerms, TermsDownload, TermsUploadForm, TermsVersion
+from chalicelib.domain.files import DocumentDownload
+from chalicelib.domain.terms import DealerTerms, NewTerms, TermsUploadForm, TermsVersion
 from chalicelib.domain.errors import NotFound
 from chalicelib.services import dealers, terms
 
@@ -78,7 +79,7 @@ def remove_terms(kind: str):
 
 
 @endpoint(dealer_api, "/dealer/terms/{kind}/versions/{version}/download", summary="A five-minute link that "
-          "downloads one version of a kind's terms", response=TermsDownload, authorizer=seller_auth)
+          "downloads one version of a kind's terms", response=DocumentDownload, authorizer=seller_auth)
 def download_terms(kind: str, version: str):
     staff = current_staff(dealer_api)
     return terms.download(staff.dealer_id, kind, _number(version))

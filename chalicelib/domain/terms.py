@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from pydantic import Field
 
 from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
-from chalicelib.domain.files import MAX_BYTES, FileType, check_upload
+from chalicelib.domain.files import FileType, UploadForm, check_upload
 from chalicelib.domain.model import Command, Entity
 from chalicelib.domain.quotes import KIND_LABELS, LineKind
 
@@ -167,18 +167,8 @@ class NewTerms(Command):
     content_type: FileType = Field(description="application/pdf only; the bytes are checked at confirmation")
 
 
-class TermsUploadForm(Entity):
-    """A presigned POST: the browser sends `fields` and the file (last) as multipart to `url`, then confirms."""
+class TermsUploadForm(UploadForm):
     document: TermsUpload
-    url: str
-    fields: dict[str, str]
-    max_bytes: int = MAX_BYTES
-    expires_in: int
-
-
-class TermsDownload(Entity):
-    url: str
-    expires_in: int
 
 
 class TermsBeingReplaced(Conflict):

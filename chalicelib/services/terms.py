@@ -7,15 +7,16 @@ then one transaction: the kind's head (on condition of its revision), the versio
 is new) and the spent upload form.
 """
 import hashlib
+from datetime import timedelta
 
 from chalicelib.documents import storage, terms_pdf
 from chalicelib.domain import clock
 from chalicelib.domain.dealers import Staff
 from chalicelib.domain.errors import InvalidInput
-from chalicelib.domain.files import MAX_BYTES, SNIFF_BYTES, FileType, sniff
+from chalicelib.domain.files import MAX_BYTES, SNIFF_BYTES, DocumentDownload, FileType, sniff
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.terms import (
-    DealerTerms, NewTerms, TermsDownload, TermsRef, TermsUpload, TermsUploadForm, TermsVersion, check_declared_pdf,
+    DealerTerms, NewTerms, TermsRef, TermsUpload, TermsUploadForm, TermsVersion, check_declared_pdf,
     check_terms_file, kind_of,
 )
 from chalicelib.store import dealers as dealer_store
@@ -44,7 +45,7 @@ def request_upload(dealer_id: str, command: NewTerms, by: Staff) -> TermsUploadF
     upload_id = new_id()
     form = TermsUpload(id=upload_id, kind=command.kind, title=command.title, filename=command.filename,
                        s3_key=storage.terms_key(dealer_id, upload_id), created_at=clock.now(), created_by=by.user_id)
-    presigned = storage.upload_form(form.s3_key, FileType.PDF.value, MAX_BYTES, UPLOAD_SECONDS)
+    presigned = storage.upload_form(form.s3_key, FileType.PDF.value, MAX_BYTES, UPLOAD_SECONDS, pending=True)
     commit(store.upload_added(dealer_id, form))
     return TermsUploadForm(document=form, url=presigned["url"], fields=presigned["fields"], expires_in=UPLOAD_SECONDS)
 
@@ -70,6 +71,7 @@ def confirm_upload(dealer_id: str, upload_id: str, by: Staff) -> TermsVersion:
         storage.delete(upload.s3_key)  # never keep a file we refused
         commit(store.upload_used(dealer_id, upload))
         raise
+    storage.confirmed(upload.s3_key)  # before the commit: a kept file is never left to the lifecycle rule
     commit(store.head_saved(dealer_id, terms, terms.replaced(version)), store.version_added(dealer_id, version),
            store.upload_used(dealer_id, upload))
     return version
@@ -82,7 +84,7 @@ def remove(dealer_id: str, kind: str, by: Staff) -> None:
     commit(store.head_saved(dealer_id, terms, terms.removed()))
 
 
-def download(dealer_id: str, kind: str, version: int) -> TermsDownload:
+def download(dealer_id: str, kind: str, version: int) -> DocumentDownload:
     found = store.all_of(dealer_id).of(kind_of(kind)).version_of(version)
-    return TermsDownload(url=storage.download_url(found.s3_key, found.filename, DOWNLOAD_SECONDS),
-                         expires_in=DOWNLOAD_SECONDS)
+    return DocumentDownload(url=storage.download_url(found.s3_key, found.filename, DOWNLOAD_SECONDS),
+                            expires_at=clock.now() + timedelta(seconds=DOWNLOAD_SECONDS))

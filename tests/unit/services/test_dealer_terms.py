@@ -2,7 +2,7 @@
 is a new version, a proposal's shown PDF appends those of the kinds it includes, the welcome email attaches
 them; what is refused stores nothing."""
 import hashlib
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -74,12 +74,16 @@ def test_a_new_upload_replaces_the_terms_and_keeps_the_earlier_version(garage):
     kind = terms.listed(garage.dealer.id).of(LineKind.VEHICLE)
     assert (kind.current, [v.version for v in kind.versions]) == (second, [2, 1])
     assert second.s3_key != first.s3_key and storage.get(first.s3_key) == terms_pdf("CGV 2026")
+    from chalicelib.clients import client
+    from chalicelib.settings import settings
+    assert client("s3").get_object_tagging(Bucket=settings().documents_bucket, Key=second.s3_key)["TagSet"] == [
+        {"Key": "upload", "Value": "confirmed"}]  # out of reach of the lifecycle rule on upload=pending
 
 
 def test_every_seller_reads_and_downloads_the_terms_for_five_minutes(garage):
     version = given(garage)
     link = terms.download(garage.dealer.id, "vehicle", 1)
-    assert link.expires_in == 300 and version.s3_key in link.url
+    assert link.expires_at == NOW + timedelta(seconds=300) and version.s3_key in link.url
     with pytest.raises(NotFound):
         terms.download(garage.dealer.id, "vehicle", 2)
     with pytest.raises(NotFound):
