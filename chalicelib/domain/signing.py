@@ -15,7 +15,7 @@ from chalicelib.domain import local_time, withdrawal_dates
 from chalicelib.domain.errors import Conflict, InvalidInput
 from chalicelib.domain.iban import InvalidIban, check_iban, masked
 from chalicelib.domain.model import Entity
-from chalicelib.domain.proposals.model import Proposal, StoredPdf
+from chalicelib.domain.proposals.model import SIGNER_LABELS, Proposal, SignerRole, StoredPdf
 from chalicelib.domain.quotes import KIND_LABELS, WithdrawalStart, WithdrawalTerm, withdrawal_terms
 
 NAME_MAX = 120
@@ -37,6 +37,50 @@ class SigningUnavailable(Conflict):
     def __init__(self, message: str = "Cette proposition ne peut pas être signée en ligne : "
                                       "contactez votre conseiller."):
         super().__init__(message)
+
+
+class AlreadySigned(Conflict):
+    """One signer signing twice: refused, nothing changes."""
+    code = "already_signed"
+
+    def __init__(self, role: SignerRole):
+        super().__init__(f"Le {SIGNER_LABELS[role]} a déjà signé cette proposition : seule l'autre signature "
+                         "est attendue.")
+
+
+# --- who signs ------------------------------------------------------------------------
+
+def read_role(proposal: Proposal, raw: str | None) -> SignerRole:
+    """The signer the form names (holder when the proposal has one signer, or when none is named)."""
+    if not raw:
+        return SignerRole.HOLDER
+    try:
+        role = SignerRole(raw)
+    except ValueError:
+        role = None
+    if role not in proposal.signer_roles:
+        raise InvalidInput("Indiquez qui signe.", {"signer": "holder or co_holder"})
+    return role
+
+
+def signer_name(proposal: Proposal, role: SignerRole) -> str:
+    """The name the seller recorded for this signer (shown to say who is who)."""
+    if role == SignerRole.CO_HOLDER and proposal.co_holder is not None:
+        return proposal.co_holder.name
+    return proposal.recipient.name if proposal.recipient else proposal.customer.full_name
+
+
+def signer_address(proposal: Proposal, role: SignerRole) -> str | None:
+    """Where this signer's code and signed copy go: the co-holder's own address (maybe the holder's too)."""
+    if role == SignerRole.CO_HOLDER and proposal.co_holder is not None:
+        return proposal.co_holder.email
+    return proposal.recipient.email if proposal.recipient else proposal.customer.email
+
+
+def signer_mobile(proposal: Proposal, role: SignerRole) -> str | None:
+    if role == SignerRole.CO_HOLDER and proposal.co_holder is not None:
+        return proposal.co_holder.mobile
+    return (proposal.recipient.mobile if proposal.recipient else None) or proposal.customer.mobile
 
 
 # --- the sign form -------------------------------------------------------------------
@@ -61,7 +105,8 @@ class SignatureTerms(Entity):
         return masked(self.iban) if self.iban else None
 
 
-def consent_parts(proposal: Proposal, iban: str | None = None) -> dict[str, str]:
+def consent_parts(proposal: Proposal, iban: str | None = None,
+                  role: SignerRole = SignerRole.HOLDER) -> dict[str, str]:
     """The sentences the customer agrees to, by form field (shown beside each box, kept as the consent)."""
     parts = {
         "terms": (
@@ -75,7 +120,7 @@ def consent_parts(proposal: Proposal, iban: str | None = None) -> dict[str, str]
             f"Je déclare que le véhicule n'a subi aucun sinistre depuis le {since}, "
             "date d'envoi de cette proposition."
         )
-    if proposal.requires_iban:
+    if proposal.requires_iban and role == SignerRole.HOLDER:
         creditor = proposal.dealer.legal.legal_name or proposal.dealer.name
         account = f"le compte {masked(iban)}" if iban else "le compte indiqué"
         parts["iban"] = (
@@ -85,8 +130,10 @@ def consent_parts(proposal: Proposal, iban: str | None = None) -> dict[str, str]
     return parts
 
 
-def check_sign_form(proposal: Proposal, form: SignFormInput) -> SignatureTerms:
-    """The accepted form, or InvalidInput naming every field to fix (French messages)."""
+def check_sign_form(proposal: Proposal, form: SignFormInput,
+                    role: SignerRole = SignerRole.HOLDER) -> SignatureTerms:
+    """The accepted form, or InvalidInput naming every field to fix (French messages). The direct-debit
+    mandate is the holder's: a co-holder gives no IBAN."""
     problems: dict[str, str] = {}
     name = re.sub(r"\s+", " ", form.full_name).strip()
     if len(name) < 2:
@@ -98,14 +145,14 @@ def check_sign_form(proposal: Proposal, form: SignFormInput) -> SignatureTerms:
     if proposal.requires_no_claim_declaration and not form.no_claim:
         problems["no_claim"] = "Confirmez que le véhicule n'a subi aucun sinistre depuis l'envoi de la proposition."
     iban = None
-    if proposal.requires_iban:
+    if proposal.requires_iban and role == SignerRole.HOLDER:
         try:
             iban = check_iban(form.iban)
         except InvalidIban as invalid:
             problems["iban"] = invalid.message
     if problems:
         raise InvalidInput("Le formulaire contient des erreurs : corrigez les champs signalés.", problems)
-    consent = " ".join(consent_parts(proposal, iban).values())
+    consent = " ".join(consent_parts(proposal, iban, role).values())
     return SignatureTerms(full_name=name, no_claim_declared=proposal.requires_no_claim_declaration,
                           iban=iban, consent_text=consent)
 
@@ -114,6 +161,7 @@ def check_sign_form(proposal: Proposal, form: SignFormInput) -> SignatureTerms:
 
 class PendingSignature(Entity):
     """The sign form accepted for one code: kept with the code until the code is verified."""
+    role: SignerRole = SignerRole.HOLDER
     full_name: str
     email: str
     proposal_version: int
