@@ -21,7 +21,7 @@ from chalicelib.domain.links import PortalState
 from chalicelib.domain.quotes import describes_a_vehicle
 from chalicelib.domain.proposals.model import SIGNER_LABELS, SignerRole
 from chalicelib.domain.signing import (
-    QUESTION_MAX, REASON_MAX, consent_parts, periods_of, signer_address, signer_name,
+    QUESTION_MAX, REASON_MAX, code_mobile, consent_parts, periods_of, signer_address, signer_name,
 )
 from chalicelib.observability import logger
 from chalicelib.portal import pages
@@ -222,7 +222,8 @@ def _form_page(template: str, token: str, depth: int, allowed: tuple[PortalState
         context["consent"] = consent_parts(shown)
         context.update(holder=SignerRole.HOLDER,
                        signer_names={role: signer_name(shown, role) for role in shown.signer_roles},
-                       signer_addresses={role: signer_address(shown, role) for role in shown.signer_roles})
+                       signer_addresses={role: signer_address(shown, role) for role in shown.signer_roles},
+                       signer_mobiles={role: code_mobile(shown, role) for role in shown.signer_roles})
     if template == "code.html":
         role = _signer(visit, (values or {}).get("signer"))
         mine = visit.require(*allowed).aggregate.code_of(role)

@@ -45,6 +45,7 @@ class SignerFacts:
     user_agent: str | None
     signed_at: datetime
     consent_text: str
+    code_sent_to: str = "e-mail"  # where the code went: "e-mail" or "SMS au +33•••••••78"
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,7 @@ class CertificateFacts:
     withdrawal: str = ""  # the periods with their end dates, one a line, as the page and the email say them
     signer_role: str | None = None  # "titulaire" or "cotitulaire" when the proposal has two signers
     co_signers: Sequence[SignerFacts] = ()  # the first of two signers, who signed before this one
+    code_sent_to: str | None = None  # "SMS au +33•••••••78" when the code went by SMS (else by email)
 
 
 def with_certificate(original: bytes, facts: CertificateFacts) -> bytes:
@@ -118,12 +120,15 @@ def certificate_pdf(facts: CertificateFacts, original_sha256: str, original_leng
         row("Adresse e-mail", other.email)
         row("Adresse IP", other.ip or "non communiquée")
         row("Navigateur", other.user_agent or "non communiqué")
+        row("Code reçu par", other.code_sent_to)
         row("Signé le", f"{_paris(other.signed_at)} (heure de Paris), {_utc(other.signed_at)}")
     heading(f"Signataire ({facts.signer_role})" if facts.signer_role else "Signataire")
     row("Nom", facts.signer_name)
     row("Adresse e-mail", facts.signer_email)
     row("Adresse IP", facts.ip or "non communiquée")
     row("Navigateur", facts.user_agent or "non communiqué")
+    if facts.code_sent_to:
+        row("Code reçu par", facts.code_sent_to)
     if signed_at:
         row("Signé le", f"{_paris(signed_at)} (heure de Paris), {_utc(signed_at)}")
 
@@ -167,8 +172,7 @@ def certificate_pdf(facts: CertificateFacts, original_sha256: str, original_leng
         f"Ce certificat est ajouté au document sans en modifier le contenu : les {original_length} premiers "
         "octets de ce fichier sont le document présenté au signataire, dont l'empreinte SHA-256 figure "
         "ci-dessus. Le fichier est scellé par Offerline (signature électronique PAdES) : tout lecteur PDF "
-        "signale une modification postérieure au scellement. Le signataire a été authentifié par un code "
-        "à usage unique envoyé à son adresse e-mail."
+        "signale une modification postérieure au scellement. " + _authenticated_by(facts.events)
     ), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     return bytes(pdf.output())
 
@@ -176,10 +180,23 @@ def certificate_pdf(facts: CertificateFacts, original_sha256: str, original_leng
 def step_label(event: EvidenceEvent) -> str:
     """The step's label, naming the signer on a two-signer proposal (its events say whose they are)."""
     role = _ROLE_LABELS.get(str(event.details.get("signer_role") or event.details.get("signer")))
-    return f"{STEP_LABELS[event.kind]} ({role})" if role else STEP_LABELS[event.kind]
+    label = STEP_LABELS[event.kind]
+    if event.kind is EventKind.CODE_SENT and event.details.get("channel") == "sms":
+        label = "Code de sécurité envoyé par SMS"
+    return f"{label} ({role})" if role else label
 
 
 _ROLE_LABELS = {"holder": "titulaire", "co_holder": "cotitulaire"}
+
+
+def _authenticated_by(events: Sequence[EvidenceEvent]) -> str:
+    """How the signers got their codes, as the code events say (by email, by SMS, or both)."""
+    channels = {e.details.get("channel") for e in events if e.kind is EventKind.CODE_SENT}
+    where = {"sms": "son téléphone mobile (SMS)", "email": "son adresse e-mail"}
+    said = " ou ".join(where[c] for c in ("email", "sms") if c in channels) or where["email"]
+    who = "Chaque signataire a été authentifié" if any(e.kind is EventKind.SIGNER_SIGNED for e in events) \
+        else "Le signataire a été authentifié"
+    return f"{who} par un code à usage unique envoyé à {said}."
 
 
 def steps(events: Sequence[EvidenceEvent]) -> list[EvidenceEvent]:

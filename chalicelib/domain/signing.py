@@ -77,6 +77,16 @@ def signer_address(proposal: Proposal, role: SignerRole) -> str | None:
     return proposal.recipient.email if proposal.recipient else proposal.customer.email
 
 
+def masked_mobile(mobile: str) -> str:
+    """What pages and evidence show of a mobile number: its country code and last two digits."""
+    return f"{mobile[:3]}•••••••{mobile[-2:]}"
+
+
+def code_mobile(proposal: Proposal, role: SignerRole) -> str | None:
+    """The mobile a remote code goes to when the dealer sends codes by SMS; None: by email."""
+    return signer_mobile(proposal, role) if proposal.codes_by_sms else None
+
+
 def signer_mobile(proposal: Proposal, role: SignerRole) -> str | None:
     if role == SignerRole.CO_HOLDER and proposal.co_holder is not None:
         return proposal.co_holder.mobile
@@ -164,6 +174,7 @@ class PendingSignature(Entity):
     role: SignerRole = SignerRole.HOLDER
     full_name: str
     email: str
+    mobile: str | None = Field(default=None, description="where the codes go by SMS (none: by email)")
     proposal_version: int
     consent_text: str
     no_claim_declared: bool = False

@@ -127,7 +127,8 @@ def send(dealer_id: str, proposal_id: str, command: SendProposal, by: Staff) -> 
     now = clock.now()
     # The order's milestones go with the proposal, so that its acceptance (a portal request) need not read them.
     order_template = order_store.template(dealer_id).items
-    sent = stored_pdf(proposal.sent(recipient, _signature(dealer, command.request_signature), now, order_template))
+    sent = stored_pdf(proposal.sent(recipient, _signature(dealer, command.request_signature), now, order_template,
+                                    codes_by_sms=dealer.settings.signing_codes_by_sms))
     link = issue_link(dealer, sent, recipient.email, now, purpose="send")
     message = customer_email(
         dealer_id, sent, TemplateKind.SEND, now, purpose="proposal_sent",

@@ -30,8 +30,8 @@ from chalicelib.domain.proposals.model import (
 from chalicelib.domain.proposals.status import WITH_THE_CUSTOMER, ProposalStatus
 from chalicelib.domain.proposals.views import DocumentLink
 from chalicelib.domain.signing import (
-    AlreadySigned, PendingSignature, SignFormInput, SigningUnavailable, check_sign_form, periods_of, read_role,
-    signed_filename, signer_address,
+    AlreadySigned, PendingSignature, SignFormInput, SigningUnavailable, check_sign_form, code_mobile, masked_mobile,
+    periods_of, read_role, signed_filename, signer_address,
 )
 from chalicelib.domain.templates import TemplateKind
 from chalicelib.domain.quotes import describes_a_vehicle, stock_vehicle_id
@@ -75,7 +75,8 @@ def _start(token: str, typed: SignFormInput, signer: str | None, visitor: Visito
     email = signer_address(proposal, role) if role == SignerRole.CO_HOLDER else customer_address(proposal)
     assert email is not None  # a co-holder is named with an address (co_holder_of)
     pending = PendingSignature(
-        role=role, full_name=terms.full_name, email=email, proposal_version=proposal.version,
+        role=role, full_name=terms.full_name, email=email, mobile=code_mobile(proposal, role),
+        proposal_version=proposal.version,
         consent_text=terms.consent_text, no_claim_declared=terms.no_claim_declared, iban=terms.iban,
         iban_masked=terms.iban_masked, shown_pdf=current.pdf, submitted_at=now, ip=visitor.ip,
         user_agent=visitor.user_agent,
@@ -126,12 +127,24 @@ def _send_code(visit: Opened, record: Record, pending: PendingSignature, shown: 
     previous = visit.aggregate.code_of(pending.role).challenge
     code, challenge = SigningChallenge.issue(settings().code_hmac_secret, proposal.id, proposal.version, now,
                                              previous=previous)
-    details = {"channel": "email", "to": pending.email, "expires_at": challenge.expires_at.isoformat(),
-               "proposal_version": proposal.version, **_signer_detail(proposal, pending.role)}
+    if pending.mobile:
+        to, message = {"channel": "sms", "to": masked_mobile(pending.mobile)}, _code_sms(proposal, pending.mobile,
+                                                                                          code, now)
+    else:
+        to, message = {"channel": "email", "to": pending.email}, _code_email(proposal, pending.email, code, now)
+    details = {**to, "expires_at": challenge.expires_at.isoformat(), "proposal_version": proposal.version,
+               **_signer_detail(proposal, pending.role)}
     record.add(evidence.EventKind.CODE_SENT, EventKind.CODE_SENT, details=details)
-    message = _code_email(proposal, pending.email, code, now)
     commit([store.code(proposal, challenge, pending, read_as=previous, role=pending.role),
             *record.saved(shown, allowed=WITH_THE_CUSTOMER, version=True)], [message])
+
+
+def _code_sms(proposal: Proposal, to: str, code: str, at: datetime) -> OutboxMessage:
+    """The code by SMS (SNS), through the outbox like the email: the body is forgotten once sent."""
+    text = (f"{proposal.dealer.name} : votre code de signature de la proposition {proposal.reference} est {code}. "
+            "Valable 10 minutes. Ne le communiquez qu'en le saisissant vous-même.")
+    return OutboxMessage(dealer_id=proposal.dealer_id, channel=Channel.SMS, to=to, purpose="signing_code",
+                         created_at=at, proposal=proposal.email_ref(), text=text)
 
 
 def _code_email(proposal: Proposal, to: str, code: str, at: datetime) -> OutboxMessage:
@@ -200,7 +213,7 @@ def _first_of_two(visit: Opened, read_as: SigningChallenge, used: SigningChallen
         proposal_version=proposal.version, ip=visitor.ip, user_agent=visitor.user_agent,
         consent_text=pending.consent_text, no_claim_declared=pending.no_claim_declared,
         iban_masked=pending.iban_masked, shown_pdf=pending.shown_pdf, evidence_seq=record.chain.seq,
-        evidence_head=record.chain.head_hash,
+        evidence_head=record.chain.head_hash, code_sent_to=_code_sent_to(pending),
     )
     commit([store.code(proposal, used, pending, read_as=read_as, role=pending.role),
             *record.saved(proposal.signed_by_one(first), allowed=WITH_THE_CUSTOMER, version=True)], [])
@@ -226,7 +239,7 @@ def _accept(visit: Opened, read_as: SigningChallenge, used: SigningChallenge, pe
     events = [*visit.aggregate.evidence, *record.events]
     others = [SignerFacts(role=SIGNER_LABELS[first.role], name=first.signer_name, email=first.signer_email,
                           ip=first.ip, user_agent=first.user_agent, signed_at=first.signed_at,
-                          consent_text=first.consent_text)] if first else []
+                          consent_text=first.consent_text, code_sent_to=first.code_sent_to)] if first else []
     signed = seal(with_certificate(shown, CertificateFacts(
         dealer_name=proposal.dealer.name, proposal_reference=proposal.reference,
         proposal_version=proposal.version, signer_name=pending.full_name, signer_email=pending.email,
@@ -234,6 +247,7 @@ def _accept(visit: Opened, read_as: SigningChallenge, used: SigningChallenge, pe
         events=events, chain=record.chain,
         withdrawal=withdrawal_text(proposal.moved_to(ProposalStatus.ACCEPTED, now)),  # as the page and email
         signer_role=SIGNER_LABELS[pending.role] if first else None, co_signers=others,
+        code_sent_to=_code_sent_to(pending) if pending.mobile or first else None,
     )), evidence=verification.sealed_evidence(proposal, pending, events, record.chain, now), at=now)
     signed_sha256 = hashlib.sha256(signed).hexdigest()
     key = storage.signed_pdf_key(proposal.dealer_id, proposal.id, proposal.version, signed_sha256)
@@ -270,6 +284,10 @@ def _accept(visit: Opened, read_as: SigningChallenge, used: SigningChallenge, pe
     except DomainError:
         storage.delete(key)  # a lost race (the same code typed twice at once): only the winner's file stays
         raise
+
+
+def _code_sent_to(pending: PendingSignature) -> str:
+    return f"SMS au {masked_mobile(pending.mobile)}" if pending.mobile else "e-mail"
 
 
 def _signed_copies(accepted: Proposal, at: datetime, key: str) -> list[OutboxMessage]:

@@ -175,6 +175,7 @@ class SignerSignature(Entity):
     shown_pdf: StoredPdf
     evidence_seq: int = Field(description="length of the evidence chain at this signature")
     evidence_head: str
+    code_sent_to: str = Field(default="e-mail", description="where the code went: e-mail, or SMS au +33•••••••78")
 
 
 class Signature(Entity):
@@ -236,6 +237,7 @@ class Proposal(Entity):
         default=None, description="the first of two signatures, while the other is awaited (« 1 signature sur 2 »)")
     e_signature_offered: bool = Field(default=True, description="the dealer's e-signature option when made")
     e_signature_requested: bool = True
+    codes_by_sms: bool = Field(default=False, description="the dealer's setting when last sent: remote codes by SMS")
     sent_at: datetime | None = None
     last_sent_at: datetime | None = None
     send_count: int = 0
@@ -356,12 +358,13 @@ class Proposal(Entity):
             )
 
     def sent(self, to: Recipient, e_signature: bool, at: datetime,
-             order_template: list[TemplateItem] | None = None) -> "Proposal":
+             order_template: list[TemplateItem] | None = None, codes_by_sms: bool = False) -> "Proposal":
         self._require_open("envoyée")
         self._require_valid(at)
         return self.model_copy(update={
             "status": S.SENT if self.status == S.DRAFT else self.status,
             "recipient": to, "e_signature_requested": e_signature, "order_template": order_template,
+            "codes_by_sms": codes_by_sms,
             "sent_at": self.sent_at or at, "last_sent_at": at, "send_count": self.send_count + 1,
         })
 

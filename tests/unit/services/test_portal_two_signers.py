@@ -2,16 +2,21 @@
 their own form, code and evidence, even sharing one address; the first signature is recorded and waits; one
 signer signing twice is refused and changes nothing; the second accepts, seals a certificate naming both and
 sends the signed copy to each address (one email for a shared one)."""
+import json
+
 import pytest
 
 from chalicelib.documents import storage
 from chalicelib.domain.codes import TooManyCodes
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.proposals.model import CoHolder, EventKind, ProposalStatus, SignerRole
-from chalicelib.domain.signing import AlreadySigned
-from chalicelib.services import signing, verification, visit
+from chalicelib.domain.outbox import OutboxMessage
+from chalicelib.domain.signing import AlreadySigned, code_mobile
+from chalicelib.services import outbox, signing, verification, visit
+from chalicelib.store import outbox as outbox_store
 from tests import customer_side as side
 from tests.customer_side import PHONE, SIGN_FORM
+from tests.offers import sms_messages
 from tests.pdf_text import last_page_text
 from tests.support import tenant
 
@@ -122,3 +127,37 @@ def test_a_single_signer_proposal_has_no_co_holder_to_name(memory, garage):
     with pytest.raises(InvalidInput):
         signing.start(the.token, the.form("sign", **CO_FORM), PHONE)
     assert memory.items == before
+
+
+# --- codes by SMS (the dealer's setting) -----------------------------------------------------------------
+
+def test_a_dealer_sending_codes_by_sms_sends_them_to_the_signers_mobile_and_forgets_them_once_sent(memory, garage):
+    the = side.sent(garage, codes_by_sms=True)
+    signing.start(the.token, the.form("sign", **SIGN_FORM), PHONE)
+    [sms] = side.queued(memory, "signing_code")
+    assert (sms["channel"], sms["to"]) == ("sms", "+33612345678")
+    code = side.latest_code(memory)
+    events = visit.open_link(the.token, whole=True).aggregate.evidence
+    [code_sent] = [e for e in events if e.kind.value == "code_sent"]
+    assert (code_sent.details["channel"], code_sent.details["to"]) == ("sms", "+33•••••••78")
+    outbox.deliver_written(outbox_store.key(OutboxMessage.model_validate(sms)))
+    assert [text for number, text in sms_messages().values() if number == "+33612345678"][0].count(code) == 1
+    assert code not in json.dumps(list(side.snapshot(memory).values()), default=str)  # forgotten once sent
+
+    side.later(2)
+    signing.confirm(the.token, the.form("code", code=code), PHONE)
+    signature = side.stored(the).signature
+    assert signature is not None
+    text = last_page_text(storage.get(signature.signed_pdf.s3_key))
+    assert "Code de sécurité envoyé par SMS" in text and "SMS au +33•••••••78" in text
+    assert "code à usage unique envoyé à son téléphone mobile (SMS)" in text
+
+
+def test_without_a_mobile_the_code_goes_by_email(memory, garage):
+    the = side.sent(garage, codes_by_sms=True)
+    no_mobile = the.proposal.model_copy(update={
+        "recipient": the.proposal.recipient.model_copy(update={"mobile": None}),
+        "customer": the.proposal.customer.model_copy(update={"mobile": None})})
+    assert code_mobile(no_mobile, SignerRole.HOLDER) is None
+    assert code_mobile(the.proposal, SignerRole.HOLDER) == "+33612345678"
+    assert code_mobile(the.proposal.model_copy(update={"codes_by_sms": False}), SignerRole.HOLDER) is None
