@@ -21,6 +21,7 @@ from chalicelib.api.portal import portal_api
 from chalicelib.api import order_portal  # noqa: F401  (registers the order's pages on portal_api)
 from chalicelib.api.tasks import tasks_api
 from chalicelib.api.proposals import proposals_api
+from chalicelib.api.in_person import in_person_api
 from chalicelib.api.quotes import quotes_api
 from chalicelib.api.record_work import record_work_api
 from chalicelib.api.templates import templates_api
@@ -50,6 +51,7 @@ app.register_blueprint(leads_api)
 app.register_blueprint(customers_api)
 app.register_blueprint(quotes_api)
 app.register_blueprint(proposals_api)
+app.register_blueprint(in_person_api)
 app.register_blueprint(orders_api)
 app.register_blueprint(invoices_api)
 app.register_blueprint(email_fates_api)

@@ -46,6 +46,7 @@ class SignerFacts:
     signed_at: datetime
     consent_text: str
     code_sent_to: str = "e-mail"  # where the code went: "e-mail" or "SMS au +33•••••••78"
+    host: str | None = None  # signed in person: the seller present
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,7 @@ class CertificateFacts:
     signer_role: str | None = None  # "titulaire" or "cotitulaire" when the proposal has two signers
     co_signers: Sequence[SignerFacts] = ()  # the first of two signers, who signed before this one
     code_sent_to: str | None = None  # "SMS au +33•••••••78" when the code went by SMS (else by email)
+    host: str | None = None  # signed in person, on the seller's tablet: the seller present
 
 
 def with_certificate(original: bytes, facts: CertificateFacts) -> bytes:
@@ -120,6 +122,7 @@ def certificate_pdf(facts: CertificateFacts, original_sha256: str, original_leng
         row("Adresse e-mail", other.email)
         row("Adresse IP", other.ip or "non communiquée")
         row("Navigateur", other.user_agent or "non communiqué")
+        row("Mode", _mode(other.host))
         row("Code reçu par", other.code_sent_to)
         row("Signé le", f"{_paris(other.signed_at)} (heure de Paris), {_utc(other.signed_at)}")
     heading(f"Signataire ({facts.signer_role})" if facts.signer_role else "Signataire")
@@ -127,6 +130,8 @@ def certificate_pdf(facts: CertificateFacts, original_sha256: str, original_leng
     row("Adresse e-mail", facts.signer_email)
     row("Adresse IP", facts.ip or "non communiquée")
     row("Navigateur", facts.user_agent or "non communiqué")
+    if facts.host or facts.co_signers:
+        row("Mode", _mode(facts.host))
     if facts.code_sent_to:
         row("Code reçu par", facts.code_sent_to)
     if signed_at:
@@ -187,6 +192,10 @@ def step_label(event: EvidenceEvent) -> str:
 
 
 _ROLE_LABELS = {"holder": "titulaire", "co_holder": "cotitulaire"}
+
+
+def _mode(host: str | None) -> str:
+    return f"en présence du vendeur ({host}), sur sa tablette" if host else "à distance"
 
 
 def _authenticated_by(events: Sequence[EvidenceEvent]) -> str:

@@ -93,6 +93,20 @@ def signer_mobile(proposal: Proposal, role: SignerRole) -> str | None:
     return (proposal.recipient.mobile if proposal.recipient else None) or proposal.customer.mobile
 
 
+class Presence(Entity):
+    """In-person signing: the seller who hosts the session on their tablet (SPEC L, seed 000 face to face)."""
+    host_id: str
+    host_name: str
+
+
+class NoMobileForCode(InvalidInput):
+    code = "no_mobile"
+
+    def __init__(self) -> None:
+        super().__init__("Le signataire n'a pas de téléphone mobile : ajoutez-le sur la proposition pour lui "
+                         "envoyer son code par SMS.", {"mobile": "missing"})
+
+
 # --- the sign form -------------------------------------------------------------------
 
 class SignFormInput(Entity):
@@ -175,6 +189,8 @@ class PendingSignature(Entity):
     full_name: str
     email: str
     mobile: str | None = Field(default=None, description="where the codes go by SMS (none: by email)")
+    host: str | None = Field(default=None, description="in-person signing: the seller present (their name)")
+    host_id: str | None = None
     proposal_version: int
     consent_text: str
     no_claim_declared: bool = False

@@ -12,7 +12,7 @@ writes nothing: nothing changed, and hammering it cannot grow the proposal's par
 """
 import hashlib
 from datetime import datetime
-from typing import Any
+from typing import Any, Callable
 
 from chalicelib.documents import storage
 from chalicelib.domain import clock, evidence, letters, local_time
@@ -30,8 +30,8 @@ from chalicelib.domain.proposals.model import (
 from chalicelib.domain.proposals.status import WITH_THE_CUSTOMER, ProposalStatus
 from chalicelib.domain.proposals.views import DocumentLink
 from chalicelib.domain.signing import (
-    AlreadySigned, PendingSignature, SignFormInput, SigningUnavailable, check_sign_form, code_mobile, masked_mobile,
-    periods_of, read_role, signed_filename, signer_address,
+    AlreadySigned, NoMobileForCode, PendingSignature, Presence, SignFormInput, SigningUnavailable, check_sign_form, code_mobile, masked_mobile,
+    periods_of, read_role, signed_filename, signer_address, signer_mobile,
 )
 from chalicelib.domain.templates import TemplateKind
 from chalicelib.domain.quotes import describes_a_vehicle, stock_vehicle_id
@@ -49,6 +49,9 @@ from chalicelib.store.unit_of_work import UnitOfWork
 
 PROOF_URL_SECONDS = 300
 
+Opener = Callable[[bool], Visit]
+"""Opens what the signer acts through (the portal link, or the seller's in-person session); `True`: whole."""
+
 
 class NeedsForm(Exception):
     """A new code needs the sign form first (none filled for this version yet)."""
@@ -62,20 +65,30 @@ def start(token: str, form: dict[str, str], visitor: Visitor) -> SignerRole:
     checked(token, "sign", form)
     typed = SignFormInput(full_name=form.get("full_name", ""), terms=bool(form.get("terms")),
                           no_claim=bool(form.get("no_claim")), iban=form.get("iban", ""))
-    return retried(lambda: _start(token, typed, form.get("signer"), visitor))
+    return retried(lambda: start_on(_portal(token), typed, form.get("signer"), visitor))
 
 
-def _start(token: str, typed: SignFormInput, signer: str | None, visitor: Visitor) -> SignerRole:
-    visit = _signable(open_link(token))
+def _portal(token: str) -> Opener:
+    return lambda whole=False: open_link(token, whole)
+
+
+def start_on(opener: Opener, typed: SignFormInput, signer: str | None, visitor: Visitor,
+           presence: Presence | None = None) -> SignerRole:
+    visit = _signable(opener(False))
     proposal, now = visit.proposal, visit.now
     role = _awaited(proposal, signer)
+    # In person, the code goes by SMS to the customer present, whatever the dealer's remote setting.
+    mobile = signer_mobile(proposal, role) if presence else code_mobile(proposal, role)
+    if presence and not mobile:
+        raise NoMobileForCode()
     terms = check_sign_form(proposal, typed, role)
     current = stored_pdf(proposal)
     assert current.pdf is not None  # stored_pdf stores the current version's
     email = signer_address(proposal, role) if role == SignerRole.CO_HOLDER else customer_address(proposal)
     assert email is not None  # a co-holder is named with an address (co_holder_of)
     pending = PendingSignature(
-        role=role, full_name=terms.full_name, email=email, mobile=code_mobile(proposal, role),
+        role=role, full_name=terms.full_name, email=email, mobile=mobile,
+        host=presence.host_name if presence else None, host_id=presence.host_id if presence else None,
         proposal_version=proposal.version,
         consent_text=terms.consent_text, no_claim_declared=terms.no_claim_declared, iban=terms.iban,
         iban_masked=terms.iban_masked, shown_pdf=current.pdf, submitted_at=now, ip=visitor.ip,
@@ -85,7 +98,7 @@ def _start(token: str, typed: SignFormInput, signer: str | None, visitor: Visito
     record.add(evidence.EventKind.SIGN_FORM_SUBMITTED, EventKind.SIGNATURE_STARTED, details={
         "full_name": terms.full_name, "terms_read": True, "no_claim_declared": terms.no_claim_declared,
         "iban_masked": terms.iban_masked, "proposal_version": proposal.version,
-        "document_sha256": current.pdf.sha256, **_signer_detail(proposal, role),
+        "document_sha256": current.pdf.sha256, **_signer_detail(proposal, role), **_mode(pending),
     })
     _send_code(visit, record, pending, current)
     return role
@@ -94,16 +107,17 @@ def _start(token: str, typed: SignFormInput, signer: str | None, visitor: Visito
 def resend(token: str, form: dict[str, str], visitor: Visitor) -> SignerRole:
     """A new code for the form already filled (same version); else the form is needed again."""
     checked(token, "resend", form)
-    return retried(lambda: _resend(token, form.get("signer"), visitor))
+    return retried(lambda: resend_on(_portal(token), form.get("signer"), visitor))
 
 
-def _resend(token: str, signer: str | None, visitor: Visitor) -> SignerRole:
-    visit = _signable(open_link(token))
+def resend_on(opener: Opener, signer: str | None, visitor: Visitor, presence: Presence | None = None) -> SignerRole:
+    visit = _signable(opener(False))
     role = _awaited(visit.proposal, signer)
     mine = visit.aggregate.code_of(role)
     pending = mine.pending
-    if pending is None or pending.proposal_version != visit.proposal.version or mine.challenge is None:
-        raise NeedsForm()
+    if pending is None or pending.proposal_version != visit.proposal.version or mine.challenge is None \
+            or (pending.host_id != (presence.host_id if presence else None)):
+        raise NeedsForm()  # a code is resent where its form was filled: on the portal, or in this seller's session
     _send_code(visit, Record(visit.aggregate, visitor, visit.now), pending, visit.proposal)
     return role
 
@@ -114,6 +128,11 @@ def _awaited(proposal: Proposal, signer: str | None) -> SignerRole:
     if proposal.signed_by(role):
         raise AlreadySigned(role)
     return role
+
+
+def _mode(pending: PendingSignature | None) -> dict[str, str]:
+    """How the signer signs, on in-person signing only (a remote signature's evidence is unchanged)."""
+    return {"mode": "in_person", "host": pending.host} if pending is not None and pending.host else {}
 
 
 def _signer_detail(proposal: Proposal, role: SignerRole) -> dict[str, str]:
@@ -133,7 +152,7 @@ def _send_code(visit: Opened, record: Record, pending: PendingSignature, shown: 
     else:
         to, message = {"channel": "email", "to": pending.email}, _code_email(proposal, pending.email, code, now)
     details = {**to, "expires_at": challenge.expires_at.isoformat(), "proposal_version": proposal.version,
-               **_signer_detail(proposal, pending.role)}
+               **_signer_detail(proposal, pending.role), **_mode(pending)}
     record.add(evidence.EventKind.CODE_SENT, EventKind.CODE_SENT, details=details)
     commit([store.code(proposal, challenge, pending, read_as=previous, role=pending.role),
             *record.saved(shown, allowed=WITH_THE_CUSTOMER, version=True)], [message])
@@ -162,11 +181,12 @@ def confirm(token: str, form: dict[str, str], visitor: Visitor) -> None:
     signs and seals its PDF, tells everyone; the first of two is recorded and waits for the other."""
     checked(token, "code", form)
     typed = read_code(form.get("code", ""))
-    retried(lambda: _confirm(token, typed, form.get("signer"), visitor))
+    retried(lambda: confirm_on(_portal(token), typed, form.get("signer"), visitor))
 
 
-def _confirm(token: str, typed: str, signer: str | None, visitor: Visitor) -> None:
-    looked = open_link(token, whole=True)
+def confirm_on(opener: Opener, typed: str, signer: str | None, visitor: Visitor,
+             presence: Presence | None = None) -> None:
+    looked = opener(True)
     if looked.state == PortalState.ACCEPTED_VIEW:
         raise CodeAlreadyUsed()
     visit = _signable(looked)
@@ -190,6 +210,8 @@ def _confirm(token: str, typed: str, signer: str | None, visitor: Visitor) -> No
     pending = mine.pending
     if pending is None or pending.proposal_version != proposal.version:
         raise CodeForAnotherVersion()
+    if pending.host_id != (presence.host_id if presence else None):
+        raise NoActiveCode()  # a code asked in a seller's session is typed there, and a portal's on the portal
     if proposal.awaited_signers() != (role,):
         _first_of_two(visit, challenge, verification.challenge, pending, visitor)
     else:
@@ -204,16 +226,16 @@ def _first_of_two(visit: Opened, read_as: SigningChallenge, used: SigningChallen
     record = Record(visit.aggregate, visitor, now)
     who = _signer_detail(proposal, pending.role)
     record.add(evidence.EventKind.CODE_VERIFIED, EventKind.CODE_VERIFIED,
-               details={"proposal_version": proposal.version, **who})
+               details={"proposal_version": proposal.version, **who, **_mode(pending)})
     record.add(evidence.EventKind.SIGNER_SIGNED, EventKind.PARTLY_SIGNED, details={
         "proposal_version": proposal.version, "signer_name": pending.full_name,
-        "document_sha256": pending.shown_pdf.sha256, **who})
+        "document_sha256": pending.shown_pdf.sha256, **who, **_mode(pending)})
     first = SignerSignature(
         role=pending.role, signer_name=pending.full_name, signer_email=pending.email, signed_at=now,
         proposal_version=proposal.version, ip=visitor.ip, user_agent=visitor.user_agent,
         consent_text=pending.consent_text, no_claim_declared=pending.no_claim_declared,
         iban_masked=pending.iban_masked, shown_pdf=pending.shown_pdf, evidence_seq=record.chain.seq,
-        evidence_head=record.chain.head_hash, code_sent_to=_code_sent_to(pending),
+        evidence_head=record.chain.head_hash, code_sent_to=_code_sent_to(pending), host=pending.host,
     )
     commit([store.code(proposal, used, pending, read_as=read_as, role=pending.role),
             *record.saved(proposal.signed_by_one(first), allowed=WITH_THE_CUSTOMER, version=True)], [])
@@ -229,17 +251,19 @@ def _accept(visit: Opened, read_as: SigningChallenge, used: SigningChallenge, pe
     record = Record(visit.aggregate, visitor, now)
     who = _signer_detail(proposal, pending.role)
     record.add(evidence.EventKind.CODE_VERIFIED, EventKind.CODE_VERIFIED,
-               details={"proposal_version": proposal.version, **who})
+               details={"proposal_version": proposal.version, **who, **_mode(pending)})
     record.add(evidence.EventKind.ACCEPTED, EventKind.ACCEPTED, details={
         "proposal_version": proposal.version, "signer": pending.full_name,
-        "document_sha256": pending.shown_pdf.sha256, **({"signer_role": pending.role.value} if who else {})})
+        "document_sha256": pending.shown_pdf.sha256, **({"signer_role": pending.role.value} if who else {}),
+        **_mode(pending)})
     shown = storage.get(pending.shown_pdf.s3_key)
     if hashlib.sha256(shown).hexdigest() != pending.shown_pdf.sha256:
         raise RuntimeError("the stored PDF is not the one shown to the customer")
     events = [*visit.aggregate.evidence, *record.events]
     others = [SignerFacts(role=SIGNER_LABELS[first.role], name=first.signer_name, email=first.signer_email,
                           ip=first.ip, user_agent=first.user_agent, signed_at=first.signed_at,
-                          consent_text=first.consent_text, code_sent_to=first.code_sent_to)] if first else []
+                          consent_text=first.consent_text, code_sent_to=first.code_sent_to,
+                          host=first.host)] if first else []
     signed = seal(with_certificate(shown, CertificateFacts(
         dealer_name=proposal.dealer.name, proposal_reference=proposal.reference,
         proposal_version=proposal.version, signer_name=pending.full_name, signer_email=pending.email,
@@ -247,7 +271,7 @@ def _accept(visit: Opened, read_as: SigningChallenge, used: SigningChallenge, pe
         events=events, chain=record.chain,
         withdrawal=withdrawal_text(proposal.moved_to(ProposalStatus.ACCEPTED, now)),  # as the page and email
         signer_role=SIGNER_LABELS[pending.role] if first else None, co_signers=others,
-        code_sent_to=_code_sent_to(pending) if pending.mobile or first else None,
+        code_sent_to=_code_sent_to(pending) if pending.mobile or first else None, host=pending.host,
     )), evidence=verification.sealed_evidence(proposal, pending, events, record.chain, now), at=now)
     signed_sha256 = hashlib.sha256(signed).hexdigest()
     key = storage.signed_pdf_key(proposal.dealer_id, proposal.id, proposal.version, signed_sha256)
@@ -259,7 +283,7 @@ def _accept(visit: Opened, read_as: SigningChallenge, used: SigningChallenge, pe
         consent_text=pending.consent_text, no_claim_declared=pending.no_claim_declared,
         iban_masked=pending.iban_masked or (first.iban_masked if first else None), shown_pdf=pending.shown_pdf,
         signed_pdf=StoredPdf(version=proposal.version, s3_key=key, sha256=signed_sha256, size=len(signed)),
-        evidence_seq=record.chain.seq, evidence_head=record.chain.head_hash,
+        evidence_seq=record.chain.seq, evidence_head=record.chain.head_hash, host=pending.host,
     )
     accepted = proposal.accepted(signature)
     messages = [notifications.seller_notice(accepted, EventKind.ACCEPTED, now), *_signed_copies(accepted, now, key)]

@@ -176,6 +176,7 @@ class SignerSignature(Entity):
     evidence_seq: int = Field(description="length of the evidence chain at this signature")
     evidence_head: str
     code_sent_to: str = Field(default="e-mail", description="where the code went: e-mail, or SMS au +33•••••••78")
+    host: str | None = Field(default=None, description="signed in person: the seller present (their name)")
 
 
 class Signature(Entity):
@@ -184,6 +185,7 @@ class Signature(Entity):
     role: SignerRole = SignerRole.HOLDER
     co_signatures: list[SignerSignature] = Field(default_factory=list,
                                                  description="the other signer's signature (two signers)")
+    host: str | None = Field(default=None, description="signed in person: the seller present (their name)")
     signer_name: str
     signer_email: str
     signed_at: datetime
@@ -595,7 +597,9 @@ class ProposalLink(Entity):
     dealer_id: str
     proposal_id: str
     proposal_version: int
-    purpose: str = Field(description="send, reminder or renewal")
+    purpose: str = Field(description="send, reminder, renewal, or in_person (a seller's signing session)")
+    host_id: str | None = Field(default=None, description="in_person: the seller whose session it is")
+    host_name: str | None = Field(default=None, description="in_person: the seller's name, as the evidence says it")
     recipient: str = Field(description="the email address the link was sent to")
     issued_at: datetime
     expires_at: datetime
