@@ -20,7 +20,7 @@ from chalicelib.domain.model import Command, Entity
 from chalicelib.domain.proposals.model import SIGNER_LABELS, Proposal, ProposalLink, SignerRole
 from chalicelib.domain.proposals.status import WITH_THE_CUSTOMER
 from chalicelib.domain.signing import (
-    NoMobileForCode, Presence, SignFormInput, SigningUnavailable, masked_mobile, signer_address, signer_mobile,
+    NoMobileForCode, Presence, SignFormInput, SigningUnavailable, consent_parts, masked_mobile, signer_address, signer_mobile,
     signer_name,
 )
 from chalicelib.domain.codes import read_code
@@ -65,6 +65,9 @@ class InPersonSession(InPersonState):
     reference: str
     version: int
     document_url: str
+    ttc_cents: int
+    consent: dict[str, str] = Field(description="the sentences the signer agrees to, by form field (terms, "
+                                                "no_claim, iban): shown beside each box")
 
 
 SESSION = Field(min_length=1, max_length=100, description="the token open_session returned")
@@ -118,7 +121,8 @@ def open_session(dealer_id: str, proposal_id: str, by: Staff) -> InPersonSession
     url = storage.download_url(shown.pdf.s3_key, f"proposition-{proposal.reference}.pdf",
                                int(SESSION_VALIDITY.total_seconds()))
     return InPersonSession(session=token, expires_at=access.expires_at, reference=shown.reference,
-                           version=shown.version, document_url=url, **_state(shown).model_dump())
+                           version=shown.version, document_url=url, ttc_cents=shown.totals.ttc_cents,
+                           consent=consent_parts(shown), **_state(shown).model_dump())
 
 
 def start(dealer_id: str, proposal_id: str, command: InPersonSign, by: Staff, visitor: Visitor) -> InPersonSigner:

@@ -64,6 +64,7 @@ export async function render({ main, params: [proposalId] }) {
   } else if (OPEN.includes(p.status)) {
     add(toolbar, 
       h("button", { type: "button", class: "primary", onclick: () => remindDialog(p) }, "Relancer par e-mail"),
+      p.e_signature_requested ? h("a", { class: "button secondary", href: `#/proposals/${p.id}/signature` }, "Signer en présence du client") : null,
       h("button", { type: "button", class: "secondary", onclick: () => sendDialog(p, contacts, dealer, true) }, "Renvoyer"),
       h("button", { type: "button", class: "secondary", onclick: () => editDialog(p) }, "Modifier"));
   }
