@@ -351,8 +351,8 @@ def sign(token: str):
 @page_route("/p/{token}/code")
 def code_form(token: str):
     visit = visits.look(token)
-    params = portal_api.current_request.query_params or {}
-    role = _signer(visit, params.get("signer"))
+    params = portal_api.current_request.query_params
+    role = _signer(visit, params.get("signer") if params else None)
     if visit.signable and visit.aggregate is not None and visit.aggregate.code_of(role).challenge is None:
         return Redirect("sign")
     return _form_page("code.html", token, 1, visit=visit, values={"signer": role.value})

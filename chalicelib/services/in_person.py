@@ -9,6 +9,7 @@ the acceptance are the portal's (services/signing.start_on, confirm_on): the evi
 (in_person) and the host (the seller), the certificate says "en présence du vendeur".
 """
 from datetime import datetime, timedelta
+from typing import Callable, TypeVar
 
 from pydantic import Field
 
@@ -20,8 +21,8 @@ from chalicelib.domain.model import Command, Entity
 from chalicelib.domain.proposals.model import SIGNER_LABELS, Proposal, ProposalLink, SignerRole
 from chalicelib.domain.proposals.status import WITH_THE_CUSTOMER
 from chalicelib.domain.signing import (
-    NoMobileForCode, Presence, SignFormInput, SigningUnavailable, consent_parts, masked_mobile, signer_address, signer_mobile,
-    signer_name,
+    NoMobileForCode, Presence, SignFormInput, SigningUnavailable, consent_parts, masked_mobile, signer_address,
+    signer_mobile, signer_name,
 )
 from chalicelib.domain.codes import read_code
 from chalicelib.services import signing
@@ -130,7 +131,8 @@ def start(dealer_id: str, proposal_id: str, command: InPersonSign, by: Staff, vi
     typed = SignFormInput(full_name=command.full_name, terms=command.terms, no_claim=command.no_claim,
                           iban=command.iban)
     opener, presence = _session_of(dealer_id, proposal_id, command.session, by)
-    role = _closed_said(lambda: retried(lambda: signing.start_on(opener, typed, _raw(command.signer), visitor, presence)))
+    role = _closed_said(lambda: retried(
+        lambda: signing.start_on(opener, typed, _raw(command.signer), visitor, presence)))
     return _signer(proposal_store.get(dealer_id, proposal_id), role)
 
 
@@ -173,7 +175,10 @@ def _session_of(dealer_id: str, proposal_id: str, session: str, by: Staff) -> tu
     return opener, presence
 
 
-def _closed_said(action):  # type: ignore[no-untyped-def]
+T = TypeVar("T")
+
+
+def _closed_said(action: Callable[[], T]) -> T:
     """A session whose proposal can no longer be signed says why (the portal would show the link's page)."""
     try:
         return action()

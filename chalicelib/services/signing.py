@@ -30,8 +30,8 @@ from chalicelib.domain.proposals.model import (
 from chalicelib.domain.proposals.status import WITH_THE_CUSTOMER, ProposalStatus
 from chalicelib.domain.proposals.views import DocumentLink
 from chalicelib.domain.signing import (
-    AlreadySigned, NoMobileForCode, PendingSignature, Presence, SignFormInput, SigningUnavailable, check_sign_form, code_mobile, masked_mobile,
-    periods_of, read_role, signed_filename, signer_address, signer_mobile,
+    AlreadySigned, NoMobileForCode, PendingSignature, Presence, SignFormInput, SigningUnavailable, check_sign_form,
+    code_mobile, masked_mobile, periods_of, read_role, signed_filename, signer_address, signer_mobile,
 )
 from chalicelib.domain.templates import TemplateKind
 from chalicelib.domain.quotes import describes_a_vehicle, stock_vehicle_id
@@ -69,7 +69,9 @@ def start(token: str, form: dict[str, str], visitor: Visitor) -> SignerRole:
 
 
 def _portal(token: str) -> Opener:
-    return lambda whole=False: open_link(token, whole)
+    def opened(whole: bool) -> Visit:
+        return open_link(token, whole)
+    return opened
 
 
 def start_on(opener: Opener, typed: SignFormInput, signer: str | None, visitor: Visitor,
@@ -318,10 +320,11 @@ def _signed_copies(accepted: Proposal, at: datetime, key: str) -> list[OutboxMes
     """The signed copy for each signer: one email per distinct address, greeting whoever signed from it (two
     signers sharing one address get one email naming both: docs/signing.md)."""
     assert accepted.signature is not None
-    signers = [*accepted.signature.co_signatures, accepted.signature]
+    signers = [(s.signer_name, s.signer_email) for s in accepted.signature.co_signatures]
+    signers.append((accepted.signature.signer_name, accepted.signature.signer_email))
     by_address: dict[str, list[str]] = {}
-    for signer in signers:
-        by_address.setdefault(signer.signer_email.lower(), []).append(signer.signer_name)
+    for name, email in signers:
+        by_address.setdefault(email.lower(), []).append(name)
     copies = []
     for address, names in by_address.items():
         greeting = {"customer_name": " et ".join(names)} if accepted.co_holder is not None else {}
@@ -330,7 +333,7 @@ def _signed_copies(accepted: Proposal, at: datetime, key: str) -> list[OutboxMes
             variables={"signed_at": local_time.format_moment(at), "withdrawal": withdrawal_text(accepted),
                        **greeting},
             attachments=[Attachment(filename=signed_filename(accepted), s3_key=key)],
-            to=next(s.signer_email for s in signers if s.signer_email.lower() == address),
+            to=next(email for _, email in signers if email.lower() == address),
         ))
     return copies
 

@@ -128,7 +128,8 @@ def test_two_signers_can_sign_one_after_the_other_in_the_same_session(memory, ga
                                ("holder", "Marie Durand", "+33612345678")):
         side.later(1)
         in_person.start(garage.dealer.id, the.proposal.id, InPersonSign(
-            session=session.session, signer=SignerRole(role), full_name=name, terms=True, iban=SIGN_FORM["iban"]), seller, TABLET)
+            session=session.session, signer=SignerRole(role), full_name=name, terms=True, iban=SIGN_FORM["iban"]),
+            seller, TABLET)
         assert any(m["to"] == number for m in side.queued(memory, "signing_code"))  # each to their own mobile
         side.later(2)
         state = in_person.confirm(garage.dealer.id, the.proposal.id, InPersonCode(
