@@ -10,6 +10,7 @@ from chalicelib.documents import storage
 from chalicelib.domain.codes import TooManyCodes
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.proposals.model import CoHolder, EventKind, ProposalStatus, SignerRole
+from chalicelib.domain.proposals.views import ProposalSummary
 from chalicelib.domain.outbox import OutboxMessage
 from chalicelib.domain.signing import AlreadySigned, code_mobile
 from chalicelib.services import outbox, signing, verification, visit
@@ -57,6 +58,7 @@ def test_each_signer_has_their_own_code_and_the_first_signature_waits_for_the_ot
     waiting = side.stored(the)
     assert waiting.status == ProposalStatus.SENT and waiting.signature is None
     assert waiting.partly_signed.role == SignerRole.CO_HOLDER and waiting.awaited_signers() == (SignerRole.HOLDER,)
+    assert ProposalSummary.of(waiting).partly_signed_at == waiting.partly_signed.signed_at  # the list says so too
     assert EventKind.PARTLY_SIGNED in side.history(the)
     assert side.evidence(the)[-2:] == ["code_verified", "signer_signed"]
     assert side.queued(memory, "signature_ack") == []
