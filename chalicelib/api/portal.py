@@ -228,7 +228,7 @@ def _form_page(template: str, token: str, depth: int, allowed: tuple[PortalState
         role = _signer(visit, (values or {}).get("signer"))
         mine = visit.require(*allowed).aggregate.code_of(role)
         context.update(challenge=mine.challenge, pending=mine.pending,
-                       signer=role.value if role != SignerRole.HOLDER else None)
+                       signer=role.value if visit.require(*allowed).proposal.co_holder else None)
     if template == "withdrawal.html":
         opened = visit.require(*allowed)
         context["withdrawal"] = withdrawal.page(opened.proposal, opened.now)

@@ -50,9 +50,12 @@ class AlreadySigned(Conflict):
 
 # --- who signs ------------------------------------------------------------------------
 
-def read_role(proposal: Proposal, raw: str | None) -> SignerRole:
-    """The signer the form names (holder when the proposal has one signer, or when none is named)."""
+def read_role(proposal: Proposal, raw: str | None, chosen: bool = False) -> SignerRole:
+    """The signer the form names (holder when the proposal has one signer, or when none is named). `chosen`: the
+    sign form of a two-signer proposal, where the person at the page must say who they are."""
     if not raw:
+        if chosen and proposal.co_holder is not None:
+            raise InvalidInput("Indiquez qui signe : le titulaire ou le cotitulaire.", {"signer": "required"})
         return SignerRole.HOLDER
     try:
         role = SignerRole(raw)

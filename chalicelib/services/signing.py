@@ -78,7 +78,7 @@ def start_on(opener: Opener, typed: SignFormInput, signer: str | None, visitor: 
            presence: Presence | None = None) -> SignerRole:
     visit = _signable(opener(False))
     proposal, now = visit.proposal, visit.now
-    role = _awaited(proposal, signer)
+    role = _awaited(proposal, signer, chosen=True)
     # In person, the code goes by SMS to the customer present, whatever the dealer's remote setting.
     mobile = signer_mobile(proposal, role) if presence else code_mobile(proposal, role)
     if presence and not mobile:
@@ -124,9 +124,9 @@ def resend_on(opener: Opener, signer: str | None, visitor: Visitor, presence: Pr
     return role
 
 
-def _awaited(proposal: Proposal, signer: str | None) -> SignerRole:
+def _awaited(proposal: Proposal, signer: str | None, chosen: bool = False) -> SignerRole:
     """The signer the form names, if their signature is still awaited (one signer signing twice: refused)."""
-    role = read_role(proposal, signer)
+    role = read_role(proposal, signer, chosen)
     if proposal.signed_by(role):
         raise AlreadySigned(role)
     return role

@@ -58,6 +58,9 @@ def test_the_masked_mobile_and_the_channel_the_dealer_chose():
 
 def test_the_form_names_a_signer_the_proposal_has():
     assert read_role(couple(), "co_holder") == C and read_role(couple(), "") == H
+    assert read_role(samples.proposal(), "", chosen=True) == H
+    with pytest.raises(InvalidInput):
+        read_role(couple(), "", chosen=True)  # two signers: the sign form must say who signs
     with pytest.raises(InvalidInput):
         read_role(samples.proposal(), "co_holder")
     with pytest.raises(InvalidInput):

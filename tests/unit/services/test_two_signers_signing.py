@@ -163,3 +163,12 @@ def test_without_a_mobile_the_code_goes_by_email(memory, garage):
     assert code_mobile(no_mobile, SignerRole.HOLDER) is None
     assert code_mobile(the.proposal, SignerRole.HOLDER) == "+33612345678"
     assert code_mobile(the.proposal.model_copy(update={"codes_by_sms": False}), SignerRole.HOLDER) is None
+
+
+def test_with_two_signers_the_sign_form_must_say_who_signs(memory, garage):
+    the = side.sent(garage, co_holder=SHARED)
+    before = side.snapshot(memory)
+    with pytest.raises(InvalidInput) as refused:
+        signing.start(the.token, the.form("sign", **SIGN_FORM), PHONE)
+    assert "signer" in refused.value.fields
+    assert memory.items == before
