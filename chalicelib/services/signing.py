@@ -163,7 +163,7 @@ def _send_code(visit: Opened, record: Record, pending: PendingSignature, shown: 
 def _code_sms(proposal: Proposal, to: str, code: str, at: datetime) -> OutboxMessage:
     """The code by SMS (SNS), through the outbox like the email: the body is forgotten once sent."""
     text = (f"{proposal.dealer.name} : votre code de signature de la proposition {proposal.reference} est {code}. "
-            "Valable 10 minutes. Ne le communiquez qu'en le saisissant vous-même.")
+            "Valable 10 minutes. Ne le donnez à personne : saisissez-le vous-même.")
     return OutboxMessage(dealer_id=proposal.dealer_id, channel=Channel.SMS, to=to, purpose="signing_code",
                          created_at=at, proposal=proposal.email_ref(), text=text)
 
