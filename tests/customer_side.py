@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from chalicelib.domain.links import hash_token
-from chalicelib.domain.proposals.model import EventKind, Proposal, ProposalStatus
+from chalicelib.domain.proposals.model import CoHolder, EventKind, Proposal, ProposalStatus
 from chalicelib.payments.local import sign as stripe_signature
 from chalicelib.portal.security import csrf_token
 from chalicelib.services.customer_contact import issue_link
@@ -42,13 +42,14 @@ class Sent:
 
 
 def sent(garage: Tenant, e_signature: bool = True, status: ProposalStatus | None = None,
-         order_template: bool = True) -> Sent:
+         order_template: bool = True, co_holder: CoHolder | None = None, codes_by_sms: bool = False) -> Sent:
     """A proposal of the garage's seller sent to Marie (moved to `status` when given), with a link to it,
     keeping the dealer's order milestones as sending does (`order_template=False`: sent before it did)."""
     at(NOW)
-    draft = samples.proposal().model_copy(update={"dealer_id": garage.dealer.id, "seller_id": garage.seller.id})
+    draft = samples.proposal().model_copy(update={"dealer_id": garage.dealer.id, "seller_id": garage.seller.id,
+                                                  "co_holder": co_holder})
     kept = order_store.template(garage.dealer.id).items if order_template else None
-    proposal = draft.sent(samples.TO_MARIE, e_signature, NOW, kept)
+    proposal = draft.sent(samples.TO_MARIE, e_signature, NOW, kept, codes_by_sms=codes_by_sms)
     if status is not None:
         proposal = proposal.moved_to(status, NOW)
     store.create(proposal, [])

@@ -71,14 +71,14 @@ def drawn_text(content: bytes, fonts: dict[str, dict[int, str]]) -> str:
     return " ".join("".join(pieces).replace("\u00a0", " ").split())
 
 
-def last_page_text(pdf: bytes) -> str:
-    """The text drawn on the last page of a signed PDF (the certificate, appended as one form XObject), read
-    through its fonts' ToUnicode maps as a PDF reader's copy and search do."""
+def last_page_text(pdf: bytes, page: int = -1) -> str:
+    """The text drawn on the last page (or `page`) of a signed PDF (the certificate, appended as one form XObject
+    a page), read through its fonts' ToUnicode maps as a PDF reader's copy and search do."""
     from io import BytesIO
 
     from pyhanko.pdf_utils.reader import PdfFileReader
 
-    _, resources = PdfFileReader(BytesIO(pdf)).find_page_for_modification(-1)
+    _, resources = PdfFileReader(BytesIO(pdf)).find_page_for_modification(page)
     drawing = resources["/XObject"]["/Page"]
     fonts = {str(name).lstrip("/"): to_unicode(font.get_object()["/ToUnicode"].data)
              for name, font in drawing["/Resources"]["/Font"].items()}

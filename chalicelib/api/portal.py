@@ -21,7 +21,10 @@ from chalicelib.domain.deposits import RETURN_PATH
 from chalicelib.domain.links import PortalState
 from chalicelib.domain.proposals.options import since_sent
 from chalicelib.domain.quotes import describes_a_vehicle
-from chalicelib.domain.signing import QUESTION_MAX, REASON_MAX, consent_parts, periods_of
+from chalicelib.domain.proposals.model import SIGNER_LABELS, SignerRole
+from chalicelib.domain.signing import (
+    QUESTION_MAX, REASON_MAX, code_mobile, consent_parts, periods_of, signer_address, signer_name,
+)
 from chalicelib.observability import logger
 from chalicelib.portal import pages
 from chalicelib.portal.security import csrf_token, new_nonce, portal_headers
@@ -178,7 +181,7 @@ def _context(visit: Visit, token: str, depth: int) -> dict[str, Any]:
         "csrf": lambda form: csrf_token(settings().csrf_secret, visit.token_hash, form),
         "periods": periods_of(proposal) if proposal else [],
         "options_changes": since_sent(proposal) if proposal and visit.state == PortalState.SHOW else None,
-        "question_max": QUESTION_MAX, "reason_max": REASON_MAX,
+        "question_max": QUESTION_MAX, "reason_max": REASON_MAX, "signer_labels": SIGNER_LABELS,
         # The acceptance opened an order when the proposal sells a described vehicle (no read needed here).
         "has_order": signed and proposal is not None and describes_a_vehicle(proposal.lines),
     }
@@ -218,10 +221,17 @@ def _form_page(template: str, token: str, depth: int, allowed: tuple[PortalState
         return _state_page(visit, token, depth, here=True, status=status, error=error)
     context = {**_context(visit, token, depth), "error": error, "values": values or {}}
     if template == "sign.html":
-        context["consent"] = consent_parts(visit.require(*allowed).proposal)
+        shown = visit.require(*allowed).proposal
+        context["consent"] = consent_parts(shown)
+        context.update(holder=SignerRole.HOLDER,
+                       signer_names={role: signer_name(shown, role) for role in shown.signer_roles},
+                       signer_addresses={role: signer_address(shown, role) for role in shown.signer_roles},
+                       signer_mobiles={role: code_mobile(shown, role) for role in shown.signer_roles})
     if template == "code.html":
-        context["challenge"] = visit.challenge
-        context["pending"] = visit.pending
+        role = _signer(visit, (values or {}).get("signer"))
+        mine = visit.require(*allowed).aggregate.code_of(role)
+        context.update(challenge=mine.challenge, pending=mine.pending,
+                       signer=role.value if visit.require(*allowed).proposal.co_holder else None)
     if template == "withdrawal.html":
         opened = visit.require(*allowed)
         context["withdrawal"] = withdrawal.page(opened.proposal, opened.now)
@@ -340,27 +350,47 @@ def sign_form(token: str):
 
 @page_route("/p/{token}/sign", method="POST")
 def sign(token: str):
-    return _posted(token, 1, signing.start, "sign.html", Redirect("code"), keep=("full_name", "iban", "terms",
-                                                                                 "no_claim"))
+    return _posted(token, 1, _to_code(signing.start, "code"), "sign.html",
+                   keep=("full_name", "iban", "terms", "no_claim", "signer"))
 
 
 @page_route("/p/{token}/code")
 def code_form(token: str):
     visit = visits.look(token)
-    proposal, challenge = visit.proposal, visit.challenge
+    params = portal_api.current_request.query_params
+    role = _signer(visit, params.get("signer") if params else None)
+    proposal = visit.proposal
+    challenge = visit.aggregate.code_of(role).challenge if visit.aggregate is not None else None
     if visit.signable and proposal and (challenge is None or challenge.proposal_version != proposal.version):
         return Redirect("sign")  # no code yet, or one for an earlier version (options changed): the form again
-    return _form_page("code.html", token, 1, visit=visit)
+    return _form_page("code.html", token, 1, visit=visit, values={"signer": role.value})
 
 
 @page_route("/p/{token}/code", method="POST")
 def code(token: str):
-    return _posted(token, 1, signing.confirm, "code.html", Redirect(_root(token, 1)), refill=CodeForAnotherVersion)
+    return _posted(token, 1, signing.confirm, "code.html", Redirect(_root(token, 1)), keep=("signer",),
+                   refill=CodeForAnotherVersion)
 
 
 @page_route("/p/{token}/code/resend", method="POST")
 def resend_code(token: str):
-    return _posted(token, 2, signing.resend, "code.html", Redirect("../code"))
+    return _posted(token, 2, _to_code(signing.resend, "../code"), "code.html", keep=("signer",))
+
+
+def _to_code(act: Callable[[str, dict[str, str], Visitor], SignerRole],
+             page: str) -> Callable[[str, dict[str, str], Visitor], str]:
+    """The use case, answering with the code page of the signer it sent a code to (the co-holder's says so)."""
+    def acted(token: str, form: dict[str, str], visitor: Visitor) -> str:
+        role = act(token, form, visitor)
+        return page if role == SignerRole.HOLDER else f"{page}?signer={role.value}"
+    return acted
+
+
+def _signer(visit: Visit, raw: str | None) -> SignerRole:
+    """Whose code page this is (the holder's unless a co-holder is named and asked for)."""
+    if visit.proposal is None or raw != SignerRole.CO_HOLDER.value or visit.proposal.co_holder is None:
+        return SignerRole.HOLDER
+    return SignerRole.CO_HOLDER
 
 
 @page_route("/p/{token}/options", method="POST")

@@ -28,11 +28,26 @@ STEP_LABELS = {
     EventKind.CODE_SENT: "Code de sécurité envoyé par e-mail",
     EventKind.CODE_FAILED: "Code de sécurité erroné",
     EventKind.CODE_VERIFIED: "Code de sécurité vérifié",
+    EventKind.SIGNER_SIGNED: "Signature (1 sur 2)",
     EventKind.ACCEPTED: "Acceptation et signature",
 }
 # Reading can happen many times; the page shows when it first happened, and every signature step.
 _FIRST_ONLY = {EventKind.LINK_OPENED, EventKind.VIEWED, EventKind.DOWNLOADED}
 
+
+
+@dataclass(frozen=True)
+class SignerFacts:
+    """Another signer of the same proposal (the first of two), as the page lists them."""
+    role: str
+    name: str
+    email: str
+    ip: str | None
+    user_agent: str | None
+    signed_at: datetime
+    consent_text: str
+    code_sent_to: str = "e-mail"  # where the code went: "e-mail" or "SMS au +33•••••••78"
+    host: str | None = None  # signed in person: the seller present
 
 
 @dataclass(frozen=True)
@@ -48,6 +63,10 @@ class CertificateFacts:
     events: Sequence[EvidenceEvent]
     chain: Chain
     withdrawal: str = ""  # the periods with their end dates, one a line, as the page and the email say them
+    signer_role: str | None = None  # "titulaire" or "cotitulaire" when the proposal has two signers
+    co_signers: Sequence[SignerFacts] = ()  # the first of two signers, who signed before this one
+    code_sent_to: str | None = None  # "SMS au +33•••••••78" when the code went by SMS (else by email)
+    host: str | None = None  # signed in person, on the seller's tablet: the seller present
 
 
 def with_certificate(original: bytes, facts: CertificateFacts) -> bytes:
@@ -98,11 +117,24 @@ def certificate_pdf(facts: CertificateFacts, original_sha256: str, original_leng
         f"émise par {facts.dealer_name}."
     ), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
-    heading("Signataire")
+    for other in facts.co_signers:
+        heading(f"Signataire ({other.role})")
+        row("Nom", other.name)
+        row("Adresse e-mail", other.email)
+        row("Adresse IP", other.ip or "non communiquée")
+        row("Navigateur", other.user_agent or "non communiqué")
+        row("Mode", _mode(other.host))
+        row("Code reçu par", other.code_sent_to)
+        row("Signé le", f"{_paris(other.signed_at)} (heure de Paris), {_utc(other.signed_at)}")
+    heading(f"Signataire ({facts.signer_role})" if facts.signer_role else "Signataire")
     row("Nom", facts.signer_name)
     row("Adresse e-mail", facts.signer_email)
     row("Adresse IP", facts.ip or "non communiquée")
     row("Navigateur", facts.user_agent or "non communiqué")
+    if facts.host or facts.co_signers:
+        row("Mode", _mode(facts.host))
+    if facts.code_sent_to:
+        row("Code reçu par", facts.code_sent_to)
     if signed_at:
         row("Signé le", f"{_paris(signed_at)} (heure de Paris), {_utc(signed_at)}")
 
@@ -114,18 +146,23 @@ def certificate_pdf(facts: CertificateFacts, original_sha256: str, original_leng
 
     heading("Étapes")
     pdf.set_font(FAMILY, "B", 9)
-    for text, w in (("Étape", 70), ("Heure de Paris", 52), ("UTC", width - 122)):
+    for text, w in (("Étape", 82), ("Heure de Paris", 44), ("UTC", width - 126)):
         pdf.cell(w, 6, _plain(text), border="B")
     pdf.ln()
     pdf.set_font(FAMILY, "", 9)
     for event in steps(facts.events):
-        pdf.cell(70, 5.5, _plain(STEP_LABELS[event.kind]))
-        pdf.cell(52, 5.5, _paris(event.at))
-        pdf.cell(width - 122, 5.5, _utc(event.at), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.cell(82, 5.5, _plain(step_label(event)))
+        pdf.cell(44, 5.5, _paris(event.at))
+        pdf.cell(width - 126, 5.5, _utc(event.at), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
     heading("Consentement exprimé")
     pdf.set_font(FAMILY, "", 9)
-    pdf.multi_cell(width, 5, _plain(facts.consent_text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    for other in facts.co_signers:
+        pdf.multi_cell(width, 5, _plain(f"{other.name} ({other.role}) : {other.consent_text}"),
+                       new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    consent = f"{facts.signer_name} ({facts.signer_role}) : {facts.consent_text}" if facts.co_signers \
+        else facts.consent_text
+    pdf.multi_cell(width, 5, _plain(consent), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
     if facts.withdrawal:
         heading("Délais de rétractation")
@@ -141,10 +178,35 @@ def certificate_pdf(facts: CertificateFacts, original_sha256: str, original_leng
         f"Ce certificat est ajouté au document sans en modifier le contenu : les {original_length} premiers "
         "octets de ce fichier sont le document présenté au signataire, dont l'empreinte SHA-256 figure "
         "ci-dessus. Le fichier est scellé par Offerline (signature électronique PAdES) : tout lecteur PDF "
-        "signale une modification postérieure au scellement. Le signataire a été authentifié par un code "
-        "à usage unique envoyé à son adresse e-mail."
+        "signale une modification postérieure au scellement. " + _authenticated_by(facts.events)
     ), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     return bytes(pdf.output())
+
+
+def step_label(event: EvidenceEvent) -> str:
+    """The step's label, naming the signer on a two-signer proposal (its events say whose they are)."""
+    role = _ROLE_LABELS.get(str(event.details.get("signer_role") or event.details.get("signer")))
+    label = STEP_LABELS[event.kind]
+    if event.kind is EventKind.CODE_SENT and event.details.get("channel") == "sms":
+        label = "Code de sécurité envoyé par SMS"
+    return f"{label} ({role})" if role else label
+
+
+_ROLE_LABELS = {"holder": "titulaire", "co_holder": "cotitulaire"}
+
+
+def _mode(host: str | None) -> str:
+    return f"en présence du vendeur ({host}), sur sa tablette" if host else "à distance"
+
+
+def _authenticated_by(events: Sequence[EvidenceEvent]) -> str:
+    """How the signers got their codes, as the code events say (by email, by SMS, or both)."""
+    channels = {e.details.get("channel") for e in events if e.kind is EventKind.CODE_SENT}
+    where = {"sms": "son téléphone mobile (SMS)", "email": "son adresse e-mail"}
+    said = " ou ".join(where[c] for c in ("email", "sms") if c in channels) or where["email"]
+    who = "Chaque signataire a été authentifié" if any(e.kind is EventKind.SIGNER_SIGNED for e in events) \
+        else "Le signataire a été authentifié"
+    return f"{who} par un code à usage unique envoyé à {said}."
 
 
 def steps(events: Sequence[EvidenceEvent]) -> list[EvidenceEvent]:

@@ -57,6 +57,8 @@ class WithdrawalDays(Entity):
 class DealerSettings(Entity):
     remote_selling: bool = False
     e_signature: bool = True
+    signing_codes_by_sms: bool = Field(default=False, description="remote signing codes go by SMS to the signer's "
+                                                                  "mobile (by email when none is known)")
     deposit: Deposit = Field(default_factory=Deposit)
     proposal_validity_days: int = Field(default=30, ge=1, le=365)
     link_validity_hours: int = Field(default=24, ge=1, le=24 * 7)
@@ -247,6 +249,7 @@ class DealerSettingsChange(Command):
     """A partial update of the settings: only the fields present change."""
     remote_selling: bool | None = None
     e_signature: bool | None = None
+    signing_codes_by_sms: bool | None = None
     deposit: DepositChange | None = None
     proposal_validity_days: int | None = Field(default=None, ge=1, le=365)
     link_validity_hours: int | None = Field(default=None, ge=1, le=24 * 7)

@@ -44,6 +44,7 @@ class EventKind(StrEnum):
     CODE_SENT = "code_sent"
     CODE_VERIFIED = "code_verified"
     CODE_FAILED = "code_failed"
+    SIGNER_SIGNED = "signer_signed"  # the first of two signers signed: the proposal awaits the other
     ACCEPTED = "accepted"
     DECLINED = "declined"
     PAYMENT = "payment"  # a payment received: the acompte (provider's webhook) or the balance (services/orders)
@@ -170,6 +171,9 @@ def _utc(moment: datetime) -> str:
 class Signer(Entity):
     name: str
     email: str
+    role: str | None = None  # holder or co_holder, on a two-signer proposal
+    signed_at: datetime | None = None
+    consent_text: str | None = None
 
 
 def evidence_document(
@@ -185,13 +189,15 @@ def evidence_document(
     events: Sequence[EvidenceEvent],
     head: Chain,
     generated_at: datetime,
+    co_signers: Sequence[Signer] = (),
 ) -> dict[str, Any]:
     """The proofs of one signature as JSON-ready data (SPEC F.1-F.3).
 
     The signed PDF begins with the exact bytes of the PDF shown (the certificate page and
     the seal are incremental updates), so its first `length` bytes hash to `shown.sha256`.
     The copy embedded in the signed PDF itself has no `signed` hash (`signed_pdf_sha256=None`):
-    it is sealed inside that file.
+    it is sealed inside that file. With two signers, `signer` is the last (who accepted) and `signers` lists
+    both, each with their role, time and consent (their own events name them: details.signer).
     """
     signing = _last(events, EventKind.ACCEPTED) or _last(events, EventKind.SIGN_FORM_SUBMITTED)
     report = verify(events, subject, head)
@@ -210,6 +216,13 @@ def evidence_document(
             **({"signed": {"sha256": signed_pdf_sha256}} if signed_pdf_sha256 is not None else {}),
         },
         "consent_text": consent_text,
+        **({"signers": [
+            *({"role": s.role, "name": s.name, "email": s.email, "signed_at": _utc(s.signed_at) if s.signed_at
+               else None, "consent_text": s.consent_text} for s in co_signers),
+            {"role": signer.role, "name": signer.name, "email": signer.email,
+             "signed_at": _utc(signing.at) if signing and signing.kind is EventKind.ACCEPTED else None,
+             "consent_text": consent_text},
+        ]} if co_signers else {}),
         "steps": [
             {"seq": e.seq, "kind": str(e.kind), "at": _utc(e.at), "ip": e.ip, "user_agent": e.user_agent}
             for e in events

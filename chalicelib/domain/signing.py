@@ -15,7 +15,7 @@ from chalicelib.domain import local_time, withdrawal_dates
 from chalicelib.domain.errors import Conflict, InvalidInput
 from chalicelib.domain.iban import InvalidIban, check_iban, masked
 from chalicelib.domain.model import Entity
-from chalicelib.domain.proposals.model import Proposal, StoredPdf
+from chalicelib.domain.proposals.model import SIGNER_LABELS, Proposal, SignerRole, StoredPdf
 from chalicelib.domain.quotes import KIND_LABELS, WithdrawalStart, WithdrawalTerm, withdrawal_terms
 from chalicelib.domain.terms import consent_words
 
@@ -40,6 +40,77 @@ class SigningUnavailable(Conflict):
         super().__init__(message)
 
 
+class AlreadySigned(Conflict):
+    """One signer signing twice: refused, nothing changes."""
+    code = "already_signed"
+
+    def __init__(self, role: SignerRole):
+        super().__init__(f"Le {SIGNER_LABELS[role]} a déjà signé cette proposition : seule l'autre signature "
+                         "est attendue.")
+
+
+# --- who signs ------------------------------------------------------------------------
+
+def read_role(proposal: Proposal, raw: str | None, chosen: bool = False) -> SignerRole:
+    """The signer the form names (holder when the proposal has one signer, or when none is named). `chosen`: the
+    sign form of a two-signer proposal, where the person at the page must say who they are."""
+    if not raw:
+        if chosen and proposal.co_holder is not None:
+            raise InvalidInput("Indiquez qui signe : le titulaire ou le cotitulaire.", {"signer": "required"})
+        return SignerRole.HOLDER
+    try:
+        role = SignerRole(raw)
+    except ValueError:
+        role = None
+    if role not in proposal.signer_roles:
+        raise InvalidInput("Indiquez qui signe.", {"signer": "holder or co_holder"})
+    return role
+
+
+def signer_name(proposal: Proposal, role: SignerRole) -> str:
+    """The name the seller recorded for this signer (shown to say who is who)."""
+    if role == SignerRole.CO_HOLDER and proposal.co_holder is not None:
+        return proposal.co_holder.name
+    return proposal.recipient.name if proposal.recipient else proposal.customer.full_name
+
+
+def signer_address(proposal: Proposal, role: SignerRole) -> str | None:
+    """Where this signer's code and signed copy go: the co-holder's own address (maybe the holder's too)."""
+    if role == SignerRole.CO_HOLDER and proposal.co_holder is not None:
+        return proposal.co_holder.email
+    return proposal.recipient.email if proposal.recipient else proposal.customer.email
+
+
+def masked_mobile(mobile: str) -> str:
+    """What pages and evidence show of a mobile number: its country code and last two digits."""
+    return f"{mobile[:3]}•••••••{mobile[-2:]}"
+
+
+def code_mobile(proposal: Proposal, role: SignerRole) -> str | None:
+    """The mobile a remote code goes to when the dealer sends codes by SMS; None: by email."""
+    return signer_mobile(proposal, role) if proposal.codes_by_sms else None
+
+
+def signer_mobile(proposal: Proposal, role: SignerRole) -> str | None:
+    if role == SignerRole.CO_HOLDER and proposal.co_holder is not None:
+        return proposal.co_holder.mobile
+    return (proposal.recipient.mobile if proposal.recipient else None) or proposal.customer.mobile
+
+
+class Presence(Entity):
+    """In-person signing: the seller who hosts the session on their tablet (SPEC L, seed 000 face to face)."""
+    host_id: str
+    host_name: str
+
+
+class NoMobileForCode(InvalidInput):
+    code = "no_mobile"
+
+    def __init__(self) -> None:
+        super().__init__("Le signataire n'a pas de téléphone mobile : ajoutez-le sur la proposition pour lui "
+                         "envoyer son code par SMS.", {"mobile": "missing"})
+
+
 # --- the sign form -------------------------------------------------------------------
 
 class SignFormInput(Entity):
@@ -62,7 +133,8 @@ class SignatureTerms(Entity):
         return masked(self.iban) if self.iban else None
 
 
-def consent_parts(proposal: Proposal, iban: str | None = None) -> dict[str, str]:
+def consent_parts(proposal: Proposal, iban: str | None = None,
+                  role: SignerRole = SignerRole.HOLDER) -> dict[str, str]:
     """The sentences the customer agrees to, by form field (shown beside each box, kept as the consent)."""
     terms = proposal.document_terms
     parts = {
@@ -80,7 +152,7 @@ def consent_parts(proposal: Proposal, iban: str | None = None) -> dict[str, str]
             f"Je déclare que le véhicule n'a subi aucun sinistre depuis le {since}, "
             "date d'envoi de cette proposition."
         )
-    if proposal.requires_iban:
+    if proposal.requires_iban and role == SignerRole.HOLDER:
         creditor = proposal.dealer.legal.legal_name or proposal.dealer.name
         account = f"le compte {masked(iban)}" if iban else "le compte indiqué"
         parts["iban"] = (
@@ -90,8 +162,10 @@ def consent_parts(proposal: Proposal, iban: str | None = None) -> dict[str, str]
     return parts
 
 
-def check_sign_form(proposal: Proposal, form: SignFormInput) -> SignatureTerms:
-    """The accepted form, or InvalidInput naming every field to fix (French messages)."""
+def check_sign_form(proposal: Proposal, form: SignFormInput,
+                    role: SignerRole = SignerRole.HOLDER) -> SignatureTerms:
+    """The accepted form, or InvalidInput naming every field to fix (French messages). The direct-debit
+    mandate is the holder's: a co-holder gives no IBAN."""
     problems: dict[str, str] = {}
     name = re.sub(r"\s+", " ", form.full_name).strip()
     if len(name) < 2:
@@ -103,14 +177,14 @@ def check_sign_form(proposal: Proposal, form: SignFormInput) -> SignatureTerms:
     if proposal.requires_no_claim_declaration and not form.no_claim:
         problems["no_claim"] = "Confirmez que le véhicule n'a subi aucun sinistre depuis l'envoi de la proposition."
     iban = None
-    if proposal.requires_iban:
+    if proposal.requires_iban and role == SignerRole.HOLDER:
         try:
             iban = check_iban(form.iban)
         except InvalidIban as invalid:
             problems["iban"] = invalid.message
     if problems:
         raise InvalidInput("Le formulaire contient des erreurs : corrigez les champs signalés.", problems)
-    consent = " ".join(consent_parts(proposal, iban).values())
+    consent = " ".join(consent_parts(proposal, iban, role).values())
     return SignatureTerms(full_name=name, no_claim_declared=proposal.requires_no_claim_declaration,
                           iban=iban, consent_text=consent)
 
@@ -119,8 +193,12 @@ def check_sign_form(proposal: Proposal, form: SignFormInput) -> SignatureTerms:
 
 class PendingSignature(Entity):
     """The sign form accepted for one code: kept with the code until the code is verified."""
+    role: SignerRole = SignerRole.HOLDER
     full_name: str
     email: str
+    mobile: str | None = Field(default=None, description="where the codes go by SMS (none: by email)")
+    host: str | None = Field(default=None, description="in-person signing: the seller present (their name)")
+    host_id: str | None = None
     proposal_version: int
     consent_text: str
     no_claim_declared: bool = False

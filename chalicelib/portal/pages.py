@@ -11,6 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from chalicelib.domain.signing import masked_mobile
 from chalicelib.domain import local_time
 from chalicelib.domain.customers import format_phone
 from chalicelib.domain.money import format_euros, format_rate
@@ -88,7 +89,7 @@ def environment() -> "Environment":
     env.filters.update({
         "euros": format_euros, "rate": format_rate, "day": _day, "moment": local_time.format_moment,
         "short_day": local_time.format_day, "phone": _phone, "hour": _hour, "kind": lambda kind: KIND_LABELS[kind],
-        "typo": typo, "masked_email": _masked_email,
+        "typo": typo, "masked_email": _masked_email, "masked_mobile": masked_mobile,
     })
     env.globals["stylesheet"] = (TEMPLATES / "portal.css").read_text(encoding="utf-8")
     return env

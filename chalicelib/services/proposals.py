@@ -21,7 +21,7 @@ from chalicelib.domain.proposals.commands import (
 )
 from chalicelib.domain.proposals.model import (
     EventKind, Proposal, ProposalEvent, Recipient, check_dealer_can_propose, check_quote_can_be_proposed, new_proposal,
-    proposal_contact,
+    co_holder_of, proposal_contact,
 )
 from chalicelib.domain.proposals.status import WITH_THE_CUSTOMER, ProposalStatus, sources_of
 from chalicelib.domain.proposals.views import DocumentLink, ProposalPage, ProposalSummary, ProposalView
@@ -102,8 +102,9 @@ def create(dealer_id: str, command: NewProposal, by: Staff) -> ProposalView:
             "(ils seront gardés comme profil vendeur pour les prochaines ventes).",
             {"seller": "no seller profile yet"})
     reference = quote_store.next_document_number(dealer_id, "P", local_time.number_year(now))
-    proposal = new_proposal(new_id(), reference, quote, dealer, account.account, contact, seller, by.user_id,
-                            now).with_terms(terms.in_force(dealer_id))
+    co_holder = co_holder_of(account, contact.id, command.co_holder_contact_id)
+    proposal = new_proposal(new_id(), reference, quote, dealer, account.account, contact, seller, by.user_id, now,
+                            co_holder).with_terms(terms.in_force(dealer_id))
     created = store.record_event(dealer_id, proposal.id, EventKind.CREATED, now,
                                  {"quote_id": quote.id, "quote_number": quote.number, "version": 1}, by=by.user_id)
     work = UnitOfWork(store.created(proposal), created, lead_store.linked(
@@ -128,7 +129,8 @@ def send(dealer_id: str, proposal_id: str, command: SendProposal, by: Staff) -> 
     order_template = order_store.template(dealer_id).items
     # The terms in force now, unless the customer may already have seen this version (Proposal.with_terms).
     sent = stored_pdf(proposal.with_terms(terms.in_force(dealer_id)).sent(
-        recipient, _signature(dealer, command.request_signature), now, order_template))
+        recipient, _signature(dealer, command.request_signature), now, order_template,
+        codes_by_sms=dealer.settings.signing_codes_by_sms))
     link = issue_link(dealer, sent, recipient.email, now, purpose="send")
     message = customer_email(
         dealer_id, sent, TemplateKind.SEND, now, purpose="proposal_sent",
@@ -239,7 +241,11 @@ def edit(dealer_id: str, proposal_id: str, change: ProposalChange, by: Staff) ->
     proposal = view.proposal
     lines = quotes.lines_of(dealer_id, change.lines) if change.lines is not None else None
     now = clock.now()
-    edited = proposal.edited(change, lines, now)
+    co_holder = None
+    if change.co_holder_contact_id is not None and proposal.status == ProposalStatus.DRAFT:
+        account = customer_store.get_account(dealer_id, proposal.customer.account_id)
+        co_holder = co_holder_of(account, proposal.customer.contact_id, change.co_holder_contact_id)
+    edited = proposal.edited(change, lines, now, co_holder)
     if edited.valid_until != proposal.valid_until:
         check_validity(edited.valid_until, local_time.paris_date(now))
     if edited is proposal:

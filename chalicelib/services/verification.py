@@ -116,10 +116,13 @@ def sealed_evidence(proposal: Proposal, pending: PendingSignature, events: Seque
     hash (the file that carries it): UTF-8, indented for whoever opens the attachment."""
     document = evidence.evidence_document(
         subject=evidence.subject_of(proposal.dealer_id, proposal.id), proposal_reference=proposal.reference,
-        proposal_version=proposal.version, signer=Signer(name=pending.full_name, email=pending.email),
+        proposal_version=proposal.version,
+        signer=Signer(name=pending.full_name, email=pending.email, role=pending.role.value),
         consent_text=pending.consent_text, shown_pdf_sha256=pending.shown_pdf.sha256,
         shown_pdf_length=pending.shown_pdf.size, signed_pdf_sha256=None, events=events, head=chain,
-        generated_at=at,
+        generated_at=at, co_signers=[Signer(name=first.signer_name, email=first.signer_email, role=first.role.value,
+                                            signed_at=first.signed_at, consent_text=first.consent_text)
+                                     for first in ([proposal.partly_signed] if proposal.partly_signed else [])],
     )
     return json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8")
 

@@ -114,12 +114,19 @@ class Closed(Exception):
         self.state = state
 
 
-def open_link(token: str, whole: bool = False) -> Visit:
+IN_PERSON = "in_person"
+
+
+def open_link(token: str, whole: bool = False, host_id: str | None = None) -> Visit:
     """The link's state now: a GetItem on the token's hash, then one Query on the proposal's prefix
-    (`whole`: the evidence chain too)."""
+    (`whole`: the evidence chain too). A seller's in-person session opens only for that seller (`host_id`),
+    and never as a portal link: otherwise it is unknown."""
     now = clock.now()
     hashed = hash_token(token)
     stored = store.find_link(hashed) if is_well_formed(token) else None
+    if stored is not None and (stored.link.purpose == IN_PERSON or host_id is not None) \
+            and (stored.link.purpose != IN_PERSON or stored.link.host_id != host_id):
+        stored = None
     aggregate = store.read(stored.link.dealer_id, stored.link.proposal_id, whole) if stored else None
     proposal = aggregate.proposal if aggregate else None
     state = portal_state(

@@ -16,6 +16,7 @@ import * as quotes from "./screens/quotes.js";
 import * as quote from "./screens/quote.js";
 import * as proposals from "./screens/proposals.js";
 import * as proposal from "./screens/proposal.js";
+import * as inPerson from "./screens/in-person.js";
 import * as orders from "./screens/orders.js";
 import * as order from "./screens/order.js";
 import * as tasks from "./screens/tasks.js";
@@ -37,6 +38,7 @@ const ROUTES = [
   [/^\/accounts\/([0-9A-Za-z]+)$/, account, { nav: "quotes" }],
   [/^\/proposals$/, proposals, { nav: "proposals", live: true }],
   [/^\/proposals\/([0-9A-Za-z]+)$/, proposal, { nav: "proposals", live: true }],
+  [/^\/proposals\/([0-9A-Za-z]+)\/signature$/, inPerson, { nav: "proposals" }],
   [/^\/vehicles$/, vehicles, { nav: "vehicles" }],
   [/^\/vehicles\/([0-9A-Za-z]+)$/, vehicle, { nav: "vehicles" }],
   [/^\/tasks$/, tasks, { nav: "tasks" }],

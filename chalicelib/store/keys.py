@@ -256,16 +256,19 @@ def proposal_reminder(dealer_id: str, proposal_id: str) -> Key:
 # --- customer portal and signing (issue 3, portal side) -------------------------------
 # Under the proposal's prefix, in sort order: the proposal, its signing code (#CODE), its
 # history (#EVENT#<ulid>), its evidence chain (#EVIDENCE#<seq>). One Query on the prefix
-# reads them all; with Limit 2 it reads the proposal and its code only.
+# reads them all; with Limit 3 it reads the proposal and its signers' codes only.
 
 CODE_SUFFIX = "#CODE"
+CO_HOLDER_CODE_SUFFIX = "#CO_HOLDER"
 EVIDENCE_INFIX = "#EVIDENCE#"
 EVIDENCE_SEQ_DIGITS = 6
 
 
-def proposal_code(dealer_id: str, proposal_id: str) -> Key:
-    """The proposal's one signing challenge (the live code's HMAC, tries, recent issues) and pending form."""
-    return {PK: _dealer_pk(dealer_id), SK: f"{PROPOSAL_PREFIX}{proposal_id}{CODE_SUFFIX}"}
+def proposal_code(dealer_id: str, proposal_id: str, co_holder: bool = False) -> Key:
+    """A signer's signing challenge (the live code's HMAC, tries, recent issues) and pending form: the holder's,
+    or the co-holder's just after it (both sort before the events, so the portal's Limit-3 read finds them)."""
+    return {PK: _dealer_pk(dealer_id), SK: f"{PROPOSAL_PREFIX}{proposal_id}{CODE_SUFFIX}"
+                                            f"{CO_HOLDER_CODE_SUFFIX if co_holder else ''}"}
 
 
 def evidence_event(dealer_id: str, proposal_id: str, seq: int) -> Key:
@@ -281,6 +284,8 @@ def proposal_part(proposal_id: str, sort_key: str) -> str | None:
         return "proposal"
     if sort_key == base + CODE_SUFFIX:
         return "code"
+    if sort_key == base + CODE_SUFFIX + CO_HOLDER_CODE_SUFFIX:
+        return "co_holder_code"
     if sort_key.startswith(base + EVENT_INFIX):
         return "event"
     if sort_key.startswith(base + EVIDENCE_INFIX):
@@ -291,7 +296,7 @@ def proposal_part(proposal_id: str, sort_key: str) -> str | None:
 
 # --- withdrawal (docs/withdrawal.md) -------------------------------------------------------------
 # The withdrawal state of a signed proposal (its products, the declarations made): one item under the
-# proposal's prefix, after its events and evidence, so the portal's Limit-2 read never meets it.
+# proposal's prefix, after its events and evidence, so the portal's Limit-3 read never meets it.
 
 def proposal_withdrawals(dealer_id: str, proposal_id: str) -> Key:
     return {PK: _dealer_pk(dealer_id), SK: f"{PROPOSAL_PREFIX}{proposal_id}#WITHDRAWALS"}

@@ -1,8 +1,8 @@
 """What the customer portal reads and writes: the link, the proposal's aggregate, its code, its evidence.
 
 Reads: a link is one GetItem by the hash of its token; the proposal's aggregate is one Query on
-its prefix (the proposal, then its code item, its history, its evidence chain; with Limit 2 only
-the proposal and its code). Writes are built here and committed by the use case in one unit of work:
+its prefix (the proposal, then its code items, its history, its evidence chain; with Limit 3 only
+the proposal and its signers' codes). Writes are built here and committed by the use case in one unit of work:
 each carries its condition, and a failed one raises ConcurrentChange (read again, then retry).
 The proposal's chain head (`evidence_seq`, `evidence_head`) changes in the same write as each
 evidence event, conditional on the seq that was read, which serialises concurrent appends.
@@ -14,7 +14,7 @@ from typing import Iterable
 from chalicelib.domain.codes import SigningChallenge
 from chalicelib.domain.evidence import Chain, Detail, EventKind, EvidenceEvent, append, subject_of
 from chalicelib.domain.links import AccessLink
-from chalicelib.domain.proposals.model import Proposal, ProposalLink
+from chalicelib.domain.proposals.model import Proposal, ProposalLink, SignerRole
 from chalicelib.domain.proposals.status import ProposalStatus
 from chalicelib.domain.signing import ConcurrentChange, PendingSignature
 from chalicelib.store import keys
@@ -41,12 +41,26 @@ class StoredLink:
 
 
 @dataclass(frozen=True)
+class SignerCode:
+    """One signer's code item: the challenge and the sign form it was sent for."""
+    challenge: SigningChallenge | None = None
+    pending: PendingSignature | None = None
+
+
+@dataclass(frozen=True)
 class Aggregate:
     proposal: Proposal
     challenge: SigningChallenge | None = None
     pending: PendingSignature | None = None
     evidence: list[EvidenceEvent] = field(default_factory=list)
     """Read only with `whole=True`."""
+    co_holder: SignerCode = field(default_factory=SignerCode)
+    """The co-holder's code item, when the proposal names one (two signers)."""
+
+    def code_of(self, role: SignerRole) -> SignerCode:
+        if role == SignerRole.CO_HOLDER:
+            return self.co_holder
+        return SignerCode(self.challenge, self.pending)
 
     @property
     def chain(self) -> Chain:
@@ -71,26 +85,31 @@ def find_link(token_hash: str) -> StoredLink | None:
 
 
 def read(dealer_id: str, proposal_id: str, whole: bool = False) -> Aggregate | None:
-    """The proposal and its code in one Query (Limit 2); `whole` also reads the evidence chain."""
+    """The proposal and its signers' codes in one Query (Limit 3); `whole` also reads the evidence chain."""
     partition, prefix = keys.proposal_with_history(dealer_id, proposal_id)
     if whole:
         items = table.query_all(partition, prefix)
     else:
-        items, _ = table.query(partition, prefix, limit=2)
-    proposal, code, evidence = None, None, []
+        items, _ = table.query(partition, prefix, limit=3)
+    proposal, codes, evidence = None, {}, []
     for item in items:
         part = keys.proposal_part(proposal_id, item[keys.SK])
         if part == "proposal":
             proposal = Proposal.model_validate(item)
-        elif part == "code":
-            code = item
+        elif part in ("code", "co_holder_code"):
+            codes[part] = _signer_code(item)
         elif part == "evidence":
             evidence.append(EvidenceEvent.model_validate(item))
     if proposal is None:
         return None
-    challenge = SigningChallenge.model_validate(code) if code else None
-    pending = PendingSignature.model_validate(code["pending"]) if code and code.get("pending") else None
-    return Aggregate(proposal, challenge, pending, sorted(evidence, key=lambda e: e.seq))
+    holder = codes.get("code", SignerCode())
+    return Aggregate(proposal, holder.challenge, holder.pending, sorted(evidence, key=lambda e: e.seq),
+                     codes.get("co_holder_code", SignerCode()))
+
+
+def _signer_code(item: dict) -> SignerCode:
+    pending = PendingSignature.model_validate(item["pending"]) if item.get("pending") else None
+    return SignerCode(SigningChallenge.model_validate(item), pending)
 
 
 # --- writes (to put in one transaction) ---------------------------------------------------
@@ -144,8 +163,8 @@ def link_revoked(stored: StoredLink, at: datetime) -> Update:
 
 
 def code(proposal: Proposal, challenge: SigningChallenge, pending: PendingSignature | None,
-         read_as: SigningChallenge | None) -> Put:
-    """The proposal's challenge as it now stands, if it is still the one that was read (none: absent)."""
+         read_as: SigningChallenge | None, role: SignerRole = SignerRole.HOLDER) -> Put:
+    """A signer's challenge as it now stands, if it is still the one that was read (none: absent)."""
     item = {**challenge.model_dump(mode="json"), "dealer_id": proposal.dealer_id}
     if pending is not None:
         item["pending"] = pending.model_dump(mode="json")
@@ -157,7 +176,8 @@ def code(proposal: Proposal, challenge: SigningChallenge, pending: PendingSignat
             {"#challenge": "challenge_id", "#wrong": "wrong_attempts", "#used": "used_at"},
             {":challenge": read_as.challenge_id, ":wrong": read_as.wrong_attempts},
         )
-    return Put(keys.proposal_code(proposal.dealer_id, proposal.id), item, condition, error=ConcurrentChange())
+    key = keys.proposal_code(proposal.dealer_id, proposal.id, co_holder=role == SignerRole.CO_HOLDER)
+    return Put(key, item, condition, error=ConcurrentChange())
 
 
 def chain_at(seq: int) -> Condition:

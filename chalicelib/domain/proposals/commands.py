@@ -19,6 +19,9 @@ class SellerBlock(Command):
 class NewProposal(Command):
     quote_id: str = Field(min_length=1, max_length=40)
     seller: SellerBlock | None = Field(default=None, description="the seller block; the seller's profile by default")
+    co_holder_contact_id: str | None = Field(default=None, min_length=1, max_length=40,
+                                             description="a second signer (cotitulaire): another contact of the "
+                                                         "quote's account")
 
 
 class SendProposal(Command):
@@ -53,6 +56,9 @@ class ProposalChange(Command):
     lines: list[LineInput] | None = Field(default=None, max_length=MAX_LINES)
     valid_until: date | None = None
     notes: str | None = Field(default=None, max_length=4000)
+    co_holder_contact_id: str | None = Field(default=None, min_length=1, max_length=40,
+                                             description="the second signer (cotitulaire), another contact of the "
+                                                         "account; null: a single signer (draft only)")
 
     @model_validator(mode="after")
     def _no_null_for_required(self) -> "ProposalChange":

@@ -17,7 +17,7 @@ from chalicelib.domain.customers import (
 from chalicelib.domain.dealers import Dealer, DealerLegal, Deposit, SellerProfile, WithdrawalDays
 from chalicelib.domain.deposits import DepositPayment, DepositStatus
 from chalicelib.domain.email_events import EmailBounce
-from chalicelib.domain.errors import Conflict, InvalidInput, InvalidTransition
+from chalicelib.domain.errors import Conflict, InvalidInput, InvalidTransition, NotFound
 from chalicelib.domain.model import Entity
 from chalicelib.domain.orders.milestones import TemplateItem
 from chalicelib.domain.outbox import ProposalRef
@@ -55,6 +55,7 @@ class EventKind(StrEnum):
     QUESTION_ASKED = "question_asked"
     QUESTION_ANSWERED = "question_answered"  # the seller's answer, emailed and on the portal (domain/questions.py)
     SIGNATURE_STARTED = "signature_started"
+    PARTLY_SIGNED = "partly_signed"      # one signer of two signed: the proposal waits for the other (1 sur 2)
     CODE_SENT = "code_sent"
     CODE_VERIFIED = "code_verified"
     CODE_REFUSED = "code_refused"
@@ -147,8 +148,49 @@ class StoredPdf(Entity):
     terms: list[TermsRef] = Field(default_factory=list, description="the dealer's terms appended to this document")
 
 
+class SignerRole(StrEnum):
+    """Who signs (seed 001): the holder (the proposal's customer) and, when named, a co-holder."""
+    HOLDER = "holder"
+    CO_HOLDER = "co_holder"
+
+
+SIGNER_LABELS = {SignerRole.HOLDER: "titulaire", SignerRole.CO_HOLDER: "cotitulaire"}
+
+
+class CoHolder(Entity):
+    """The second signer: another contact of the proposal's account (may share the holder's address)."""
+    contact_id: str
+    name: str
+    email: str
+    mobile: str | None = None
+
+
+class SignerSignature(Entity):
+    """One signer's signature of a two-signer proposal, before the other's accepts it (the first of two)."""
+    role: SignerRole
+    signer_name: str
+    signer_email: str
+    signed_at: datetime
+    proposal_version: int
+    ip: str | None = None
+    user_agent: str | None = None
+    consent_text: str
+    no_claim_declared: bool = False
+    iban_masked: str | None = None
+    shown_pdf: StoredPdf
+    evidence_seq: int = Field(description="length of the evidence chain at this signature")
+    evidence_head: str
+    code_sent_to: str = Field(default="e-mail", description="where the code went: e-mail, or SMS au +33•••••••78")
+    host: str | None = Field(default=None, description="signed in person: the seller present (their name)")
+
+
 class Signature(Entity):
-    """How the customer accepted and signed (portal), for the seller's banner and the proofs (SPEC F.2)."""
+    """How the customer accepted and signed (portal), for the seller's banner and the proofs (SPEC F.2).
+    With two signers: the last signer's, who accepted, and the first one's in `co_signatures`."""
+    role: SignerRole = SignerRole.HOLDER
+    co_signatures: list[SignerSignature] = Field(default_factory=list,
+                                                 description="the other signer's signature (two signers)")
+    host: str | None = Field(default=None, description="signed in person: the seller present (their name)")
     signer_name: str
     signer_email: str
     signed_at: datetime
@@ -197,8 +239,12 @@ class Proposal(Entity):
     created_at: datetime
     created_by: str
     recipient: Recipient | None = None
+    co_holder: CoHolder | None = Field(default=None, description="a second signer (cotitulaire), set on the draft")
+    first_signature: SignerSignature | None = Field(
+        default=None, description="the first of two signatures, while the other is awaited (« 1 signature sur 2 »)")
     e_signature_offered: bool = Field(default=True, description="the dealer's e-signature option when made")
     e_signature_requested: bool = True
+    codes_by_sms: bool = Field(default=False, description="the dealer's setting when last sent: remote codes by SMS")
     sent_at: datetime | None = None
     last_sent_at: datetime | None = None
     send_count: int = 0
@@ -348,15 +394,15 @@ class Proposal(Entity):
             )
 
     def sent(self, to: Recipient, e_signature: bool, at: datetime,
-             order_template: list[TemplateItem] | None = None) -> "Proposal":
+             order_template: list[TemplateItem] | None = None, codes_by_sms: bool = False) -> "Proposal":
         self._require_open("envoyée")
         self._require_valid(at)
         return self.model_copy(update={
             "status": S.SENT if self.status == S.DRAFT else self.status,
             "recipient": to, "e_signature_requested": e_signature, "order_template": order_template,
             "options_sent": [line.id for line in self.lines if line.optional and line.chosen],
-            "options_sent_version": self.version, "sent_at": self.sent_at or at, "last_sent_at": at,
-            "send_count": self.send_count + 1,
+            "options_sent_version": self.version, "codes_by_sms": codes_by_sms,
+            "sent_at": self.sent_at or at, "last_sent_at": at, "send_count": self.send_count + 1,
         })
 
     def reminded(self, at: datetime) -> "Proposal":
@@ -402,11 +448,40 @@ class Proposal(Entity):
         """Its stock vehicle was reserved by another acceptance: no longer signable, withdrawn for that reason."""
         return self.moved_to(S.WITHDRAWN, at).model_copy(update={"vehicle_gone_at": at})
 
+    @property
+    def signer_roles(self) -> tuple[SignerRole, ...]:
+        return (SignerRole.HOLDER, SignerRole.CO_HOLDER) if self.co_holder else (SignerRole.HOLDER,)
+
+    @property
+    def partly_signed(self) -> SignerSignature | None:
+        """The first of two signatures, if it signed this version (a new version needs both again)."""
+        first = self.first_signature
+        return first if first is not None and first.proposal_version == self.version else None
+
+    def signed_by(self, role: SignerRole) -> bool:
+        first = self.partly_signed
+        return (first is not None and first.role == role) or (self.signature is not None and (
+            self.signature.role == role or any(s.role == role for s in self.signature.co_signatures)))
+
+    def awaited_signers(self) -> tuple[SignerRole, ...]:
+        """Who still has to sign this version."""
+        return tuple(role for role in self.signer_roles if not self.signed_by(role))
+
+    def signed_by_one(self, signature: SignerSignature) -> "Proposal":
+        """The first signature of two: kept, the status unchanged until the other signs."""
+        self._require_open("signée")
+        if self.awaited_signers() == (signature.role,) or signature.role not in self.awaited_signers():
+            raise InvalidTransition("Cette signature ne peut pas être la première des deux.")
+        return self.model_copy(update={"first_signature": signature})
+
     def accepted(self, signature: Signature) -> "Proposal":
         """Signed: accepted at the signature's time, the signature kept for the seller and the proofs. Its invoices
-        come after it: an empty list says there is none yet (no list: signed before they were kept)."""
-        return self.moved_to(S.ACCEPTED, signature.signed_at).model_copy(update={"signature": signature,
-                                                                                 "invoices": []})
+        come after it: an empty list says there is none yet (no list: signed before they were kept). With two
+        signers, only the last awaited signer's signature accepts (the first one's is carried in it)."""
+        if self.awaited_signers() != (signature.role,):
+            raise InvalidTransition("La proposition attend encore une autre signature.")
+        return self.moved_to(S.ACCEPTED, signature.signed_at).model_copy(update={
+            "signature": signature, "invoices": [], "first_signature": None})
 
     def link_requested(self, recent: Sequence[datetime]) -> "Proposal":
         """The customer's recent requests for a new link (domain/links.admit_link_request)."""
@@ -420,8 +495,10 @@ class Proposal(Entity):
         """The evidence chain's new head (domain/evidence.py), kept on the proposal to serialise appends."""
         return self.model_copy(update={"evidence_seq": seq, "evidence_head": head})
 
-    def edited(self, change: "ProposalChange", lines: list[QuoteLine] | None, at: datetime) -> "Proposal":
-        """The next version with the change, or ProposalLocked naming what may no longer change."""
+    def edited(self, change: "ProposalChange", lines: list[QuoteLine] | None, at: datetime,
+               co_holder: CoHolder | None = None) -> "Proposal":
+        """The next version with the change, or ProposalLocked naming what may no longer change.
+        `co_holder`: the contact `change.co_holder_contact_id` names, as the service read it."""
         given = change.model_fields_set
         if not given:
             raise InvalidInput("Rien à modifier.", {"body": "no field given"})
@@ -455,6 +532,8 @@ class Proposal(Entity):
             updates["expires_at"] = local_time.end_of_day(change.valid_until)
         if "notes" in given:
             updates["notes"] = change.notes
+        if "co_holder_contact_id" in given:
+            updates["co_holder"] = co_holder
         edited = self.model_copy(update=updates)
         if edited.model_dump(exclude=_NOT_CONTENT) == self.model_dump(exclude=_NOT_CONTENT):
             return self
@@ -473,7 +552,7 @@ def _with_vehicle(lines: list[QuoteLine], vehicle: VehicleDetails) -> list[Quote
 
 def new_proposal(
     proposal_id: str, reference: str, quote: Quote, dealer: Dealer, account: Account, contact: Contact,
-    seller: SellerProfile, by: str, at: datetime,
+    seller: SellerProfile, by: str, at: datetime, co_holder: CoHolder | None = None,
 ) -> Proposal:
     """The frozen snapshot of a quote: customer, seller block, dealer legal information, lines, terms."""
     return Proposal(
@@ -484,6 +563,7 @@ def new_proposal(
         withdrawal_days=dealer.settings.withdrawal_days, valid_until=quote.valid_until,
         expires_at=local_time.end_of_day(quote.valid_until), notes=quote.notes, created_at=at, created_by=by,
         e_signature_offered=dealer.settings.e_signature, e_signature_requested=dealer.settings.e_signature,
+        co_holder=co_holder,
     )
 
 
@@ -499,6 +579,24 @@ def check_dealer_can_propose(dealer: Dealer) -> None:
             "elles figurent sur la proposition et sur le formulaire de rétractation. "
             "Un administrateur les saisit dans Paramètres › Informations légales.",
             {f"dealer.legal.{name}": "required for remote selling" for name in missing})
+
+
+def co_holder_of(account: AccountView, holder_contact_id: str, contact_id: str | None) -> CoHolder | None:
+    """The second signer the seller named: another contact of the account, with an address for the code and
+    the signed copy (it may be the holder's own address, seed 001)."""
+    if contact_id is None:
+        return None
+    field = {"co_holder_contact_id": "not another contact of this account"}
+    if contact_id == holder_contact_id:
+        raise InvalidInput("Le cotitulaire doit être un autre contact que le titulaire.", field)
+    try:
+        contact = account.contact(contact_id)
+    except NotFound:
+        raise InvalidInput("Le cotitulaire doit être un contact du compte client.", field) from None
+    if not contact.email:
+        raise InvalidInput("Ce contact n'a pas d'adresse e-mail : ajoutez-la pour qu'il puisse signer.",
+                           {"co_holder_contact_id": "no email address"})
+    return CoHolder(contact_id=contact.id, name=contact.full_name, email=contact.email, mobile=contact.mobile)
 
 
 def proposal_contact(quote: Quote, account: AccountView) -> Contact:
@@ -534,7 +632,9 @@ class ProposalLink(Entity):
     dealer_id: str
     proposal_id: str
     proposal_version: int
-    purpose: str = Field(description="send, reminder or renewal")
+    purpose: str = Field(description="send, reminder, renewal, or in_person (a seller's signing session)")
+    host_id: str | None = Field(default=None, description="in_person: the seller whose session it is")
+    host_name: str | None = Field(default=None, description="in_person: the seller's name, as the evidence says it")
     recipient: str = Field(description="the email address the link was sent to")
     issued_at: datetime
     expires_at: datetime

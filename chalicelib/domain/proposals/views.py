@@ -79,6 +79,8 @@ class ProposalSummary(Entity):
     payment_anomalies: int = Field(default=0, description="payments that are not the acompte, not settled yet")
     signed_at: datetime | None = Field(default=None, description="when the customer accepted (signed)")
     email_bounce: EmailBounce | None = Field(default=None, description="the last email did not reach the customer")
+    partly_signed_at: datetime | None = Field(default=None, description="two signers: when the first signed this "
+                                                                        "version (« 1 signature sur 2 »)")
 
     @classmethod
     def of(cls, p: Proposal) -> "ProposalSummary":
@@ -91,7 +93,8 @@ class ProposalSummary(Entity):
                    deposit_status=p.deposit_status, deposit_paid_at=payment.paid_at if payment else None,
                    deposit_reference=payment.provider_reference if payment else None,
                    payment_anomalies=max(p.open_payment_anomalies, 0), signed_at=p.accepted_at,
-                   email_bounce=p.email_bounce)
+                   email_bounce=p.email_bounce,
+                   partly_signed_at=p.partly_signed.signed_at if p.partly_signed else None)
 
 
 class ProposalPage(Entity):

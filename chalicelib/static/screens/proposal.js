@@ -19,7 +19,7 @@ const EVENTS = {
   link_issued: "Nouveau lien d'accès", link_opened: "Lien ouvert", viewed: "Consultée par le client",
   downloaded: "PDF téléchargé par le client",
   question_asked: "Question du client", question_answered: "Réponse envoyée au client",
-  signature_started: "Signature commencée", code_sent: "Code de signature envoyé",
+  signature_started: "Signature commencée", partly_signed: "Signée par un signataire (1 signature sur 2)", code_sent: "Code de signature envoyé",
   code_verified: "Code de signature vérifié", code_refused: "Code de signature refusé", accepted: "Acceptée et signée",
   declined: "Refusée par le client", withdrawn: "Retirée", expired: "Expirée", payment_started: "Paiement de l'acompte commencé",
   payment_received: "Acompte reçu", payment_anomaly: "Paiement à régulariser",
@@ -60,11 +60,12 @@ export async function render({ main, params: [proposalId] }) {
   if (p.status === "draft") {
     add(toolbar, 
       h("button", { type: "button", class: "primary", onclick: () => sendDialog(p, contacts, dealer, false) }, "Envoyer au client"),
-      h("button", { type: "button", class: "secondary", onclick: () => editDialog(p) }, "Modifier"),
+      h("button", { type: "button", class: "secondary", onclick: () => editDialog(p, contacts) }, "Modifier"),
       h("button", { type: "button", class: "secondary", onclick: () => linesDialog(p) }, "Modifier les lignes"));
   } else if (OPEN.includes(p.status)) {
     add(toolbar, 
       h("button", { type: "button", class: "primary", onclick: () => remindDialog(p) }, "Relancer par e-mail"),
+      p.e_signature_requested ? h("a", { class: "button secondary", href: `#/proposals/${p.id}/signature` }, "Signer en présence du client") : null,
       h("button", { type: "button", class: "secondary", onclick: () => sendDialog(p, contacts, dealer, true) }, "Renvoyer"),
       h("button", { type: "button", class: "secondary", onclick: () => editDialog(p) }, "Modifier"));
   }
@@ -103,6 +104,7 @@ export async function render({ main, params: [proposalId] }) {
         ["Signature électronique", p.e_signature_requested ? "demandée" : "non demandée (signature papier)"],
       ], "facts facts-inline")),
     signerBanner(view),
+    partlySigned(p),
     anomalyNotice(view, me),
     bounceNotice(p),
     statusNotice(p),
@@ -124,6 +126,7 @@ export async function render({ main, params: [proposalId] }) {
             ["E-mail", p.customer.email || "—"],
             ["Mobile", p.customer.mobile || "—"],
             ["Adresse", p.customer.address ? addressText(p.customer.address) : "—"],
+            ["Cotitulaire", p.co_holder ? `${p.co_holder.name} <${p.co_holder.email}>` : null],
           ]))),
       history(view.history, users)));
 }
@@ -150,6 +153,17 @@ export function signerOf(p) {
   };
 }
 
+const ROLES = { holder: "titulaire", co_holder: "cotitulaire" };
+
+// Two signers: the first signature of this version, while the other is awaited.
+function partlySigned(p) {
+  const first = p.first_signature;
+  if (!first || first.proposal_version !== p.version || !OPEN.includes(p.status)) return null;
+  const other = first.role === "holder" ? "cotitulaire" : "titulaire";
+  return h("p", { class: "notice", role: "status" }, h("strong", {}, "1 signature sur 2"),
+    ` : ${first.signer_name} (${ROLES[first.role]}) a signé le ${when(first.signed_at)}. La signature du ${other} est attendue.`);
+}
+
 function signerBanner(view) {
   const p = view.proposal;
   if (p.status !== "accepted") return null;
@@ -165,7 +179,9 @@ function signerBanner(view) {
     h("p", {},
       signer.name ? ["Signée par ", h("strong", {}, signer.name)] : "Signée",
       signer.email ? ` (${signer.email})` : "",
-      signer.at ? [" le ", h("strong", {}, when(signer.at))] : ""),
+      signer.at ? [" le ", h("strong", {}, when(signer.at))] : "",
+      (p.signature?.co_signatures || []).map((o) => [" et par ", h("strong", {}, o.signer_name),
+        ` (${ROLES[o.role]}, ${o.signer_email}) le `, h("strong", {}, when(o.signed_at))])),
     signer.sha256 ? h("p", { class: "muted small hash" }, `Empreinte SHA-256 du PDF signé : ${signer.sha256}`) : null,
     depositLine(p),
     h("p", { class: "proofs" }, proofs.map(([path, filename, label]) => h("a", {
@@ -425,8 +441,9 @@ function withdrawDialog(p) {
 
 // After sending, only the customer's email and mobile and the seller block may change:
 // the dialog offers just those (the API refuses anything else with a message saying why).
-function editDialog(p) {
+function editDialog(p, contacts = []) {
   const draft = p.status === "draft";
+  const others = contacts.filter((o) => o.email && o.id !== p.customer.contact_id);
   const c = p.customer;
   dialog({
     title: "Modifier la proposition",
@@ -454,6 +471,9 @@ function editDialog(p) {
           field("Nom affiché", input("seller.display_name", p.seller.display_name, { maxlength: 120 })),
           field("Téléphone", input("seller.phone", p.seller.phone, { type: "tel" })),
           field("E-mail", input("seller.email", p.seller.email, { type: "email" })))),
+        draft && others.length ? field("Cotitulaire (second signataire)", select("co_holder_contact_id",
+          [["", "Aucun : un seul signataire"], ...others.map((o) => [o.id, `${o.first_name} ${o.last_name} <${o.email}>`])],
+          p.co_holder?.contact_id || ""), { hint: "Il signe avec son propre code, même s'il partage l'adresse e-mail du titulaire." }) : null,
         draft ? h("div", { class: "grid-2" },
           field("Valable jusqu'au", input("valid_until", p.valid_until, { type: "date" })),
           field("Notes", textarea("notes", p.notes, { maxlength: 4000, rows: 2 }))) : null);
@@ -483,6 +503,7 @@ function editDialog(p) {
         if (["line1", "line2", "postal_code", "city"].some((k) => (address[k] || null) !== (before[k] || null))) change.address = address;
         setIf("valid_until", valueOf(form, "valid_until"), p.valid_until);
         setIf("notes", empty(valueOf(form, "notes")), p.notes);
+        if (others.length) setIf("co_holder_contact_id", empty(valueOf(form, "co_holder_contact_id")), p.co_holder?.contact_id);
       }
       if (!Object.keys(change).length) {
         toast("Rien n'a changé.");

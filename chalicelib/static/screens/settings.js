@@ -55,7 +55,8 @@ async function dealerSection(content, { dealer, users }) {
     h("div", { class: "form-error-slot" }),
     h("fieldset", {}, h("legend", {}, "Vente à distance"),
       checkbox("remote_selling", "Vente à distance activée (propositions envoyées par e-mail et signées en ligne)", s.remote_selling, { disabled: readOnly }),
-      checkbox("e_signature", "Signature électronique proposée au client", s.e_signature, { disabled: readOnly })),
+      checkbox("e_signature", "Signature électronique proposée au client", s.e_signature, { disabled: readOnly }),
+      checkbox("signing_codes_by_sms", "Codes de signature envoyés par SMS au mobile du signataire (par e-mail s'il n'a pas de mobile)", s.signing_codes_by_sms, { disabled: readOnly })),
     h("fieldset", { "data-field": "deposit" }, h("legend", {}, "Acompte à la signature"),
       checkbox("deposit.enabled", "Demander un acompte par carte", s.deposit.enabled, { disabled: readOnly }),
       h("div", { class: "grid-3" },
@@ -113,6 +114,7 @@ async function dealerSection(content, { dealer, users }) {
     const updated = await patch("/dealer/settings", {
       remote_selling: checked(form, "remote_selling"),
       e_signature: checked(form, "e_signature"),
+      signing_codes_by_sms: checked(form, "signing_codes_by_sms"),
       deposit: enabled
         ? { enabled: true, ...(kind === "amount" ? { amount_cents: amount } : { percent: int("deposit.percent") }) }
         : { enabled: false },
