@@ -29,7 +29,8 @@ class Notice(Entity):
     id: str = Field(default_factory=new_id)
     dealer_id: str
     user_id: str = Field(description="who it is for")
-    kind: str = Field(description="what happened: viewed, downloaded, question, options, signed, paid, declined, "
+    kind: str = Field(description="what happened: viewed, downloaded, question, options, signed, "
+                                  "partly_signed (the first of two signers), paid, declined, "
                                   "balance_paid, expired, lead_deadline, payment_anomaly, or an order step's purpose")
     text: str = Field(max_length=TEXT_MAX, description="one French sentence, as the SMS says it")
     about: About

@@ -4,7 +4,8 @@
 `store.outbox.new(message)` in the transaction of the customer's action. When the table's
 stream delivers it, `expand` reads the seller's preferences as they stand then and turns it
 into the email and/or SMS the seller wants; a question, a signature or a refusal always
-reaches the seller by email, whatever the preferences, because each needs an answer or an action.
+reaches the seller by email, whatever the preferences, because each needs an answer or an action
+(the first of two signatures does not yet: it goes only as the seller chose).
 The notice also reaches the bell in the app (domain/notices.py), in the transaction that expands it:
 the seller's, whatever the preferences (the bell interrupts nobody), and that of each active manager
 or admin who chose to follow the team (`team_in_app`) and this kind of action.
@@ -18,7 +19,7 @@ from chalicelib.domain.errors import NotFound
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.notices import About
 from chalicelib.domain.outbox import Bell, Channel, OutboxMessage, SellerNotice, bell_message
-from chalicelib.domain.proposals.model import EventKind, Proposal
+from chalicelib.domain.proposals.model import SIGNER_LABELS, EventKind, Proposal
 from chalicelib.domain.proposals.views import email_variables
 from chalicelib.domain.templates import TemplateKind
 from chalicelib.settings import settings
@@ -30,6 +31,7 @@ PREFERENCE = {
     EventKind.DOWNLOADED: "on_download",
     EventKind.QUESTION_ASKED: "on_question",
     EventKind.ACCEPTED: "on_signature",
+    EventKind.PARTLY_SIGNED: "on_signature",
     EventKind.PAYMENT_RECEIVED: "on_payment",
     EventKind.OPTIONS_CHANGED: "on_signature",  # a step towards the signature: the signed offer changes
 }
@@ -38,6 +40,7 @@ LABEL = {
     EventKind.DOWNLOADED: "téléchargé",
     EventKind.QUESTION_ASKED: "posé une question sur",
     EventKind.ACCEPTED: "signé",
+    EventKind.PARTLY_SIGNED: "signé (1 signature sur 2)",
     EventKind.DECLINED: "refusé",
     EventKind.PAYMENT_RECEIVED: "réglé l'acompte de",
     EventKind.OPTIONS_CHANGED: "modifié les options de",
@@ -47,6 +50,7 @@ BELL_KIND = {
     EventKind.DOWNLOADED: "downloaded",
     EventKind.QUESTION_ASKED: "question",
     EventKind.ACCEPTED: "signed",
+    EventKind.PARTLY_SIGNED: "partly_signed",
     EventKind.DECLINED: "declined",
     EventKind.PAYMENT_RECEIVED: "paid",
     EventKind.OPTIONS_CHANGED: "options",
@@ -63,10 +67,18 @@ def seller_notice(proposal: Proposal, kind: EventKind, at: datetime, details: di
 
     `details` may carry {"question": "..."} for a question: it is shown to the seller only.
     `reply_to` is where the seller's answer to the email goes (the customer, for a question).
+    The first of two signatures (PARTLY_SIGNED, `proposal` holding it) names who signed rather than the customer.
     """
     return _notice(proposal, LABEL[kind], PREFERENCE.get(kind), at,
                    Bell(kind=BELL_KIND[kind], about=About.PROPOSAL, about_id=proposal.id),
-                   str((details or {}).get("question") or ""), reply_to, kind in SELLER_MUST_KNOW)
+                   str((details or {}).get("question") or ""), reply_to, kind in SELLER_MUST_KNOW,
+                   who=_first_signer(proposal) if kind == EventKind.PARTLY_SIGNED else None)
+
+
+def _first_signer(proposal: Proposal) -> str:
+    first = proposal.partly_signed
+    assert first is not None  # told with the proposal the first signature was just recorded on
+    return f"{first.signer_name} ({SIGNER_LABELS[first.role]})"
 
 
 def balance_notice(proposal: Proposal, order_id: str, at: datetime) -> OutboxMessage:
@@ -77,8 +89,8 @@ def balance_notice(proposal: Proposal, order_id: str, at: datetime) -> OutboxMes
 
 
 def _notice(proposal: Proposal, label: str, preference: str | None, at: datetime, bell: Bell, question: str = "",
-            reply_to: str | None = None, must_know: bool = False) -> OutboxMessage:
-    customer = proposal.customer.company_name or proposal.customer.full_name
+            reply_to: str | None = None, must_know: bool = False, who: str | None = None) -> OutboxMessage:
+    customer = who or proposal.customer.company_name or proposal.customer.full_name
     when = local_time.format_moment(at)
     variables = email_variables(proposal) | {
         "customer_name": customer, "event": label, "event_at": when,

@@ -224,8 +224,8 @@ def confirm_on(opener: Opener, typed: str, signer: str | None, visitor: Visitor,
 
 def _first_of_two(visit: Opened, read_as: SigningChallenge, used: SigningChallenge, pending: PendingSignature,
                   visitor: Visitor) -> None:
-    """The first signature of two: kept on the proposal (« 1 signature sur 2 »), with its own evidence; the
-    proposal is accepted only when the other signer signs (the acceptance's unit of work, then)."""
+    """The first signature of two: kept on the proposal (« 1 signature sur 2 »), with its own evidence and the
+    seller's notice; the proposal is accepted only when the other signer signs (the acceptance's unit of work)."""
     proposal, now = visit.proposal, visit.now
     record = Record(visit.aggregate, visitor, now)
     who = _signer_detail(proposal, pending.role)
@@ -241,8 +241,10 @@ def _first_of_two(visit: Opened, read_as: SigningChallenge, used: SigningChallen
         iban_masked=pending.iban_masked, shown_pdf=pending.shown_pdf, evidence_seq=record.chain.seq,
         evidence_head=record.chain.head_hash, code_sent_to=_code_sent_to(pending), host=pending.host,
     )
+    waiting = proposal.signed_by_one(first)
     commit([store.code(proposal, used, pending, read_as=read_as, role=pending.role),
-            *record.saved(proposal.signed_by_one(first), allowed=WITH_THE_CUSTOMER, version=True)], [])
+            *record.saved(waiting, allowed=WITH_THE_CUSTOMER, version=True)],
+           [notifications.seller_notice(waiting, EventKind.PARTLY_SIGNED, now)])
 
 
 def _accept(visit: Opened, read_as: SigningChallenge, used: SigningChallenge, pending: PendingSignature,

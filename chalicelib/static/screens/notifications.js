@@ -7,7 +7,8 @@ import { add, busy, emptyState, h, moreRows, toast, when } from "../ui.js";
 
 const PAGE = 25;
 const KINDS = {
-  viewed: "Consultation", downloaded: "Téléchargement", question: "Question", signed: "Signature", paid: "Acompte payé",
+  viewed: "Consultation", downloaded: "Téléchargement", question: "Question", signed: "Signature",
+  partly_signed: "Signature 1 sur 2", paid: "Acompte payé",
   balance_paid: "Solde payé",
   declined: "Refus", expired: "Expiration", lead_deadline: "Échéance de lead", payment_anomaly: "Paiement à régulariser",
   order_milestone: "Étape de commande", customer_withdrawal: "Rétractation", options: "Options modifiées",

@@ -9,17 +9,21 @@ import pytest
 from chalicelib.documents import storage
 from chalicelib.domain.codes import TooManyCodes
 from chalicelib.domain.errors import InvalidInput
+from chalicelib.domain.dealers import NotificationPreferences, Staff
 from chalicelib.domain.proposals.model import CoHolder, EventKind, ProposalStatus, SignerRole
 from chalicelib.domain.proposals.views import ProposalSummary
 from chalicelib.domain.outbox import OutboxMessage
 from chalicelib.domain.signing import AlreadySigned, code_mobile
-from chalicelib.services import outbox, signing, verification, visit
+from chalicelib.services import bell, outbox, signing, verification, visit
+from chalicelib.store import dealers as dealer_store
 from chalicelib.store import outbox as outbox_store
+from chalicelib.store.unit_of_work import commit
 from tests import customer_side as side
 from tests.customer_side import PHONE, SIGN_FORM
 from tests.offers import sms_messages
 from tests.pdf_text import last_page_text
 from tests.support import tenant
+from tests.unit.services.test_bell import delivered
 
 SHARED = CoHolder(contact_id="C2", name="Paul Durand", email="marie@example.com", mobile="+33698765432")
 OWN = SHARED.model_copy(update={"email": "paul@example.com"})
@@ -62,6 +66,44 @@ def test_each_signer_has_their_own_code_and_the_first_signature_waits_for_the_ot
     assert EventKind.PARTLY_SIGNED in side.history(the)
     assert side.evidence(the)[-2:] == ["code_verified", "signer_signed"]
     assert side.queued(memory, "signature_ack") == []
+
+
+def first_signature_told(memory) -> list[dict]:
+    """The seller's notices of a first signature, and once expanded the emails they became."""
+    return [n for n in side.queued(memory, "seller_notification")
+            if "1 signature sur 2" in n.get("variables", {}).get("event", "")]
+
+
+def test_the_seller_is_told_of_the_first_signature_by_email_and_in_the_bell(memory, garage):
+    the = side.sent(garage, co_holder=SHARED)
+    signs(memory, the, CO_FORM)
+    [notice] = first_signature_told(memory)  # queued by the first signature's own unit of work
+    assert (notice["channel"], notice["to"], notice["notice"]["preference"]) == (
+        "seller", garage.seller.id, "on_signature")
+    assert "email_anyway" not in notice["notice"]  # nothing to answer yet: the seller's preferences decide
+    sms = notice["notice"]["sms_text"]
+    assert "Paul Durand (cotitulaire) a signé (1 signature sur 2) la proposition" in sms
+    assert the.proposal.reference in sms
+    delivered(memory)
+    [email] = [n for n in first_signature_told(memory) if n["channel"] == "email"]
+    assert email["to"] == garage.seller.email
+    assert (email["variables"]["customer_name"], email["variables"]["event"]) == (
+        "Paul Durand (cotitulaire)", "signé (1 signature sur 2)")
+    [told] = bell.listed(Staff(dealer_id=garage.seller.dealer_id, user_id=garage.seller.id,
+                               role=garage.seller.role)).items
+    assert (told.kind, told.about_id, told.text) == ("partly_signed", the.proposal.id, sms.removeprefix("Offerline : "))
+
+
+def test_a_seller_who_does_not_follow_signatures_finds_the_first_one_in_the_bell_only(memory, garage):
+    seller = dealer_store.get_user(garage.seller.dealer_id, garage.seller.id)
+    commit(dealer_store.user_saved(seller.model_copy(update={
+        "notifications": NotificationPreferences(on_signature=False, sms=True), "version": seller.version + 1})))
+    the = side.sent(garage, co_holder=SHARED)
+    signs(memory, the, {**SIGN_FORM, "signer": "holder"})
+    delivered(memory)
+    assert [n for n in side.queued(memory, "seller_notification") if n["channel"] in ("email", "sms")] == []
+    [told] = bell.listed(Staff(dealer_id=seller.dealer_id, user_id=seller.id, role=seller.role)).items
+    assert told.kind == "partly_signed" and told.text.startswith("Marie Durand (titulaire) a signé")
 
 
 def test_one_signer_signing_twice_is_refused_and_changes_nothing(memory, garage):
