@@ -182,6 +182,9 @@ class _Writer(Writing):
         if customer.address:
             client += [(line, 9, False) for line in customer.address.lines()]
         client += [(text, 9, False) for text in (customer.email, format_phone(customer.mobile)) if text]
+        if doc.co_holder is not None:  # the second signer (seed 001); without one, the box is as it always was
+            client += [("", 4, False), ("Cotitulaire", 8, True), (doc.co_holder.name, 10, True),
+                       (doc.co_holder.email, 9, False)]
         top = self.pdf.get_y()
         end = max(self.column(18, top + 3, 78, seller), self.column(108, top + 3, 84, client)) + 3
         self.pdf.set_draw_color(200, 200, 200)

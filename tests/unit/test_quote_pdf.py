@@ -1,4 +1,5 @@
 """The quote / proposal PDF: French, complete, and the same bytes for the same version."""
+import hashlib
 import subprocess
 import sys
 from datetime import timedelta
@@ -10,6 +11,7 @@ from chalicelib.documents import storage
 from chalicelib.documents.pdf import render_quote
 from chalicelib.domain.dealers import Deposit
 from chalicelib.domain.proposals.commands import ProposalChange
+from chalicelib.domain.proposals.model import CoHolder
 from chalicelib.domain.proposals.views import document_of_proposal
 from chalicelib.domain.quotes import LineKind
 from tests import pdf_text, samples
@@ -38,6 +40,24 @@ def test_the_same_version_gives_the_same_bytes_in_another_process(document):
               "sys.stdout.buffer.write(render_quote(document_of_proposal(samples.proposal())))")
     other = subprocess.run([sys.executable, "-c", script], capture_output=True, check=True, cwd=ROOT).stdout
     assert other == render_quote(document)
+
+
+def test_a_document_without_a_co_holder_keeps_the_bytes_whose_hashes_are_recorded(document):
+    # The SHA-256 of documents already sent and signed are recorded (evidence, seals): a change of the
+    # renderer must leave them as they were. These are the sample's, as rendered before the co-holder.
+    assert hashlib.sha256(render_quote(document)).hexdigest() == (
+        "c2936e4c0e884a94a54e265843d6793226222f8ed7bbe5e1231ebf5a8a14e9ac")
+    without_deposit = document_of_proposal(samples.proposal(the_dealer=samples.dealer(deposit=Deposit(enabled=False))))
+    assert hashlib.sha256(render_quote(without_deposit)).hexdigest() == (
+        "f7ab99f393cd61bf7d233221dbf053b69b7960360a3370f59bb743fdc871bbd1")
+
+
+def test_a_co_holder_is_printed_beside_the_holder():
+    co_holder = CoHolder(contact_id="C2", name="Paul Durand", email="paul@example.com", mobile="+33698765432")
+    words = pdf_text.text(render_quote(document_of_proposal(
+        samples.proposal().model_copy(update={"co_holder": co_holder})), compress=False))
+    assert "Client Mme Marie Durand 3 place Bellecour 69002 Lyon marie@example.com +33 6 12 34 56 78 " \
+           "Cotitulaire Paul Durand paul@example.com Véhicule" in words
 
 
 def test_a_new_version_gives_a_new_document(document):

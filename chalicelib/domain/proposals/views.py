@@ -12,7 +12,9 @@ from chalicelib.domain.deposits import RecordedAnomaly
 from chalicelib.domain.email_events import EmailBounce
 from chalicelib.domain.model import Entity
 from chalicelib.domain.money import format_euros
-from chalicelib.domain.proposals.model import CustomerSnapshot, DealerSnapshot, EventKind, Proposal, ProposalEvent
+from chalicelib.domain.proposals.model import (
+    CoHolder, CustomerSnapshot, DealerSnapshot, EventKind, Proposal, ProposalEvent,
+)
 from chalicelib.domain.proposals.status import ProposalStatus
 from chalicelib.domain.questions import Question, thread_of
 from chalicelib.domain.quotes import Quote, QuoteLine, Totals, WithdrawalTerm, totals_of, withdrawal_terms
@@ -122,6 +124,7 @@ class QuoteDocument(Entity):
     dealer: DealerSnapshot
     seller: SellerProfile | None = None
     customer: CustomerSnapshot
+    co_holder: CoHolder | None = Field(default=None, description="the second signer, printed beside the holder")
     lines: list[QuoteLine]
     deposit_cents: int = 0
     withdrawal: list[WithdrawalTerm]
@@ -140,7 +143,7 @@ def document_of_proposal(proposal: Proposal) -> QuoteDocument:
     return QuoteDocument(
         title="Proposition commerciale", reference=proposal.reference, quote_number=proposal.quote_number,
         version=proposal.version, issued_at=proposal.version_created_at, dealer=proposal.dealer,
-        seller=proposal.seller, customer=proposal.customer, lines=proposal.lines,
+        seller=proposal.seller, customer=proposal.customer, co_holder=proposal.co_holder, lines=proposal.lines,
         deposit_cents=proposal.deposit_cents, withdrawal=proposal.withdrawal, valid_until=proposal.valid_until,
         notes=proposal.notes, e_signature=proposal.e_signature_offered, terms=proposal.document_terms,
     )
