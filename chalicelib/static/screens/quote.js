@@ -118,7 +118,11 @@ export async function render({ main, params: [quoteId] }) {
   });
   guarded(proposeButton, "Création de la proposition…", async () => {
     await saveIfNeeded();
-    await createProposal(state.quote, me, form);
+    const holder = state.quote.contact_id || (account.contacts.length === 1 ? account.contacts[0].id : null);
+    // Another contact of the account with an address may sign too (cotitulaire): asked now, changeable on the draft.
+    const others = holder ? account.contacts.filter((c) => c.email && c.id !== holder) : [];
+    if (others.length) newProposalDialog(state.quote, me, others);
+    else await createProposal(state.quote, me, form);
   });
 
   guarded(orderButton, "Enregistrement…", async () => {
@@ -147,23 +151,39 @@ export async function render({ main, params: [quoteId] }) {
   showTotals();
 }
 
-// POST /proposals; asks for the seller block the first time (it becomes the seller's profile).
-async function createProposal(quote, me, form) {
+// POST /proposals (with the co-holder chosen, if any); asks for the seller block the first time (it becomes the
+// seller's profile). False when the problem is shown in `form` (a dialog then stays open).
+async function createProposal(quote, me, form, coHolderId = null) {
+  const asked = { quote_id: quote.id, ...(coHolderId ? { co_holder_contact_id: coHolderId } : {}) };
   try {
-    proposalCreated(await post("/proposals", { quote_id: quote.id }));
+    proposalCreated(await post("/proposals", asked));
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
     if (error.fields?.seller) {
-      sellerBlockDialog(quote, me);
-      return;
+      sellerBlockDialog(asked, me);
+      return true;
     }
     if (Object.keys(error.fields || {}).some((name) => name.startsWith("dealer.legal"))) {
       showErrors(form, error);
       form.querySelector(".form-error").append(h("p", {}, h("a", { href: "#/settings/legal" }, "Ouvrir Paramètres › Informations légales")));
-      return;
+      return false;
     }
     throw error;
   }
+  return true;
+}
+
+function newProposalDialog(quote, me, others) {
+  dialog({
+    title: "Nouvelle proposition",
+    submitLabel: "Créer la proposition",
+    busyLabel: "Création de la proposition…",
+    build: (form) => add(form,
+      field("Cotitulaire (second signataire)", select("co_holder_contact_id",
+        [["", "Aucun : un seul signataire"], ...others.map((o) => [o.id, `${o.first_name} ${o.last_name} <${o.email}>`])], ""),
+        { hint: "Il signe avec son propre code, même s'il partage l'adresse e-mail du titulaire. Modifiable sur le brouillon." })),
+    submit: (form) => createProposal(quote, me, form, valueOf(form, "co_holder_contact_id") || null),
+  });
 }
 
 function proposalCreated(view) {
@@ -171,7 +191,7 @@ function proposalCreated(view) {
   go(`#/proposals/${view.proposal.id}`);
 }
 
-function sellerBlockDialog(quote, me) {
+function sellerBlockDialog(asked, me) {
   dialog({
     title: "Vos coordonnées pour le client",
     submitLabel: "Créer la proposition",
@@ -188,7 +208,7 @@ function sellerBlockDialog(quote, me) {
         phone: phoneE164(valueOf(form, "seller.phone")) || "",
         email: valueOf(form, "seller.email").trim(),
       };
-      proposalCreated(await post("/proposals", { quote_id: quote.id, seller }));
+      proposalCreated(await post("/proposals", { ...asked, seller }));
     },
   });
 }
