@@ -1,6 +1,7 @@
-"""A customer on a phone, JavaScript off, reads the dealer's terms from the proposal page (issue 16 item 1): the
-page lists the terms the proposal includes (kind, title, version), and each link downloads the version the
-proposal took. The page is photographed and checked with axe-core (in a context with script, which axe needs)."""
+"""The dealer's terms a proposal took (issue 16 item 1). A customer on a phone, JavaScript off, reads them from the
+proposal page: it lists the terms the proposal includes (kind, title, version), and each link downloads the version
+the proposal took. The seller's proposal screen lists them too. Each page is photographed and checked with axe-core
+(the portal in a context with script, which axe needs)."""
 from pathlib import Path
 
 import pytest
@@ -53,4 +54,26 @@ def test_a_customer_reads_the_dealer_s_terms_on_a_phone_without_javascript(live_
     assert Path(download.path()).read_bytes() == VEHICLE_TERMS
 
     page.goto(url)
+    assert serious_accessibility_problems(page) == []
+
+
+def test_the_seller_s_proposal_screen_lists_the_terms_it_took(live_server, page, apis):
+    admin, seller, garage = apis
+    assert upload(admin, VEHICLE_TERMS, kind="vehicle", title="CGV véhicules d'occasion").status_code == 201
+    assert upload(admin, terms_pdf("CG ASSURANCE"), kind="insurance", title="CG garantie").status_code == 201
+    sent = portal.send(seller, offers.offer(seller, f"{garage.dealer.id.lower()}-seller-terms"))
+    page.goto(f"{live_server}/app")
+    page.get_by_label("Adresse e-mail").fill(garage.seller.email)
+    page.get_by_role("button", name="Se connecter").click()
+    expect(page.get_by_role("heading", level=1, name="Leads")).to_be_visible()
+    page.goto(f"{live_server}/app#/proposals/{sent.proposal_id}")
+    card = page.get_by_role("region", name="Conditions générales")
+    expect(card.locator("li", has_text="Véhicule")).to_contain_text(
+        "Véhicule : CGV véhicules d'occasion, version 1 — annexées au PDF")
+    expect(card.locator("li", has_text="Assurance")).to_contain_text(
+        "Assurance : CG garantie, version 1 — seulement si le client choisit l'option")
+    expect(card.get_by_role("button", name="Télécharger Véhicule, version 1")).to_be_visible()
+    page.wait_for_selector("main:not([aria-busy])")
+    card.scroll_into_view_if_needed()
+    screenshot(page, "front-proposal-terms")
     assert serious_accessibility_problems(page) == []
