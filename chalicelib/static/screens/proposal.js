@@ -338,12 +338,14 @@ function optionsLock(p) {
 function termsCard(p) {
   const terms = p.terms || [];
   const rendered = p.pdf && p.pdf.version === p.version;
+  const changeable = p.status === "draft" || OPEN.includes(p.status);
   const inDocument = (t) => (rendered
     ? (p.pdf.terms || []).some((d) => d.kind === t.kind && d.version === t.version)
     : p.lines.some((line) => line.kind === t.kind && (!line.optional || line.chosen)));
   const item = (t) => {
     const entry = h("li", {}, h("strong", {}, KIND_LABEL[t.kind] || t.kind), ` : ${t.title}, version ${t.version}`,
-      h("span", { class: "muted small" }, inDocument(t) ? " — annexées au PDF" : " — seulement si le client choisit l'option"),
+      h("span", { class: "muted small" }, inDocument(t) ? " — annexées au PDF"
+        : changeable ? " — seulement si le client choisit l'option" : " — non annexées (option non choisie)"),
       " ");
     const button = h("button", { type: "button", class: "secondary small", "aria-label": `Télécharger ${KIND_LABEL[t.kind] || t.kind}, version ${t.version}` }, "Télécharger");
     button.addEventListener("click", () => busy(button, "…", async () => {
