@@ -56,6 +56,13 @@ def test_a_customer_reads_the_dealer_s_terms_on_a_phone_without_javascript(live_
     page.goto(url)
     assert serious_accessibility_problems(page) == []
 
+    # The sign form, whose consent names them, links to them as well.
+    no_script.goto(f"{url}/sign")
+    expect(no_script.get_by_role("link", name="Véhicule, version 1 (PDF)")).to_be_visible()
+    screenshot(no_script, "portal-terms-sign-no-script")
+    page.goto(f"{url}/sign")
+    assert serious_accessibility_problems(page) == []
+
 
 def test_the_seller_s_proposal_screen_lists_the_terms_it_took(live_server, page, apis):
     admin, seller, garage = apis

@@ -68,6 +68,11 @@ def test_the_page_lists_the_terms_and_each_reads_the_version_the_proposal_took(c
     assert f'href="{sent.token}/conditions/vehicle"' in html(page)
     assert f'href="{sent.token}/conditions/insurance"' in html(page)
 
+    # The sign form, whose consent names them, links to them too.
+    sign_page = customer.get("/sign")
+    assert "Lire les conditions générales annexées : Véhicule, version 1 (PDF)" in text(sign_page)
+    assert f'href="../{sent.token}/conditions/vehicle"' in html(sign_page)
+
     before = stored_state(garage.dealer.id, sent.token)
     assert read(customer, "vehicle") == VEHICLE_TERMS
     assert read(customer, "insurance") == INSURANCE_TERMS
