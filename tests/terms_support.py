@@ -1,6 +1,9 @@
-"""The dealer's terms in tests: a small PDF to upload, and the text of each page of a PDF read back."""
+"""The dealer's terms in tests: a small PDF to upload, its upload through HTTP, and the text of each page of a
+PDF read back."""
 from datetime import datetime, timezone
 from io import BytesIO
+
+from tests.support import Api, body
 
 
 def terms_pdf(title: str = "CGV VEHICULES", pages: int = 2) -> bytes:
@@ -30,3 +33,19 @@ def pages_text(pdf: bytes) -> list[str]:
     from pypdf import PdfReader
 
     return [page.extract_text() for page in PdfReader(BytesIO(pdf)).pages]
+
+
+def upload(api: Api, data: bytes, kind: str = "vehicle", content_type: str = "application/pdf",
+           title: str = "CGV véhicules d'occasion"):
+    """As the settings screen does: the presigned POST straight to S3, then the confirmation."""
+    import requests
+
+    answer = api.post("/dealer/terms/uploads", {"kind": kind, "title": title,
+                                               "filename": "cgv-vo.pdf", "content_type": content_type})
+    if answer.status_code != 201:
+        return answer
+    form = body(answer)
+    stored = requests.post(form["url"], data=form["fields"], files={"file": ("cgv-vo.pdf", data, content_type)},
+                           timeout=10)
+    assert stored.status_code in (200, 201, 204), stored.text
+    return api.post(f"/dealer/terms/uploads/{form['document']['id']}/confirm")

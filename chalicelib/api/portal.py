@@ -455,6 +455,18 @@ def invoice_document(token: str, number: str):
         return _not_found()
 
 
+@page_route("/p/{token}/conditions/{kind}")
+def terms_document(token: str, kind: str):
+    """The dealer's terms of one product kind, in the version the proposal took: a redirect to its short-lived
+    PDF URL (a kind the proposal has none of: not found)."""
+    try:
+        return Redirect(portal.terms(token, kind))
+    except Closed:
+        return Redirect(_root(token, 2))
+    except errors.NotFound:
+        return _not_found()
+
+
 @page_route("/p/{token}/retractation")
 def withdrawal_form(token: str):
     """The model withdrawal form, per product, once signed (docs/withdrawal.md)."""

@@ -122,6 +122,7 @@ ROUTES = (
     Route('/p/retour/{reference}/paid', 'GET', 'deposit_paid', 'chalicelib.api.portal', content_types=CONTENT_TYPES_2, doc='The confirmation if the webhook has recorded it, else "en cours" (refresh).'),
     Route('/p/retour/{reference}/cancelled', 'GET', 'deposit_cancelled', 'chalicelib.api.portal', content_types=CONTENT_TYPES_2),
     Route('/p/{token}/invoices/{number}', 'GET', 'invoice_document', 'chalicelib.api.portal', content_types=CONTENT_TYPES_2, doc="One of the signed proposal's invoices: a redirect to its short-lived PDF URL (another's: not found)."),
+    Route('/p/{token}/conditions/{kind}', 'GET', 'terms_document', 'chalicelib.api.portal', content_types=CONTENT_TYPES_2, doc="The dealer's terms of one product kind, in the version the proposal took: a redirect to its short-lived\nPDF URL (a kind the proposal has none of: not found)."),
     Route('/p/{token}/retractation', 'GET', 'withdrawal_form', 'chalicelib.api.portal', content_types=CONTENT_TYPES_2, doc='The model withdrawal form, per product, once signed (docs/withdrawal.md).'),
     Route('/p/{token}/retractation', 'POST', 'withdraw', 'chalicelib.api.portal', content_types=CONTENT_TYPES_2),
     Route('/p/{token}/{page}', 'GET', 'unknown_page', 'chalicelib.api.portal', content_types=CONTENT_TYPES_2),

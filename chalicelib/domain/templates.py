@@ -70,6 +70,7 @@ SAMPLES: dict[TemplateKind, dict[str, Any]] = {
         "event": "consulté", "event_at": "24/11/2026 à 10:05",
         "proposal_url": "https://app.offerline.fr/app/#/proposals/EXEMPLE",
         "question": "",
+        "options": "",
     },
 }
 VARIABLES: dict[TemplateKind, frozenset[str]] = {kind: frozenset(sample) for kind, sample in SAMPLES.items()}

@@ -19,7 +19,9 @@ from chalicelib.domain.errors import NotFound
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.notices import About
 from chalicelib.domain.outbox import Bell, Channel, OutboxMessage, SellerNotice, bell_message
+from chalicelib.domain.money import format_euros
 from chalicelib.domain.proposals.model import SIGNER_LABELS, EventKind, Proposal
+from chalicelib.domain.proposals.options import OptionsChanges
 from chalicelib.domain.proposals.views import email_variables
 from chalicelib.domain.templates import TemplateKind
 from chalicelib.settings import settings
@@ -62,17 +64,18 @@ SMS_LIMIT = 300
 
 
 def seller_notice(proposal: Proposal, kind: EventKind, at: datetime, details: dict[str, Any] | None = None,
-                  reply_to: str | None = None) -> OutboxMessage:
+                  reply_to: str | None = None, options: OptionsChanges | None = None) -> OutboxMessage:
     """The notice of what the customer did, for the proposal's seller.
 
     `details` may carry {"question": "..."} for a question: it is shown to the seller only.
     `reply_to` is where the seller's answer to the email goes (the customer, for a question).
     The first of two signatures (PARTLY_SIGNED, `proposal` holding it) names who signed rather than the customer.
+    `options`: the options the customer took or left (`proposal` is the new version), named in the notice.
     """
     return _notice(proposal, LABEL[kind], PREFERENCE.get(kind), at,
                    Bell(kind=BELL_KIND[kind], about=About.PROPOSAL, about_id=proposal.id),
                    str((details or {}).get("question") or ""), reply_to, kind in SELLER_MUST_KNOW,
-                   who=_first_signer(proposal) if kind == EventKind.PARTLY_SIGNED else None)
+                   who=_first_signer(proposal) if kind == EventKind.PARTLY_SIGNED else None, options=options)
 
 
 def _first_signer(proposal: Proposal) -> str:
@@ -89,14 +92,20 @@ def balance_notice(proposal: Proposal, order_id: str, at: datetime) -> OutboxMes
 
 
 def _notice(proposal: Proposal, label: str, preference: str | None, at: datetime, bell: Bell, question: str = "",
-            reply_to: str | None = None, must_know: bool = False, who: str | None = None) -> OutboxMessage:
+            reply_to: str | None = None, must_know: bool = False, who: str | None = None,
+            options: OptionsChanges | None = None) -> OutboxMessage:
     customer = who or proposal.customer.company_name or proposal.customer.full_name
     when = local_time.format_moment(at)
     variables = email_variables(proposal) | {
         "customer_name": customer, "event": label, "event_at": when,
         "proposal_url": f"{settings().public_base_url}/app/#/proposals/{proposal.id}", "question": question,
+        "options": options.lines_text() if options is not None else "",
     }
-    sms = f"Offerline : {customer} a {label} la proposition {proposal.reference} ({when})."
+    sms = f"Offerline : {customer} a {label} la proposition {proposal.reference} ({when})"
+    if options is None:
+        sms += "."
+    else:
+        sms = _fitted(sms, options.named(), f" ; nouveau total TTC {format_euros(options.new_ttc_cents)}.")
     return OutboxMessage(
         dealer_id=proposal.dealer_id, channel=Channel.SELLER, to=proposal.seller_id,
         template=TemplateKind.SELLER_NOTIFICATION, variables=variables, reply_to=reply_to,
@@ -104,6 +113,16 @@ def _notice(proposal: Proposal, label: str, preference: str | None, at: datetime
         notice=SellerNotice(preference=preference, sms_text=sms[:SMS_LIMIT],
                             email_anyway=str(proposal.seller.email) if must_know else None),
     )
+
+
+def _fitted(head: str, named: list[str], tail: str) -> str:
+    """« head : named ; tail » within the SMS and the bell's limit: the list of options is cut (…) rather than
+    the new total, which the seller needs whatever the options' labels."""
+    listed = " ; ".join(named)
+    room = SMS_LIMIT - len(head) - len(" : ") - len(tail)
+    if len(listed) > room:
+        listed = listed[:max(room - 1, 0)].rstrip() + "…"
+    return f"{head} : {listed}{tail}"[:SMS_LIMIT]
 
 
 def expand(notice: OutboxMessage, at: datetime) -> list[OutboxMessage]:

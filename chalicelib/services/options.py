@@ -60,7 +60,7 @@ def _choose(token: str, choice: options.OptionChoice, visitor: Visitor) -> None:
         "old_deposit_cents": change.old_deposit_cents, "new_deposit_cents": change.new_deposit_cents,
     })
     commit([store.chosen(proposal, record.chained(after)), *record.writes],
-           [notifications.seller_notice(after, EventKind.OPTIONS_CHANGED, now)])
+           [notifications.seller_notice(after, EventKind.OPTIONS_CHANGED, now, options=change)])
 
 
 # --- the seller ------------------------------------------------------------------------------

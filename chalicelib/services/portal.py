@@ -10,7 +10,7 @@ Signing (form, code, acceptance) is in services/signing.py, the acompte in servi
 from chalicelib.documents import storage
 from chalicelib.domain import evidence, letters, local_time
 from chalicelib.domain.dealers import Dealer
-from chalicelib.domain.errors import InvalidInput
+from chalicelib.domain.errors import InvalidInput, NotFound
 from chalicelib.domain.links import PortalState, admit_link_request
 from chalicelib.domain.outbox import Channel, OutboxMessage
 from chalicelib.domain.proposals.model import EventKind, Proposal
@@ -111,6 +111,20 @@ def _download(token: str, visitor: Visitor) -> str:
     commit(record.saved(after.downloaded(now), allowed=(proposal.status,), version=signature is None),
            [notifications.seller_notice(proposal, EventKind.DOWNLOADED, now)])
     return storage.download_url(document.s3_key, filename, DOWNLOAD_URL_SECONDS)
+
+
+# --- the dealer's terms -------------------------------------------------------------------------
+
+def terms(token: str, kind: str) -> str:
+    """A short-lived URL of one of the dealer's terms the proposal took (`Proposal.terms`: those its document
+    includes, and those an option not chosen would bring), in the version the proposal took; any other kind
+    is not found. Writes nothing: the terms are read in the PDF too, whose download is recorded, and the
+    consent names them."""
+    proposal = look(token).require(*READABLE).proposal
+    found = next((t for t in proposal.terms if t.kind.value == kind), None)
+    if found is None:
+        raise NotFound("Conditions générales introuvables.")
+    return storage.download_url(found.s3_key, found.filename, DOWNLOAD_URL_SECONDS)
 
 
 # --- question ---------------------------------------------------------------------------------

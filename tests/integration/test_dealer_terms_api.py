@@ -6,7 +6,6 @@ import hashlib
 import urllib.request
 
 import pytest
-import requests
 
 from chalicelib.clients import client as aws
 from chalicelib.settings import settings
@@ -16,7 +15,7 @@ from tests import offers, portal
 from tests.offers import emails_to, read
 from tests.portal import Customer, html
 from tests.support import Api, body, tenant
-from tests.terms_support import pages_text, terms_pdf
+from tests.terms_support import pages_text, terms_pdf, upload
 
 
 @pytest.fixture
@@ -27,19 +26,6 @@ def admin(client, garage) -> Api:
 def ok(response, status: int = 200) -> dict:
     assert response.status_code == status, response.body
     return body(response)
-
-
-def upload(api: Api, data: bytes, kind: str = "vehicle", content_type: str = "application/pdf"):
-    """As the settings screen does: the presigned POST straight to S3, then the confirmation."""
-    answer = api.post("/dealer/terms/uploads", {"kind": kind, "title": "CGV véhicules d'occasion",
-                                               "filename": "cgv-vo.pdf", "content_type": content_type})
-    if answer.status_code != 201:
-        return answer
-    form = body(answer)
-    stored = requests.post(form["url"], data=form["fields"], files={"file": ("cgv-vo.pdf", data, content_type)},
-                           timeout=10)
-    assert stored.status_code in (200, 201, 204), stored.text
-    return api.post(f"/dealer/terms/uploads/{form['document']['id']}/confirm")
 
 
 def terms_items(dealer_id: str) -> list[dict]:

@@ -13,6 +13,7 @@ from pydantic import Field
 
 from chalicelib.domain.errors import Conflict, InvalidInput
 from chalicelib.domain.model import Command, Entity
+from chalicelib.domain.money import format_euros
 from chalicelib.domain.proposals.model import Proposal
 from chalicelib.domain.proposals.status import STATUS_LABELS, WITH_THE_CUSTOMER, ProposalStatus
 from chalicelib.domain.quotes import QuoteLine, deposit_cents, totals_of
@@ -129,6 +130,19 @@ class OptionsChanges(Entity):
     @property
     def any(self) -> bool:
         return bool(self.added or self.removed)
+
+    def named(self) -> list[str]:
+        """Each option taken or left, as the seller's notice says it: « ajoutée : Extension de garantie »."""
+        return [f"ajoutée : {line.label}" for line in self.added] + [f"retirée : {line.label}" for line in self.removed]
+
+    def lines_text(self) -> str:
+        """The change in full, one line each, for the seller's email."""
+        told = [f"Ajoutée : {line.label} (+ {format_euros(line.ttc_cents)})" for line in self.added]
+        told += [f"Retirée : {line.label} (− {format_euros(line.ttc_cents)})" for line in self.removed]
+        told.append(f"Total TTC : {format_euros(self.old_ttc_cents)} → {format_euros(self.new_ttc_cents)}")
+        if self.old_deposit_cents or self.new_deposit_cents:
+            told.append(f"Acompte : {format_euros(self.old_deposit_cents)} → {format_euros(self.new_deposit_cents)}")
+        return "\n".join(told)
 
 
 def changes(before: list[QuoteLine], after: list[QuoteLine], proposal: Proposal,

@@ -119,6 +119,7 @@ export async function render({ main, params: [proposalId] }) {
           optionsLock(p),
           totalsTable(p.totals, "Totaux"),
           p.notes ? h("p", { class: "pre muted" }, p.notes) : null),
+        termsCard(p),
         h("section", { class: "card", "aria-labelledby": "customer-title" },
           h("h2", { id: "customer-title" }, "Client"),
           facts([
@@ -330,6 +331,39 @@ function optionsLock(p) {
   });
   return h("div", { class: "check options-lock", "data-field": "options_locked" }, box,
     h("label", { for: "options-lock" }, "Figer les options : le client ne peut plus en ajouter ni en retirer depuis son lien"));
+}
+
+// The dealer's terms the proposal took (`terms`, kept whatever the dealer uploads later): those its current
+// document appends (`pdf.terms` once rendered), and those an option not chosen would bring.
+function termsCard(p) {
+  const terms = p.terms || [];
+  const rendered = p.pdf && p.pdf.version === p.version;
+  const changeable = p.status === "draft" || OPEN.includes(p.status);
+  const inDocument = (t) => (rendered
+    ? (p.pdf.terms || []).some((d) => d.kind === t.kind && d.version === t.version)
+    : p.lines.some((line) => line.kind === t.kind && (!line.optional || line.chosen)));
+  const item = (t) => {
+    const entry = h("li", {}, h("strong", {}, KIND_LABEL[t.kind] || t.kind), ` : ${t.title}, version ${t.version}`,
+      h("span", { class: "muted small" }, inDocument(t) ? " — annexées au PDF"
+        : changeable ? " — seulement si le client choisit l'option" : " — non annexées (option non choisie)"),
+      " ");
+    const button = h("button", { type: "button", class: "secondary small", "aria-label": `Télécharger ${KIND_LABEL[t.kind] || t.kind}, version ${t.version}` }, "Télécharger");
+    button.addEventListener("click", () => busy(button, "…", async () => {
+      try {
+        const link = await get(`/dealer/terms/${t.kind}/versions/${t.version}/download`);
+        openUrlOrLink(entry, link.url, t.title);
+      } catch (error) {
+        toast(error.message, "error");
+      }
+    }));
+    entry.append(button);
+    return entry;
+  };
+  return h("section", { class: "card", "aria-labelledby": "proposal-terms-title" },
+    h("h2", { id: "proposal-terms-title" }, "Conditions générales"),
+    terms.length
+      ? h("ul", { class: "plain-list" }, terms.map(item))
+      : h("p", { class: "muted" }, "Aucune : la concession n'avait pas de conditions générales pour ces produits quand la proposition a été établie."));
 }
 
 function history(events, users) {

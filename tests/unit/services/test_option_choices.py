@@ -10,15 +10,20 @@ from chalicelib.domain.codes import CodeForAnotherVersion
 from chalicelib.domain.dealers import Staff
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.proposals.model import EventKind, ProposalStatus
+from chalicelib.domain import local_time
+from chalicelib.domain.money import format_euros
+from chalicelib.domain.notices import TEXT_MAX
 from chalicelib.domain.proposals.options import (
-    OptionsClosed, OptionsLock, OptionsLocked, OptionsOutdated, since_sent,
+    OptionLine, OptionsChanges, OptionsClosed, OptionsLock, OptionsLocked, OptionsOutdated, since_sent,
 )
+from chalicelib.domain.templates import TemplateKind, default, render
 from chalicelib.domain.signing import ConcurrentChange
-from chalicelib.services import options, signing, visit
+from chalicelib.services import notifications, options, signing, visit
 from chalicelib.store import options as option_store
 from chalicelib.store import proposals as store
 from chalicelib.store.unit_of_work import commit
 from tests import customer_side as side
+from tests import samples
 from tests.customer_side import PHONE, SIGN_FORM
 from tests.support import tenant
 
@@ -77,6 +82,41 @@ def test_an_option_change_is_in_the_evidence_the_history_and_the_sellers_notice(
     assert details["new_ttc_cents"] - details["old_ttc_cents"] == 59_000
     assert details["ip"] == PHONE.ip
     assert side.seller_notices(memory) == ["modifié les options de"]
+
+
+def test_the_seller_s_notice_names_the_options_taken_or_left_and_the_new_total(memory, sent):
+    take(sent)
+    taken = side.stored(sent)
+    [notice] = side.queued(memory, "seller_notification")
+    total = format_euros(taken.totals.ttc_cents)
+    assert notice["notice"]["sms_text"] == (
+        f"Offerline : {taken.customer.company_name or taken.customer.full_name} a modifié les options de la "
+        f"proposition {taken.reference} ({local_time.format_moment(side.NOW)}) : ajoutée : Extension de garantie "
+        f"panne mécanique ; nouveau total TTC {total}.")
+    assert notice["variables"]["options"].splitlines() == [
+        f"Ajoutée : Extension de garantie panne mécanique (+ {format_euros(59_000)})",
+        f"Total TTC : {format_euros(sent.proposal.totals.ttc_cents)} → {total}",
+        f"Acompte : {format_euros(sent.proposal.deposit_cents)} → {format_euros(taken.deposit_cents)}",
+    ]
+    email = render(default(TemplateKind.SELLER_NOTIFICATION), notice["variables"])
+    assert "Ses choix :\nAjoutée : Extension de garantie panne mécanique" in email.text
+    assert "Ses choix :<br>\nAjoutée : Extension de garantie panne mécanique" in email.html
+    side.later(1)
+    take(sent, chosen=False)
+    [left] = [n for n in side.queued(memory, "seller_notification") if n["id"] != notice["id"]]
+    assert "retirée : Extension de garantie panne mécanique ; nouveau total TTC " \
+        f"{format_euros(sent.proposal.totals.ttc_cents)}." in left["notice"]["sms_text"]
+
+
+def test_a_notice_of_many_long_options_keeps_the_new_total_within_the_sms_and_bell_limit():
+    proposal = samples.proposal()
+    many = [OptionLine(id=f"L{n}", label=f"Option {n} " + "très longue " * 12, ttc_cents=10_000) for n in range(6)]
+    change = OptionsChanges(added=many[:4], removed=many[4:], old_ttc_cents=1_000_000, new_ttc_cents=1_020_000,
+                            old_deposit_cents=0, new_deposit_cents=0)
+    text = notifications.seller_notice(proposal, EventKind.OPTIONS_CHANGED, samples.AT, options=change).notice.sms_text
+    assert len(text) <= notifications.SMS_LIMIT and len(text) <= TEXT_MAX
+    assert "ajoutée : Option 0 très longue" in text and "…" in text
+    assert text.endswith(f" ; nouveau total TTC {format_euros(1_020_000)}.")
 
 
 def test_leaving_the_option_again_is_one_more_version_and_nothing_changed_since_sent(memory, sent):
