@@ -5,7 +5,7 @@ from chalice import Blueprint
 from chalicelib.api.auth import seller_auth
 from chalicelib.api.http import current_staff, endpoint, parse
 from chalicelib.services import in_person
-from chalicelib.services.in_person import (
+from chalicelib.domain.in_person import (
     InPersonCode, InPersonResend, InPersonSession, InPersonSign, InPersonSigner, InPersonState,
 )
 from chalicelib.services.visit import Visitor

@@ -8,16 +8,17 @@ customer types it on the tablet. The code rules, the evidence chain, the first-o
 the acceptance are the portal's (services/signing.start_on, confirm_on): the evidence adds the mode
 (in_person) and the host (the seller), the certificate says "en présence du vendeur".
 """
-from datetime import datetime, timedelta
 from typing import Callable, TypeVar
 
-from pydantic import Field
 
 from chalicelib.domain import clock
-from chalicelib.domain.errors import Gone, NotFound
+from chalicelib.domain.errors import NotFound
+from chalicelib.domain.in_person import (
+    KEPT_AFTER_END, SESSION_VALIDITY, InPersonCode, InPersonResend, InPersonSession, InPersonSign, InPersonSigner,
+    InPersonState, SessionExpired,
+)
 from chalicelib.domain.links import AccessLink, PortalState
 from chalicelib.domain.dealers import Staff
-from chalicelib.domain.model import Command, Entity
 from chalicelib.domain.proposals.model import SIGNER_LABELS, Proposal, ProposalLink, SignerRole
 from chalicelib.domain.proposals.status import WITH_THE_CUSTOMER
 from chalicelib.domain.signing import (
@@ -31,69 +32,6 @@ from chalicelib.services.visit import IN_PERSON, Closed, Visit, Visitor, open_li
 from chalicelib.store import dealers as dealer_store
 from chalicelib.store import proposals as proposal_store
 from chalicelib.store.unit_of_work import commit
-
-SESSION_VALIDITY = timedelta(minutes=30)
-# The link item stays a little after its end, so that a late tap says "expired" rather than "unknown".
-KEPT_AFTER_END = timedelta(days=1)
-
-
-class SessionExpired(Gone):
-    code = "session_expired"
-
-    def __init__(self) -> None:
-        super().__init__("La session de signature a expiré (30 minutes) : ouvrez-en une nouvelle.")
-
-
-class InPersonSigner(Entity):
-    role: SignerRole
-    label: str
-    name: str
-    mobile_masked: str | None
-    signed: bool
-
-
-class InPersonState(Entity):
-    """Who signs and who has signed; accepted once the last awaited signature is in."""
-    signers: list[InPersonSigner]
-    accepted: bool
-
-
-class InPersonSession(InPersonState):
-    """What the tablet's page needs: the session (its token, for this seller's screen only), the document shown
-    (a short-lived URL of this version's PDF) and who signs."""
-    session: str
-    expires_at: datetime
-    reference: str
-    version: int
-    document_url: str
-    ttc_cents: int
-    consent: dict[str, str] = Field(description="the sentences the signer agrees to, by form field (terms, "
-                                                "no_claim, iban): shown beside each box")
-
-
-SESSION = Field(min_length=1, max_length=100, description="the token open_session returned")
-SIGNER = Field(default=None, description="holder (default) or co_holder")
-
-
-class InPersonSign(Command):
-    session: str = SESSION
-    signer: SignerRole | None = SIGNER
-    full_name: str = Field(default="", max_length=200)
-    terms: bool = False
-    no_claim: bool = False
-    iban: str = Field(default="", max_length=50)
-
-
-class InPersonCode(Command):
-    session: str = SESSION
-    signer: SignerRole | None = SIGNER
-    code: str = Field(default="", max_length=20)
-
-
-class InPersonResend(Command):
-    session: str = SESSION
-    signer: SignerRole | None = SIGNER
-
 
 def open_session(dealer_id: str, proposal_id: str, by: Staff) -> InPersonSession:
     """A new session for the customer present (the proposal sent, signable, not expired), for this seller."""

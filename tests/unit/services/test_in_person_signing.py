@@ -12,7 +12,7 @@ from chalicelib.domain.links import PortalState
 from chalicelib.domain.proposals.model import CoHolder, ProposalStatus, SignerRole
 from chalicelib.domain.signing import NoMobileForCode
 from chalicelib.services import in_person, signing, visit
-from chalicelib.services.in_person import InPersonCode, InPersonResend, InPersonSign, SessionExpired
+from chalicelib.domain.in_person import InPersonCode, InPersonResend, InPersonSign, SessionExpired
 from tests import customer_side as side
 from tests.customer_side import SIGN_FORM
 from tests.pdf_text import last_page_text
