@@ -234,13 +234,7 @@ def _first_of_two(visit: Opened, read_as: SigningChallenge, used: SigningChallen
     record.add(evidence.EventKind.SIGNER_SIGNED, EventKind.PARTLY_SIGNED, details={
         "proposal_version": proposal.version, "signer_name": pending.full_name,
         "document_sha256": pending.shown_pdf.sha256, **who, **_mode(pending)})
-    first = SignerSignature(
-        role=pending.role, signer_name=pending.full_name, signer_email=pending.email, signed_at=now,
-        proposal_version=proposal.version, ip=visitor.ip, user_agent=visitor.user_agent,
-        consent_text=pending.consent_text, no_claim_declared=pending.no_claim_declared,
-        iban_masked=pending.iban_masked, shown_pdf=pending.shown_pdf, evidence_seq=record.chain.seq,
-        evidence_head=record.chain.head_hash, code_sent_to=_code_sent_to(pending), host=pending.host,
-    )
+    first = SignerSignature(**_signed_by(pending, proposal, visitor, record, now))
     waiting = proposal.signed_by_one(first)
     commit([store.code(proposal, used, pending, read_as=read_as, role=pending.role),
             *record.saved(waiting, allowed=WITH_THE_CUSTOMER, version=True)],
@@ -282,15 +276,11 @@ def _accept(visit: Opened, read_as: SigningChallenge, used: SigningChallenge, pe
     signed_sha256 = hashlib.sha256(signed).hexdigest()
     key = storage.signed_pdf_key(proposal.dealer_id, proposal.id, proposal.version, signed_sha256)
     storage.put(key, signed, "application/pdf")
-    signature = Signature(
-        role=pending.role, co_signatures=[first] if first else [],
-        signer_name=pending.full_name, signer_email=pending.email, signed_at=now,
-        proposal_version=proposal.version, ip=visitor.ip, user_agent=visitor.user_agent,
-        consent_text=pending.consent_text, no_claim_declared=pending.no_claim_declared,
-        iban_masked=pending.iban_masked or (first.iban_masked if first else None), shown_pdf=pending.shown_pdf,
-        signed_pdf=StoredPdf(version=proposal.version, s3_key=key, sha256=signed_sha256, size=len(signed)),
-        evidence_seq=record.chain.seq, evidence_head=record.chain.head_hash, host=pending.host,
-    )
+    signature = Signature(**{
+        **_signed_by(pending, proposal, visitor, record, now), "co_signatures": [first] if first else [],
+        "iban_masked": pending.iban_masked or (first.iban_masked if first else None),
+        "signed_pdf": StoredPdf(version=proposal.version, s3_key=key, sha256=signed_sha256, size=len(signed)),
+    })
     accepted = proposal.accepted(signature)
     messages = [notifications.seller_notice(accepted, EventKind.ACCEPTED, now), *_signed_copies(accepted, now, key)]
     try:
@@ -314,6 +304,16 @@ def _accept(visit: Opened, read_as: SigningChallenge, used: SigningChallenge, pe
     except DomainError:
         storage.delete(key)  # a lost race (the same code typed twice at once): only the winner's file stays
         raise
+
+
+def _signed_by(pending: PendingSignature, proposal: Proposal, visitor: Visitor, record: Record,
+               at: datetime) -> dict[str, Any]:
+    """What one signer's signature keeps, the first of two's as the accepting one's."""
+    return {"role": pending.role, "signer_name": pending.full_name, "signer_email": pending.email, "signed_at": at,
+            "proposal_version": proposal.version, "ip": visitor.ip, "user_agent": visitor.user_agent,
+            "consent_text": pending.consent_text, "no_claim_declared": pending.no_claim_declared,
+            "iban_masked": pending.iban_masked, "shown_pdf": pending.shown_pdf, "evidence_seq": record.chain.seq,
+            "evidence_head": record.chain.head_hash, "code_sent_to": _code_sent_to(pending), "host": pending.host}
 
 
 def _code_sent_to(pending: PendingSignature) -> str:

@@ -166,7 +166,8 @@ class CoHolder(Entity):
 
 
 class SignerSignature(Entity):
-    """One signer's signature of a two-signer proposal, before the other's accepts it (the first of two)."""
+    """One signer's signature: the first of two signers' as it waits for the other's, and the base of the
+    accepting `Signature`."""
     role: SignerRole
     signer_name: str
     signer_email: str
@@ -184,21 +185,13 @@ class SignerSignature(Entity):
     host: str | None = Field(default=None, description="signed in person: the seller present (their name)")
 
 
-class Signature(Entity):
-    """How the customer accepted and signed (portal), for the seller's banner and the proofs (SPEC F.2).
-    With two signers: the last signer's, who accepted, and the first one's in `co_signatures`."""
+class Signature(SignerSignature):
+    """How the customer accepted and signed (portal), for the seller's banner and the proofs (SPEC F.2): the
+    signature that accepted, with the signed file. With two signers: the last signer's, and the first one's in
+    `co_signatures`."""
     role: SignerRole = SignerRole.HOLDER
     co_signatures: list[SignerSignature] = Field(default_factory=list,
                                                  description="the other signer's signature (two signers)")
-    host: str | None = Field(default=None, description="signed in person: the seller present (their name)")
-    signer_name: str
-    signer_email: str
-    signed_at: datetime
-    proposal_version: int
-    ip: str | None = None
-    user_agent: str | None = None
-    consent_text: str
-    no_claim_declared: bool = False
     iban_masked: str | None = Field(default=None, description="the direct-debit account, masked (FR76 •••• •••• 0189)")
     shown_pdf: StoredPdf = Field(description="the document shown to the customer: its bytes start the signed file")
     signed_pdf: StoredPdf = Field(description="the document with its certificate page, sealed (PAdES)")
