@@ -711,7 +711,8 @@ def test_a_quote_with_unsaved_changes_asks_before_the_seller_leaves_it(live_serv
     expect(page.get_by_text("Modifications non enregistrées.")).to_be_visible()
     asked = []
     page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
-    page.get_by_role("navigation", name="Navigation principale").get_by_role("link", name="Leads").click()
+    with page.expect_event("dialog"):  # the router asks after the click returns: wait for it, not for the heading
+        page.get_by_role("navigation", name="Navigation principale").get_by_role("link", name="Leads").click()
     heading(page, re.compile(r"^Devis D"))  # stayed, the change still there
     assert asked and "ne sont pas enregistrées" in asked[0]
     expect(page.locator('[name="lines.1.quantity"]')).to_have_value("5")
