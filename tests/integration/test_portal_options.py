@@ -160,3 +160,14 @@ def test_a_forged_options_form_is_refused_and_changes_nothing(seller, garage, se
     assert toggle(customer, {**form, "chosen": "maybe"}).status_code == 400
     assert stored_state(garage.dealer.id, sent.token) == before
     assert customer.get("/options").status_code == 303
+
+
+def test_an_unknown_or_withdrawn_link_takes_no_option_and_changes_nothing(client, seller, garage, sent, customer):
+    [form] = option_forms(html(customer.get()))
+    unknown = toggle(portal.Customer(client, "A" * 43), form)
+    assert unknown.status_code == 303 and portal.header(unknown, "location") == "../" + "A" * 43
+    assert seller.post(f"/proposals/{sent.proposal_id}/withdraw", {}).status_code == 200
+    before = stored_state(garage.dealer.id, sent.token)
+    refused = toggle(customer, form)
+    assert refused.status_code in (303, 409) and "Ajouter" not in text(refused)
+    assert stored_state(garage.dealer.id, sent.token) == before
