@@ -227,10 +227,7 @@ def _first_of_two(visit: Opened, read_as: SigningChallenge, used: SigningChallen
     """The first signature of two: kept on the proposal (« 1 signature sur 2 »), with its own evidence and the
     seller's notice; the proposal is accepted only when the other signer signs (the acceptance's unit of work)."""
     proposal, now = visit.proposal, visit.now
-    record = Record(visit.aggregate, visitor, now)
-    who = _signer_detail(proposal, pending.role)
-    record.add(evidence.EventKind.CODE_VERIFIED, EventKind.CODE_VERIFIED,
-               details={"proposal_version": proposal.version, **who, **_mode(pending)})
+    record, who = _code_verified(visit, pending, visitor)
     record.add(evidence.EventKind.SIGNER_SIGNED, EventKind.PARTLY_SIGNED, details={
         "proposal_version": proposal.version, "signer_name": pending.full_name,
         "document_sha256": pending.shown_pdf.sha256, **who, **_mode(pending)})
@@ -241,6 +238,15 @@ def _first_of_two(visit: Opened, read_as: SigningChallenge, used: SigningChallen
            [notifications.seller_notice(waiting, EventKind.PARTLY_SIGNED, now)])
 
 
+def _code_verified(visit: Opened, pending: PendingSignature, visitor: Visitor) -> tuple[Record, dict[str, str]]:
+    """The record of a signer's right code (its first event), and which signer it is about."""
+    record = Record(visit.aggregate, visitor, visit.now)
+    who = _signer_detail(visit.proposal, pending.role)
+    record.add(evidence.EventKind.CODE_VERIFIED, EventKind.CODE_VERIFIED,
+               details={"proposal_version": visit.proposal.version, **who, **_mode(pending)})
+    return record, who
+
+
 def _accept(visit: Opened, read_as: SigningChallenge, used: SigningChallenge, pending: PendingSignature,
             visitor: Visitor) -> None:
     from chalicelib.documents.certificate import CertificateFacts, SignerFacts, with_certificate
@@ -248,10 +254,7 @@ def _accept(visit: Opened, read_as: SigningChallenge, used: SigningChallenge, pe
 
     proposal, now = visit.proposal, visit.now
     first = proposal.partly_signed
-    record = Record(visit.aggregate, visitor, now)
-    who = _signer_detail(proposal, pending.role)
-    record.add(evidence.EventKind.CODE_VERIFIED, EventKind.CODE_VERIFIED,
-               details={"proposal_version": proposal.version, **who, **_mode(pending)})
+    record, who = _code_verified(visit, pending, visitor)
     record.add(evidence.EventKind.ACCEPTED, EventKind.ACCEPTED, details={
         "proposal_version": proposal.version, "signer": pending.full_name,
         "document_sha256": pending.shown_pdf.sha256, **({"signer_role": pending.role.value} if who else {}),
